@@ -1,0 +1,56 @@
+# Two commands: `make demo` (set up everything, build the sample package) and `make test`.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+APT_PKGS := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai poppler-utils
+OUT ?= out
+
+.PHONY: setup system venv demo test bench clean samples
+
+setup: system venv
+
+# System packages: LibreOffice (headless), free CJK fonts, poppler (pdftoppm/pdffonts for tests).
+# Installed only where missing; needs root (or sudo) on a fresh Debian machine.
+system:
+	@missing=""; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui libreoffice-calc-nogui"; \
+	command -v soffice >/dev/null 2>&1 && { ls /usr/lib/libreoffice/program/libsclo.so >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; }; \
+	fc-list 2>/dev/null | grep -q 'Noto Serif CJK' || missing="$$missing fonts-noto-cjk"; \
+	fc-list 2>/dev/null | grep -q 'AR PL UMing' || missing="$$missing fonts-arphic-uming"; \
+	fc-list 2>/dev/null | grep -q 'AR PL UKai' || missing="$$missing fonts-arphic-ukai"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): setup.cfg pyproject.toml
+	@command -v $(PY) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PY)）"; exit 1; }
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip setuptools wheel
+	$(BIN)/pip install -q -e '.[test,bench]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+samples: setup
+	$(BIN)/python samples/generate.py --seed 2025 --out samples
+
+demo: setup
+	rm -rf $(OUT)/demo-app
+	$(BIN)/lingong-docs init $(OUT)/demo-app --year 2025 --name 北京示例人力资源有限公司 --uscc 91110105MA01ABCD39 --force
+	$(BIN)/lingong-docs validate samples/demo || true
+	$(BIN)/lingong-docs compute samples/demo --explain
+	$(BIN)/lingong-docs build samples/demo -o $(OUT)
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(OUT) build dist *.egg-info

@@ -1,0 +1,94 @@
+"""Command line: parse options → one library call → format → exit code.
+
+Only this module writes to the terminal. Every library error becomes a Chinese message and exit
+code 2; nothing personal is printed, not even in an unexpected crash.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import LingongError
+from .pii import ScrubFilter, scrub
+
+log = logging.getLogger("lingong_docs")
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(ScrubFilter())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    root = logging.getLogger("lingong_docs")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def guarded(fn):
+    """Turn library errors into Chinese messages and exit 2; never print a raw traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except LingongError as e:
+            click.echo(f"错误：{scrub(str(e))}", err=True)
+            sys.exit(e.exit_code)
+        except KeyboardInterrupt:
+            click.echo("已中断，未改动原有输出。", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except Exception as e:  # noqa: BLE001 - last line of defence: no traceback with personal data
+            click.echo(f"内部错误（{type(e).__name__}）：程序遇到意外情况，已停止，未改动原有输出。", err=True)
+            if os.environ.get("LINGONG_DEBUG"):
+                click.echo(scrub("".join(traceback.format_exception(e))), err=True)
+            else:
+                click.echo("如需报告问题，请设置环境变量 LINGONG_DEBUG=1 重新运行（输出已脱敏）。", err=True)
+            sys.exit(3)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="lingong-docs")
+@click.option("-v", "--verbose", is_flag=True, help="输出调试日志（已脱敏）。")
+def main(verbose: bool) -> None:
+    """朝阳区零工市场补贴申报工具：生成模板、校验数据、计算补贴、生成申报材料包、受理核验。
+
+    \b
+    退出码：0 成功；1 发现错误（或受理不通过）；2 输入无法读取或用法错误。
+    """
+    _setup_logging(verbose)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--year", type=int, help="申请年度（服务年度），如 2025；默认上一年。")
+@click.option("--name", "applicant", default="", help="申请单位全称（与公章一致）。")
+@click.option("--uscc", default="", help="统一社会信用代码（18位）。")
+@click.option("--market", default="", help="零工市场（驿站）名称。")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件。")
+@guarded
+def init(folder: Path, year, applicant, uscc, market, force) -> None:
+    """新建申请文件夹：申请文件、空白附件4/附件5、支付凭证文件夹。"""
+    from .initialize import init_application
+
+    written = init_application(folder, year=year, applicant=applicant, uscc=uscc, market=market, force=force)
+    click.echo(f"已生成申请文件夹：{folder}")
+    for p in written:
+        click.echo(f"  {p.relative_to(folder)}")
+    click.echo("下一步：填写 application.yaml 和两张表格，然后运行 lingong-docs validate " + str(folder))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

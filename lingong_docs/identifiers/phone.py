@@ -1,0 +1,40 @@
+"""联系方式: a mainland mobile number or a landline with its area code."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_MOBILE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
+_LANDLINE = re.compile(r"0[1-9][0-9]{1,2}[0-9]{7,8}(?:[0-9]{1,5})?", re.ASCII)
+
+
+def compact(value: object) -> str:
+    """Return the number without +86, spaces, hyphens or brackets; floats like 1.38e10 rejoined."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    v = unicodedata.normalize("NFKC", str(value)).strip()
+    v = re.sub(r"[\s\-()（）]", "", v)
+    if v.startswith("+86"):
+        v = v[3:]
+    elif v.startswith("0086"):
+        v = v[4:]
+    elif v.startswith("86") and len(v) == 13:
+        v = v[2:]
+    return v
+
+
+def check(value: object) -> str | None:
+    """Return None for a mobile or landline number, else a finding code."""
+    v = compact(value)
+    if not v:
+        return "phone-missing"
+    if _MOBILE.fullmatch(v) or _LANDLINE.fullmatch(v):
+        return None
+    return "phone-format"
+
+
+def is_valid(value: object) -> bool:
+    return check(value) is None

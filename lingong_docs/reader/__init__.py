@@ -1,0 +1,108 @@
+"""Reading stage: the application folder (application.yaml, 附件4, 附件5, 支付凭证/) into data.
+
+``read_application(dir)`` and ``read_table(path)`` are the doors; they raise ``ReadError`` for a
+file that cannot be read safely and return read findings for cells that cannot be read exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import findings as F
+from ..errors import ReadError
+from ..tables import JOB_POSTS, ROSTER, spec
+from .application import APPLICATION_FILE, KIND_LABELS, ApplicationInfo, read_application_file
+from .xlsx import Record, Table, detect_kind, mask_value, read_table
+
+EVIDENCE_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
+
+
+@dataclass(repr=False)
+class Application:
+    """An application folder as read: the info, the two tables, the evidence files."""
+
+    folder: Path | None
+    info: ApplicationInfo
+    job_posts: Table | None = None
+    roster: Table | None = None
+    evidence: list = field(default_factory=list)        # list[Path], sorted by name
+    evidence_other: list = field(default_factory=list)  # files of an unsupported type
+    findings: list = field(default_factory=list)        # read findings outside the tables
+    has_application_file: bool = True
+
+    def __repr__(self) -> str:
+        return f"Application({self.folder})"
+
+    @property
+    def tables(self) -> list[Table]:
+        return [t for t in (self.job_posts, self.roster) if t is not None]
+
+    def all_read_findings(self) -> list:
+        out = list(self.findings)
+        for t in self.tables:
+            out.extend(t.findings)
+        return out
+
+    @property
+    def evidence_dir(self) -> Path | None:
+        return None if self.folder is None else self.folder / self.info.evidence_folder
+
+
+def read_application(folder: str | Path) -> Application:
+    """Return the application in ``folder``; tables that are absent are ``None`` (a finding says so)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ReadError("folder-not-found", f"找不到申请文件夹：{folder.name}", path=str(folder))
+    app_file = folder / APPLICATION_FILE
+    findings: list = []
+    if app_file.is_file():
+        info, findings = read_application_file(app_file)
+        has_file = True
+    else:
+        info, has_file = ApplicationInfo(), False
+        findings.append(F.make("application-missing", file=APPLICATION_FILE))
+    app = Application(folder=folder, info=info, findings=findings, has_application_file=has_file)
+    needs = {"operating": (JOB_POSTS, ROSTER), "employment": (ROSTER,), "recognition": ()}
+    wanted = {k for kind in (info.kinds or ["operating", "employment"]) for k in needs.get(kind, ())}
+    for kind, name in ((JOB_POSTS, info.job_posts_file), (ROSTER, info.roster_file)):
+        path = folder / name
+        if not path.is_file():
+            alt = _guess_file(folder, kind)
+            path = alt or path
+        if path.is_file():
+            setattr(app, kind, read_table(path, kind))
+        elif kind in wanted:
+            subsidy = "、".join(KIND_LABELS[k] for k in (info.kinds or ["operating"]) if kind in needs[k])
+            findings.append(F.make("table-missing", file=name, table=spec(kind).attachment,
+                                   subsidy=subsidy or "补贴"))
+    ev_dir = app.evidence_dir
+    if ev_dir is not None and ev_dir.is_dir():
+        for p in sorted(ev_dir.iterdir(), key=lambda p: p.name):
+            if p.name.startswith(".") or not p.is_file():
+                continue
+            if p.suffix.lower() in EVIDENCE_EXTENSIONS:
+                app.evidence.append(p)
+            elif p.suffix.lower() not in (".txt", ".md"):
+                app.evidence_other.append(p)
+    return app
+
+
+def read_single(path: str | Path, kind: str | None = None) -> Application:
+    """Return an application holding one lone workbook (no application file, no evidence)."""
+    path = Path(path)
+    table = read_table(path, kind)
+    app = Application(folder=None, info=ApplicationInfo(), has_application_file=False)
+    setattr(app, table.kind, table)
+    return app
+
+
+def _guess_file(folder: Path, kind: str) -> Path | None:
+    """Find the table when the operator renamed the file but kept 附件4/附件5 in its name."""
+    tag = spec(kind).attachment
+    candidates = sorted(p for p in folder.glob("*.xlsx") if tag in p.name and not p.name.startswith("~$"))
+    return candidates[0] if len(candidates) == 1 else None
+
+
+__all__ = ["Application", "ApplicationInfo", "Record", "Table", "read_application", "read_single",
+           "read_table", "detect_kind", "mask_value", "APPLICATION_FILE"]

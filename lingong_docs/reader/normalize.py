@@ -1,0 +1,162 @@
+"""Cell value normalisation: exact or a finding code, never a guess.
+
+Each ``to_*`` function takes the raw value calamine returned and gives ``(value, code)``: the
+normalised value, or ``BAD`` with the code of the read finding that explains why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from openpyxl.utils.datetime import from_excel
+
+
+class _Bad:
+    """Marks a cell whose content could not be read exactly (a read finding says why)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<无法读取>"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+BAD = _Bad()
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_NUMBER_RE = re.compile(r"[¥$]?\s*([+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)\s*(?:元|小时|h|H|时|个|人|名)?", re.ASCII)
+_DATE_RE = re.compile(
+    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*[T ]?\s*(?P<H>\d{1,2})\s*(?:[:：时点]\s*(?P<M>\d{1,2})?\s*(?:[:：分]\s*(?P<S>\d{1,2})?\s*秒?)?)?)?",
+    re.ASCII,
+)
+_COMPACT_DATE_RE = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:\s*(?P<H>\d{2}):?(?P<M>\d{2}))?", re.ASCII)
+
+
+def clean_text(value: str) -> tuple[str, bool]:
+    """Return NFKC text without control characters and surrounding spaces; flag removals."""
+    t = unicodedata.normalize("NFKC", value)
+    cleaned = _CONTROL_RE.sub("", t)
+    return cleaned.strip(), cleaned != t
+
+
+def to_text(value):
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value)), None
+        return repr(value), None
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat(sep=" "), None
+    if not isinstance(value, str):
+        return str(value), None
+    text, removed = clean_text(value)
+    if not text:
+        return None, None
+    return text, ("text-control-chars" if removed else None)
+
+
+def to_id_text(value):
+    """ID numbers: a float means Excel already dropped digits (``1.10101199003075E+17``)."""
+    if isinstance(value, float):
+        if value >= 1e14 or not value.is_integer():
+            return BAD, "id-stored-as-number"
+        return str(int(value)), None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value), None
+    text, code = to_text(value)
+    if text is None:
+        return None, None
+    if re.fullmatch(r"[0-9.]+[eE]\+?[0-9]+", text):
+        return BAD, "id-stored-as-number"
+    return text.upper().replace(" ", "") if len(text.replace(" ", "")) in (15, 18) else text.upper(), code
+
+
+def to_phone_text(value):
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)), None
+    return to_text(value)
+
+
+def to_decimal(value):
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, bool):
+        return BAD, "number-unreadable"
+    if isinstance(value, int):
+        return Decimal(value), None
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return BAD, "number-unreadable"
+        return Decimal(repr(value)), None
+    if isinstance(value, str):
+        text, _ = clean_text(value)
+        if not text:
+            return None, None
+        m = _NUMBER_RE.fullmatch(text)
+        if not m:
+            return BAD, "number-unreadable"
+        try:
+            return Decimal(m.group(1).replace(",", "")), None
+        except InvalidOperation:
+            return BAD, "number-unreadable"
+    return BAD, "number-unreadable"
+
+
+def to_integer(value):
+    d, code = to_decimal(value)
+    if d is None or d is BAD:
+        return d, code
+    if d != d.to_integral_value():
+        return BAD, "not-integer"
+    return int(d), None
+
+
+def to_datetime(value, date1904: bool = False):
+    """Return a naive datetime. Serials use the workbook's date system; text in Chinese forms."""
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, dt.datetime):
+        return _round_seconds(value.replace(tzinfo=None)), None
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day), "date-no-time"
+    if isinstance(value, dt.time):
+        return BAD, "date-unreadable"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not (1 <= value < 2958466):
+            return BAD, "date-unreadable"
+        result = from_excel(value, epoch=dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30))
+        if isinstance(result, dt.datetime):
+            return _round_seconds(result), None
+        return BAD, "date-unreadable"
+    if isinstance(value, str):
+        text, _ = clean_text(value)
+        if not text:
+            return None, None
+        m = _DATE_RE.fullmatch(text) or _COMPACT_DATE_RE.fullmatch(text)
+        if not m:
+            return BAD, "date-unreadable"
+        g = m.groupdict()
+        try:
+            result = dt.datetime(int(g["y"]), int(g["m"]), int(g["d"]), int(g.get("H") or 0),
+                                 int(g.get("M") or 0), int(g.get("S") or 0))
+        except ValueError:
+            return BAD, "date-unreadable"
+        return result, (None if g.get("H") is not None else "date-no-time")
+    return BAD, "date-unreadable"
+
+
+def _round_seconds(value: dt.datetime) -> dt.datetime:
+    """Serial fractions carry float noise (08:00 → 07:59:59.999); round to the second."""
+    if value.microsecond:
+        value = value.replace(microsecond=0) + (dt.timedelta(seconds=1) if value.microsecond >= 500_000 else dt.timedelta())
+    return value
+
+
+CONVERTERS = {"string": to_text, "number": to_decimal, "integer": to_integer}

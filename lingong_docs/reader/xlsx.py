@@ -1,0 +1,296 @@
+"""Read one official table (附件4 or 附件5) from an untrusted .xlsx into typed, located records."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl.utils.cell import get_column_letter, range_boundaries
+from python_calamine import CalamineWorkbook
+
+from .. import findings as F
+from ..errors import ReadError
+from ..identifiers import uscc as uscc_mod
+from ..pii import mask_id, mask_name, mask_phone
+from ..tables import JOB_POSTS, KINDS, ROSTER, TableSpec, header_block, normalize_header, spec
+from . import normalize as N
+from .guard import scan_workbook
+
+HEADER_SEARCH_ROWS = 40
+GAP_ROWS = 50  # consecutive blank rows after which trailing content is reported
+
+
+@dataclass(slots=True, repr=False)
+class Record:
+    """One data row: ``values`` keyed by internal field name, and its Excel row number."""
+
+    row: int
+    values: dict
+
+    def __repr__(self) -> str:  # never show personal values
+        return f"Record(row={self.row})"
+
+    def get(self, key, default=None):
+        return self.values.get(key, default)
+
+
+@dataclass(repr=False)
+class Table:
+    kind: str
+    path: Path
+    sheet: str
+    header_row: int
+    columns: dict                  # key -> column letter
+    records: list
+    applicant: str | None = None
+    applicant_cell: tuple | None = None   # (row, letter)
+    uscc: str | None = None
+    uscc_cell: tuple | None = None
+    date1904: bool = False
+    findings: list = field(default_factory=list)
+
+    @property
+    def spec(self) -> TableSpec:
+        return spec(self.kind)
+
+    def __repr__(self) -> str:
+        return f"Table({self.kind}, {self.path.name}, rows={len(self.records)})"
+
+    def locate(self, key: str) -> tuple[str | None, str]:
+        """Return (column letter, header text) of field ``key``."""
+        return self.columns.get(key), self.spec.column(key).header
+
+    def finding(self, code: str, row: int | None = None, key: str | None = None, value=None,
+                **params) -> F.Finding:
+        """Return finding ``code`` located at ``row``/``key`` of this table, value masked."""
+        letter, header = (self.locate(key) if key else (None, None))
+        return F.make(code, file=self.path.name, sheet=self.sheet, row=row, column=letter,
+                      header=header, value=mask_value(self.spec, key, value), **params)
+
+
+def mask_value(table_spec: TableSpec, key: str | None, value) -> str:
+    """Return the value as it may be shown: personal data masked, long text cut."""
+    if value is None or value is N.BAD:
+        return ""
+    if key is not None:
+        pii = table_spec.column(key).pii
+        if pii == "id":
+            return mask_id(value)
+        if pii == "phone":
+            return mask_phone(value)
+        if pii == "name":
+            return mask_name(value)
+    text = value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "strftime") else str(value)
+    from ..pii import scrub
+
+    text = scrub(text)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def detect_kind(path: Path) -> str:
+    """Return which official table the workbook holds, recognised from its headers."""
+    scan = scan_workbook(path)
+    wb = _open(path)
+    for kind in (ROSTER, JOB_POSTS):
+        if _find_sheet(wb, scan, spec(kind), path) is not None:
+            return kind
+    raise ReadError("table-unknown", f"{path.name}：认不出这是附件4还是附件5（没有找到官方表头）。",
+                    hint="请使用 lingong-docs init 生成的模板，保留官方列名。", path=str(path))
+
+
+def _open(path: Path) -> CalamineWorkbook:
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception:  # noqa: BLE001 - calamine raises its own types; message may hold paths
+        raise ReadError("xlsx-corrupt", f"{path.name}：工作簿结构损坏，无法读取。",
+                        hint="请在 Excel/WPS 中打开并重新保存为 .xlsx。", path=str(path)) from None
+
+
+def _rows(wb: CalamineWorkbook, name: str, path: Path) -> list[list]:
+    try:
+        return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception:  # noqa: BLE001
+        raise ReadError("xlsx-corrupt", f"{path.name}：工作表“{name}”无法读取。",
+                        hint="请在 Excel/WPS 中打开并重新保存为 .xlsx。", path=str(path)) from None
+
+
+def _header_map(row: list, table_spec: TableSpec) -> dict[str, int]:
+    names = {}
+    for col in table_spec.columns:
+        names[normalize_header(col.header)] = col.key
+        for alias in col.aliases:
+            names.setdefault(normalize_header(alias), col.key)
+    found: dict[str, int] = {}
+    for idx, cell in enumerate(row):
+        if not isinstance(cell, str):
+            continue
+        h = normalize_header(cell)
+        h = re.sub(r"[（(][^）)]*[)）]$", "", h) if h not in names else h
+        key = names.get(h) or names.get(normalize_header(cell))
+        if key and key not in found:
+            found[key] = idx
+    return found
+
+
+def _find_sheet(wb, scan, table_spec: TableSpec, path: Path):
+    """Return (sheet scan, rows, header index, header map) of the sheet holding the table."""
+    required = {c.key for c in table_spec.columns if c.required}
+    best = None
+    for sheet in scan.sheets:
+        if sheet.state != "visible":
+            continue
+        rows = _rows(wb, sheet.name, path)
+        for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+            hmap = _header_map(row, table_spec)
+            hits = len(required & hmap.keys())
+            if hits >= max(3, len(required) - 2) and (best is None or hits > best[0]):
+                best = (hits, sheet, rows, i, hmap)
+        if best and best[0] == len(required):
+            break
+    return None if best is None else best[1:]
+
+
+def read_table(path: str | Path, kind: str | None = None) -> Table:
+    """Return the table in ``path``; raise ReadError when the file cannot be read safely."""
+    path = Path(path)
+    scan = scan_workbook(path)
+    wb = _open(path)
+    kinds = [kind] if kind else [ROSTER, JOB_POSTS]
+    found = None
+    for k in kinds:
+        found = _find_sheet(wb, scan, spec(k), path)
+        if found:
+            kind = k
+            break
+    if not found:
+        table_spec = spec(kinds[0])
+        headers = "、".join(c.header for c in table_spec.columns if c.required)
+        raise ReadError("sheet-not-found",
+                        f"{path.name}：找不到{table_spec.attachment}（{table_spec.title}）的表头，应包含：{headers}。",
+                        hint="请使用 lingong-docs init 生成的模板，或保留官方列名。", path=str(path))
+    sheet, rows, header_idx, hmap = found
+    table_spec = spec(kind)
+    table = Table(kind=kind, path=path, sheet=sheet.name, header_row=header_idx + 1,
+                  columns={k: get_column_letter(i + 1) for k, i in hmap.items()}, records=[],
+                  date1904=scan.date1904)
+    for s in scan.sheets:
+        if s.state != "visible":
+            table.findings.append(F.make("sheet-hidden", file=path.name, sheet=s.name))
+    for col in table_spec.columns:
+        if col.required and col.key not in hmap:
+            table.findings.append(F.make("column-missing", file=path.name, sheet=sheet.name,
+                                         row=header_idx + 1, header=col.header))
+    _read_header_block(table, rows[:header_idx + 1])
+    _read_records(table, rows, header_idx, hmap, sheet)
+    return table
+
+
+def _read_header_block(table: Table, rows: list[list]) -> None:
+    labels = header_block()
+    want = {"applicant": normalize_header(labels["applicant"]), "uscc": normalize_header(labels["uscc"])}
+    short = {"applicant": "申请单位", "uscc": "统一社会信用代码"}
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            if not isinstance(cell, str):
+                continue
+            h = normalize_header(cell)
+            for field_name, label in want.items():
+                if getattr(table, field_name) is not None or short[field_name] not in h:
+                    continue
+                value, where = None, None
+                rest = re.split(r"[:：]", cell, maxsplit=1)
+                if len(rest) == 2 and rest[1].strip():
+                    value, where = rest[1], (r + 1, get_column_letter(c + 1))
+                else:
+                    for c2 in range(c + 1, len(row)):
+                        v = row[c2]
+                        if v not in (None, "") and not (isinstance(v, str) and any(
+                                s in normalize_header(v) for s in short.values())):
+                            value, where = v, (r + 1, get_column_letter(c2 + 1))
+                            break
+                        if isinstance(v, str) and any(s in normalize_header(v) for s in short.values()):
+                            break
+                if value is not None:
+                    text, _ = N.to_text(value)
+                    if field_name == "uscc" and text:
+                        text = uscc_mod.compact(text)
+                    setattr(table, field_name, text)
+                    setattr(table, field_name + "_cell", where)
+
+
+def _read_records(table: Table, rows: list[list], header_idx: int, hmap: dict, sheet) -> None:
+    table_spec = table.spec
+    conv = []
+    for col in table_spec.columns:
+        if col.key not in hmap:
+            continue
+        if col.pii == "id":
+            fn = N.to_id_text
+        elif col.pii == "phone":
+            fn = N.to_phone_text
+        elif col.type == "datetime":
+            fn = (lambda v, _e=table.date1904: N.to_datetime(v, _e))
+        else:
+            fn = N.CONVERTERS[col.type]
+        conv.append((col.key, hmap[col.key], fn, get_column_letter(hmap[col.key] + 1)))
+    seq_idx = hmap.get("seq")
+    remark_idx = hmap.get("remark")
+    formula, errors = sheet.formula_cells, sheet.error_cells
+    special = bool(formula or errors)
+    hidden = set(sheet.hidden_rows)
+    merged_data = [m for m in sheet.merged if _merge_in_data(m, header_idx + 1)]
+    for m in merged_data:
+        min_col, min_row, _, _ = range_boundaries(m)
+        table.findings.append(F.make("merged-cells", file=table.path.name, sheet=table.sheet,
+                                     row=min_row, column=get_column_letter(min_col), ref=m))
+    used = [i for _, i, _, _ in conv]
+    blank_run = 0
+    findings = table.findings
+    records = table.records
+    fname, sname = table.path.name, table.sheet
+    for r in range(header_idx + 1, len(rows)):
+        row = rows[r]
+        excel_row = r + 1
+        if not any(i < len(row) and row[i] not in (None, "") for i in used if i not in (seq_idx, remark_idx)):
+            if not (special and any((excel_row, letter) in formula or (excel_row, letter) in errors
+                                    for _, _, _, letter in conv)):
+                if any(isinstance(v, str) and v.strip().startswith(("合计", "总计")) for v in row):
+                    findings.append(F.make("total-row-ignored", file=fname, sheet=sname, row=excel_row))
+                blank_run += 1
+                continue
+        if blank_run >= GAP_ROWS and records:
+            findings.append(F.make("rows-after-gap", file=fname, sheet=sname, row=excel_row))
+        blank_run = 0
+        values = {}
+        for key, idx, fn, letter in conv:
+            raw = row[idx] if idx < len(row) else None
+            if special and (raw is None or raw == ""):
+                if (excel_row, letter) in errors:
+                    values[key] = N.BAD
+                    findings.append(table.finding("cell-error", excel_row, key))
+                    continue
+                if (excel_row, letter) in formula:
+                    values[key] = N.BAD
+                    findings.append(table.finding("formula-without-value", excel_row, key))
+                    continue
+            value, code = fn(raw)
+            values[key] = value
+            if code:
+                if code == "date-no-time":
+                    continue  # a plain date is a legitimate entry; rules judge it
+                findings.append(table.finding(code, excel_row, key, None if value is N.BAD else value))
+        if excel_row in hidden:
+            findings.append(F.make("row-hidden", file=fname, sheet=sname, row=excel_row))
+        records.append(Record(excel_row, values))
+
+
+def _merge_in_data(ref: str, header_row: int) -> bool:
+    try:
+        _, min_row, _, max_row = range_boundaries(ref)
+    except (ValueError, TypeError):
+        return False
+    return max_row > header_row and max_row != min_row
+
+
+__all__ = ["Table", "Record", "read_table", "detect_kind", "KINDS"]
