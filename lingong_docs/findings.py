@@ -42,8 +42,20 @@ class Finding:
 
 @functools.cache
 def catalogue() -> dict[str, dict]:
-    """Return {code: {severity, title, message, hint}} from the message catalogue."""
-    return load_yaml("messages.yaml")
+    """Return {code: {severity, title, message, hint}} from the message catalogues.
+
+    ``schemas/messages.yaml`` holds the validation rules; each later stage keeps its codes in its
+    own ``schemas/messages-<stage>.yaml``. A code defined twice is a packaging error.
+    """
+    from .resources import schemas_dir
+
+    merged: dict[str, dict] = {}
+    for path in sorted(schemas_dir().glob("messages*.yaml")):
+        for code, entry in (load_yaml(path.name) or {}).items():
+            if code in merged:
+                raise ConfigError("catalogue-duplicate", f"规则代码 {code} 在规则目录中重复定义（{path.name}）。")
+            merged[code] = entry
+    return merged
 
 
 def make(code: str, *, file=None, sheet=None, row=None, column=None, header=None, value="",
@@ -95,6 +107,11 @@ class Report:
     @property
     def valid(self) -> bool:
         return self.errors == 0
+
+    def error_rows(self, file_name: str) -> set[int]:
+        """Return the Excel rows of ``file_name`` that carry at least one error."""
+        return {f.row for f in self.findings
+                if f.severity == ERROR and f.file == file_name and f.row is not None}
 
     def by_code(self) -> Counter:
         return Counter(f.code for f in self.findings)

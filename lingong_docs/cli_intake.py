@@ -1,0 +1,3 @@
+"""CLI commands of the intake stage (registered in cli.py through COMMANDS)."""
+
+COMMANDS: list = []
