@@ -279,7 +279,7 @@ def _read_records(table: Table, rows: list[list], header_idx: int, hmap: dict, s
             if code:
                 if code == "date-no-time":
                     continue  # a plain date is a legitimate entry; rules judge it
-                findings.append(table.finding(code, excel_row, key, None if value is N.BAD else value))
+                findings.append(table.finding(code, excel_row, key, raw if value is N.BAD else value))
         if excel_row in hidden:
             findings.append(F.make("row-hidden", file=fname, sheet=sname, row=excel_row))
         records.append(Record(excel_row, values))

@@ -1,1 +1,1 @@
-"""Stage package."""
+"""Rule families, one module each; every module registers its rules with ``registry.rule``."""

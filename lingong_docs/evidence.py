@@ -1,0 +1,53 @@
+"""Payment evidence (支付凭证) naming convention, DOMAIN.md §7.
+
+A file says which roster rows it covers by the 序号 at the start of its name:
+``0001-0250 建设银行代发回单.pdf``, ``0007 微信转账.png``, ``0012,0015-0018 支付宝.pdf``.
+A row's 备注 may also name a file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_PREFIX_RE = re.compile(r"^\s*((?:\d+\s*(?:[-~～—–至]\s*\d+)?\s*[,，、]\s*)*\d+\s*(?:[-~～—–至]\s*\d+)?)(?=[\s_.\-]|$)")
+_PART_RE = re.compile(r"(\d+)\s*(?:[-~～—–至]\s*(\d+))?")
+_FILE_REF_RE = re.compile(r"([^\s,，;；:：、（）()「」“”\"']+\.(?:pdf|jpe?g|png))", re.IGNORECASE)
+MAX_SPAN = 1_000_000
+
+
+def covered_rows(file_name: str) -> list[tuple[int, int]] | None:
+    """Return the inclusive 序号 ranges named at the start of ``file_name``, or None if none."""
+    name = unicodedata.normalize("NFKC", file_name)
+    m = _PREFIX_RE.match(name)
+    if not m:
+        return None
+    ranges = []
+    for part in re.split(r"[,，、]", m.group(1)):
+        pm = _PART_RE.fullmatch(part.strip())
+        if not pm:
+            return None
+        lo = int(pm.group(1))
+        hi = int(pm.group(2)) if pm.group(2) else lo
+        if hi < lo or hi - lo > MAX_SPAN:
+            return None
+        ranges.append((lo, hi))
+    return ranges or None
+
+
+def describe(ranges: list[tuple[int, int]] | None) -> str:
+    """Return ``序号 1–250、7`` for headings; empty when nothing is covered."""
+    if not ranges:
+        return ""
+    return "序号 " + "、".join(str(a) if a == b else f"{a}–{b}" for a, b in ranges)
+
+
+def referenced_files(remark: str | None) -> list[str]:
+    """Return evidence file names mentioned in a 备注 (``凭证：张三微信转账.png``)."""
+    if not remark:
+        return []
+    return [m.group(1) for m in _FILE_REF_RE.finditer(unicodedata.normalize("NFKC", remark))]
+
+
+def covers(ranges: list[tuple[int, int]], seq: int) -> bool:
+    return any(lo <= seq <= hi for lo, hi in ranges)

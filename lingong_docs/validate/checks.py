@@ -1,0 +1,53 @@
+"""Custom Cerberus ``check_with`` functions, by the name the schemas use.
+
+Each takes a normalised value and returns ``None`` or ``(code, params)``. The same functions back
+the fast column checks and the Cerberus validator (``schema.make_cerberus_validator``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..identifiers import idcard, phone, uscc
+
+
+def check_idcard(value):
+    code = idcard.check(value)
+    if code is None:
+        return None
+    return code, {"length": len(idcard.compact(value))}
+
+
+def check_phone(value):
+    code = phone.check(value)
+    return None if code is None else (code, {})
+
+
+def check_uscc(value):
+    code = uscc.check(value)
+    return None if code is None else (code, {})
+
+
+def check_positive_hours(value):
+    if isinstance(value, (int, Decimal)) and value <= 0:
+        return "hours-not-positive", {}
+    return None
+
+
+def check_money(value):
+    if not isinstance(value, (int, Decimal)):
+        return None
+    if value <= 0:
+        return "pay-not-positive", {}
+    if isinstance(value, Decimal) and value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
+        return "pay-decimals", {}
+    return None
+
+
+CHECKS = {
+    "idcard": check_idcard,
+    "phone": check_phone,
+    "uscc": check_uscc,
+    "positive_hours": check_positive_hours,
+    "money": check_money,
+}

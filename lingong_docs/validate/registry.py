@@ -1,0 +1,61 @@
+"""The rule registry: rule families register themselves; ``validate`` runs what is registered.
+
+A rule is a function yielding findings. ``scope`` says what it receives:
+- ``"job_posts"`` / ``"roster"``: ``fn(ctx, table)`` for that table;
+- ``"application"``: ``fn(ctx)`` once per run (cross-table and folder rules).
+``folder_only`` rules run only on an application folder, not on a lone workbook.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+import datetime as dt
+from typing import Callable
+
+from ..policy import Policy
+from ..reader import Application
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    scope: str
+    fn: Callable
+    folder_only: bool = False
+
+
+@dataclass
+class Context:
+    """What every rule may read: the application, the year, the policy and shared caches."""
+
+    app: Application
+    year: int | None
+    year_source: str
+    policy: Policy
+    application_date: dt.date | None
+    is_folder: bool
+    cache: dict = field(default_factory=dict)
+
+
+_RULES: list[Rule] = []
+
+
+def rule(scope: str, *, folder_only: bool = False):
+    """Register the decorated function as a rule of ``scope``."""
+
+    def deco(fn):
+        _RULES.append(Rule(name=f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}", scope=scope,
+                           fn=fn, folder_only=folder_only))
+        return fn
+
+    return deco
+
+
+def rules() -> list[Rule]:
+    """Return every registered rule, importing each module of the ``rules`` package once."""
+    pkg = importlib.import_module(__name__.rsplit(".", 1)[0] + ".rules")
+    for mod in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        importlib.import_module(f"{pkg.__name__}.{mod.name}")
+    return list(_RULES)

@@ -1,0 +1,129 @@
+"""Rules across roster rows: duplicates, one ID with two names, overlaps, hours per day, phones.
+
+Convention: a cross-row finding is attached to the rows that are "extra" — every duplicate after
+the first, every row whose name differs from the ID's first name, every row that overlaps an
+earlier task of the same person, every row of a person-day over the limit, every row of the IDs
+beyond the allowed number on one phone. Messages list the rows involved (Excel numbers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from ...identifiers import phone as phone_mod
+from .identity import valid_ids
+from ..registry import rule
+
+MAX_ROWS_LISTED = 8
+
+
+def rows_text(rows) -> str:
+    rows = sorted(set(rows))
+    text = "、".join(str(r) for r in rows[:MAX_ROWS_LISTED])
+    return text + (f" 等{len(rows)}行" if len(rows) > MAX_ROWS_LISTED else "")
+
+
+@rule("roster")
+def duplicates_and_names(ctx, table):
+    ids = valid_ids(ctx, table)
+    first_name: dict[str, tuple[int, str]] = {}
+    rows_of: dict[str, list[int]] = defaultdict(list)
+    conflicts: dict[str, list[int]] = defaultdict(list)
+    seen: dict[tuple, int] = {}
+    for rec in table.records:
+        id_number = ids.get(rec.row)
+        if id_number is None:
+            continue
+        v = rec.values
+        name = v.get("name")
+        rows_of[id_number].append(rec.row)
+        if isinstance(name, str):
+            if id_number not in first_name:
+                first_name[id_number] = (rec.row, name)
+            elif first_name[id_number][1] != name:
+                conflicts[id_number].append(rec.row)
+        start, end, place = v.get("start"), v.get("end"), v.get("place")
+        if isinstance(start, dt.datetime) and isinstance(end, dt.datetime) and isinstance(place, str):
+            key = (id_number, start, end, place)
+            if key in seen:
+                yield table.finding("duplicate-row", rec.row, "id_number", id_number, first=seen[key])
+            else:
+                seen[key] = rec.row
+    for id_number, rows in conflicts.items():
+        text = rows_text(rows_of[id_number])
+        for r in rows:
+            yield table.finding("id-name-conflict", r, "name", None, rows=text)
+    ctx.cache[("duplicate_rows", id(table))] = seen
+
+
+@rule("roster")
+def overlaps_and_daily_hours(ctx, table):
+    ids = valid_ids(ctx, table)
+    limits = ctx.policy.roster
+    hard, soft = Decimal(limits["max_hours_per_day"]), Decimal(limits["warn_hours_per_day"])
+    tasks: dict[str, list] = defaultdict(list)
+    for rec in table.records:
+        id_number = ids.get(rec.row)
+        v = rec.values
+        start, end = v.get("start"), v.get("end")
+        if id_number is None or not isinstance(start, dt.datetime) or not isinstance(end, dt.datetime):
+            continue
+        if start >= end:
+            continue
+        tasks[id_number].append((start, end, rec.row, v.get("place"), v.get("hours")))
+    for id_number, items in tasks.items():
+        if len(items) > 1:
+            items.sort()
+            latest_end, latest_row = None, None
+            seen_exact = set()
+            for start, end, row, place, _hours in items:
+                exact = (start, end, place)
+                if exact in seen_exact:
+                    continue  # an exact duplicate is reported as duplicate-row, not as overlap
+                seen_exact.add(exact)
+                if latest_end is not None and start < latest_end:
+                    yield table.finding("overlapping-tasks", row, "start", start,
+                                        rows=rows_text([latest_row, row]))
+                if latest_end is None or end > latest_end:
+                    latest_end, latest_row = end, row
+        per_day: dict[dt.date, list] = defaultdict(list)
+        seen_exact = set()
+        for start, end, row, place, hours in items:
+            if (start, end, place) in seen_exact:
+                continue
+            seen_exact.add((start, end, place))
+            if isinstance(hours, Decimal) and hours > 0:
+                per_day[start.date()].append((row, hours))
+        for day, entries in per_day.items():
+            total = sum((h for _, h in entries), Decimal(0))
+            if total <= soft:
+                continue
+            code = "hours-over-24-per-day" if total > hard else "hours-over-11-per-day"
+            rows = [r for r, _ in entries]
+            text = rows_text(rows)
+            for r, h in entries:
+                yield table.finding(code, r, "hours", h, date=f"{day.year}年{day.month}月{day.day}日",
+                                    hours=f"{total.normalize():f}", rows=text)
+
+
+@rule("roster")
+def shared_phones(ctx, table):
+    ids = valid_ids(ctx, table)
+    limit = int(ctx.policy.roster["max_ids_per_phone"])
+    by_phone: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for rec in table.records:
+        id_number = ids.get(rec.row)
+        number = rec.values.get("phone")
+        if id_number is None or not isinstance(number, str) or phone_mod.check(number):
+            continue
+        by_phone[phone_mod.compact(number)].setdefault(id_number, []).append(rec.row)
+    for number, people in by_phone.items():
+        if len(people) <= limit:
+            continue
+        all_rows = [r for rows in people.values() for r in rows]
+        text = rows_text(all_rows)
+        for extra in list(people)[limit:]:
+            for r in people[extra]:
+                yield table.finding("phone-shared", r, "phone", number, count=len(people), rows=text)

@@ -1,0 +1,61 @@
+"""Payment evidence (支付凭证) against the roster rows, DOMAIN.md §7. Folder only."""
+
+from __future__ import annotations
+
+import bisect
+import unicodedata
+
+from ... import findings as F
+from ...evidence import covered_rows, referenced_files
+from ..registry import rule
+
+
+@rule("application", folder_only=True)
+def payment_evidence(ctx):
+    app = ctx.app
+    table = app.roster
+    folder = app.info.evidence_folder
+    for p in app.evidence_other:
+        yield F.make("evidence-file-unsupported", file=p.name)
+    if table is None:
+        return
+    if not app.evidence:
+        yield F.make("evidence-missing", file=table.path.name, folder=folder)
+        return
+    files = {unicodedata.normalize("NFKC", p.name): p for p in app.evidence}
+    ranges = {name: covered_rows(name) for name in files}
+    used = {name: False for name in files}
+    has_seq = "seq" in table.columns
+    seqs = []
+    for position, rec in enumerate(table.records, start=1):
+        seq = rec.values.get("seq") if has_seq else None
+        seqs.append(seq if isinstance(seq, int) else position)
+    # Interval coverage in O((rows + ranges) log rows): a difference array over the sorted 序号.
+    ordered = sorted(set(seqs))
+    diff = [0] * (len(ordered) + 1)
+    for name, rs in ranges.items():
+        for lo, hi in rs or ():
+            a, b = bisect.bisect_left(ordered, lo), bisect.bisect_right(ordered, hi)
+            if a < b:
+                used[name] = True
+                diff[a] += 1
+                diff[b] -= 1
+    covered_seq, running = set(), 0
+    for i, seq in enumerate(ordered):
+        running += diff[i]
+        if running > 0:
+            covered_seq.add(seq)
+    for rec, seq in zip(table.records, seqs):
+        covered = seq in covered_seq
+        for ref in referenced_files(rec.values.get("remark")):
+            ref = unicodedata.normalize("NFKC", ref)
+            if ref in files:
+                covered = True
+                used[ref] = True
+            else:
+                yield table.finding("evidence-file-missing", rec.row, "remark", None, file=ref[:60])
+        if not covered:
+            yield table.finding("evidence-row-uncovered", rec.row, "seq", seq, seq=seq)
+    for name, was_used in used.items():
+        if not was_used:
+            yield F.make("evidence-file-unused", file=name)

@@ -1,0 +1,51 @@
+"""Pay and payment method: hourly pay against the dated Beijing minimum, cash, unknown methods."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from ...pii import scrub
+from ..registry import rule
+
+
+@rule("roster")
+def hourly_minimum(ctx, table):
+    policy = ctx.policy
+    minimum_cache: dict[dt.date, tuple] = {}
+    for rec in table.records:
+        v = rec.values
+        pay, hours, start = v.get("pay"), v.get("hours"), v.get("start")
+        if not (isinstance(pay, Decimal) and isinstance(hours, Decimal) and isinstance(start, dt.datetime)):
+            continue
+        if pay <= 0 or hours <= 0:
+            continue
+        day = start.date()
+        if day not in minimum_cache:
+            minimum_cache[day] = policy.hourly_minimum(day)
+        found = minimum_cache[day]
+        if found is None:
+            continue
+        minimum, source = found
+        rate = pay / hours
+        if rate < minimum:
+            yield table.finding("pay-below-minimum", rec.row, "pay", pay,
+                                rate=f"{rate.quantize(Decimal('0.01'), ROUND_HALF_UP)}",
+                                minimum=f"{minimum}", source=source)
+
+
+@rule("roster")
+def payment_method(ctx, table):
+    allowed = list(ctx.policy.roster["payment_methods"])
+    cash = tuple(ctx.policy.roster.get("cash_words", ["现金"]))
+    choices = "、".join(allowed)
+    allowed_set = set(allowed)
+    for rec in table.records:
+        method = rec.values.get("method")
+        if not isinstance(method, str) or method in allowed_set:
+            continue
+        if any(w in method for w in cash):
+            yield table.finding("payment-method-cash", rec.row, "method", method)
+        else:
+            yield table.finding("payment-method-unknown", rec.row, "method", method, choices=choices,
+                                method=scrub(method[:20]))

@@ -1,0 +1,64 @@
+"""Task times and hours: order, year, application date, hours against the span (DOMAIN.md §5, §7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ...money import cn_date
+from ..registry import rule
+
+_HOUR = Decimal(3600)
+
+
+def span_hours(start: dt.datetime, end: dt.datetime) -> Decimal:
+    return Decimal(int((end - start).total_seconds())) / _HOUR
+
+
+@rule("roster")
+def task_times(ctx, table):
+    year = ctx.year
+    app_date = ctx.application_date
+    for rec in table.records:
+        v = rec.values
+        start, end = v.get("start"), v.get("end")
+        s_ok, e_ok = isinstance(start, dt.datetime), isinstance(end, dt.datetime)
+        if s_ok and e_ok and start >= end:
+            yield table.finding("start-not-before-end", rec.row, "start", start)
+            continue
+        if year is not None:
+            if e_ok and end.year != year:
+                yield table.finding("time-outside-year", rec.row, "end", end, year=year)
+            elif s_ok and start.year != year:
+                if start.year == year - 1 and e_ok and end.year == year:
+                    yield table.finding("task-spans-year-end", rec.row, "start", start, year=year - 1)
+                else:
+                    yield table.finding("time-outside-year", rec.row, "start", start, year=year)
+        if app_date is not None:
+            if e_ok and end.date() > app_date:
+                yield table.finding("after-application-date", rec.row, "end", end, date=cn_date(app_date))
+            elif s_ok and start.date() > app_date:
+                yield table.finding("after-application-date", rec.row, "start", start, date=cn_date(app_date))
+        hours = v.get("hours")
+        if s_ok and e_ok and isinstance(hours, Decimal) and hours > 0:
+            span = span_hours(start, end)
+            if hours > span:
+                yield table.finding("hours-exceed-span", rec.row, "hours", hours,
+                                    hours=_fmt(hours), span=_fmt(span))
+
+
+@rule("job_posts")
+def post_dates(ctx, table):
+    year, app_date = ctx.year, ctx.application_date
+    for rec in table.records:
+        when = rec.values.get("published")
+        if not isinstance(when, dt.datetime):
+            continue
+        if year is not None and when.year != year:
+            yield table.finding("time-outside-year", rec.row, "published", when, year=year)
+        elif app_date is not None and when.date() > app_date:
+            yield table.finding("after-application-date", rec.row, "published", when, date=cn_date(app_date))
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01')).normalize():f}"
