@@ -35,6 +35,11 @@ def guarded(fn):
         except LingongError as e:
             click.echo(f"错误：{scrub(str(e))}", err=True)
             sys.exit(e.exit_code)
+        except BrokenPipeError:  # output piped into `head` and closed: not an error of ours
+            try:
+                sys.stdout = open(os.devnull, "w")
+            finally:
+                os._exit(0)
         except KeyboardInterrupt:
             click.echo("已中断，未改动原有输出。", err=True)
             sys.exit(130)

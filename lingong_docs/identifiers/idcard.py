@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -36,7 +37,17 @@ def birth_date(value: str) -> dt.date | None:
 
 def check(value: object) -> str | None:
     """Return None for a valid 18-character ID, else a finding code."""
-    v = compact(value)
+    if isinstance(value, str):
+        return _check_text(value)
+    return _check(compact(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _check_text(value: str) -> str | None:
+    return _check(compact(value))
+
+
+def _check(v: str) -> str | None:
     if not v:
         return "id-missing"
     if len(v) == 15 and v.isascii() and v.isdigit():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -28,7 +29,17 @@ def compact(value: object) -> str:
 
 def check(value: object) -> str | None:
     """Return None for a mobile or landline number, else a finding code."""
-    v = compact(value)
+    if isinstance(value, str):
+        return _check_text(value)
+    return _check(compact(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _check_text(value: str) -> str | None:
+    return _check(compact(value))
+
+
+def _check(v: str) -> str | None:
     if not v:
         return "phone-missing"
     if _MOBILE.fullmatch(v) or _LANDLINE.fullmatch(v):

@@ -27,8 +27,8 @@ MAX_COLS = 60             # official tables have 6 and 11 columns; the header bl
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_ROW_RE = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
-_CELL_COL_RE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{2,})(\d+)"')
+_FAR_ROW_RE = re.compile(rb' r="[A-Z]{0,3}(\d{6,})"')
+_CELL_COL_RE = re.compile(rb' r="([A-Z]{2,})(\d+)"')
 _CELL_REF_RE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>')
 _HIDDEN_ROW_RE = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"')
 _MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
@@ -161,11 +161,9 @@ def _scan_sheet(xml: bytes, scan: SheetScan, path: Path) -> None:
             raise _reject("sheet-too-large", path,
                           f"工作表“{scan.name}”在第 {m.group(1).decode()} 列有内容，超出表格范围，拒绝读取。",
                           "请删除表格右侧远处的单元格内容后重新保存。")
-    max_row = 0
-    for m in _ROW_RE.finditer(xml):
-        r = int(m.group(1))
-        if r > max_row:
-            max_row = r
+    # Any row or cell reference with 6+ digits is a candidate for "too far down"; ordinary sheets
+    # have none, so this is one fast scan with no matches.
+    max_row = max((int(m.group(1)) for m in _FAR_ROW_RE.finditer(xml)), default=0)
     if max_row > MAX_ROWS:
         raise _reject("sheet-too-large", path,
                       f"工作表“{scan.name}”有内容直到第 {max_row} 行，超过 {MAX_ROWS} 行的上限，拒绝读取。",
@@ -173,9 +171,11 @@ def _scan_sheet(xml: bytes, scan: SheetScan, path: Path) -> None:
     if max_row == 0 and xml.count(b"<row") > MAX_ROWS:
         raise _reject("sheet-too-large", path, f"工作表“{scan.name}”行数超过上限，拒绝读取。")
     scan.max_row = max_row
-    for m in _HIDDEN_ROW_RE.finditer(xml):
-        scan.hidden_rows.append(int(m.group(1)))
-    scan.merged = [m.group(1).decode() for m in _MERGE_RE.finditer(xml)]
+    if b'hidden="' in xml:
+        scan.hidden_rows = [int(m.group(1)) for m in _HIDDEN_ROW_RE.finditer(xml)]
+    merge_at = xml.find(b"mergeCell")
+    if merge_at >= 0:
+        scan.merged = [m.group(1).decode() for m in _MERGE_RE.finditer(xml, merge_at - 10)]
     if b"<f" in xml or b't="e"' in xml:
         for m in _CELL_REF_RE.finditer(xml):
             tag = m.group(0)

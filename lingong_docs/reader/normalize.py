@@ -7,6 +7,7 @@ normalised value, or ``BAD`` with the code of the read finding that explains why
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -38,6 +39,7 @@ _DATE_RE = re.compile(
 _COMPACT_DATE_RE = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:\s*(?P<H>\d{2}):?(?P<M>\d{2}))?", re.ASCII)
 
 
+@functools.lru_cache(maxsize=65536)
 def clean_text(value: str) -> tuple[str, bool]:
     """Return NFKC text without control characters and surrounding spaces; flag removals."""
     t = unicodedata.normalize("NFKC", value)
@@ -46,7 +48,14 @@ def clean_text(value: str) -> tuple[str, bool]:
 
 
 def to_text(value):
-    if value is None or value == "":
+    if isinstance(value, str):
+        if not value:
+            return None, None
+        text, removed = clean_text(value)
+        if not text:
+            return None, None
+        return text, ("text-control-chars" if removed else None)
+    if value is None:
         return None, None
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 1e15:
@@ -85,16 +94,16 @@ def to_phone_text(value):
 
 
 def to_decimal(value):
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return BAD, "number-unreadable"
+        return Decimal(repr(value)), None
     if value is None or value == "":
         return None, None
     if isinstance(value, bool):
         return BAD, "number-unreadable"
     if isinstance(value, int):
         return Decimal(value), None
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return BAD, "number-unreadable"
-        return Decimal(repr(value)), None
     if isinstance(value, str):
         text, _ = clean_text(value)
         if not text:
@@ -123,6 +132,8 @@ def to_datetime(value, date1904: bool = False):
     if value is None or value == "":
         return None, None
     if isinstance(value, dt.datetime):
+        if value.tzinfo is None and not value.microsecond:
+            return value, None
         return _round_seconds(value.replace(tzinfo=None)), None
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day), "date-no-time"

@@ -18,7 +18,8 @@ from . import normalize as N
 from .guard import scan_workbook
 
 HEADER_SEARCH_ROWS = 40
-GAP_ROWS = 50  # consecutive blank rows after which trailing content is reported
+GAP_ROWS = 50
+TOTAL_WORDS = ("合计", "总计", "小计")  # consecutive blank rows after which trailing content is reported
 
 
 @dataclass(slots=True, repr=False)
@@ -244,45 +245,53 @@ def _read_records(table: Table, rows: list[list], header_idx: int, hmap: dict, s
         min_col, min_row, _, _ = range_boundaries(m)
         table.findings.append(F.make("merged-cells", file=table.path.name, sheet=table.sheet,
                                      row=min_row, column=get_column_letter(min_col), ref=m))
-    used = [i for _, i, _, _ in conv]
-    blank_run = 0
+    used = [i for _, i, _, _ in conv if i not in (seq_idx, remark_idx)]
     findings = table.findings
-    records = table.records
     fname, sname = table.path.name, table.sheet
+    special_rows = {r for r, _ in formula} | {r for r, _ in errors} if special else set()
+    # 1. Which rows hold data (blank rows, total rows and trailing rows skipped).
+    data_rows: list[int] = []
+    blank_run = 0
     for r in range(header_idx + 1, len(rows)):
         row = rows[r]
-        excel_row = r + 1
-        if not any(i < len(row) and row[i] not in (None, "") for i in used if i not in (seq_idx, remark_idx)):
-            if not (special and any((excel_row, letter) in formula or (excel_row, letter) in errors
-                                    for _, _, _, letter in conv)):
-                if any(isinstance(v, str) and v.strip().startswith(("合计", "总计")) for v in row):
-                    findings.append(F.make("total-row-ignored", file=fname, sheet=sname, row=excel_row))
-                blank_run += 1
-                continue
-        if blank_run >= GAP_ROWS and records:
-            findings.append(F.make("rows-after-gap", file=fname, sheet=sname, row=excel_row))
+        n = len(row)
+        first = next((v for v in row if v is not None and v != ""), None)
+        if isinstance(first, str) and first.strip().startswith(TOTAL_WORDS):
+            findings.append(F.make("total-row-ignored", file=fname, sheet=sname, row=r + 1))
+            blank_run += 1
+            continue
+        if not any(i < n and row[i] != "" and row[i] is not None for i in used) and (r + 1) not in special_rows:
+            blank_run += 1
+            continue
+        if blank_run >= GAP_ROWS and data_rows:
+            findings.append(F.make("rows-after-gap", file=fname, sheet=sname, row=r + 1))
         blank_run = 0
-        values = {}
-        for key, idx, fn, letter in conv:
-            raw = row[idx] if idx < len(row) else None
-            if special and (raw is None or raw == ""):
-                if (excel_row, letter) in errors:
-                    values[key] = N.BAD
-                    findings.append(table.finding("cell-error", excel_row, key))
-                    continue
-                if (excel_row, letter) in formula:
-                    values[key] = N.BAD
-                    findings.append(table.finding("formula-without-value", excel_row, key))
-                    continue
-            value, code = fn(raw)
-            values[key] = value
-            if code:
-                if code == "date-no-time":
-                    continue  # a plain date is a legitimate entry; rules judge it
-                findings.append(table.finding(code, excel_row, key, raw if value is N.BAD else value))
-        if excel_row in hidden:
-            findings.append(F.make("row-hidden", file=fname, sheet=sname, row=excel_row))
-        records.append(Record(excel_row, values))
+        data_rows.append(r)
+    # 2. Convert column by column (one tight loop per column is much faster than cell by cell).
+    columns = {}
+    for key, idx, fn, letter in conv:
+        raw_col = [rows[r][idx] if idx < len(rows[r]) else None for r in data_rows]
+        converted = [fn(v) for v in raw_col]
+        values = [c[0] for c in converted]
+        for pos, (value, code) in enumerate(converted):
+            if code and code != "date-no-time":  # a plain date is legitimate; rules judge it
+                excel_row = data_rows[pos] + 1
+                findings.append(table.finding(code, excel_row, key,
+                                              raw_col[pos] if value is N.BAD else value))
+        if special:
+            for pos, r in enumerate(data_rows):
+                ref = (r + 1, letter)
+                if values[pos] is None and (ref in errors or ref in formula):
+                    values[pos] = N.BAD
+                    code = "cell-error" if ref in errors else "formula-without-value"
+                    findings.append(table.finding(code, r + 1, key))
+        columns[key] = values
+    keys = list(columns)
+    cols = [columns[k] for k in keys]
+    table.records.extend(Record(r + 1, dict(zip(keys, vals))) for r, vals in zip(data_rows, zip(*cols)))
+    for r in data_rows:
+        if r + 1 in hidden:
+            findings.append(F.make("row-hidden", file=fname, sheet=sname, row=r + 1))
 
 
 def _merge_in_data(ref: str, header_row: int) -> bool:

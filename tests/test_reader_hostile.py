@@ -1,0 +1,58 @@
+"""Untrusted workbooks: each hostile file gives one clear Chinese error, exit 2, fast and small."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hostile_xlsx import HOSTILE
+from lingong_docs.errors import ReadError
+from lingong_docs.reader import read_table
+
+CLI = [sys.executable, "-m", "lingong_docs.cli"]
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_read_table_rejects_hostile_file(tmp_path: Path, name: str):
+    path = HOSTILE[name](tmp_path)
+    started = time.perf_counter()
+    with pytest.raises(ReadError) as info:
+        read_table(path)
+    assert time.perf_counter() - started < 10
+    expected = name.replace("-col", "").replace("-docx", "")
+    assert info.value.code == expected
+    assert path.name in info.value.message
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in info.value.message)
+
+
+@pytest.mark.parametrize("name", ["xlsx-unsafe-xml", "xlsx-bomb", "sheet-too-large", "xlsx-corrupt",
+                                  "not-xlsx", "xls-or-encrypted"])
+def test_cli_hostile_file_exit_2_no_traceback_bounded(tmp_path: Path, name: str):
+    path = HOSTILE[name](tmp_path)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    proc = subprocess.run(CLI + ["validate", str(path)], capture_output=True, text=True, timeout=60)
+    elapsed = time.perf_counter() - started
+    peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert path.name in proc.stderr
+    assert elapsed < 10
+    assert peak_mb < 300
+
+
+def test_missing_file_is_exit_2(tmp_path: Path):
+    proc = subprocess.run(CLI + ["validate", str(tmp_path / "nope.xlsx")], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+
+
+def test_defusedxml_active_for_openpyxl():
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML is True
