@@ -9,7 +9,7 @@ import logging
 import re
 import unicodedata
 
-_ID_RE = re.compile(r"(?<![0-9０-９])[0-9０-９]{6}[0-9０-９]{8,9}[0-9０-９Xx Ｘｘ]?(?![0-9０-９])")
+_ID_RE = re.compile(r"(?<![0-9０-９])(?:[0-9０-９]{17}[0-9０-９XxＸｘ]|[0-9０-９]{15})(?![0-9０-９])")
 _PHONE_RE = re.compile(r"(?<![0-9０-９])(?:\+?86[- ]?)?1[3-9３-９][0-9０-９]{9}(?![0-9０-９])")
 _LONG_DIGITS_RE = re.compile(r"(?<![0-9０-９])[0-9０-９]{11,}(?:\.[0-9]+)?(?:[eE][+]?[0-9]+)?")
 
@@ -60,7 +60,7 @@ def scrub(text: str) -> str:
     """Mask anything in free text that looks like an ID number or a phone number."""
     if not text:
         return text
-    text = _ID_RE.sub(lambda m: mask_id(m.group(0).replace(" ", "")), text)
+    text = _ID_RE.sub(lambda m: mask_id(m.group(0)), text)
     text = _PHONE_RE.sub(lambda m: mask_phone(m.group(0)), text)
     return _LONG_DIGITS_RE.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(0)[-4:], text)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import time
 from collections import Counter
 
@@ -15,7 +16,7 @@ from .. import findings as F
 from ..findings import Report
 from ..policy import load_policy
 from ..reader import Application
-from .registry import Context, rules
+from .registry import Context, registered_rules
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def validate(app: Application, *, year: int | None = None, policy=None, progress
     ctx = Context(app=app, year=year, year_source=year_source, policy=policy,
                   application_date=app.info.application_date if is_folder else None,
                   is_folder=is_folder)
-    selected = [r for r in rules() if is_folder or not r.folder_only]
+    selected = [r for r in registered_rules() if is_folder or not r.folder_only]
     jobs = []
     for r in selected:
         if r.scope == "application":
@@ -52,8 +53,12 @@ def validate(app: Application, *, year: int | None = None, policy=None, progress
             table = getattr(app, r.scope, None)
             if table is not None:
                 jobs.append((r, table))
+    fault = os.environ.get("LINGONG_FAULT_RULE")  # test hook: make one rule crash on purpose
     for done, (r, table) in enumerate(jobs, start=1):
         try:
+            if fault and fault == r.name and table is not None and table.records:
+                # Crash the way careless code would: with personal data in the exception text.
+                raise ValueError(f"invalid literal for int(): {table.records[0].values!r}")
             report.extend(r.fn(ctx) if table is None else r.fn(ctx, table))
         except Exception as e:  # noqa: BLE001 - one broken rule must not hide the others' results
             log.debug("rule %s failed: %s", r.name, type(e).__name__)

@@ -11,6 +11,13 @@ from decimal import Decimal
 from ..identifiers import idcard, phone, uscc
 
 
+def finite(value) -> bool:
+    """True for an int or a finite Decimal (the reader never yields NaN, but rules must not crash)."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, Decimal) and value.is_finite())
+
+
 def check_idcard(value):
     code = idcard.check(value)
     if code is None:
@@ -29,13 +36,17 @@ def check_uscc(value):
 
 
 def check_positive_hours(value):
-    if isinstance(value, (int, Decimal)) and value <= 0:
+    if isinstance(value, Decimal) and not value.is_finite():
+        return "number-unreadable", {}
+    if finite(value) and value <= 0:
         return "hours-not-positive", {}
     return None
 
 
 def check_money(value):
-    if not isinstance(value, (int, Decimal)):
+    if isinstance(value, Decimal) and not value.is_finite():
+        return "number-unreadable", {}
+    if not finite(value):
         return None
     if value <= 0:
         return "pay-not-positive", {}

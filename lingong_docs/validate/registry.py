@@ -53,7 +53,7 @@ def rule(scope: str, *, folder_only: bool = False):
     return deco
 
 
-def rules() -> list[Rule]:
+def registered_rules() -> list[Rule]:
     """Return every registered rule, importing each module of the ``rules`` package once."""
     pkg = importlib.import_module(__name__.rsplit(".", 1)[0] + ".rules")
     for mod in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from ...identifiers import phone as phone_mod
 from .identity import valid_ids
+from ..checks import finite
 from ..registry import rule
 
 MAX_ROWS_LISTED = 8
@@ -94,7 +95,7 @@ def overlaps_and_daily_hours(ctx, table):
             if (start, end, place) in seen_exact:
                 continue
             seen_exact.add((start, end, place))
-            if isinstance(hours, Decimal) and hours > 0:
+            if finite(hours) and hours > 0:
                 per_day[start.date()].append((row, hours))
         for day, entries in per_day.items():
             total = sum((h for _, h in entries), Decimal(0))

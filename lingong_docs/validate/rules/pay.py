@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from ...pii import scrub
+from ..checks import finite
 from ..registry import rule
 
 
@@ -16,7 +17,7 @@ def hourly_minimum(ctx, table):
     for rec in table.records:
         v = rec.values
         pay, hours, start = v.get("pay"), v.get("hours"), v.get("start")
-        if not (isinstance(pay, Decimal) and isinstance(hours, Decimal) and isinstance(start, dt.datetime)):
+        if not (finite(pay) and finite(hours) and isinstance(start, dt.datetime)):
             continue
         if pay <= 0 or hours <= 0:
             continue

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ...money import cn_date
+from ..checks import finite
 from ..registry import rule
 
 _HOUR = Decimal(3600)
@@ -40,7 +41,7 @@ def task_times(ctx, table):
             elif s_ok and start.date() > app_date:
                 yield table.finding("after-application-date", rec.row, "start", start, date=cn_date(app_date))
         hours = v.get("hours")
-        if s_ok and e_ok and isinstance(hours, Decimal) and hours > 0:
+        if s_ok and e_ok and finite(hours) and hours > 0:
             span = span_hours(start, end)
             if hours > span:
                 yield table.finding("hours-exceed-span", rec.row, "hours", hours,

@@ -1,0 +1,96 @@
+"""Personal data never appears in full in anything the tool prints, writes in reports, or logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from openpyxl import load_workbook
+
+from lingong_docs.identifiers import idcard
+from lingong_docs.pii import mask_id, mask_name, mask_phone, scrub
+from util import ROSTER, fill, make_app, table_path
+
+CANARY_BODY = "13022919870611733"
+CANARY_ID = CANARY_BODY + idcard.check_char(CANARY_BODY)
+BAD_CANARY_ID = CANARY_BODY + ("0" if CANARY_ID[-1] != "0" else "1")
+CANARY_PHONE = "13912345678"
+CANARY_NAME = "欧阳金丝雀"
+CLI = [sys.executable, "-m", "lingong_docs.cli"]
+
+
+def canary_row(**kw):
+    row = dict(seq=1, name=CANARY_NAME, id_number=CANARY_ID, phone=CANARY_PHONE, place="朝阳区望京 分拣员",
+               start=dt.datetime(2025, 3, 5, 8), end=dt.datetime(2025, 3, 5, 17), hours=8, pay=320, method="微信")
+    row.update(kw)
+    return row
+
+
+def leaks(text: str) -> list[str]:
+    forms = [CANARY_ID, BAD_CANARY_ID, CANARY_PHONE, CANARY_NAME, CANARY_BODY[:15], CANARY_ID[6:14] + CANARY_ID[14:]]
+    return [f for f in forms if f in text]
+
+
+SCENARIOS = {
+    "happy": [canary_row()],
+    "bad-check-digit": [canary_row(id_number=BAD_CANARY_ID)],
+    "id-as-number": [canary_row(id_number=float(CANARY_ID[:17] + "0"))],
+    "many-problems": [canary_row(hours=-1, pay=0, method="现金"),
+                      canary_row(seq=2, name="欧阳金丝", start=dt.datetime(2025, 3, 5, 9)),
+                      canary_row(seq=3, start=dt.datetime(2024, 3, 5, 9), end=dt.datetime(2025, 3, 5, 20))],
+}
+
+
+@pytest.mark.parametrize("scenario, crash", [(s, False) for s in sorted(SCENARIOS)]
+                         + [("happy", True), ("many-problems", True)])
+def test_canary_never_printed_or_reported(tmp_path, scenario, crash):
+    folder = make_app(tmp_path / "app")
+    fill(table_path(folder, ROSTER), ROSTER, SCENARIOS[scenario])
+    env = dict(os.environ, LINGONG_DEBUG="1")
+    if crash:
+        env["LINGONG_FAULT_RULE"] = "cross_rows.duplicates_and_names"
+    annotated = tmp_path / "marked.xlsx"
+    outputs = []
+    for args in (["validate", str(folder)], ["validate", str(folder), "--format", "json", "--all"],
+                 ["validate", str(table_path(folder, ROSTER)), "--all", "--annotate", str(annotated)],
+                 ["-v", "validate", str(folder), "--all"]):
+        proc = subprocess.run(CLI + args, capture_output=True, text=True, env=env)
+        assert proc.returncode in (0, 1), proc.stderr
+        assert "Traceback" not in proc.stderr
+        outputs += [proc.stdout, proc.stderr]
+    data = json.loads(outputs[2])
+    assert data["issues"] is not None
+    if crash:
+        assert any(i["code"] == "rule-crashed" for i in data["issues"])
+    wb = load_workbook(annotated)
+    listed = "\n".join(str(c.value) for r in wb["错误清单"].iter_rows() for c in r if c.value is not None)
+    comments = "\n".join(c.comment.text for ws in wb.worksheets for r in ws.iter_rows() for c in r if c.comment)
+    for text in outputs + [listed, comments]:
+        assert leaks(text) == [], text[:500]
+
+
+def test_uncaught_exception_traceback_is_scrubbed(tmp_path):
+    # An exception outside any rule, with LINGONG_DEBUG: the printed traceback is masked.
+    code = ("import sys; sys.argv=['x','validate',r'" + str(tmp_path) + "'];"
+            "import lingong_docs.cli_validate as v;"
+            "v.load_target=lambda *a, **k: (_ for _ in ()).throw(ValueError('bad id " + CANARY_ID + " tel "
+            + CANARY_PHONE + "'));"
+            "from lingong_docs.cli import main; main()")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=dict(os.environ, LINGONG_DEBUG="1"))
+    assert proc.returncode == 3
+    assert "ValueError" in proc.stderr and leaks(proc.stderr) == []
+    assert mask_id(CANARY_ID) in proc.stderr
+
+
+def test_masks():
+    assert mask_id("11010519491231002X") == "110105********002X"
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_name("张三") == "张*" and mask_name("欧阳娜娜") == "欧阳**"
+    assert CANARY_ID not in scrub(f"x{CANARY_ID}y {CANARY_PHONE}")
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in CANARY_ID[:17]) + CANARY_ID[17]
+    assert full_width not in scrub(full_width)
