@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from .atomic import atomic_path
 from .errors import ReadError
@@ -60,7 +61,8 @@ def annotate(source: Path, target: Path, findings: list[Finding]) -> Path:
             safe_text(ws.cell(n, i), _clean(v) if isinstance(v, str) else v)
         if f.file == source.name and f.sheet in wb.sheetnames and f.cell:
             link = ws.cell(n, 6)
-            link.hyperlink = f"#'{f.sheet}'!{f.cell}"
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{f.sheet}'!{f.cell}",
+                                       display=f.cell)
             link.font = link_font
     if len(by_cell) > MAX_COMMENTS:
         ws.cell(len(rows) + 3, 1, f"注：单元格批注只加了前 {MAX_COMMENTS} 处，完整清单见本表。")

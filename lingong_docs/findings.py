@@ -65,10 +65,11 @@ def make(code: str, *, file=None, sheet=None, row=None, column=None, header=None
         entry = catalogue()[code]
     except KeyError:
         raise ConfigError("unknown-rule", f"规则目录中没有代码 {code}") from None
-    params.setdefault("header", header or "")
+    fields = {"file": file or "", "sheet": sheet or "", "row": row or "", "column": column or "",
+              "header": header or "", **params}
     try:
-        message = entry["message"].format(**params)
-        hint = entry.get("hint", "").format(**params)
+        message = entry["message"].format(**fields)
+        hint = entry.get("hint", "").format(**fields)
     except (KeyError, IndexError, ValueError):
         message, hint = entry["message"], entry.get("hint", "")
     return Finding(code=code, severity=severity or entry["severity"], message=message, hint=hint,

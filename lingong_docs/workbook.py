@@ -13,7 +13,8 @@ from .atomic import atomic_path
 from .policy import load_policy
 from .tables import header_block, spec
 
-TEMPLATE_ROWS = 2000      # rows pre-formatted (text columns, date formats, drop-downs)
+TEMPLATE_ROWS = 50000     # rows covered by the drop-down lists and input checks
+PREFORMATTED_ROWS = 30    # rows drawn with borders (the column styles cover the rest)
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 TITLE_FONT = Font(name="宋体", size=16, bold=True)
@@ -82,7 +83,12 @@ def write_blank(kind: str, target: Path, *, applicant: str = "", uscc: str = "",
     for i, col in enumerate(s.columns, start=1):
         letter = get_column_letter(i)
         fmt = "@" if (col.text or col.type == "string") else (col.number_format or "General")
-        for r in range(first, last_row + 1):
+        # Column-level style: Excel and WPS apply it to every cell typed into the column, so the
+        # ID column is text before anyone types an 18-digit number into it.
+        dim = ws.column_dimensions[letter]
+        dim.number_format = fmt
+        dim.font = BODY_FONT
+        for r in range(first, first + PREFORMATTED_ROWS):
             cell = ws.cell(r, i)
             cell.number_format = fmt
             cell.border = BORDER

@@ -53,7 +53,7 @@ def payment_evidence(ctx):
                 covered = True
                 used[ref] = True
             else:
-                yield table.finding("evidence-file-missing", rec.row, "remark", None, file=ref[:60])
+                yield table.finding("evidence-file-missing", rec.row, "remark", None, evidence=ref[:60])
         if not covered:
             yield table.finding("evidence-row-uncovered", rec.row, "seq", seq, seq=seq)
     for name, was_used in used.items():
