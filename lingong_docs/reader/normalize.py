@@ -41,10 +41,19 @@ _COMPACT_DATE_RE = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:\s*(?P<H>
 
 @functools.lru_cache(maxsize=65536)
 def clean_text(value: str) -> tuple[str, bool]:
-    """Return NFKC text without control characters and surrounding spaces; flag removals."""
-    t = unicodedata.normalize("NFKC", value)
-    cleaned = _CONTROL_RE.sub("", t)
-    return cleaned.strip(), cleaned != t
+    """Return text without control characters and surrounding spaces; flag removals.
+
+    Prose keeps its Chinese punctuation (（）、，；): no NFKC here. Identifiers, numbers and dates
+    are folded with ``fold_text`` instead.
+    """
+    cleaned = _CONTROL_RE.sub("", value)
+    return cleaned.strip(), cleaned != value
+
+
+@functools.lru_cache(maxsize=65536)
+def fold_text(value: str) -> str:
+    """Return NFKC-folded text (full-width digits and letters to ASCII), cleaned and stripped."""
+    return clean_text(unicodedata.normalize("NFKC", value))[0]
 
 
 def to_text(value):
@@ -82,6 +91,7 @@ def to_id_text(value):
     text, code = to_text(value)
     if text is None:
         return None, None
+    text = fold_text(text)
     if re.fullmatch(r"[0-9.]+[eE]\+?[0-9]+", text):
         return BAD, "id-stored-as-number"
     return text.upper().replace(" ", "") if len(text.replace(" ", "")) in (15, 18) else text.upper(), code
@@ -90,7 +100,8 @@ def to_id_text(value):
 def to_phone_text(value):
     if isinstance(value, float) and value.is_integer():
         return str(int(value)), None
-    return to_text(value)
+    text, code = to_text(value)
+    return (fold_text(text) if text else text), code
 
 
 def to_decimal(value):
@@ -105,7 +116,7 @@ def to_decimal(value):
     if isinstance(value, int):
         return Decimal(value), None
     if isinstance(value, str):
-        text, _ = clean_text(value)
+        text = fold_text(value)
         if not text:
             return None, None
         m = _NUMBER_RE.fullmatch(text)
@@ -147,7 +158,7 @@ def to_datetime(value, date1904: bool = False):
             return _round_seconds(result), None
         return BAD, "date-unreadable"
     if isinstance(value, str):
-        text, _ = clean_text(value)
+        text = fold_text(value)
         if not text:
             return None, None
         m = _DATE_RE.fullmatch(text) or _COMPACT_DATE_RE.fullmatch(text)

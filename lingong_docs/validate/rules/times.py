@@ -28,18 +28,18 @@ def task_times(ctx, table):
             yield table.finding("start-not-before-end", rec.row, "start", start)
             continue
         if year is not None:
+            spans_year_end = s_ok and e_ok and start.year == year - 1 and end.year == year
+            if spans_year_end:
+                yield table.finding("task-spans-year-end", rec.row, "start", start, year=year - 1)
+            elif s_ok and start.year != year:
+                yield table.finding("time-outside-year", rec.row, "start", start, year=year)
             if e_ok and end.year != year:
                 yield table.finding("time-outside-year", rec.row, "end", end, year=year)
-            elif s_ok and start.year != year:
-                if start.year == year - 1 and e_ok and end.year == year:
-                    yield table.finding("task-spans-year-end", rec.row, "start", start, year=year - 1)
-                else:
-                    yield table.finding("time-outside-year", rec.row, "start", start, year=year)
         if app_date is not None:
+            if s_ok and start.date() > app_date:
+                yield table.finding("after-application-date", rec.row, "start", start, date=cn_date(app_date))
             if e_ok and end.date() > app_date:
                 yield table.finding("after-application-date", rec.row, "end", end, date=cn_date(app_date))
-            elif s_ok and start.date() > app_date:
-                yield table.finding("after-application-date", rec.row, "start", start, date=cn_date(app_date))
         hours = v.get("hours")
         if s_ok and e_ok and finite(hours) and hours > 0:
             span = span_hours(start, end)
