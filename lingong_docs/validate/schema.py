@@ -68,7 +68,8 @@ def make_cerberus_validator(kind: str) -> LingongValidator:
 def cerberus_codes(kind: str, document: dict) -> dict[str, set[str]]:
     """Validate one document keyed by header with real Cerberus; return {header: {codes}}."""
     v = make_cerberus_validator(kind)
-    doc = {h: val for h, val in document.items() if val is not None and val is not BAD}
+    # The reader turns empty cells into None; an absent key is how Cerberus sees an empty cell.
+    doc = {h: val for h, val in document.items() if val is not None and val is not BAD and val != ""}
     v.validate(doc, normalize=False)
     out: dict[str, set[str]] = {}
     for err in v._errors:
