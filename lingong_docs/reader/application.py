@@ -40,6 +40,7 @@ class ApplicationInfo:
     job_posts_file: str = spec(JOB_POSTS).default_file
     roster_file: str = spec(ROSTER).default_file
     evidence_folder: str = "支付凭证"
+    policy: str | None = None      # a policy id (schemas/policy/*.yaml); None: chosen by year
 
 
 def _text(value) -> str:
@@ -118,6 +119,7 @@ def read_application_file(path: Path) -> tuple[ApplicationInfo, list[F.Finding]]
             info.application_date = value.date()
         else:
             invalid("申请日期", "应为日期，如 2026-03-05")
+    info.policy = _text(data.get("政策")) or None
     info.legal_rep = _text(data.get("法定代表人"))
     info.contact = _text(data.get("联系人"))
     info.contact_phone = _text(data.get("联系电话"))
