@@ -1,0 +1,461 @@
+"""Build stage: an application folder → one signing-ready PDF package per subsidy applied for.
+
+``build_packages(folder)`` reads, validates and computes the application, renders the forms and
+tables (LibreOffice, in a private temporary folder), and bundles each package (``bundle``). It
+refuses while validation or the computation reports errors, unless ``draft=True``: a draft
+carries 草稿 — 未通过校验 on every page and its own file name, so it never replaces a real package.
+
+Contents and order (第十二、十三条; 第八条 for recognition):
+cover, 材料清单, the report (附件2 / 附件3 / 附件1), 附件4 (operating only), 附件5, 支付凭证.
+
+Everything is rendered before any output file is opened, and all packages of one run are
+committed together at the end (``atomic_path``): an interruption at any point leaves the previous
+packages as they were.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import __version__
+from . import findings as F
+from .atomic import atomic_path
+from .bundle import (SEAL, SIGNATURE, Attachment, BundleResult, Part, bundle, evidence_part,
+                     material_ranges, page_counts)
+from .bundle.errors import build_error
+from .errors import BuildError
+
+OPERATING, EMPLOYMENT, RECOGNITION = "operating", "employment", "recognition"
+KINDS = (OPERATING, EMPLOYMENT, RECOGNITION)
+KIND_LABELS = {OPERATING: "运营经费补贴", EMPLOYMENT: "就业服务补贴", RECOGNITION: "零工市场认定"}
+REPORTS = {  # material key, outline title
+    OPERATING: ("report_operating", "附件2 运营经费补贴申请报告"),
+    EMPLOYMENT: ("report_employment", "附件3 就业服务补贴申请报告"),
+    RECOGNITION: ("report_recognition", "附件1 零工市场认定申请报告"),
+}
+TITLES = {"cover": "封面", "checklist": "材料清单", "job_posts": "附件4 发布岗位任务明细表",
+          "roster": "附件5 撮合服务成功人员花名册", "evidence": "支付凭证"}
+TABLES_OF = {OPERATING: ("job_posts", "roster"), EMPLOYMENT: ("roster",), RECOGNITION: ()}
+# Source data embedded in each package: 附件4 travels with the employment package too, because
+# the employment subsidy requires the operating test (第十条) and intake recomputes both.
+DATA_OF = {OPERATING: ("job_posts", "roster"), EMPLOYMENT: ("job_posts", "roster"), RECOGNITION: ()}
+EVIDENCE_PREFIX = "支付凭证/"
+DRAFT_SUFFIX = "_草稿"
+WORKDIR_PREFIX = "lingong-build-"
+STAGES = ("reading", "validating", "computing", "rendering", "converting", "bundling", "writing")
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class BuildResult:
+    """One package written: its path, subsidy kind, page count, materials and manifest."""
+
+    path: Path
+    kind: str
+    pages: int
+    materials: list
+    manifest: dict = field(repr=False)
+    draft: bool = False
+    warnings: int = 0
+
+
+class BuildRefused(BuildError):
+    """Validation or computation found problems; no package was written (exit code 1)."""
+
+    exit_code = 1
+
+    def __init__(self, problems: list[F.Finding]):
+        err = build_error("build-refused", count=len(problems))
+        super().__init__(err.code, err.message, hint=err.hint)
+        self.problems = problems
+
+
+def package_name(year: int | None, kind: str, draft: bool = False) -> str:
+    """Return ``2025年度_运营经费补贴_申请材料.pdf`` (``…_草稿.pdf`` for drafts)."""
+    prefix = f"{year}年度_" if year else ""
+    return f"{prefix}{KIND_LABELS[kind]}_申请材料{DRAFT_SUFFIX if draft else ''}.pdf"
+
+
+def default_output(folder: str | Path) -> Path:
+    """Return the default output folder: ``out`` next to the application folder."""
+    return Path(folder).resolve().parent / "out"
+
+
+def build_date(info, today: dt.date | None = None) -> dt.datetime:
+    """Return the date written into the package: SOURCE_DATE_EPOCH, else the 申请日期 (Beijing)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    day = info.application_date or today or dt.date.today()
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def build_packages(folder: str | Path, *, kinds: list[str] | None = None, out: str | Path | None = None,
+                   draft: bool = False, password: str | None = None, as_of: dt.date | None = None,
+                   progress: Progress | None = None, today: dt.date | None = None) -> list[BuildResult]:
+    """Build the package of each subsidy in ``kinds`` (default: those applied for); return them.
+
+    ``out`` is a folder (default ``default_output(folder)``) or, for one kind, a ``.pdf`` path.
+    ``password`` encrypts with AES-256 (such output is not byte-reproducible: random salts).
+    ``progress(stage, done, total)`` is called as the stages advance (see ``STAGES``).
+    Raises ``BuildRefused`` when validation or computation reports errors and ``draft`` is False.
+    """
+    from .compute import compute_application
+    from .reader import read_application
+    from .validate import validate
+
+    tick = progress or (lambda *_: None)
+    folder = Path(folder)
+    tick("reading", 0, 1)
+    app = read_application(folder)
+    tick("reading", 1, 1)
+    report = validate(app, progress=lambda done, total: tick("validating", done, total))
+    tick("computing", 0, 1)
+    figures = compute_application(app, report, as_of=as_of, today=today)
+    tick("computing", 1, 1)
+
+    kinds = _choose_kinds(app, kinds)
+    targets = _targets(folder, out, kinds, app.info.year, draft)
+    problems = _problems(app, report, figures, kinds)
+    if problems and not draft:
+        raise BuildRefused(problems)
+    for kind in kinds:
+        for table in TABLES_OF[kind]:
+            if getattr(app, table) is None:
+                raise build_error("table-missing-for-kind", subsidy=KIND_LABELS[kind],
+                                  table=TITLES[table].split()[0])
+
+    sweep_workdirs()
+    with _output_lock({p.parent for p in targets.values()}):
+        workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
+        try:
+            rendered = _render_all(app, report, figures, kinds, workdir, draft, tick)
+            return _bundle_all(app, report, figures, kinds, rendered, targets, draft, password, today, tick)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _output_lock(folders: set[Path]):
+    """Hold an exclusive lock on each output folder, so two builds into one folder cannot interleave.
+
+    The lock is taken on the folder itself (no lock file is left behind); where the platform has
+    no ``fcntl`` (Windows) builds are not locked — each package is still replaced atomically.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    fds = []
+    try:
+        for folder in sorted(folders):
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(folder, os.O_RDONLY)
+            fds.append(fd)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise build_error("output-busy") from None
+        yield
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+# --- choosing --------------------------------------------------------------------------------------
+
+def _choose_kinds(app, kinds: list[str] | None) -> list[str]:
+    applied = list(app.info.kinds)
+    if not kinds:
+        if not applied:
+            raise build_error("kinds-missing")
+        return [k for k in KINDS if k in applied]
+    for k in kinds:
+        if k not in KINDS:
+            raise build_error("kind-not-applied", subsidy=k)
+        if k not in applied:
+            raise build_error("kind-not-applied", subsidy=KIND_LABELS[k])
+    return [k for k in KINDS if k in kinds]
+
+
+def _targets(folder: Path, out, kinds: list[str], year, draft: bool) -> dict[str, Path]:
+    out = Path(out) if out is not None else default_output(folder)
+    if out.suffix.lower() == ".pdf":
+        if len(kinds) != 1:
+            raise build_error("output-not-pdf-for-many", count=len(kinds))
+        return {kinds[0]: out}
+    return {k: out / package_name(year, k, draft) for k in kinds}
+
+
+def _problems(app, report, figures, kinds: list[str]) -> list[F.Finding]:
+    """Return what stops a real package: validation errors, blocking findings, zero amounts."""
+    problems = [f for f in report.sorted() if f.severity == F.ERROR]
+    problems += [f for f in figures.blocking if f.code != "input-has-errors" or not problems]
+    for kind, amount in ((OPERATING, figures.operating_subsidy), (EMPLOYMENT, figures.employment_subsidy)):
+        if kind in kinds and not amount:
+            reason = ("未达到运营经费补贴标准" if not figures.operating_passed
+                      else "撮合个次未达到就业服务补贴的最低档")
+            problems.append(F.make("subsidy-not-reached", subsidy=KIND_LABELS[kind], reason=reason))
+    return problems
+
+
+# --- rendering -------------------------------------------------------------------------------------
+
+@dataclass
+class _Rendered:
+    """The rendered parts of one package, in order."""
+
+    kind: str
+    parts: list
+
+
+def _render_all(app, report, figures, kinds, workdir: Path, draft: bool, tick: Progress) -> dict[str, _Rendered]:
+    """Render every part of every package into ``workdir``.
+
+    The forms (cover and report of each kind: small, one short LibreOffice run per kind) are
+    rendered in a worker thread while this thread makes the evidence pages and the tables (the
+    long Calc run), so the two LibreOffice processes use both cores. The checklist comes last:
+    it needs the page counts of everything else.
+    """
+    from . import render
+
+    steps = len(kinds) + 2
+    tick("rendering", 0, steps)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lingong-forms") as pool:
+        forms_job = pool.submit(_render_heads, render, app, figures, kinds, workdir)
+        shared: dict[str, Part] = {}
+        if any(k != RECOGNITION for k in kinds) and app.evidence:
+            shared["evidence"] = evidence_part(app.evidence, workdir / "evidence.pdf",
+                                               attachment_prefix=EVIDENCE_PREFIX)
+        tick("rendering", 1, steps)
+        names = [t for t in ("job_posts", "roster") if any(t in TABLES_OF[k] for k in kinds)]
+        if names:
+            tables_dir = workdir / "tables"
+            tables_dir.mkdir()
+            tick("converting", 0, 1)
+            pdfs = _render_tables(render, app, names, tables_dir, draft)
+            tick("converting", 1, 1)
+            for name in names:
+                shared[name] = Part(key=name, title=TITLES[name], pdf=pdfs[name], marks=(SEAL, SIGNATURE),
+                                    required=(SEAL,), scan="ends")
+        heads = forms_job.result()
+    tick("rendering", 2, steps)
+    out: dict[str, _Rendered] = {}
+    for n, kind in enumerate(kinds, start=3):
+        tail = [shared[t] for t in TABLES_OF[kind]]
+        if kind != RECOGNITION and "evidence" in shared:
+            tail.append(shared["evidence"])
+        parts = _with_checklist(render, app, figures, kind, heads[kind], tail, workdir / kind)
+        out[kind] = _Rendered(kind=kind, parts=parts)
+        tick("rendering", n, steps)
+    return out
+
+
+def _render_heads(render, app, figures, kinds, workdir: Path) -> dict[str, list[Part]]:
+    """Return {kind: [cover, report]} rendered from the forms (one LibreOffice run per kind)."""
+    heads = {}
+    for kind in kinds:
+        kdir = workdir / kind
+        kdir.mkdir()
+        report_key, report_title = REPORTS[kind]
+        context = render.form_context(app.info, kind=kind, figures=_form_figures(figures, kind))
+        forms = render.render_forms(["cover", report_key], context, kdir)
+        heads[kind] = [
+            Part(key="cover", title=TITLES["cover"], pdf=Path(forms["cover"]), marks=(SEAL,), required=(SEAL,)),
+            Part(key=report_key, title=report_title, pdf=Path(forms[report_key]), marks=(SEAL, SIGNATURE),
+                 required=(SEAL, SIGNATURE)),
+        ]
+    return heads
+
+
+def _form_figures(figures, kind: str) -> dict | None:
+    """Return the figures the forms print (Decimal amounts); none for recognition."""
+    if kind == RECOGNITION:
+        return None
+    return {"demand_total": figures.demand_total, "match_count": figures.match_count,
+            "operating_subsidy": figures.operating_subsidy, "employment_subsidy": figures.employment_subsidy}
+
+
+def _render_tables(render, app, names: list[str], outdir: Path, draft: bool) -> dict[str, Path]:
+    """Render 附件4/附件5 as PDF through LibreOffice Calc (one conversion run for both)."""
+    info = app.info
+    books = []
+    for name in names:
+        table = getattr(app, name)
+        xlsx = outdir / f"{name}.xlsx"
+        render.render_table_xlsx(table, xlsx, applicant=info.applicant or table.applicant or "",
+                                 uscc=info.uscc or table.uscc or "", year=info.year, draft=draft,
+                                 page_numbers=False)
+        books.append(xlsx)
+    pdfs = render.convert_to_pdf(books, outdir)
+    return {name: Path(pdf) for name, pdf in zip(names, pdfs)}
+
+
+def _with_checklist(render, app, figures, kind: str, head: list[Part], tail: list[Part], kdir: Path) -> list[Part]:
+    """Render the 材料清单 with the real page ranges of every material; return all parts in order.
+
+    The other parts are rendered first and counted; the checklist is rendered assuming it takes
+    one page, and again with corrected ranges in the rare case it does not.
+    """
+    counts = page_counts([p.pdf for p in head + tail])
+    assumed = 1
+    for _attempt in range(3):
+        sizes = [("cover", TITLES["cover"], counts[0]), ("checklist", TITLES["checklist"], assumed)]
+        sizes += [(p.key, p.title, n) for p, n in zip(head[1:] + tail, counts[1:])]
+        ranges = material_ranges(sizes)
+        materials = _checklist_rows(app, ranges, tail)
+        context = render.form_context(app.info, kind=kind, figures=_form_figures(figures, kind),
+                                      materials=materials)
+        checklist_dir = kdir / f"checklist-{_attempt}"
+        checklist_dir.mkdir()
+        pdf = Path(render.render_forms(["checklist"], context, checklist_dir)["checklist"])
+        actual = page_counts([pdf])[0]
+        if actual == assumed:
+            break
+        assumed = actual
+    checklist = Part(key="checklist", title=TITLES["checklist"], pdf=pdf, marks=(SEAL,))
+    return [head[0], checklist, *head[1:], *tail]
+
+
+def _checklist_rows(app, ranges: list[dict], tail: list[Part]) -> list[dict]:
+    notes = {}
+    if app.job_posts is not None:
+        notes["job_posts"] = f"共{len(app.job_posts.records):,}条岗位"
+    if app.roster is not None:
+        notes["roster"] = f"共{len(app.roster.records):,}人次"
+    evidence = next((p for p in tail if p.key == "evidence"), None)
+    if evidence is not None:
+        notes["evidence"] = f"共{len(evidence.children)}个文件"
+    rows = []
+    for no, r in enumerate(ranges, start=1):
+        first, last = r["first_page"], r["last_page"]
+        rows.append({"no": no, "key": r["key"], "title": r["title"],
+                     "first_page": first, "last_page": last,
+                     "pages": f"{first}" if first == last else f"{first}—{last}",
+                     "note": notes.get(r["key"], "")})
+    return rows
+
+
+# --- bundling --------------------------------------------------------------------------------------
+
+def _bundle_all(app, report, figures, kinds, rendered, targets, draft, password, today, tick) -> list[BuildResult]:
+    results: list[BuildResult] = []
+    date = build_date(app.info, today)
+    common = _common_attachments(app, report)
+    with contextlib.ExitStack() as stack:
+        for kind in kinds:
+            target = targets[kind]
+            tmp = stack.enter_context(atomic_path(target, 0o600))
+            attachments = [a for a in common if a.role in ("application", "validation")
+                           or (a.role in DATA_OF[kind]) or (a.role == "evidence" and kind != RECOGNITION)]
+            result: BundleResult = bundle(
+                rendered[kind].parts, tmp, attachments=attachments,
+                manifest=_manifest(app, figures, kind, draft, report),
+                metadata=_metadata(app, kind, date, draft), draft=draft, password=password,
+                atomic=False, progress=tick)
+            results.append(BuildResult(path=target, kind=kind, pages=result.pages,
+                                       materials=result.materials, manifest=result.manifest,
+                                       draft=draft, warnings=report.warnings))
+    return results
+
+
+def _common_attachments(app, report) -> list[Attachment]:
+    import json
+
+    from .reader import APPLICATION_FILE
+
+    folder = Path(app.folder)
+    out = []
+    app_file = folder / APPLICATION_FILE
+    if app_file.is_file():
+        out.append(Attachment(name=APPLICATION_FILE, data=app_file.read_bytes(), role="application",
+                              source=APPLICATION_FILE, description="申请文件"))
+    for role, label in (("job_posts", "附件4 发布岗位任务明细表（原始工作簿）"),
+                        ("roster", "附件5 撮合服务成功人员花名册（原始工作簿）")):
+        table = getattr(app, role)
+        if table is not None:
+            path = Path(table.path)
+            source = path.relative_to(folder).as_posix() if path.is_relative_to(folder) else path.name
+            out.append(Attachment(name=path.name, data=path.read_bytes(), role=role, source=source,
+                                  description=label))
+    evidence_dir = app.info.evidence_folder
+    for path in app.evidence:
+        out.append(Attachment(name=EVIDENCE_PREFIX + path.name, data=path.read_bytes(), role="evidence",
+                              source=f"{evidence_dir}/{path.name}", description="支付凭证"))
+    data = report.to_dict()
+    data["stats"] = {k: v for k, v in data.get("stats", {}).items() if k != "seconds"}  # reproducible
+    out.append(Attachment(name="validation.json", role="validation", source="validation.json",
+                          data=(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n").encode(),
+                          description="校验报告（已脱敏）"))
+    return out
+
+
+def _manifest(app, figures, kind: str, draft: bool, report) -> dict:
+    info = app.info
+    policy = figures.policy
+    return {
+        "format": "lingong-docs/manifest@1",
+        "toolkit": {"name": "lingong-docs", "version": __version__},
+        "policy": {"id": policy.id, "version": policy.version,
+                   "sha256": hashlib.sha256(Path(policy.path).read_bytes()).hexdigest()},
+        "kind": kind,
+        "applicant": {"name": info.applicant, "uscc": info.uscc, "market": info.market},
+        "year": info.year,
+        "application_date": info.application_date.isoformat() if info.application_date else None,
+        "draft": draft,
+        "validation": {"valid": report.valid, "errors": report.errors, "warnings": report.warnings},
+        "figures": figures.to_dict(),
+    }
+
+
+def _metadata(app, kind: str, date: dt.datetime, draft: bool) -> dict:
+    info = app.info
+    title = f"{info.year or ''}年度{KIND_LABELS[kind]}申请材料" + ("（草稿）" if draft else "")
+    return {"title": title, "author": info.applicant or "", "subject": "朝阳区零工市场补贴申请材料",
+            "keywords": f"零工市场, {KIND_LABELS[kind]}, {info.year or ''}", "date": date,
+            "creator": f"lingong-docs {__version__} build"}
+
+
+# --- leftovers of killed runs -----------------------------------------------------------------------
+
+def sweep_workdirs() -> None:
+    """Remove private work folders that killed runs left in the temp folder (they hold personal data).
+
+    A folder is removed only when the process that made it (its id is in the name) is gone, so a
+    build running at the same time keeps its own.
+    """
+    base = Path(tempfile.gettempdir())
+    pattern = re.compile(rf"^{re.escape(WORKDIR_PREFIX)}(\d+)-")
+    with contextlib.suppress(OSError):
+        for p in base.iterdir():
+            m = pattern.match(p.name)
+            if not m or not p.is_dir() or p.is_symlink():
+                continue
+            pid = int(m.group(1))
+            if pid == os.getpid() or _alive(pid):
+                continue
+            with contextlib.suppress(OSError):
+                if p.stat().st_uid == os.getuid():
+                    shutil.rmtree(p, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,74 @@
+"""Template variables of the forms, built from the application info and the computed figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..money import cn_date, rmb_upper, to_money, wan, yuan
+from ..reader.application import KIND_LABELS, RECOGNITION_SECTIONS, ApplicationInfo
+from .errors import render_error
+
+KINDS = ("operating", "employment", "recognition")
+# 认定申请 sections in application.yaml → the key the 附件1 template loops over.
+SECTION_KEYS = dict(zip(RECOGNITION_SECTIONS, ("site", "facilities", "platform", "agency")))
+_DISTRICT = re.compile(r"^(北京市)?朝阳区")
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    """Return the non-empty lines of ``text``: each becomes one indented paragraph in 附件1."""
+    if not text:
+        return []
+    return [line.strip() for line in str(text).splitlines() if line.strip()]
+
+
+def market_name(name: str | None) -> str:
+    """Return the market's name without a leading 朝阳区 (the forms print "朝阳区" + name)."""
+    return _DISTRICT.sub("", (name or "").strip()) or (name or "")
+
+
+def form_context(info: ApplicationInfo, *, kind: str, figures: dict | None,
+                 materials: list[dict] | None = None, today: dt.date | None = None) -> dict:
+    """Return the variables every form template may use, for one application ``kind``.
+
+    ``figures`` (from the compute stage) has ``demand_total`` (int), ``match_count`` (int),
+    ``operating_subsidy`` and ``employment_subsidy`` (Decimal yuan); it is required for the
+    operating and employment kinds. ``materials`` is the checklist ([{no, title, pages, note}]).
+    The date printed is the application date, else ``today``.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}")
+    day = info.application_date or today or dt.date.today()
+    ctx: dict = {
+        "kind": kind,
+        "kind_label": KIND_LABELS[kind],
+        "applicant": info.applicant or "",
+        "uscc": info.uscc or "",
+        "market": market_name(info.market),
+        "year": info.year if info.year is not None else "",
+        "date_cn": cn_date(day),
+        "legal_rep": info.legal_rep or "",
+        "contact": info.contact or "",
+        "contact_phone": info.contact_phone or "",
+        "address": info.address or "",
+        "recognition": {key: _paragraphs((info.recognition or {}).get(section))
+                        for section, key in SECTION_KEYS.items()},
+        "materials": [_material(m) for m in (materials or [])],
+    }
+    if figures is None:
+        if kind != "recognition":
+            raise render_error("figures-missing", kind_label=KIND_LABELS[kind])
+        return ctx
+    ctx["demand_total"] = int(figures.get("demand_total") or 0)
+    ctx["match_count"] = int(figures.get("match_count") or 0)
+    for key in ("operating", "employment"):
+        amount = to_money(figures.get(f"{key}_subsidy") or 0)
+        ctx[f"{key}_yuan"] = yuan(amount)
+        ctx[f"{key}_wan"] = wan(amount)
+        ctx[f"{key}_upper"] = rmb_upper(amount)
+    return ctx
+
+
+def _material(item: dict) -> dict:
+    """Return one checklist row with every field present (missing ones empty)."""
+    return {key: ("" if item.get(key) is None else item.get(key)) for key in ("no", "title", "pages", "note")}

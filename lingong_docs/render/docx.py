@@ -1,0 +1,202 @@
+"""Fill the official Word forms (``forms/*.docx``) with docxtpl, safely and reproducibly.
+
+Safety (research notes §3): docxtpl renders the whole document XML as one Jinja template, turns
+``{_{`` into ``{{`` in its output and turns ``\\n \\a \\t \\f`` into breaks; its table fixer parses
+with ``recover=True``, so a stray ``<`` silently drops the rest of the document. Therefore:
+
+* the environment is a ``SandboxedEnvironment`` with ``autoescape=True`` and ``StrictUndefined``;
+* every value printed goes through :func:`_finalize`: control characters are removed (``\\t``
+  becomes a space), then the text is XML-escaped and ``{``/``}`` are written as character
+  references so that no docxtpl post-processing can see a tag in the data;
+* **a newline in a value is a line break** (``<w:br/>``) inside the same paragraph — paragraphs
+  come only from the template (lists rendered with ``{%p for %}``);
+* the rendered XML is parsed with a strict parser before docxtpl's forgiving one sees it, and the
+  saved ``word/document.xml`` is parsed strictly again.
+
+Reproducibility and privacy: core properties are overwritten with neutral fixed values and zip
+entry timestamps are fixed, so the same input gives the same bytes and no name reaches metadata.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from pathlib import Path
+
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateError, UndefinedError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
+from markupsafe import Markup, escape
+
+from ..atomic import atomic_path
+from ..resources import forms_dir
+from .errors import render_error
+
+# Form name → template file in forms/ and the neutral title written to its core properties.
+TEMPLATES = {
+    "cover": "封面.docx",
+    "checklist": "材料清单.docx",
+    "report_recognition": "附件1_认定申请报告.docx",
+    "report_operating": "附件2_运营经费补贴申请报告.docx",
+    "report_employment": "附件3_就业服务补贴申请报告.docx",
+}
+TITLES = {
+    "cover": "申请材料封面",
+    "checklist": "申请材料清单",
+    "report_recognition": "零工市场（驿站）认定申请报告",
+    "report_operating": "运营经费补贴申请报告",
+    "report_employment": "就业服务补贴申请报告",
+}
+AUTHOR = "lingong-docs"
+SUBJECT = "朝阳区零工市场（驿站）申请材料"
+FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)      # core properties created/modified
+ZIP_TIME = (2024, 1, 1, 0, 0, 0)                    # zip entry timestamps
+
+_STRICT = etree.XMLParser(recover=False, resolve_entities=False, no_network=True, huge_tree=False)
+# Characters removed from values: C0/C1 controls except \n (\t → space, \r → \n before), bidi
+# embedding/override/isolate marks, BOM, non-characters, lone surrogates (all invalid or
+# deceptive in a printed form; XML 1.0 forbids most of them anyway).
+_DROP = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                   "\ufeff\ufffe\uffff\ud800-\udfff]")
+_NEWLINES = re.compile("\r\n|\r|\u2028|\u2029|\x85")
+
+
+def clean_value(value) -> str:
+    """Return ``value`` as the plain text the form will show: newlines kept, controls removed."""
+    if value is None:
+        return ""
+    text = str(value)
+    text = _NEWLINES.sub("\n", text).replace("\t", " ")
+    return _DROP.sub("", text)
+
+
+def _finalize(value) -> Markup:
+    """Return the XML-safe markup for one printed value (see module docstring)."""
+    text = str(escape(clean_value(value)))
+    return Markup(text.replace("{", "&#123;").replace("}", "&#125;"))
+
+
+def make_env() -> SandboxedEnvironment:
+    """Return the Jinja environment every form is rendered with."""
+    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, finalize=_finalize)
+
+
+def template_path(name: str) -> Path:
+    """Return the template file of form ``name`` (a key of TEMPLATES or a file name in forms/)."""
+    file_name = TEMPLATES.get(name, name)
+    path = forms_dir() / file_name
+    if Path(file_name).name != file_name or not path.is_file():
+        raise render_error("template-missing", template=file_name)
+    return path
+
+
+def template_variables(name: str) -> set[str]:
+    """Return the top-level context keys the template of form ``name`` uses."""
+    return set(DocxTemplate(str(template_path(name))).get_undeclared_template_variables(make_env()))
+
+
+def _variable_name(exc: UndefinedError) -> str:
+    text = str(exc.message or "")
+    m = re.search(r"has no attribute '([^']*)'", text) or re.search(r"'([^']*)' is undefined", text)
+    return m.group(1) if m else "?"
+
+
+def render_form(template_name: str, context: dict, out_docx: Path) -> Path:
+    """Return ``out_docx`` after filling form ``template_name`` with ``context``.
+
+    Raises ``RenderError``: ``template-missing``, ``template-variable-missing`` (naming the
+    variable), ``template-invalid`` (broken template, unsafe expression, malformed output).
+    """
+    path = template_path(template_name)
+    file_name = path.name
+    tpl = _StrictTemplate(str(path))
+    tpl.form_file = file_name
+    try:
+        tpl.render(dict(context), jinja_env=make_env(), autoescape=True)
+    except UndefinedError as e:
+        raise render_error("template-variable-missing", template=file_name,
+                           variable=_variable_name(e)) from None
+    except SecurityError:
+        raise render_error("template-invalid", template=file_name, reason="含有不安全的表达式") from None
+    except TemplateError as e:
+        raise render_error("template-invalid", template=file_name,
+                           reason=f"模板语法错误（{type(e).__name__}）") from None
+    set_neutral_properties(tpl.docx.core_properties, TITLES.get(template_name, path.stem))
+    buf = io.BytesIO()
+    tpl.save(buf)
+    data = normalize_docx_bytes(buf.getvalue())
+    check_docx_xml(data, file_name)
+    out_docx = Path(out_docx)
+    with atomic_path(out_docx) as tmp:
+        tmp.write_bytes(data)
+    return out_docx
+
+
+class _StrictTemplate(DocxTemplate):
+    """DocxTemplate whose rendered body must be well-formed before docxtpl 'repairs' it."""
+
+    form_file = ""
+
+    def fix_tables(self, xml):
+        try:
+            etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml, _STRICT)
+        except etree.XMLSyntaxError:
+            raise render_error("template-invalid", template=self.form_file,
+                               reason="生成的文档结构不合法") from None
+        return super().fix_tables(xml)
+
+
+def set_neutral_properties(props, title: str) -> None:
+    """Overwrite docx core properties with fixed values that carry no personal data."""
+    props.author = AUTHOR
+    props.last_modified_by = AUTHOR
+    props.title = title
+    props.subject = SUBJECT
+    props.keywords = ""
+    props.comments = ""
+    props.category = ""
+    props.content_status = ""
+    props.identifier = ""
+    props.language = "zh-CN"
+    props.version = ""
+    props.revision = 1
+    props.created = FIXED_TIME
+    props.modified = FIXED_TIME
+
+
+def normalize_docx_bytes(data: bytes) -> bytes:
+    """Return the same OOXML package (docx or xlsx) with fixed entry timestamps, attributes and
+    modification time, so that the same input gives the same bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            entry.create_system = 3
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                # openpyxl stamps the save time into dcterms:modified whatever we set.
+                content = _MODIFIED.sub(FIXED_TIME.strftime(r"\g<1>%Y-%m-%dT%H:%M:%SZ\g<2>").encode(), content)
+            dst.writestr(entry, content)
+    return out.getvalue()
+
+
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def check_docx_xml(data: bytes, file_name: str) -> None:
+    """Raise ``template-invalid`` unless every WordprocessingML part parses with a strict parser."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name in z.namelist():
+            if name.startswith("word/") and name.endswith(".xml"):
+                try:
+                    etree.fromstring(z.read(name), _STRICT)
+                except etree.XMLSyntaxError:
+                    raise render_error("template-invalid", template=file_name,
+                                       reason=f"{name} 不是合法的 XML") from None

@@ -1,0 +1,246 @@
+"""The one way this project runs LibreOffice: documents → PDF, headless, in a private sandbox.
+
+Facts this module is built on (research notes §6): two LibreOffice processes sharing a profile
+make the second exit 1 silently; LibreOffice exits 0 when it could not load a file; it writes
+0644 files into ``--outdir``. So every run gets a fresh profile and a private 0700 work folder,
+inputs are copied there under neutral names, fonts come from the shipped ``forms/fonts.conf``,
+the whole process group is killed on timeout, and each output must exist and start with
+``%PDF`` before it is moved (atomically) into ``outdir``.
+
+One LibreOffice process converts a whole batch of the same kind (Writer documents, or Calc
+workbooks); a mixed batch makes one process per kind, one after the other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no sweeping of folders left by killed runs
+    fcntl = None
+
+from ..atomic import atomic_path
+from ..resources import forms_dir
+from .errors import render_error
+
+# Export filter per input kind. LibreOffice embeds (subsets of) every font it uses by default;
+# the JSON options (LibreOffice ≥ 7.4) also embed the 14 standard PDF fonts should any be used,
+# and leave out tagging, form fields and comments.
+_PDF_OPTIONS = ('{"EmbedStandardFonts":{"type":"boolean","value":"true"},'
+                '"ExportFormFields":{"type":"boolean","value":"false"},'
+                '"ExportNotes":{"type":"boolean","value":"false"},'
+                '"UseTaggedPDF":{"type":"boolean","value":"false"}}')
+log = logging.getLogger(__name__)
+FILTERS = {
+    ".docx": "writer_pdf_Export", ".doc": "writer_pdf_Export", ".odt": "writer_pdf_Export",
+    ".rtf": "writer_pdf_Export",
+    ".xlsx": "calc_pdf_Export", ".xls": "calc_pdf_Export", ".ods": "calc_pdf_Export",
+}
+_CANDIDATES = (
+    "/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice", "/opt/libreoffice/program/soffice",
+    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+    r"C:\Program Files\LibreOffice\program\soffice.exe",
+)
+
+
+def find_soffice() -> Path | None:
+    """Return the soffice executable: $LINGONG_SOFFICE, then PATH, then usual install places."""
+    override = os.environ.get("LINGONG_SOFFICE")
+    if override:
+        return Path(override) if Path(override).is_file() else None
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    for candidate in _CANDIDATES:
+        if Path(candidate).is_file():
+            return Path(candidate)
+    return None
+
+
+def require_soffice() -> Path:
+    """Return the soffice executable or raise ``libreoffice-missing``."""
+    exe = find_soffice()
+    if exe is None:
+        raise render_error("libreoffice-missing")
+    return exe
+
+
+def fonts_conf() -> Path:
+    """Return the shipped fontconfig file that maps the 公文 fonts to free CJK fonts."""
+    return forms_dir() / "fonts.conf"
+
+
+WORKDIR_PREFIXES = ("lingong-lo-", "lingong-table-")
+_LOCK = ".in-use"
+# Seconds a work folder is left alone whatever its lock says: another run may have created it a
+# moment ago and not yet taken the lock. A folder left by a killed run is older than that.
+_MIN_AGE = 600
+_UNLOCKED_MAX_AGE = 3600    # a folder without a lock file (none yet, or an old release) is kept this long
+
+
+@contextlib.contextmanager
+def private_workdir(prefix: str = "lingong-lo-") -> Iterator[Path]:
+    """Yield a fresh 0700 folder in the temp dir, removed afterwards (it may hold personal data).
+
+    The folder holds an exclusive lock while in use, so that a later run can tell a folder left
+    behind by a killed process (lock free) from one in use (lock held), and remove the former.
+    """
+    sweep_stale_workdirs()
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    lock = open(path / _LOCK, "wb")   # noqa: SIM115 - held for the folder's lifetime
+    try:
+        if fcntl is not None:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        yield path
+    finally:
+        lock.close()
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def sweep_stale_workdirs() -> None:
+    """Remove work folders of this user that no live process holds (a killed run left them)."""
+    if fcntl is None:
+        return
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for path in Path(tempfile.gettempdir()).iterdir():
+            if not path.name.startswith(WORKDIR_PREFIXES) or not path.is_dir() or path.is_symlink():
+                continue
+            with contextlib.suppress(OSError):
+                info = path.stat()
+                if info.st_uid != os.getuid() or now - info.st_mtime < _MIN_AGE:
+                    continue
+                lock_file = path / _LOCK
+                if not lock_file.exists():
+                    if now - info.st_mtime > _UNLOCKED_MAX_AGE:
+                        shutil.rmtree(path, ignore_errors=True)
+                    continue
+                with open(lock_file, "rb") as f:
+                    try:
+                        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        continue          # in use by a running conversion
+                    shutil.rmtree(path, ignore_errors=True)
+
+
+def soffice_env(private: Path) -> dict:
+    """Return the environment LibreOffice runs with: shipped fonts, private HOME and TMPDIR."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SAL_", "OOO_", "UNO_"))}
+    env.update(FONTCONFIG_FILE=str(fonts_conf()), HOME=str(private), TMPDIR=str(private),
+               TMP=str(private), TEMP=str(private))
+    env.setdefault("LANG", "C.UTF-8")
+    return env
+
+
+@functools.cache
+def soffice_version() -> str:
+    """Return LibreOffice's version line (e.g. ``LibreOffice 7.4.7.2 …``) or '' if absent."""
+    exe = find_soffice()
+    if exe is None:
+        return ""
+    try:
+        with private_workdir() as private:
+            out = _run([str(exe), f"-env:UserInstallation={private.joinpath('profile').as_uri()}",
+                        "--headless", "--version"], soffice_env(private), timeout=60)
+        return out.strip().splitlines()[0] if out.strip() else ""
+    except (RuntimeError, OSError):
+        return ""
+
+
+def _run(cmd: list[str], env: dict, timeout: float, cwd: Path | None = None) -> str:
+    """Run ``cmd`` in its own process group; kill the group on timeout (raise RuntimeError)."""
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise RuntimeError("timeout") from None
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
+    return out.decode("utf-8", "replace")
+
+
+def convert_to_pdf(inputs: list[Path], outdir: Path, timeout: float = 300) -> list[Path]:
+    """Return the PDFs of ``inputs`` (``outdir/<stem>.pdf``, same order), converted by LibreOffice.
+
+    Raises ``RenderError``: ``libreoffice-missing``, ``input-missing``, ``conversion-timeout``,
+    ``conversion-failed`` (naming the first file whose PDF did not appear or is not a PDF).
+    """
+    inputs = [Path(p) for p in inputs]
+    if not inputs:
+        return []
+    exe = require_soffice()
+    for p in inputs:
+        if not p.is_file():
+            raise render_error("input-missing", file=p.name)
+    stems = [p.stem for p in inputs]
+    if len(set(stems)) != len(stems):
+        raise ValueError("inputs must have distinct file names")
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    with private_workdir() as private:     # 0700: the inputs hold personal data
+        src_dir, out_dir = private / "in", private / "out"
+        src_dir.mkdir()
+        out_dir.mkdir()
+        # Copies under neutral ASCII names: no odd characters on the command line, no lock
+        # files beside the originals, and LibreOffice never sees the operator's folder.
+        staged: list[tuple[Path, Path]] = []
+        for i, p in enumerate(inputs):
+            copy = src_dir / f"doc{i:03d}{p.suffix.lower()}"
+            shutil.copyfile(p, copy)
+            staged.append((p, copy))
+        groups: dict[str, list[Path]] = {}
+        for _, copy in staged:
+            groups.setdefault(FILTERS.get(copy.suffix, ""), []).append(copy)
+        for filter_name, copies in groups.items():
+            target = f"pdf:{filter_name}:{_PDF_OPTIONS}" if filter_name else "pdf"
+            profile = private / f"profile-{filter_name or 'any'}"
+            cmd = [str(exe), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                   "--nolockcheck", "--nodefault", "--nologo", "--convert-to", target,
+                   "--outdir", str(out_dir), *[str(c) for c in copies]]
+            try:
+                output = _run(cmd, soffice_env(private), timeout, cwd=private)
+                log.debug("soffice %s: %s", filter_name, output.strip()[-400:])
+            except RuntimeError:
+                raise render_error("conversion-timeout", seconds=int(timeout),
+                                   files="、".join(p.name for p, c in staged if c in copies)) from None
+        results = []
+        for original, copy in staged:
+            pdf = out_dir / (copy.stem + ".pdf")
+            if not _is_pdf(pdf):
+                raise render_error("conversion-failed", file=original.name)
+            target = outdir / (original.stem + ".pdf")
+            with atomic_path(target, mode=0o600) as tmp:
+                shutil.copyfile(pdf, tmp)
+            results.append(target)
+        return results
+
+
+def _is_pdf(path: Path) -> bool:
+    """Return True when ``path`` exists, starts with ``%PDF-`` and carries an end-of-file mark."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(5)
+            f.seek(max(0, path.stat().st_size - 1024))
+            tail = f.read()
+    except OSError:
+        return False
+    return head == b"%PDF-" and b"%%EOF" in tail
