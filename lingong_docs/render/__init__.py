@@ -30,7 +30,8 @@ __all__ = ["FORM_NAMES", "TEMPLATES", "convert_to_pdf", "font_report", "form_con
            "render_forms", "render_table_pdf", "render_table_xlsx", "template_variables"]
 
 
-def render_forms(names: list[str], context: dict, workdir: Path, *, timeout: float = 300) -> dict[str, Path]:
+def render_forms(names: list[str], context: dict, workdir: Path, *,
+                 timeout: float = 300) -> dict[str, Path]:
     """Return {form name: PDF path} after filling every form in ``names`` with ``context``.
 
     The filled .docx files are kept beside the PDFs in ``workdir`` (``<name>.docx``) so the
