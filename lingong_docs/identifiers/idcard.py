@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import unicodedata
+
+from ._cache import cached_check
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -35,18 +36,6 @@ def birth_date(value: str) -> dt.date | None:
         return None
 
 
-def check(value: object) -> str | None:
-    """Return None for a valid 18-character ID, else a finding code."""
-    if isinstance(value, str):
-        return _check_text(value)
-    return _check(compact(value))
-
-
-@functools.lru_cache(maxsize=65536)
-def _check_text(value: str) -> str | None:
-    return _check(compact(value))
-
-
 def _check(v: str) -> str | None:
     if not v:
         return "id-missing"
@@ -64,6 +53,10 @@ def _check(v: str) -> str | None:
     if check_char(v[:17]) != v[17]:
         return "id-check-char"
     return None
+
+
+check = cached_check(compact, _check)
+check.__doc__ = "Return None for a valid 18-character ID, else a finding code."
 
 
 def is_valid(value: object) -> bool:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
+
+from ._cache import cached_check
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
 _LANDLINE = re.compile(r"0[1-9][0-9]{1,2}[0-9]{7,8}(?:[0-9]{1,5})?", re.ASCII)
@@ -27,24 +28,16 @@ def compact(value: object) -> str:
     return v
 
 
-def check(value: object) -> str | None:
-    """Return None for a mobile or landline number, else a finding code."""
-    if isinstance(value, str):
-        return _check_text(value)
-    return _check(compact(value))
-
-
-@functools.lru_cache(maxsize=65536)
-def _check_text(value: str) -> str | None:
-    return _check(compact(value))
-
-
 def _check(v: str) -> str | None:
     if not v:
         return "phone-missing"
     if _MOBILE.fullmatch(v) or _LANDLINE.fullmatch(v):
         return None
     return "phone-format"
+
+
+check = cached_check(compact, _check)
+check.__doc__ = "Return None for a mobile or landline number, else a finding code."
 
 
 def is_valid(value: object) -> bool:
