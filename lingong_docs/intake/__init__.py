@@ -139,13 +139,18 @@ def publicity(sources: list, target: str | Path, *, year: int | None = None, as_
     sources = [Path(s) for s in sources]
     packages = [s for s in sources if s.suffix.lower() == ".pdf"]
     ledgers = [s for s in sources if s.suffix.lower() != ".pdf"]
-    rows = []
+    rows, years = [], set()
     for path in ledgers:
-        rows.extend(rows_from_ledger(_read_ledger(path, year)))
+        records = _read_ledger(path, year)
+        years.update(r["year"] for r in records)
+        rows.extend(rows_from_ledger(records))
     if packages:
-        receipts = intake(packages, as_of=as_of, password=password, allow_unsigned=allow_unsigned, trust=trust)
-        rows.extend(rows_from_receipts([r for r in receipts if year is None or r.year == year]))
-    return write_notice(rows, target, year=year, date=as_of), len(rows)
+        receipts = [r for r in intake(packages, as_of=as_of, password=password, allow_unsigned=allow_unsigned,
+                                      trust=trust) if year is None or r.year == year]
+        years.update(r.year for r in receipts if r.accepted)
+        rows.extend(rows_from_receipts(receipts))
+    title_year = year or (years.pop() if len(years) == 1 else None)
+    return write_notice(rows, target, year=title_year, date=as_of), len(rows)
 
 
 def _read_ledger(path: Path, year: int | None) -> list[dict]:

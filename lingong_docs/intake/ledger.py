@@ -1,0 +1,240 @@
+"""The bureau's intake ledger (SQLite): what was received, for checks across applicants.
+
+People are stored only as keyed hashes — HMAC-SHA256 with a secret the bureau keeps outside the
+file — never as ID numbers, names or phones, and never as a plain SHA-256 (the ID space is small
+enough to brute-force, security-notes §5). Without the key the ledger is not opened at all.
+
+Schema (version 1)::
+
+    meta(key TEXT PRIMARY KEY, value TEXT)          -- schema, key_check (HMAC of a fixed label)
+    packages(id INTEGER PRIMARY KEY, sha256 TEXT UNIQUE, receipt_no TEXT, received TEXT,
+             verdict TEXT,                          -- accepted | rejected
+             kind TEXT, year INTEGER, applicant TEXT, uscc TEXT, market TEXT,
+             match_count INTEGER, demand_total INTEGER, amount TEXT, -- Decimal yuan as text
+             operating_subsidy TEXT, employment_subsidy TEXT)
+    rows(package_id INTEGER REFERENCES packages(id), row INTEGER,  -- Excel row in that package
+         person BLOB,        -- HMAC-SHA256(key, ID number), first 16 bytes
+         row_key BLOB,       -- HMAC-SHA256(key, ID | start | end | place), first 16 bytes
+         start INTEGER, end INTEGER)                -- task times, minutes since 1970-01-01 (local)
+
+Only rows of accepted packages are stored; rejected packages are stored without rows, so that
+the same file sent again is recognised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import sqlite3
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from ..errors import IntakeError
+
+KEY_ENV = "LINGONG_LEDGER_KEY"
+LEDGER_ENV = "LINGONG_LEDGER"
+MIN_KEY_BYTES = 16
+SCHEMA_VERSION = "1"
+_KEY_CHECK_LABEL = b"lingong-docs ledger key check v1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS packages(
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    receipt_no TEXT NOT NULL,
+    received TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    kind TEXT, year INTEGER, applicant TEXT, uscc TEXT, market TEXT,
+    match_count INTEGER, demand_total INTEGER, amount TEXT,
+    operating_subsidy TEXT, employment_subsidy TEXT
+);
+CREATE TABLE IF NOT EXISTS rows(
+    package_id INTEGER NOT NULL REFERENCES packages(id),
+    row INTEGER,
+    person BLOB NOT NULL,
+    row_key BLOB NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rows_person ON rows(person, start);
+CREATE INDEX IF NOT EXISTS rows_key ON rows(row_key);
+CREATE INDEX IF NOT EXISTS packages_agency ON packages(uscc, year, kind);
+"""
+
+
+def default_ledger_path() -> Path:
+    """Return $LINGONG_LEDGER, else $XDG_DATA_HOME/lingong-docs/intake-ledger.sqlite."""
+    if os.environ.get(LEDGER_ENV):
+        return Path(os.environ[LEDGER_ENV])
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "lingong-docs" / "intake-ledger.sqlite"
+
+
+def load_key(key_file: str | os.PathLike | None = None, environ=None) -> bytes:
+    """Return the bureau's ledger key from ``key_file`` or $LINGONG_LEDGER_KEY; refuse without one."""
+    environ = os.environ if environ is None else environ
+    if key_file:
+        try:
+            key = Path(key_file).read_bytes().strip()
+        except OSError:
+            raise IntakeError("ledger-key-missing", "无法读取台账密钥文件。",
+                              hint="请检查 --key-file 指定的文件是否存在、是否有读取权限。") from None
+    else:
+        key = (environ.get(KEY_ENV) or "").strip().encode("utf-8")
+    if not key:
+        raise IntakeError("ledger-key-missing",
+                          "使用受理台账需要密钥：请设置环境变量 LINGONG_LEDGER_KEY，或用 --key-file 指定密钥文件。",
+                          hint="密钥由受理部门保管，丢失后台账中的人员无法再比对；仅做材料预审可加 --no-ledger。")
+    if len(key) < MIN_KEY_BYTES:
+        raise IntakeError("ledger-key-missing", f"台账密钥太短（至少{MIN_KEY_BYTES}个字符）。",
+                          hint="可用 python -c \"import secrets; print(secrets.token_hex(32))\" 生成。")
+    return key
+
+
+@dataclass
+class PriorPackage:
+    receipt_no: str
+    received: str
+    verdict: str
+
+
+class Ledger:
+    """An open ledger; use as a context manager. ``path=None`` gives a throwaway in-memory one."""
+
+    def __init__(self, path: str | os.PathLike | None, key: bytes):
+        self.path = None if path is None else Path(path)
+        self.key = key
+        if self.path is None:
+            target = ":memory:"
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                os.close(fd)
+            target = str(self.path)
+        try:
+            self.db = sqlite3.connect(target, timeout=30, isolation_level=None)
+            for pragma in ("foreign_keys=ON", "secure_delete=ON", "journal_mode=WAL", "synchronous=NORMAL",
+                           "cache_size=-131072", "temp_store=MEMORY"):
+                self.db.execute("PRAGMA " + pragma)
+            self.db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError:
+            raise IntakeError("ledger-unreadable", "受理台账文件无法打开（不是台账文件或已损坏）。") from None
+        self._check_key()
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.path is not None:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.db.close()
+
+    def _check_key(self) -> None:
+        check = hmac.new(self.key, _KEY_CHECK_LABEL, hashlib.sha256).hexdigest()
+        row = self.db.execute("SELECT value FROM meta WHERE key='key_check'").fetchone()
+        if row is None:
+            with self.db:
+                self.db.execute("BEGIN IMMEDIATE")
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES('schema', ?)", (SCHEMA_VERSION,))
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES('key_check', ?)", (check,))
+            row = self.db.execute("SELECT value FROM meta WHERE key='key_check'").fetchone()
+        if not hmac.compare_digest(row[0], check):
+            raise IntakeError("ledger-key-wrong", "提供的密钥与该受理台账登记时使用的密钥不同，无法比对。",
+                              hint="请使用该台账原来的密钥（LINGONG_LEDGER_KEY 或 --key-file）。")
+
+    # ---- look-ups -------------------------------------------------------------------------
+
+    def find_package(self, sha256: str) -> PriorPackage | None:
+        row = self.db.execute("SELECT receipt_no, received, verdict FROM packages WHERE sha256=?",
+                              (sha256,)).fetchone()
+        return PriorPackage(*row) if row else None
+
+    def conflicts(self, rows: list[dict], *, uscc: str, kind: str) -> tuple[list[int], list[int]]:
+        """Return (Excel rows already claimed by this agency for this subsidy,
+        Excel rows whose person another agency claimed for an overlapping time)."""
+        if not rows:
+            return [], []
+        db = self.db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS incoming(row INTEGER, person BLOB, row_key BLOB,"
+                   " start INTEGER, end INTEGER)")
+        db.execute("DELETE FROM incoming")
+        db.executemany("INSERT INTO incoming VALUES(?,?,?,?,?)", [_stored(r) for r in rows])
+        duplicates = [r for (r,) in db.execute(
+            "SELECT DISTINCT i.row FROM incoming i JOIN rows r ON r.row_key = i.row_key"
+            " JOIN packages p ON p.id = r.package_id"
+            " WHERE p.verdict='accepted' AND p.kind=? AND p.uscc=? ORDER BY i.row", (kind, uscc))]
+        overlaps = [r for (r,) in db.execute(
+            "SELECT DISTINCT i.row FROM incoming i JOIN rows r ON r.person = i.person"
+            " AND r.start < i.end AND r.end > i.start"
+            " JOIN packages p ON p.id = r.package_id"
+            " WHERE p.verdict='accepted' AND p.uscc IS NOT ? ORDER BY i.row", (uscc,))]
+        db.execute("DELETE FROM incoming")
+        return duplicates, overlaps
+
+    def employment_claimed(self, uscc: str, year: int) -> Decimal:
+        """Return the employment subsidies of accepted packages of agency ``uscc`` in ``year``."""
+        total = Decimal("0.00")
+        for (amount,) in self.db.execute(
+                "SELECT employment_subsidy FROM packages WHERE verdict='accepted' AND kind='employment'"
+                " AND uscc=? AND year=?", (uscc, year)):
+            total += Decimal(amount or "0")
+        return total
+
+    def packages(self, *, year: int | None = None, accepted_only: bool = True) -> list[dict]:
+        """Return the registered packages (no personal data) in order of receipt."""
+        sql = ("SELECT receipt_no, received, verdict, kind, year, applicant, uscc, market, match_count,"
+               " demand_total, amount, sha256 FROM packages WHERE 1=1")
+        args: list = []
+        if accepted_only:
+            sql += " AND verdict='accepted'"
+        if year is not None:
+            sql += " AND year=?"
+            args.append(year)
+        sql += " ORDER BY id"
+        keys = ("receipt_no", "received", "verdict", "kind", "year", "applicant", "uscc", "market",
+                "match_count", "demand_total", "amount", "sha256")
+        return [dict(zip(keys, r)) for r in self.db.execute(sql, args)]
+
+    # ---- recording ------------------------------------------------------------------------
+
+    def record(self, *, sha256: str, receipt_no: str, received: dt.date, verdict: str,
+               kind: str | None, year: int | None, applicant: str | None, uscc: str | None,
+               market: str | None, match_count: int | None, demand_total: int | None,
+               amount: Decimal | None, operating_subsidy: Decimal | None,
+               employment_subsidy: Decimal | None, rows: list[dict]) -> None:
+        """Register one received package (and, when accepted, its keyed roster rows)."""
+        text = (lambda v: None if v is None else str(v))
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO packages(sha256, receipt_no, received, verdict, kind, year,"
+                " applicant, uscc, market, match_count, demand_total, amount, operating_subsidy,"
+                " employment_subsidy) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (sha256, receipt_no, received.isoformat(), verdict, kind, year, applicant, uscc, market,
+                 match_count, demand_total, text(amount), text(operating_subsidy), text(employment_subsidy)))
+            if cur.rowcount == 0 or verdict != "accepted":
+                return
+            pid = cur.lastrowid
+            self.db.executemany("INSERT INTO rows VALUES(?,?,?,?,?,?)", [(pid, *_stored(r)) for r in rows])
+
+
+_EPOCH = dt.datetime(1970, 1, 1)
+HASH_BYTES = 16
+
+
+def _minutes(iso: str) -> int:
+    return int((dt.datetime.fromisoformat(iso).replace(tzinfo=None) - _EPOCH).total_seconds() // 60)
+
+
+def _stored(r: dict) -> tuple:
+    """Return a keyed row as stored: (row, person, row_key, start, end)."""
+    return (r["row"], bytes.fromhex(r["person"])[:HASH_BYTES], bytes.fromhex(r["key"])[:HASH_BYTES],
+            _minutes(r["start"]), _minutes(r["end"]))

@@ -1,0 +1,113 @@
+"""Run one examination job on an untrusted file in a child process with hard resource limits.
+
+pypdf and pyHanko get new denial-of-service fixes every month (security-notes §4.1), so their
+own limits are not enough: every received package is opened in a fresh interpreter
+(``python -m lingong_docs.intake.worker``) whose address space and CPU time are capped with
+``setrlimit`` and which is killed after a wall-clock timeout. The child gets its request on
+stdin and writes its answer as JSON into the private work folder; nothing it prints is shown.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+RESULT_FILE = "result.json"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one child job. Bytes, seconds, counts."""
+
+    memory: int = 1 << 30                 # RLIMIT_AS of the child
+    cpu_seconds: int = 60                 # RLIMIT_CPU of the child
+    wall_seconds: float = 30.0            # killed after this, whatever it is doing
+    max_file: int = 300_000_000           # package file size
+    max_pages: int = 20_000
+    max_attachments: int = 60_000
+    max_attachment: int = 60_000_000      # one embedded file, declared and decompressed
+    max_attachments_total: int = 400_000_000
+    max_manifest: int = 20_000_000
+    max_text_pages: int = 40              # pages whose text is extracted (checklist, reports)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class JobOutcome:
+    """What came back from a child: its JSON answer, or why there is none."""
+
+    result: dict | None
+    failure: str | None = None          # 'timeout' | 'memory' | 'crashed'
+    returncode: int | None = None
+
+
+def run_job(request: dict, workdir: Path, limits: Limits) -> JobOutcome:
+    """Run ``request`` in a limited child process; return its answer or the reason it has none."""
+    request = dict(request, limits=limits.to_dict(), workdir=str(workdir))
+    result_path = workdir / RESULT_FILE
+    result_path.unlink(missing_ok=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("LINGONG_LEDGER_KEY",)}
+    env["MALLOC_ARENA_MAX"] = "2"         # keep virtual memory of a threaded child small
+    env["PYTHONHASHSEED"] = "0"
+    env.pop("PYTHONSTARTUP", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-I", "-c", _BOOT, str(_PACKAGE_PARENT)],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=str(workdir), env=env, start_new_session=True,
+    )
+    try:
+        proc.communicate(json.dumps(request).encode("utf-8"), timeout=limits.wall_seconds)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        return JobOutcome(None, "timeout")
+    except BaseException:
+        _kill(proc)
+        raise
+    rc = proc.returncode
+    if result_path.is_file():
+        try:
+            with open(result_path, encoding="utf-8") as f:
+                return JobOutcome(json.load(f), None, rc)
+        except (OSError, ValueError):
+            pass
+    if rc is not None and rc < 0 and -rc in (signal.SIGXCPU, signal.SIGKILL):
+        return JobOutcome(None, "timeout", rc)
+    return JobOutcome(None, "crashed", rc)
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.wait()
+
+
+# Isolated mode (-I): no PYTHONPATH, no user site, and - unlike ``-m`` - the working folder, which
+# holds the extracted attachments, is not put on sys.path. The package itself is found by path.
+_PACKAGE_PARENT = Path(__file__).resolve().parent.parent.parent
+_BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
+         "from lingong_docs.intake.worker import main; main()")
+
+
+def apply_limits(limits: dict) -> None:
+    """Cap this process (called first thing in the child)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX: only the wall-clock timeout applies
+        return
+    mem = int(limits.get("memory", 1 << 30))
+    cpu = int(limits.get("cpu_seconds", 60))
+    for which, soft, hard in ((resource.RLIMIT_AS, mem, mem), (resource.RLIMIT_CPU, cpu, cpu + 5),
+                              (resource.RLIMIT_CORE, 0, 0)):
+        _, old_hard = resource.getrlimit(which)
+        if old_hard != resource.RLIM_INFINITY:
+            soft, hard = min(soft, old_hard), min(hard, old_hard)
+        resource.setrlimit(which, (soft, hard))

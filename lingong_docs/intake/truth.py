@@ -1,0 +1,158 @@
+"""Child side: re-read, re-validate and recompute an application rebuilt from a package.
+
+The workbooks inside a received package are as untrusted as the PDF around them, so this also
+runs in the limited child (``worker``). It answers with figures, the validation problems grouped
+by rule (rows only, never values) and, when a ledger key is given, keyed hashes of the counted
+roster rows for the cross-applicant checks. The key never leaves this process in any other form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+
+def canonical_id(value) -> str:
+    """Return an ID number folded to one form (NFKC, no spaces, upper-case X)."""
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    return "".join(text.split()).upper()
+
+
+def person_key(key: bytes, id_number) -> str:
+    """Return HMAC-SHA256(key, ID) in hex: the only form in which a person is ever stored."""
+    return hmac.new(key, b"person\x00" + canonical_id(id_number).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def row_key(key: bytes, id_number, start: str, end: str, place) -> str:
+    """Return the keyed hash of one roster row (same person, start, end and place)."""
+    place_text = " ".join(unicodedata.normalize("NFKC", str(place or "")).split())
+    raw = "\x00".join(("row", canonical_id(id_number), start, end, place_text))
+    return hmac.new(key, raw.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _iso(value) -> str | None:
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time()).isoformat()
+    return None
+
+
+def assemble(folder: Path, stored: Path, files: list[dict]) -> None:
+    """Lay the extracted files out as an application folder (names cleaned, never raw paths)."""
+    from ..reader.application import APPLICATION_FILE, read_application_file
+    from ..tables import JOB_POSTS, ROSTER, spec
+    from .names import clean_name
+
+    folder.mkdir(mode=0o700)
+    app_file = next(f for f in files if f["role"] == "application")
+    _place(stored / app_file["stored"], folder / APPLICATION_FILE)
+    info, _ = read_application_file(folder / APPLICATION_FILE)
+    names = {JOB_POSTS: clean_name(info.job_posts_file), ROSTER: clean_name(info.roster_file)}
+    evidence = folder / (clean_name(info.evidence_folder) or "支付凭证")
+    evidence.mkdir(mode=0o700, exist_ok=True)
+    taken = set()
+    for f in files:
+        role = f["role"]
+        if role in (JOB_POSTS, ROSTER):
+            name = names[role] if names[role].lower().endswith(".xlsx") else spec(role).default_file
+            target = folder / name
+        elif role == "evidence":
+            name = clean_name(f["name"].replace("\\", "/").rsplit("/", 1)[-1]) or f["stored"]
+            while name in taken:
+                name = "_" + name
+            taken.add(name)
+            target = evidence / name
+        else:
+            continue
+        if not target.exists():
+            _place(stored / f["stored"], target)
+
+
+def _place(source: Path, target: Path) -> None:
+    import os
+    import shutil
+
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def recheck(request: dict) -> dict:
+    """Return {figures, kinds, problems, rows, policy_sha256} for the folder in ``request``."""
+    logging.disable(logging.CRITICAL)
+    from .. import findings as F
+    from ..compute import compute_application
+    from ..errors import LingongError
+    from ..reader import read_application
+    from ..validate import validate
+
+    folder = Path(request["app"])
+    as_of = dt.date.fromisoformat(request["as_of"])
+    key = bytes.fromhex(request["key"]) if request.get("key") else None
+    try:
+        assemble(folder, Path(request["workdir"]) / "files", request["files"])
+        app = read_application(folder)
+        report = validate(app)
+        figures = compute_application(app, report, as_of=as_of, today=as_of)
+    except LingongError as e:
+        return {"fatal": {"code": "recompute-failed", "params": {"reason": e.code}}}
+    groups: dict = defaultdict(list)
+    order: list = []
+    catalogue = F.catalogue()
+    for f in report.findings:
+        if f.severity not in (F.ERROR, F.WARNING):
+            continue
+        k = (f.code, f.severity, f.file or "")
+        if k not in groups:
+            order.append(k)
+            groups[k] = []
+        groups[k].append(f)
+    # Evidence file names may name a worker ("0007 张三微信转账.png"): such findings are shown
+    # as "支付凭证" with the rule's title only. Messages are shown only for the application file.
+    from ..reader.application import APPLICATION_FILE
+
+    tables = {t.path.name for t in app.tables}
+    problems = []
+    for code, severity, file in order:
+        items = groups[(code, severity, file)]
+        rows = sorted({f.row for f in items if f.row is not None})
+        entry = catalogue.get(code, {})
+        known = file in tables or file in ("", APPLICATION_FILE)
+        problems.append({
+            "code": code, "severity": severity, "file": file if known else "支付凭证",
+            "title": entry.get("title", code),
+            "message": items[0].message.rstrip("。") if (not rows and file in ("", APPLICATION_FILE)) else "",
+            "rows": rows, "count": len(items),
+        })
+    blocking = [{"code": f.code, "severity": f.severity, "message": f.message}
+                for f in figures.blocking if f.code != "input-has-errors"]
+    rows = []
+    if key is not None and app.roster is not None:
+        bad = report.error_rows(app.roster.path.name)
+        seen = set()
+        for rec in app.roster.records:
+            if rec.row in bad:
+                continue
+            v = rec.values
+            start, end, ident = _iso(v.get("start")), _iso(v.get("end")), v.get("id_number")
+            if not (start and end and isinstance(ident, str) and ident):
+                continue
+            rk = row_key(key, ident, start, end, v.get("place"))
+            if rk in seen:
+                continue
+            seen.add(rk)
+            rows.append({"row": rec.row, "person": person_key(key, ident), "key": rk,
+                         "start": start, "end": end})
+    policy_sha = hashlib.sha256(figures.policy.path.read_bytes()).hexdigest()
+    return {"fatal": None, "figures": figures.to_dict(), "kinds": list(figures.kinds),
+            "problems": problems, "blocking": blocking, "rows": rows, "policy_sha256": policy_sha,
+            "exact": {"operating_subsidy": str(figures.operating_subsidy),
+                      "employment_subsidy": str(figures.employment_subsidy),
+                      "total": str(figures.total)}}

@@ -1,0 +1,163 @@
+"""Checks across applicants through the ledger, and what the ledger file may (not) contain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from test_intake_support import (OTHER_USCC, RECEIVED, ROWS, THIRD_USCC, USCC, built_package, idcard, rebrand,
+                                 roster_row)
+
+from lingong_docs.errors import IntakeError
+from lingong_docs.intake import Ledger, intake, load_key
+from lingong_docs.intake.checks import Examination
+from lingong_docs.intake import cross_check
+from lingong_docs.pii import mask_id, mask_phone
+
+KEY = b"bureau-secret-key-for-tests-0001"
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory) -> dict[str, Path]:
+    """The built package for agency A, and variants: agency B with the same rows, agency C with the
+    same people at other times, and A's second market re-submitting the same rows."""
+    base = built_package()
+    folder = tmp_path_factory.mktemp("ledger-packages")
+    variants = {
+        "a": base,
+        "b_same_time": rebrand(base, uscc=OTHER_USCC),
+        "c_other_time": rebrand(base, uscc=THIRD_USCC, applicant="北京第三人力资源有限公司",
+                                shift=dt.timedelta(hours=10)),
+        "a_second_market": rebrand(base, uscc=USCC, applicant="北京示例人力资源有限公司", market="朝阳区第二零工驿站"),
+    }
+    out = {}
+    for name, data in variants.items():
+        out[name] = folder / f"{name}.pdf"
+        out[name].write_bytes(data)
+    return out
+
+
+@pytest.fixture(scope="module")
+def ledger_run(packages, tmp_path_factory):
+    """Receive A, B, C, A's second market, and A again, in that order, into one ledger file."""
+    path = tmp_path_factory.mktemp("ledger") / "ledger.sqlite"
+    with Ledger(path, KEY) as ledger:
+        order = ["a", "b_same_time", "c_other_time", "a_second_market", "a"]
+        receipts = intake([packages[k] for k in order], ledger=ledger, as_of=RECEIVED, allow_unsigned=True)
+    return path, dict(zip(["a", "b", "c", "a2", "a_again"], receipts))
+
+
+def errors(receipt) -> set[str]:
+    return {f.code for f in receipt.findings if f.severity == "error"}
+
+
+def test_first_package_is_accepted(ledger_run):
+    _, r = ledger_run
+    assert r["a"].verdict == "accepted" and errors(r["a"]) == set()
+
+
+def test_two_agencies_claiming_one_worker_at_the_same_time_are_flagged(ledger_run):
+    _, r = ledger_run
+    assert errors(r["b"]) == {"cross-agency-overlap"}
+    message = next(f.message for f in r["b"].findings if f.code == "cross-agency-overlap")
+    assert f"{ROWS}条" in message and "第5—1004行" in message
+    assert "北京示例" not in message and USCC not in message     # the other agency is not named
+
+
+def test_the_same_worker_at_different_times_is_not_flagged(ledger_run):
+    _, r = ledger_run
+    assert r["c"].verdict == "accepted", [f.message for f in r["c"].findings]
+
+
+def test_same_rows_from_a_second_market_of_the_agency_are_duplicates(ledger_run):
+    _, r = ledger_run
+    assert errors(r["a2"]) == {"duplicate-rows"}
+
+
+def test_the_same_package_twice_is_a_duplicate(ledger_run):
+    _, r = ledger_run
+    assert errors(r["a_again"]) == {"duplicate-package"}
+    assert r["a"].receipt_no in next(f.message for f in r["a_again"].findings if f.code == "duplicate-package")
+
+
+def test_ledger_file_holds_no_id_number_name_or_phone_in_any_form(ledger_run):
+    path, _ = ledger_run
+    raw = b"".join(p.read_bytes() for p in path.parent.iterdir())
+    assert raw and b"SQLite format 3" in raw
+    for i in (0, 1, 499, ROWS - 1):
+        row = roster_row(i)
+        ident = idcard(i)
+        fullwidth = "".join(chr(ord(c) + 0xFEE0) for c in ident)
+        forms = [ident, ident.lower(), fullwidth, mask_id(ident), ident[:6] + "*" * 8 + ident[-4:],
+                 hashlib.sha256(ident.encode()).hexdigest(), hashlib.sha256(ident.encode()).hexdigest().upper(),
+                 row["name"], row["phone"], mask_phone(row["phone"])]
+        for form in forms:
+            for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
+                assert form.encode(encoding) not in raw, (i, form, encoding)
+        assert hashlib.sha256(ident.encode()).digest()[:16] not in raw
+
+
+def test_ledger_rows_are_keyed_hashes(ledger_run):
+    path, _ = ledger_run
+    db = sqlite3.connect(path)
+    people = {p for (p,) in db.execute("SELECT person FROM rows")}
+    assert db.execute("SELECT count(*) FROM rows").fetchone()[0] == 2 * ROWS    # A and C accepted
+    assert len(people) == ROWS                    # the same 1,000 people, one keyed hash each
+    assert all(isinstance(p, bytes) and len(p) == 16 for p in people)
+    plain = {hashlib.sha256(idcard(i).encode()).digest()[:16] for i in range(ROWS)}
+    assert not people & plain
+    assert db.execute("SELECT count(*) FROM packages").fetchone()[0] == 4
+    db.close()
+
+
+def test_ledger_refuses_to_open_without_the_right_key(ledger_run):
+    path, _ = ledger_run
+    with pytest.raises(IntakeError) as e:
+        Ledger(path, b"another-key-of-sufficient-length")
+    assert e.value.code == "ledger-key-wrong"
+    with pytest.raises(IntakeError) as e:
+        load_key(environ={})
+    assert e.value.code == "ledger-key-missing" and "LINGONG_LEDGER_KEY" in e.value.message
+    with pytest.raises(IntakeError):
+        load_key(environ={"LINGONG_LEDGER_KEY": "short"})
+    assert load_key(environ={"LINGONG_LEDGER_KEY": KEY.decode()}) == KEY
+
+
+def test_key_file_is_read(tmp_path):
+    key_file = tmp_path / "ledger.key"
+    key_file.write_bytes(KEY + b"\n")
+    assert load_key(key_file, environ={}) == KEY
+
+
+def _employment(ledger: Ledger, uscc: str, amount: str, sha: str, year: int = 2025) -> Examination:
+    ex = Examination(path=Path(f"{sha}.pdf"), sha256=sha * 8, size=1)
+    ex.kind, ex.year = "employment", year
+    ex.applicant = {"name": "机构", "uscc": uscc, "market": "驿站" + sha}
+    ex.figures = {"year": year, "uscc": uscc, "applicant": "机构", "market": "驿站" + sha, "match_count": 10000}
+    ex.exact = {"operating_subsidy": "200000.00", "employment_subsidy": amount, "total": "0"}
+    return ex
+
+
+def _receive(ledger: Ledger, ex: Examination) -> set[str]:
+    from lingong_docs.intake import _record, make_receipt
+
+    cross_check(ex, ledger)
+    receipt = make_receipt(ex, RECEIVED)
+    _record(ledger, ex, receipt)
+    return errors(receipt)
+
+
+def test_agency_cap_is_summed_over_its_markets():
+    with Ledger(None, KEY) as ledger:
+        assert _receive(ledger, _employment(ledger, USCC, "200000.00", "aaaaaaaa")) == set()
+        assert _receive(ledger, _employment(ledger, USCC, "200000.00", "bbbbbbbb")) == set()
+        assert _receive(ledger, _employment(ledger, USCC, "200000.00", "cccccccc")) == {"agency-cap-exceeded"}
+        # the rejected third market did not count; another agency and another year are separate
+        assert ledger.employment_claimed(USCC, 2025) == Decimal("400000.00")
+        assert _receive(ledger, _employment(ledger, USCC, "100000.00", "dddddddd")) == set()
+        assert _receive(ledger, _employment(ledger, OTHER_USCC, "500000.00", "eeeeeeee")) == set()
+        assert _receive(ledger, _employment(ledger, USCC, "500000.00", "ffffffff", year=2026)) == set()
