@@ -40,11 +40,12 @@ samples: setup
 	$(BIN)/python samples/generate.py --seed 2025 --out samples
 
 demo: setup
-	rm -rf $(OUT)/demo-app
+	rm -rf $(OUT)/demo-app $(OUT)/回执
 	$(BIN)/lingong-docs init $(OUT)/demo-app --year 2025 --name 北京示例人力资源有限公司 --uscc 91110105MA01ABCD39 --force
 	$(BIN)/lingong-docs validate samples/demo || true
 	$(BIN)/lingong-docs compute samples/demo --explain
 	$(BIN)/lingong-docs build samples/demo -o $(OUT)
+	$(BIN)/lingong-docs intake $(OUT)/*.pdf --no-ledger --allow-unsigned --as-of 2026-03-05 --receipt $(OUT)/回执
 
 test: setup
 	$(BIN)/python -m pytest -q
