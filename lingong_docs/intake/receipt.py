@@ -185,7 +185,10 @@ def render_pdf(receipt: Receipt, target: Path) -> None:
     errors = [f for f in receipt.findings if f.severity == F.ERROR]
     others = [f for f in receipt.findings if f.severity != F.ERROR]
     if receipt.accepted:
-        story.append(p("经核验，贵单位报送的申请材料齐全、签章有效、数据与材料一致，予以受理。", head))
+        unsigned = any(f.code == "signature-missing" for f in receipt.findings)
+        seals = "（尚未加盖电子签章，本回执仅为预审结果）" if unsigned else "、签章有效"
+        story.append(p(f"经核验，贵单位报送的申请材料齐全{seals}、数据与材料一致，予以受理。"
+                       if not unsigned else f"经核验，贵单位报送的申请材料齐全、数据与材料一致{seals}。", head))
     else:
         story.append(p(f"经核验，贵单位报送的申请材料存在以下{len(errors)}项问题，不予受理。"
                        "现一次性告知如下，请全部改正后重新报送：", head))
