@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
@@ -82,6 +83,8 @@ def mask_value(table_spec: TableSpec, key: str | None, value) -> str:
             return mask_phone(value)
         if pii == "name":
             return mask_name(value)
+    if isinstance(value, Decimal) and value.is_finite():
+        value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
     text = value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "strftime") else str(value)
     from ..pii import scrub
 
