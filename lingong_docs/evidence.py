@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_PREFIX_RE = re.compile(r"^\s*((?:\d+\s*(?:[-~～—–至]\s*\d+)?\s*[,，、]\s*)*\d+\s*(?:[-~～—–至]\s*\d+)?)(?=[\s_.\-]|$)")
+# The 序号 list must be followed by something that is not a digit and not a date word (年月日号),
+# so that "0001-0250建设银行.pdf" works and "2025年12月回单.pdf" is not read as 序号 2025.
+_PREFIX_RE = re.compile(r"^\s*((?:\d+\s*(?:[-~～—–至]\s*\d+)?\s*[,，、]\s*)*\d+\s*(?:[-~～—–至]\s*\d+)?)(?![\d年月日号,，、\-~～—–至])")
 _PART_RE = re.compile(r"(\d+)\s*(?:[-~～—–至]\s*(\d+))?")
 _FILE_REF_RE = re.compile(r"([^\s,，;；:：、（）()「」“”\"']+\.(?:pdf|jpe?g|png))", re.IGNORECASE)
 MAX_SPAN = 1_000_000
@@ -42,11 +44,26 @@ def describe(ranges: list[tuple[int, int]] | None) -> str:
     return "序号 " + "、".join(str(a) if a == b else f"{a}–{b}" for a, b in ranges)
 
 
-def referenced_files(remark: str | None) -> list[str]:
-    """Return evidence file names mentioned in a 备注 (``凭证：张三微信转账.png``)."""
+def referenced_files(remark: str | None, existing: list[str] = ()) -> tuple[list[str], list[str]]:
+    """Return (existing files named in a 备注, other file names it mentions that do not exist).
+
+    Existing names are matched as they are (spaces, brackets and case included), so
+    ``凭证：0005 微信转账.png`` finds ``0005 微信转账.png``; anything else that looks like a file
+    name (``xxx.png``) and is not part of a found name is reported as missing.
+    """
     if not remark:
-        return []
-    return [m.group(1) for m in _FILE_REF_RE.finditer(unicodedata.normalize("NFKC", remark))]
+        return [], []
+    text = unicodedata.normalize("NFKC", remark).casefold()
+    found, spans = [], []
+    for name in sorted(existing, key=len, reverse=True):
+        key = unicodedata.normalize("NFKC", name).casefold()
+        at = text.find(key)
+        if at >= 0 and not any(a <= at < b for a, b in spans):
+            found.append(name)
+            spans.append((at, at + len(key)))
+    missing = [m.group(1) for m in _FILE_REF_RE.finditer(unicodedata.normalize("NFKC", remark))
+               if not any(a <= m.start(1) < b or a < m.end(1) <= b for a, b in spans)]
+    return found, missing
 
 
 def covers(ranges: list[tuple[int, int]], seq: int) -> bool:

@@ -66,7 +66,7 @@ def make(code: str, *, file=None, sheet=None, row=None, column=None, header=None
     except KeyError:
         raise ConfigError("unknown-rule", f"规则目录中没有代码 {code}") from None
     fields = {"file": file or "", "sheet": sheet or "", "row": row or "", "column": column or "",
-              "header": header or "", **params}
+              "header": header or "", "value": "" if value is None else value, **params}
     try:
         message = entry["message"].format(**fields)
         hint = entry.get("hint", "").format(**fields)

@@ -60,7 +60,8 @@ def spec(kind: str) -> TableSpec:
     for header, rules in schema.items():
         meta = rules.get("meta", {})
         cols.append(Column(
-            header=header, key=meta["key"], type=rules.get("type", "string"),
+            header=header, key=meta["key"],
+            type=rules.get("type") if isinstance(rules.get("type"), str) else (rules.get("type") or ["string"])[0],
             required=bool(rules.get("required")), pii=meta.get("pii"), text=bool(meta.get("text")),
             width=int(meta.get("width", 12)), number_format=meta.get("format"),
             aliases=tuple(meta.get("aliases", ())), choices=meta.get("choices"),

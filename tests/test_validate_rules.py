@@ -139,9 +139,29 @@ def test_cross_row_rules(tmp_path):
 def test_more_than_24_hours_a_day_is_an_error(tmp_path):
     found, _ = findings(tmp_path, [
         r(seq=1, start=D(2025, 3, 5, 0), end=D(2025, 3, 5, 13), hours=13, pay=520),
-        r(seq=2, start=D(2025, 3, 5, 13), end=D(2025, 3, 6, 2), hours=13, pay=520, place="朝阳区国贸 保洁"),
+        r(seq=2, start=D(2025, 3, 5, 12), end=D(2025, 3, 5, 23, 30), hours=11.5, pay=460, place="朝阳区国贸 保洁"),
     ])
     assert {(5, "H", "hours-over-24-per-day"), (6, "H", "hours-over-24-per-day")} <= found
+
+
+def test_night_shift_hours_are_split_across_the_days_they_touch(tmp_path):
+    # 06:00–23:00 (17 h) and 23:00–07:00 (8 h): 18 h on the first day, 7 h on the next — no error.
+    found, _ = findings(tmp_path, [
+        r(seq=1, start=D(2025, 3, 5, 6), end=D(2025, 3, 5, 23), hours=17, pay=680),
+        r(seq=2, start=D(2025, 3, 5, 23), end=D(2025, 3, 6, 7), hours=8, pay=320, place="朝阳区国贸 保洁"),
+    ])
+    assert "hours-over-24-per-day" not in codes(found)
+    assert {(5, "H", "hours-over-11-per-day"), (6, "H", "hours-over-11-per-day")} <= found
+
+
+def test_task_ending_at_midnight_on_new_year_belongs_to_the_old_year(tmp_path):
+    found, report = findings(tmp_path, [
+        r(seq=1, start=D(2025, 12, 31, 16), end=D(2026, 1, 1, 0), hours=8, pay=320),
+        r(seq=2, start=D(2024, 12, 31, 16), end=D(2025, 1, 1, 0), hours=8, pay=320,
+          id_number=make_id("19920101", seq="777")),
+    ])
+    assert (5, "G", "time-outside-year") not in found
+    assert (6, "G", "time-outside-year") in found
 
 
 def test_evidence_rules(tmp_path):

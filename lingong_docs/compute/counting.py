@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from ..dates import end_year
 from ..reader.normalize import BAD
 
 BY_RECORD, BY_HOURS = "按次", "按时长"
@@ -169,7 +170,7 @@ def count_matches(rows, mode: str, year: int, policy, *, error_rows=frozenset())
         if end is None:
             t.undated.append(row)
             continue
-        if end.year != year:
+        if end_year(end) != year:
             t.outside.append(row)
             continue
         if start is not None and start.year < year:
@@ -235,7 +236,7 @@ def most_common_end_year(rows) -> int | None:
     for rec in rows:
         end = _when(rec.get("end"))
         if end is not None:
-            years[end.year] = years.get(end.year, 0) + 1
+            years[end_year(end)] = years.get(end_year(end), 0) + 1
     if not years:
         return None
     return max(years, key=lambda y: (years[y], y))

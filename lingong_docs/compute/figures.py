@@ -313,6 +313,13 @@ def _reading_findings(used: Amounts, count: MatchCount, policy: Policy) -> list:
 
 # ---- the agency cap ---------------------------------------------------------------------------
 
+UNPAYABLE = ("deadline-passed", "year-outside-policy")
+
+
+def _unpayable(fig: Figures) -> bool:
+    return any(f.code in UNPAYABLE for f in fig.blocking)
+
+
 def _apply_cap(figures: list[Figures]) -> None:
     """Share the per-agency cap among the figures of one agency and year (第十条)."""
     groups: dict = {}
@@ -328,8 +335,15 @@ def _apply_cap(figures: list[Figures]) -> None:
             for fig in members:
                 if fig.market == name:
                     fig.warnings.append(F.make("market-twice", market=name, count=names.count(name)))
-        granted = share_cap([f.employment_before_cap for f in members], cap, step, names)
-        before_total = sum((f.employment_before_cap for f in members), ZERO)
+        # A market that cannot be paid at all (late, or a year outside the policy) takes no share
+        # of the agency's cap: the others share it as if it were absent. Its own figure still
+        # shows what it would be entitled to, next to the finding that blocks it.
+        payable = [not _unpayable(f) for f in members]
+        granted_payable = iter(share_cap([f.employment_before_cap for f, ok in zip(members, payable) if ok],
+                                         cap, step, [n for n, ok in zip(names, payable) if ok]))
+        granted = [next(granted_payable) if ok else min(f.employment_before_cap, cap)
+                   for f, ok in zip(members, payable)]
+        before_total = sum((f.employment_before_cap for f, ok in zip(members, payable) if ok), ZERO)
         shares = [{"market": f.market, "folder": f.folder.name if f.folder else None,
                    "before_cap": f.employment_before_cap, "after_cap": g}
                   for f, g in zip(members, granted)]
@@ -337,7 +351,8 @@ def _apply_cap(figures: list[Figures]) -> None:
             fig.employment_subsidy = g
             fig.total = to_money(fig.operating_subsidy + g)
             fig.cap = {"limit": cap, "rule": CAP_RULE, "applied": before_total > cap,
-                       "agency_before_cap": before_total, "agency_after_cap": sum(granted, ZERO),
+                       "agency_before_cap": before_total,
+                       "agency_after_cap": sum((g for g, ok in zip(granted, payable) if ok), ZERO),
                        "markets": shares}
             if before_total > cap:
                 fig.warnings.append(F.make("agency-cap-applied", uscc=fig.uscc or "未填写", year=year,

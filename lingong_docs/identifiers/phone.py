@@ -19,12 +19,17 @@ def compact(value: object) -> str:
         value = int(value)
     v = unicodedata.normalize("NFKC", str(value)).strip()
     v = re.sub(r"[\s\-()（）]", "", v)
+    international = True
     if v.startswith("+86"):
         v = v[3:]
     elif v.startswith("0086"):
         v = v[4:]
-    elif v.startswith("86") and len(v) == 13:
+    elif v.startswith("86") and len(v) in (12, 13):
         v = v[2:]
+    else:
+        international = False
+    if international and v[:1].isdigit() and v[:1] != "0" and not _MOBILE.fullmatch(v):
+        v = "0" + v          # +86 10 8888 8888: the trunk 0 of the area code is dropped abroad
     return v
 
 

@@ -78,9 +78,7 @@ def read_application(folder: str | Path) -> Application:
                                    subsidy=subsidy or "补贴"))
     ev_dir = app.evidence_dir
     if ev_dir is not None and ev_dir.is_dir():
-        for p in sorted(ev_dir.iterdir(), key=lambda p: p.name):
-            if p.name.startswith(".") or not p.is_file():
-                continue
+        for p in sorted(_walk(ev_dir), key=lambda p: p.relative_to(ev_dir).as_posix()):
             if p.suffix.lower() in EVIDENCE_EXTENSIONS:
                 app.evidence.append(p)
             elif p.suffix.lower() not in (".txt", ".md"):
@@ -95,6 +93,17 @@ def read_single(path: str | Path, kind: str | None = None) -> Application:
     app = Application(folder=None, info=ApplicationInfo(), has_application_file=False)
     setattr(app, table.kind, table)
     return app
+
+
+def _walk(folder: Path, depth: int = 3):
+    """Yield the files below ``folder`` (operators sort evidence into month folders), no hidden ones."""
+    for p in folder.iterdir():
+        if p.name.startswith((".", "~$")) or p.is_symlink():
+            continue
+        if p.is_file():
+            yield p
+        elif p.is_dir() and depth > 0:
+            yield from _walk(p, depth - 1)
 
 
 def _guess_file(folder: Path, kind: str) -> Path | None:

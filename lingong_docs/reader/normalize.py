@@ -83,7 +83,8 @@ def to_text(value):
 def to_id_text(value):
     """ID numbers: a float means Excel already dropped digits (``1.10101199003075E+17``)."""
     if isinstance(value, float):
-        if value >= 1e14 or not value.is_integer():
+        # Below 10^15 a float holds every digit: a 15-digit (old) ID survives and is judged as such.
+        if value >= 1e15 or not value.is_integer():
             return BAD, "id-stored-as-number"
         return str(int(value)), None
     if isinstance(value, int) and not isinstance(value, bool):
@@ -104,11 +105,25 @@ def to_phone_text(value):
     return (fold_text(text) if text else text), code
 
 
+def float_to_decimal(value: float) -> Decimal:
+    """Return the number a person typed or meant, without binary float noise.
+
+    Excel keeps 15 significant digits and formulas add noise in the last bits
+    (``=(G5-F5)*24`` gives 8.000000000058208, ``=H5*30.3`` gives 242.4000000017637). A float that
+    lies within 1e-9 (relative) of a value with at most 6 decimals is that value; anything else is
+    kept exactly as stored (so 320.555 typed by hand is still 320.555).
+    """
+    snapped = round(value, 6)
+    if abs(value - snapped) <= 1e-9 * max(1.0, abs(value)):
+        value = snapped
+    return Decimal(repr(value))
+
+
 def to_decimal(value):
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return BAD, "number-unreadable"
-        return Decimal(repr(value)), None
+        return float_to_decimal(value), None
     if value is None or value == "":
         return None, None
     if isinstance(value, bool):
@@ -127,6 +142,28 @@ def to_decimal(value):
         except InvalidOperation:
             return BAD, "number-unreadable"
     return BAD, "number-unreadable"
+
+
+def to_hours(value):
+    """Hours: a number, or a duration the operator typed as 8:00 or formatted as [h]:mm."""
+    if isinstance(value, dt.timedelta):
+        return float_to_decimal(value.total_seconds() / 3600), None
+    if isinstance(value, dt.time):
+        return float_to_decimal(value.hour + value.minute / 60 + value.second / 3600), None
+    if isinstance(value, str):
+        m = re.fullmatch(r"\s*(\d{1,3})\s*[:：]\s*([0-5]\d)\s*", fold_text(value))
+        if m:
+            return Decimal(m.group(1)) + (Decimal(m.group(2)) / 60).quantize(Decimal("0.01")), None
+    return to_decimal(value)
+
+
+def to_seq(value):
+    """序号: an integer when it is one; otherwise kept as text with a warning (it only links evidence)."""
+    number, code = to_integer(value)
+    if code is None:
+        return number, None
+    text, _ = to_text(value)
+    return (text if text is not None else BAD), "seq-unreadable"
 
 
 def to_integer(value):

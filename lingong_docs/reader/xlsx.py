@@ -85,6 +85,8 @@ def mask_value(table_spec: TableSpec, key: str | None, value) -> str:
             return mask_name(value)
     if isinstance(value, Decimal) and value.is_finite():
         value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+        return str(value)[:30]
     text = value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "strftime") else str(value)
     from ..pii import scrub
 
@@ -119,13 +121,14 @@ def _rows(wb: CalamineWorkbook, name: str, path: Path) -> list[list]:
                         hint="请在 Excel/WPS 中打开并重新保存为 .xlsx。", path=str(path)) from None
 
 
-def _header_map(row: list, table_spec: TableSpec) -> dict[str, int]:
+def _header_map(row: list, table_spec: TableSpec, duplicates: list | None = None) -> dict[str, int]:
     names = {}
     for col in table_spec.columns:
         names[normalize_header(col.header)] = col.key
         for alias in col.aliases:
             names.setdefault(normalize_header(alias), col.key)
     found: dict[str, int] = {}
+    duplicates = duplicates if duplicates is not None else []
     for idx, cell in enumerate(row):
         if not isinstance(cell, str):
             continue
@@ -134,7 +137,15 @@ def _header_map(row: list, table_spec: TableSpec) -> dict[str, int]:
         key = names.get(h) or names.get(normalize_header(cell))
         if key and key not in found:
             found[key] = idx
+        elif key:
+            duplicates.append((key, idx))
     return found
+
+
+def _has_header(wb, name: str, table_spec: TableSpec, path: Path) -> bool:
+    required = {c.key for c in table_spec.columns if c.required}
+    return any(len(required & _header_map(row, table_spec).keys()) >= max(3, len(required) - 2)
+               for row in _rows(wb, name, path)[:HEADER_SEARCH_ROWS])
 
 
 def _find_sheet(wb, scan, table_spec: TableSpec, path: Path):
@@ -181,6 +192,15 @@ def read_table(path: str | Path, kind: str | None = None) -> Table:
     for s in scan.sheets:
         if s.state != "visible":
             table.findings.append(F.make("sheet-hidden", file=path.name, sheet=s.name))
+        elif s.name != sheet.name and _has_header(wb, s.name, table_spec, path):
+            table.findings.append(F.make("sheet-ignored", file=path.name, sheet=sheet.name, other=s.name,
+                                         table=table_spec.attachment))
+    dup: list = []
+    _header_map(rows[header_idx], table_spec, dup)
+    for key, idx in dup:
+        table.findings.append(F.make("column-duplicate", file=path.name, sheet=sheet.name, row=header_idx + 1,
+                                     column=get_column_letter(idx + 1),
+                                     header=str(rows[header_idx][idx]).strip()[:30]))
     for col in table_spec.columns:
         if col.required and col.key not in hmap:
             table.findings.append(F.make("column-missing", file=path.name, sheet=sheet.name,
@@ -203,9 +223,9 @@ def _read_header_block(table: Table, rows: list[list]) -> None:
                 if getattr(table, field_name) is not None or short[field_name] not in h:
                     continue
                 value, where = None, None
-                rest = re.split(r"[:：]", cell, maxsplit=1)
-                if len(rest) == 2 and rest[1].strip():
-                    value, where = rest[1], (r + 1, get_column_letter(c + 1))
+                rest = _after_label(cell, short[field_name], [v for k, v in short.items() if k != field_name])
+                if rest:
+                    value, where = rest, (r + 1, get_column_letter(c + 1))
                 else:
                     for c2 in range(c + 1, len(row)):
                         v = row[c2]
@@ -223,13 +243,36 @@ def _read_header_block(table: Table, rows: list[list]) -> None:
                     setattr(table, field_name + "_cell", where)
 
 
+def _after_label(cell: str, label: str, others: list[str]) -> str:
+    """Return the text after ``label`` and its colon, up to the next other label in the cell.
+
+    The official form prints both labels on one line: ``申请单位全称（盖章）：X公司  统一社会信用代码：…``.
+    """
+    at = cell.find(label)
+    if at < 0:
+        return ""
+    colon = re.search(r"[:：]", cell[at:])
+    if not colon:
+        return ""
+    text = cell[at + colon.end():]
+    for other in others:
+        cut = text.find(other)
+        if cut >= 0:
+            text = text[:cut]
+    return text.strip()
+
+
 def _read_records(table: Table, rows: list[list], header_idx: int, hmap: dict, sheet) -> None:
     table_spec = table.spec
     conv = []
     for col in table_spec.columns:
         if col.key not in hmap:
             continue
-        if col.pii == "id":
+        if col.key == "seq":
+            fn = N.to_seq
+        elif col.key == "hours":
+            fn = N.to_hours
+        elif col.pii == "id":
             fn = N.to_id_text
         elif col.pii == "phone":
             fn = N.to_phone_text

@@ -13,6 +13,7 @@ import time
 from collections import Counter
 
 from .. import findings as F
+from ..dates import end_year
 from ..findings import Report
 from ..policy import load_policy
 from ..reader import Application
@@ -40,7 +41,7 @@ def validate(app: Application, *, year: int | None = None, policy=None, progress
         year_source = "data"
         if year is not None:
             report.add(F.make("year-from-data", year=year))
-    policy = policy or load_policy(year)
+    policy = policy or load_policy(year, name=app.info.policy)
     ctx = Context(app=app, year=year, year_source=year_source, policy=policy,
                   application_date=app.info.application_date if is_folder else None,
                   is_folder=is_folder)
@@ -80,7 +81,7 @@ def validate(app: Application, *, year: int | None = None, policy=None, progress
 def _year_from_data(app: Application) -> int | None:
     years: Counter = Counter()
     if app.roster is not None:
-        years.update(r.values["end"].year for r in app.roster.records
+        years.update(end_year(r.values["end"]) for r in app.roster.records
                      if isinstance(r.values.get("end"), dt.datetime))
     if not years and app.job_posts is not None:
         years.update(r.values["published"].year for r in app.job_posts.records

@@ -110,8 +110,10 @@ def _compile_field(kind: str, header: str, rules: dict):
     unknown = set(rules) - COMPILED_RULES
     required = bool(rules.get("required")) or rules.get("nullable") is False
     allow_empty = rules.get("empty", True)
-    types = TYPES.get(rules.get("type"), None)
-    expected = TYPE_ZH.get(rules.get("type"), rules.get("type"))
+    type_names = rules.get("type")
+    type_names = [type_names] if isinstance(type_names, str) else list(type_names or [])
+    types = tuple(t for name in type_names for t in TYPES.get(name, ())) or None
+    expected = "或".join(TYPE_ZH.get(n, n) for n in type_names)
     maxlength = rules.get("maxlength")
     minlength = rules.get("minlength")
     minimum, maximum = rules.get("min"), rules.get("max")

@@ -9,15 +9,29 @@ beyond the allowed number on one phone. Messages list the rows involved (Excel n
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import defaultdict
 from decimal import Decimal
 
+from ...dates import hours_by_day
 from ...identifiers import phone as phone_mod
 from .identity import valid_ids
 from ..checks import finite
 from ..registry import rule
 
 MAX_ROWS_LISTED = 8
+
+
+_NAME_DOTS = str.maketrans({"•": "·", "・": "·", "‧": "·", "∙": "·", "．": "·", ".": "·"})
+
+
+def same_person_name(name: str) -> str:
+    """Return a name for comparison: full-width folded, spaces removed, middle dots unified."""
+    return "".join(unicodedata.normalize("NFKC", name).translate(_NAME_DOTS).split())
+
+
+def place_key(place: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", place).split())
 
 
 def rows_text(rows) -> str:
@@ -41,13 +55,14 @@ def duplicates_and_names(ctx, table):
         name = v.get("name")
         rows_of[id_number].append(rec.row)
         if isinstance(name, str):
+            name = same_person_name(name)
             if id_number not in first_name:
                 first_name[id_number] = (rec.row, name)
             elif first_name[id_number][1] != name:
                 conflicts[id_number].append(rec.row)
         start, end, place = v.get("start"), v.get("end"), v.get("place")
         if isinstance(start, dt.datetime) and isinstance(end, dt.datetime) and isinstance(place, str):
-            key = (id_number, start, end, place)
+            key = (id_number, start, end, place_key(place))
             if key in seen:
                 yield table.finding("duplicate-row", rec.row, "id_number", id_number, first=seen[key])
             else:
@@ -65,6 +80,7 @@ def overlaps_and_daily_hours(ctx, table):
     limits = ctx.policy.roster
     hard, soft = Decimal(limits["max_hours_per_day"]), Decimal(limits["warn_hours_per_day"])
     tasks: dict[str, list] = defaultdict(list)
+    hours_of: dict[int, object] = {}
     for rec in table.records:
         id_number = ids.get(rec.row)
         v = rec.values
@@ -74,6 +90,7 @@ def overlaps_and_daily_hours(ctx, table):
         if start >= end:
             continue
         tasks[id_number].append((start, end, rec.row, v.get("place"), v.get("hours")))
+        hours_of[rec.row] = v.get("hours")
     for id_number, items in tasks.items():
         if len(items) > 1:
             items.sort()
@@ -96,16 +113,18 @@ def overlaps_and_daily_hours(ctx, table):
                 continue
             seen_exact.add((start, end, place))
             if finite(hours) and hours > 0:
-                per_day[start.date()].append((row, hours))
+                # A night shift's hours belong partly to each calendar day it touches.
+                for day, part in hours_by_day(start, end, Decimal(hours)).items():
+                    per_day[day].append((row, part))
         for day, entries in per_day.items():
-            total = sum((h for _, h in entries), Decimal(0))
+            total = sum((h for _, h in entries), Decimal(0)).quantize(Decimal("0.01"))
             if total <= soft:
                 continue
             code = "hours-over-24-per-day" if total > hard else "hours-over-11-per-day"
             rows = [r for r, _ in entries]
             text = rows_text(rows)
-            for r, h in entries:
-                yield table.finding(code, r, "hours", h, date=f"{day.year}年{day.month}月{day.day}日",
+            for r, _part in entries:
+                yield table.finding(code, r, "hours", hours_of[r], date=f"{day.year}年{day.month}月{day.day}日",
                                     hours=f"{total.normalize():f}", rows=text)
 
 

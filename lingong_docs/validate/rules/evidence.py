@@ -24,6 +24,7 @@ def payment_evidence(ctx):
         return
     files = {unicodedata.normalize("NFKC", p.name): p for p in app.evidence}
     ranges = {name: covered_rows(name) for name in files}
+    names = list(files)
     used = {name: False for name in files}
     has_seq = "seq" in table.columns
     seqs = []
@@ -47,13 +48,12 @@ def payment_evidence(ctx):
             covered_seq.add(seq)
     for rec, seq in zip(table.records, seqs):
         covered = seq in covered_seq
-        for ref in referenced_files(rec.values.get("remark")):
-            ref = unicodedata.normalize("NFKC", ref)
-            if ref in files:
-                covered = True
-                used[ref] = True
-            else:
-                yield table.finding("evidence-file-missing", rec.row, "remark", None, evidence=ref[:60])
+        named, missing = referenced_files(rec.values.get("remark"), names)
+        for ref in named:
+            covered = True
+            used[ref] = True
+        for ref in missing:
+            yield table.finding("evidence-file-missing", rec.row, "remark", None, evidence=ref[:60])
         if not covered:
             yield table.finding("evidence-row-uncovered", rec.row, "seq", seq, seq=seq)
     for name, was_used in used.items():

@@ -37,15 +37,21 @@ def hourly_minimum(ctx, table):
 
 @rule("roster")
 def payment_method(ctx, table):
-    allowed = list(ctx.policy.roster["payment_methods"])
-    cash = tuple(ctx.policy.roster.get("cash_words", ["现金"]))
+    roster = ctx.policy.roster
+    allowed = list(roster["payment_methods"])
+    cash = tuple(roster.get("cash_words", ["现金"]))
     choices = "、".join(allowed)
-    allowed_set = set(allowed)
+    known = set(allowed)
+    for name, aliases in (roster.get("payment_method_aliases") or {}).items():
+        known.update(aliases)
     for rec in table.records:
         method = rec.values.get("method")
-        if not isinstance(method, str) or method in allowed_set:
+        if not isinstance(method, str) or method in known:
             continue
-        if any(w in method for w in cash):
+        is_cash = any(w in method.replace("非现金", "") for w in cash)
+        if method.startswith(tuple(allowed)) and not is_cash:
+            continue  # 银行转账（代发）: a standard name with a remark
+        if is_cash:
             yield table.finding("payment-method-cash", rec.row, "method", method)
         else:
             yield table.finding("payment-method-unknown", rec.row, "method", method, choices=choices,

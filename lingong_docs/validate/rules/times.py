@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from ...dates import end_day, end_year
 from ...money import cn_date
 from ..checks import finite
 from ..registry import rule
@@ -25,20 +26,24 @@ def task_times(ctx, table):
         start, end = v.get("start"), v.get("end")
         s_ok, e_ok = isinstance(start, dt.datetime), isinstance(end, dt.datetime)
         if s_ok and e_ok and start >= end:
-            yield table.finding("start-not-before-end", rec.row, "start", start)
+            if start == end and start.time() == dt.time(0):
+                yield table.finding("task-times-missing", rec.row, "start", start)
+            else:
+                yield table.finding("start-not-before-end", rec.row, "start", start)
             continue
         if year is not None:
-            spans_year_end = s_ok and e_ok and start.year == year - 1 and end.year == year
+            e_year = end_year(end) if e_ok else None
+            spans_year_end = s_ok and e_ok and start.year == year - 1 and e_year == year
             if spans_year_end:
                 yield table.finding("task-spans-year-end", rec.row, "start", start, year=year - 1)
             elif s_ok and start.year != year:
                 yield table.finding("time-outside-year", rec.row, "start", start, year=year)
-            if e_ok and end.year != year:
+            if e_ok and e_year != year:
                 yield table.finding("time-outside-year", rec.row, "end", end, year=year)
         if app_date is not None:
             if s_ok and start.date() > app_date:
                 yield table.finding("after-application-date", rec.row, "start", start, date=cn_date(app_date))
-            if e_ok and end.date() > app_date:
+            if e_ok and end_day(end) > app_date:
                 yield table.finding("after-application-date", rec.row, "end", end, date=cn_date(app_date))
         hours = v.get("hours")
         if s_ok and e_ok and finite(hours) and hours > 0:
