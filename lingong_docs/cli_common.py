@@ -16,13 +16,25 @@ from .pii import ScrubFilter, scrub
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
+THIRD_PARTY_LOGGERS = ("pypdf", "pyhanko", "pyhanko_certvalidator", "fontTools", "PIL", "openpyxl",
+                       "docxtpl", "reportlab", "frictionless")
+
+
 def _setup_logging(verbose: bool) -> None:
+    """Send every log record through one masking handler; keep libraries quiet unless -v.
+
+    Without a handler of ours, a library warning (pypdf's "EOF marker not found") would reach
+    stderr through Python's last-resort handler, unmasked and in English.
+    """
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(ScrubFilter())
-    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    root = logging.getLogger("lingong_docs")
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    root.setLevel(logging.WARNING)
+    logging.getLogger("lingong_docs").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    for name in THIRD_PARTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.CRITICAL + 1)
 
 
 def guarded(fn):

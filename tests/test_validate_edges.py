@@ -13,7 +13,7 @@ from lingong_docs.identifiers import phone
 from lingong_docs.reader import read_application
 from lingong_docs.validate import validate
 from test_validate_rules import D, codes, findings, make_id, r
-from util import JOB_POSTS, ROSTER, fill, make_app, table_path
+from util import JOB_POSTS, ROSTER, fill, make_app, table_path, tiny_pdf
 
 
 def test_formula_float_noise_in_hours_and_pay_is_not_an_error(tmp_path):
@@ -46,7 +46,7 @@ def test_second_sheet_with_the_same_table_is_an_error_not_silence(tmp_path):
 def test_both_header_labels_in_one_cell(tmp_path):
     folder = make_app(tmp_path / "app")
     fill(table_path(folder, ROSTER), ROSTER, [r()])
-    (folder / "支付凭证" / "0001 回单.pdf").write_bytes(b"%PDF-1.4\n")
+    (folder / "支付凭证" / "0001 回单.pdf").write_bytes(tiny_pdf())
     wb = load_workbook(table_path(folder, ROSTER))
     ws = wb.active
     for rng in list(ws.merged_cells.ranges):
@@ -70,7 +70,7 @@ def test_evidence_in_sub_folders_and_names_without_a_space(tmp_path):
     found, _ = findings(tmp_path, [r()], evidence=())
     folder = tmp_path / "app"
     (folder / "支付凭证" / "3月").mkdir()
-    (folder / "支付凭证" / "3月" / "0001-0250建设银行代发回单.pdf").write_bytes(b"%PDF-1.4\n")
+    (folder / "支付凭证" / "3月" / "0001-0250建设银行代发回单.pdf").write_bytes(tiny_pdf())
     report = validate(read_application(folder))
     assert report.findings == []
     assert covered_rows("0012,0015-0018支付宝.pdf") == [(12, 12), (15, 18)]
@@ -161,3 +161,35 @@ def test_a_late_market_takes_no_share_of_the_agency_cap(tmp_path):
     assert any(f.code == "deadline-passed" for f in figures[0].blocking)
     payable = [f.employment_subsidy for f in figures[1:]]
     assert sum(payable) == 500000 and all(x == 100000 for x in payable)
+
+
+def test_impossible_application_date_is_a_finding_not_a_crash(tmp_path):
+    import subprocess
+    import sys
+
+    folder = make_app(tmp_path / "app")
+    path = folder / "application.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("申请日期: 2026-03-01", "申请日期: 2026-02-30"),
+                    encoding="utf-8")
+    app = read_application(folder)
+    assert app.info.application_date is None
+    assert any(f.code == "application-field-invalid" and "申请日期" in f.message for f in app.findings)
+    for command in (["validate"], ["compute"]):
+        proc = subprocess.run([sys.executable, "-m", "lingong_docs.cli", *command, str(folder)],
+                              capture_output=True, text=True)
+        assert proc.returncode in (1, 2) and "内部错误" not in proc.stderr, proc.stderr
+
+
+def test_cell_too_tall_to_print_is_an_error(tmp_path):
+    found, _ = findings(tmp_path, [r(remark="\n".join(f"备注{i}" for i in range(60)))])
+    assert (5, "K", "text-too-tall") in found
+
+
+def test_corrupt_evidence_file_is_reported_by_validate(tmp_path):
+    found, _ = findings(tmp_path, [r()], evidence=())
+    folder = tmp_path / "app"
+    (folder / "支付凭证" / "0001 回单.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<")
+    (folder / "支付凭证" / "0001 截图.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 20)
+    report = validate(read_application(folder))
+    assert {f.file for f in report.findings if f.code == "evidence-file-unreadable"} == {"0001 回单.pdf",
+                                                                                       "0001 截图.png"}

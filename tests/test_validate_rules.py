@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from lingong_docs.identifiers import idcard
 from lingong_docs.reader import read_application
 from lingong_docs.validate import validate
-from util import JOB_POSTS, ROSTER, fill, make_app, table_path
+from util import JOB_POSTS, ROSTER, fill, make_app, table_path, tiny_evidence, tiny_pdf
 
 CLI = [sys.executable, "-m", "lingong_docs.cli"]
 D = dt.datetime
@@ -43,7 +43,7 @@ def findings(tmp_path: Path, roster=(), posts=None, evidence=("0001-9999 回单.
         posts = [dict(seq=1, title="分拣员", category="物流", published=D(2025, 3, 1), demand=30)]
     fill(table_path(folder, JOB_POSTS), JOB_POSTS, posts)
     for name in evidence:
-        (folder / "支付凭证" / name).write_bytes(b"%PDF-1.4\n%%EOF\n")
+        (folder / "支付凭证" / name).write_bytes(tiny_evidence(name))
     report = validate(read_application(folder))
     return {(f.row, f.column, f.code) for f in report.findings}, report
 
@@ -193,7 +193,7 @@ def test_job_post_rules(tmp_path):
 def test_applicant_must_match_across_file_and_tables(tmp_path):
     folder = make_app(tmp_path / "app")
     fill(table_path(folder, ROSTER), ROSTER, [r()])
-    (folder / "支付凭证" / "0001 回单.pdf").write_bytes(b"%PDF-1.4\n")
+    (folder / "支付凭证" / "0001 回单.pdf").write_bytes(tiny_pdf())
     wb = load_workbook(table_path(folder, JOB_POSTS))
     wb.active["F3"] = "91350100M000100Y43"
     wb.active["C3"] = "另一家公司"
@@ -209,7 +209,7 @@ def test_cli_json_keys_exit_codes_and_strict(tmp_path):
     fill(table_path(folder, ROSTER), ROSTER, [r(method="现金")])
     fill(table_path(folder, JOB_POSTS), JOB_POSTS,
          [dict(seq=1, title="分拣员", category="物流", published=D(2025, 3, 1), demand=30)])
-    (folder / "支付凭证" / "0001 回单.pdf").write_bytes(b"%PDF-1.4\n")
+    (folder / "支付凭证" / "0001 回单.pdf").write_bytes(tiny_pdf())
     proc = subprocess.run(CLI + ["validate", str(folder), "--format", "json"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     data = json.loads(proc.stdout)

@@ -39,4 +39,30 @@ def table_path(folder: Path, kind: str) -> Path:
     return folder / spec(kind).default_file
 
 
-__all__ = ["make_app", "fill", "table_path", "APPLICANT", "USCC", "JOB_POSTS", "ROSTER"]
+__all__ = ["make_app", "fill", "table_path", "tiny_pdf", "APPLICANT", "USCC", "JOB_POSTS", "ROSTER"]
+
+
+def tiny_pdf() -> bytes:
+    """Return a real one-page PDF (evidence files must open)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def tiny_evidence(name: str) -> bytes:
+    """Return a real file for an evidence name: a PDF, or a small PNG/JPEG image."""
+    if name.lower().endswith(".pdf"):
+        return tiny_pdf()
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(buf, "JPEG" if name.lower().endswith((".jpg", ".jpeg")) else "PNG")
+    return buf.getvalue()

@@ -13,13 +13,10 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-import yaml
-
 from .. import findings as F
 from ..errors import ConfigError
 from ..money import cn_date, rmb_upper, to_money, yuan
 from ..policy import Policy, load_policy
-from ..reader.application import APPLICATION_FILE, MAX_APPLICATION_BYTES
 from .amounts import CAP_RULE, ZERO, Amounts, amounts, cap_rule_zh, share_cap
 from .counting import (BY_HOURS, READINGS, DemandTotal, MatchCount, count_matches,
                        most_common_end_year, reading_labels, sum_demand)
@@ -157,16 +154,7 @@ def _declared_policy(app) -> str | None:
     Only the id of an installed policy is accepted, never a path: a package received at intake
     must not bring its own amounts.
     """
-    name = getattr(app.info, "policy", None)
-    if not name and app.folder is not None:
-        path = Path(app.folder) / APPLICATION_FILE
-        try:
-            if path.is_file() and path.stat().st_size <= MAX_APPLICATION_BYTES:
-                with open(path, encoding="utf-8-sig") as f:
-                    data = yaml.safe_load(f)
-                name = data.get(POLICY_KEY) if isinstance(data, dict) else None
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            name = None   # the reader already reported the file
+    name = app.info.policy
     if not name:
         return None
     name = str(name).strip()

@@ -43,6 +43,17 @@ class ApplicationInfo:
     policy: str | None = None      # a policy id (schemas/policy/*.yaml); None: chosen by year
 
 
+class _TextDatesLoader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text: an impossible date (2026-02-30) becomes a finding on
+    its field instead of an exception for the whole file."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -58,7 +69,7 @@ def read_application_file(path: Path) -> tuple[ApplicationInfo, list[F.Finding]]
         raise ReadError("application-too-large", f"{name}：文件过大，不像申请文件。", path=str(path))
     try:
         with open(path, encoding="utf-8-sig") as f:
-            data = yaml.safe_load(f)
+            data = yaml.load(f, Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader subclass
     except UnicodeDecodeError:
         raise ReadError("application-encoding", f"{name}：不是 UTF-8 编码的文本文件。",
                         hint="请用记事本等编辑器以 UTF-8 编码保存。", path=str(path)) from None

@@ -10,6 +10,31 @@ from ...evidence import covered_rows, referenced_files
 from ..registry import rule
 
 
+MAX_EVIDENCE_BYTES = 50_000_000
+
+
+def readable(path) -> bool:
+    """True when an evidence file opens as what its extension says (PDF pages, or an image)."""
+    try:
+        if path.stat().st_size == 0 or path.stat().st_size > MAX_EVIDENCE_BYTES:
+            return False
+        if path.suffix.lower() == ".pdf":
+            from pypdf import PdfReader
+
+            with open(path, "rb") as f:
+                if not f.read(1024).lstrip().startswith(b"%PDF"):
+                    return False
+            reader = PdfReader(path, strict=False)
+            return len(reader.pages) > 0 and reader.pages[0].mediabox is not None
+        from PIL import Image
+
+        with Image.open(path) as img:
+            img.verify()
+        return True
+    except Exception:  # noqa: BLE001 - any failure to open means the bureau could not read it either
+        return False
+
+
 @rule("application", folder_only=True)
 def payment_evidence(ctx):
     app = ctx.app
@@ -22,6 +47,9 @@ def payment_evidence(ctx):
     if not app.evidence:
         yield F.make("evidence-missing", file=table.path.name, folder=folder)
         return
+    for p in app.evidence:
+        if not readable(p):
+            yield F.make("evidence-file-unreadable", file=p.name)
     files = {unicodedata.normalize("NFKC", p.name): p for p in app.evidence}
     ranges = {name: covered_rows(name) for name in files}
     names = list(files)
