@@ -13,7 +13,7 @@ from lingong_docs.identifiers import phone
 from lingong_docs.reader import read_application
 from lingong_docs.validate import validate
 from test_validate_rules import D, codes, findings, make_id, r
-from util import JOB_POSTS, ROSTER, fill, make_app, table_path, tiny_pdf
+from util import ROSTER, fill, make_app, table_path, tiny_pdf
 
 
 def test_formula_float_noise_in_hours_and_pay_is_not_an_error(tmp_path):
