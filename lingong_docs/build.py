@@ -11,6 +11,19 @@ cover, 材料清单, the report (附件2 / 附件3 / 附件1), 附件4 (operatin
 Everything is rendered before any output file is opened, and all packages of one run are
 committed together at the end (``atomic_path``): an interruption at any point leaves the previous
 packages as they were.
+
+The cover, the 材料清单 and the 附件2/附件3 report are one-page forms: when a value is so long
+that one of them runs onto a second page (``form-overflow``, naming the form and the field), the
+build is refused like a validation error (a draft is still written, and the result lists it).
+附件1 (recognition) is free prose in four sections and may take several pages.
+
+The manifest (``manifest.json``, embedded) carries ``figures``: the computed figures that
+intake recomputes and compares, for the operating and employment packages. A recognition
+package prints no figures and embeds no tables, so its ``figures`` is ``null``: nothing is to
+be recomputed for it (the key is always present).
+
+Library warnings (pypdf's "EOF marker not found" on a broken evidence file) are kept out of
+stderr while building; the error raised names the file in Chinese.
 """
 
 from __future__ import annotations
@@ -18,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -49,6 +63,17 @@ TABLES_OF = {OPERATING: ("job_posts", "roster"), EMPLOYMENT: ("roster",), RECOGN
 # Source data embedded in each package: 附件4 travels with the employment package too, because
 # the employment subsidy requires the operating test (第十条) and intake recomputes both.
 DATA_OF = {OPERATING: ("job_posts", "roster"), EMPLOYMENT: ("job_posts", "roster"), RECOGNITION: ()}
+# One-page forms, and the application fields each prints (application.yaml names), longest first
+# to blame when the form runs onto a second page.
+ONE_PAGE_FORMS = {
+    "cover": ("applicant", "market", "contact", "contact_phone", "uscc"),
+    "checklist": ("applicant",),
+    "report_operating": ("applicant", "market"),
+    "report_employment": ("applicant", "market"),
+}
+FIELD_LABELS = {"applicant": "申请单位全称", "market": "零工市场名称", "contact": "联系人",
+                "contact_phone": "联系电话", "uscc": "统一社会信用代码"}
+QUIET_LOGGERS = ("pypdf", "PIL", "fontTools", "reportlab")
 EVIDENCE_PREFIX = "支付凭证/"
 DRAFT_SUFFIX = "_草稿"
 WORKDIR_PREFIX = "lingong-build-"
@@ -68,6 +93,7 @@ class BuildResult:
     manifest: dict = field(repr=False)
     draft: bool = False
     warnings: int = 0
+    notes: list = field(default_factory=list)   # layout findings a draft was written despite
 
 
 class BuildRefused(BuildError):
@@ -109,8 +135,32 @@ def build_packages(folder: str | Path, *, kinds: list[str] | None = None, out: s
     ``out`` is a folder (default ``default_output(folder)``) or, for one kind, a ``.pdf`` path.
     ``password`` encrypts with AES-256 (such output is not byte-reproducible: random salts).
     ``progress(stage, done, total)`` is called as the stages advance (see ``STAGES``).
-    Raises ``BuildRefused`` when validation or computation reports errors and ``draft`` is False.
+    Raises ``BuildRefused`` when validation or computation reports errors, or a one-page form
+    runs onto a second page (``form-overflow``), and ``draft`` is False.
     """
+    with _quiet_libraries():
+        return _build_packages(folder, kinds=kinds, out=out, draft=draft, password=password, as_of=as_of,
+                               progress=progress, today=today)
+
+
+@contextlib.contextmanager
+def _quiet_libraries():
+    """Keep the warnings of the PDF/image libraries off stderr while building (never lowering a
+    level the caller chose); every failure they describe reaches the user as a Chinese error."""
+    saved = []
+    for name in QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.level))
+        if logger.getEffectiveLevel() < logging.ERROR:
+            logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in saved:
+            logger.setLevel(level)
+
+
+def _build_packages(folder, *, kinds, out, draft, password, as_of, progress, today) -> list[BuildResult]:
     from .compute import compute_application
     from .reader import read_application
     from .validate import validate
@@ -141,7 +191,10 @@ def build_packages(folder: str | Path, *, kinds: list[str] | None = None, out: s
         workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
         try:
             rendered = _render_all(app, report, figures, kinds, workdir, draft, tick)
-            return _bundle_all(app, report, figures, kinds, rendered, targets, draft, password, today, tick)
+            results = _bundle_all(app, report, figures, kinds, rendered, targets, draft, password, today, tick)
+            for r in results:
+                r.notes = list(rendered[r.kind].notes)
+            return results
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
 
@@ -219,6 +272,7 @@ class _Rendered:
 
     kind: str
     parts: list
+    notes: list = field(default_factory=list)   # form-overflow findings (drafts only)
 
 
 def _render_all(app, report, figures, kinds, workdir: Path, draft: bool, tick: Progress) -> dict[str, _Rendered]:
@@ -249,18 +303,44 @@ def _render_all(app, report, figures, kinds, workdir: Path, draft: bool, tick: P
             tick("converting", 1, 1)
             for name in names:
                 shared[name] = Part(key=name, title=TITLES[name], pdf=pdfs[name], marks=(SEAL, SIGNATURE),
-                                    required=(SEAL,), scan="ends")
+                                    required=(SEAL,), scan="ends", seal_over=_seal_over(app))
         heads = forms_job.result()
     tick("rendering", 2, steps)
+    overflow = {kind: _overflows(app, kind, heads[kind]) for kind in kinds}
+    if any(overflow.values()) and not draft:
+        raise BuildRefused([f for kind in kinds for f in overflow[kind]])
     out: dict[str, _Rendered] = {}
     for n, kind in enumerate(kinds, start=3):
         tail = [shared[t] for t in TABLES_OF[kind]]
         if kind != RECOGNITION and "evidence" in shared:
             tail.append(shared["evidence"])
         parts = _with_checklist(render, app, figures, kind, heads[kind], tail, workdir / kind)
-        out[kind] = _Rendered(kind=kind, parts=parts)
+        overflow[kind] += _overflows(app, kind, [p for p in parts if p.key == "checklist"])
+        out[kind] = _Rendered(kind=kind, parts=parts, notes=overflow[kind])
         tick("rendering", n, steps)
+    if any(overflow.values()) and not draft:
+        raise BuildRefused([f for kind in kinds for f in overflow[kind]])
     return out
+
+
+def _overflows(app, kind: str, parts: list[Part]) -> list[F.Finding]:
+    """Return a ``form-overflow`` finding for each one-page form in ``parts`` that is not one page.
+
+    The field blamed is the longest (in printed width) of those the form prints.
+    """
+    from .bundle.marks import _em
+    from .reader import APPLICATION_FILE
+
+    found = []
+    for part, pages in zip(parts, page_counts([p.pdf for p in parts])):
+        keys = ONE_PAGE_FORMS.get(part.key)
+        if not keys or pages == 1:
+            continue
+        values = {k: str(getattr(app.info, k, "") or "") for k in keys}
+        key = max(keys, key=lambda k: _em(values[k]))
+        found.append(F.make("form-overflow", file=APPLICATION_FILE, form=f"{KIND_LABELS[kind]}的{part.title}",
+                            pages=pages, field=FIELD_LABELS[key], length=len(values[key])))
+    return found
 
 
 def _render_heads(render, app, figures, kinds, workdir: Path) -> dict[str, list[Part]]:
@@ -273,11 +353,21 @@ def _render_heads(render, app, figures, kinds, workdir: Path) -> dict[str, list[
         context = render.form_context(app.info, kind=kind, figures=_form_figures(figures, kind))
         forms = render.render_forms(["cover", report_key], context, kdir)
         heads[kind] = [
-            Part(key="cover", title=TITLES["cover"], pdf=Path(forms["cover"]), marks=(SEAL,), required=(SEAL,)),
+            Part(key="cover", title=TITLES["cover"], pdf=Path(forms["cover"]), marks=(SEAL,), required=(SEAL,),
+                 seal_over=_seal_over(app)),
             Part(key=report_key, title=report_title, pdf=Path(forms[report_key]), marks=(SEAL, SIGNATURE),
-                 required=(SEAL, SIGNATURE)),
+                 required=(SEAL, SIGNATURE), seal_over=_seal_over(app)),
         ]
     return heads
+
+
+def _seal_over(app) -> tuple:
+    """The text a seal may cover wherever it stands: the unit's name (as printed on the forms)."""
+    names = {app.info.applicant or ""}
+    for table in (app.job_posts, app.roster):
+        if table is not None and table.applicant:
+            names.add(str(table.applicant))
+    return tuple(sorted(n for n in names if n))
 
 
 def _form_figures(figures, kind: str) -> dict | None:
@@ -325,7 +415,7 @@ def _with_checklist(render, app, figures, kind: str, head: list[Part], tail: lis
         if actual == assumed:
             break
         assumed = actual
-    checklist = Part(key="checklist", title=TITLES["checklist"], pdf=pdf, marks=(SEAL,))
+    checklist = Part(key="checklist", title=TITLES["checklist"], pdf=pdf, marks=(SEAL,), seal_over=_seal_over(app))
     return [head[0], checklist, *head[1:], *tail]
 
 
@@ -403,6 +493,11 @@ def _common_attachments(app, report) -> list[Attachment]:
 
 
 def _manifest(app, figures, kind: str, draft: bool, report) -> dict:
+    """Return the package's manifest (``bundle`` adds files, materials, signature fields, pages).
+
+    ``figures`` is the computation intake recomputes and compares — ``null`` in a recognition
+    package, which has nothing to recompute (the key is always present).
+    """
     info = app.info
     policy = figures.policy
     return {
@@ -416,7 +511,8 @@ def _manifest(app, figures, kind: str, draft: bool, report) -> dict:
         "application_date": info.application_date.isoformat() if info.application_date else None,
         "draft": draft,
         "validation": {"valid": report.valid, "errors": report.errors, "warnings": report.warnings},
-        "figures": figures.to_dict(),
+        # null for recognition: the package prints no figures and embeds no tables to recompute
+        "figures": None if kind == RECOGNITION else figures.to_dict(),
     }
 
 

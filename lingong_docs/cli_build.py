@@ -15,6 +15,7 @@ COMMANDS: list = []
 
 PASSWORD_ENV = "LINGONG_PDF_PASSWORD"
 SHOWN_PROBLEMS = 30
+VALUE_WIDTH = 40        # characters of a cell value shown in the problem list
 STAGE_ZH = {"reading": "读取", "validating": "校验", "computing": "计算", "rendering": "生成文书",
             "converting": "转换表格", "bundling": "组装材料包", "writing": "写入文件"}
 
@@ -54,14 +55,31 @@ def _password(encrypt: bool) -> str | None:
     return password
 
 
-def _print_refusal(problems) -> None:
+def one_line(text, width: int | None = VALUE_WIDTH) -> str:
+    """Return ``text`` on one line (line breaks and runs of spaces become one space), cut to
+    ``width`` characters with "…" at the end (no cut when ``width`` is None)."""
+    flat = " ".join(str(text or "").split())
+    if width is not None and len(flat) > width:
+        return flat[:width - 1] + "…"
+    return flat
+
+
+def _problem_line(f) -> str:
     from .findings import SEVERITY_ZH
 
+    where = " ".join(x for x in (f.file or "", f.cell or (f"第{f.row}行" if f.row else "")) if x)
+    value = one_line(f.value)
+    message = f.message
+    if f.value and len(str(f.value)) > VALUE_WIDTH:
+        message = message.replace(str(f.value), value)      # a message quoting the whole value
+    value = f"  {value}" if value else ""
+    return f"  {SEVERITY_ZH.get(f.severity, f.severity)} [{f.code}] {where}{value}  {one_line(message, None)}"
+
+
+def _print_refusal(problems) -> None:
     click.echo(click.style("未生成材料包：请先解决以下问题", fg="red", bold=True), err=True)
     for f in problems[:SHOWN_PROBLEMS]:
-        where = " ".join(x for x in (f.file or "", f.cell or (f"第{f.row}行" if f.row else "")) if x)
-        value = f"  {f.value}" if f.value else ""
-        click.echo(f"  {SEVERITY_ZH.get(f.severity, f.severity)} [{f.code}] {where}{value}  {f.message}", err=True)
+        click.echo(_problem_line(f), err=True)
     if len(problems) > SHOWN_PROBLEMS:
         click.echo(f"  ……另有 {len(problems) - SHOWN_PROBLEMS} 个问题，运行 lingong-docs validate 查看全部。", err=True)
 
@@ -124,7 +142,18 @@ def build(folder: Path, out, kind, draft: bool, encrypt: bool, as_of) -> None:
         click.echo("材料包已用 AES-256 加密；请把密码另行告知区人社局。")
     if any(r.warnings for r in results):
         click.echo(f"注意：校验有 {results[0].warnings} 个警告，运行 lingong-docs validate 查看。")
-    click.echo("下一步：在签章处加盖电子印章、法定代表人签字后提交；受理前可运行 lingong-docs intake 自查。")
+    notes = [f for r in results for f in r.notes]
+    if notes:
+        click.echo("排版问题（正式生成时会拒绝）：")
+        for f in notes:
+            click.echo(f"  [{f.code}] {one_line(f.message, None)}")
+    if draft:
+        click.echo(click.style("这是草稿，不能盖章提交。", fg="yellow", bold=True)
+                   + f"要生成正式材料包：运行 lingong-docs validate {folder} 查看并改正全部错误"
+                   + ("和上面的排版问题" if notes else "")
+                   + "，再不加 --draft 重新运行 lingong-docs build。")
+    else:
+        click.echo("下一步：在签章处加盖电子印章、法定代表人签字后提交；受理前可运行 lingong-docs intake 自查。")
 
 
 COMMANDS.append(build)

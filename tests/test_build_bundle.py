@@ -297,7 +297,8 @@ def test_signature_fields_at_the_seal_and_signature_places(package):
     assert fields["seal_report_operating"]["page"] == 4
     sign = fields["sign_report_operating"]
     assert sign["page"] == 4 and sign["role"] == "signature" and sign["located"]
-    assert 520 <= sign["rect"][1] + 30 <= 560                             # "（签" / "字）：" split over two lines
+    assert 540 <= (sign["rect"][1] + sign["rect"][3]) / 2 <= 540 + 14    # "（签" / "字）：" split over two lines
+    assert sign["rect"][0] > 90 + 3 * 14                                  # after the words, not over them
     assert fields["seal_roster"]["page"] == 5                              # first and last table pages
     assert fields["seal_roster_2"]["page"] == fields["sign_roster"]["page"] == 7
     assert fields["seal_checklist"]["located"] and fields["seal_checklist"]["page"] == 2
@@ -316,6 +317,102 @@ def test_default_place_when_the_form_does_not_say_where(tmp_path):
     assert not any(f["located"] for f in fields.values())
     a, b = fields["seal_report_employment"]["rect"], fields["sign_report_employment"]["rect"]
     assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]    # no overlap
+
+
+# --- where seals and signatures go (positions checked with pdftotext, not with our own estimate) ---
+
+def text_lines(pdf: Path, page: int) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Return [(text, box)] of the lines of ``page`` (1-based) as pdftotext -bbox sees them, the box
+    in PDF user space (x0, y0, x1, y1; y up); words on one baseline make one line."""
+    out = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', out).group(1))
+    lines: dict[float, list] = {}
+    for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out):
+        x0, top, x1, bottom = (float(v) for v in m.groups()[:4])
+        key = next((k for k in lines if abs(k - bottom) < 3), bottom)
+        lines.setdefault(key, []).append((x0, height - bottom, x1, height - top, m.group(5)))
+    return [("".join(w[4] for w in sorted(ws)),
+             (min(w[0] for w in ws), min(w[1] for w in ws), max(w[2] for w in ws), max(w[3] for w in ws)))
+            for _, ws in sorted(lines.items())]
+
+
+def line_with(lines, pattern: str):
+    """Return the box of the one line matching ``pattern`` (a regular expression)."""
+    found = [box for text, box in lines if re.search(pattern, text)]
+    assert len(found) == 1, (pattern, [t for t, _ in lines])
+    return found[0]
+
+
+def overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+DATE_LINE = r"^\d{4}年\d{1,2}月\d{1,2}日$"
+
+
+def _form_page(path: Path, lines: list[tuple[float, float, str]], size: float = 16, rules=()) -> Path:
+    """One A4 page of ``size``-pt lines (x, baseline, text) and ruled lines (x0, y, x1) — a 落款."""
+    font = cjk_font()
+    c = rl_canvas.Canvas(str(path), pagesize=A4, invariant=1, initialFontName=font, initialFontSize=size)
+    for x, y, text in lines:
+        c.drawString(x, y, text)
+    for x0, y, x1 in rules:
+        c.line(x0, y, x1, y)
+    c.showPage()
+    c.save()
+    return path
+
+
+def _places(pdf: Path, tmp_path: Path, **part) -> dict:
+    part = {"marks": ("seal", "signature"), **part}
+    result = bundle([Part("report_operating", "附件2", pdf, **part)], tmp_path / "p.pdf", attachments=[],
+                    manifest={}, metadata={"date": DATE})
+    return {f["role"]: f["rect"] for f in result.signature_fields}
+
+
+# The 落款 of 附件2 as LibreOffice sets it: 三号 (16 pt) lines 28.95 pt apart.
+NAME = "北京示例人力资源有限公司"
+SIGN_OFF = [(237.3, 268.8, f"{NAME}（盖章）"), (239.5, 239.9, "法定代表人（签字）："), (340.7, 210.9, "2026年3月5日")]
+
+
+def test_signature_sits_after_its_words_on_its_line_and_clear_of_the_date(tmp_path):
+    pdf = _form_page(tmp_path / "report.pdf", [(111.5, 383.0, "妥否，请批示。"), *SIGN_OFF])
+    places = _places(pdf, tmp_path)
+    lines = text_lines(pdf, 1)
+    sign_line, date, name = line_with(lines, "（签字）"), line_with(lines, DATE_LINE), line_with(lines, "（盖章）")
+    sign, seal = places["signature"], places["seal"]
+    assert sign_line[1] <= (sign[1] + sign[3]) / 2 <= sign_line[3]          # centred on the 签字 line
+    assert sign[0] >= sign_line[2] and sign[2] - sign[0] >= 100           # after "（签字）：", room to sign
+    assert not overlaps(sign, date) and not overlaps(sign, name)
+    # The seal is over the unit's name, centred on it, and leaves the 签字 line and the signature alone.
+    assert overlaps(seal, name) and abs((seal[0] + seal[2]) / 2 - (name[0] + name[2]) / 2) < 2
+    assert not overlaps(seal, sign_line) and not overlaps(seal, sign)
+    assert (seal[2] - seal[0], seal[3] - seal[1]) == (150, 60)
+
+
+def test_seal_of_a_long_wrapped_name_stays_off_the_signature_line(tmp_path):
+    long_name = "北京市朝阳区示例人力资源服务与灵活用工综合管理咨询有限责任公司第一分"
+    pdf = _form_page(tmp_path / "report.pdf", [(85.0, 297.8, long_name[:26]), (245.0, 268.8, long_name[26:] + "（盖章）"),
+                                               *SIGN_OFF[1:]])
+    places = _places(pdf, tmp_path, seal_over=(long_name,))
+    lines = text_lines(pdf, 1)
+    seal = places["seal"]
+    assert not overlaps(seal, line_with(lines, "（签字）")) and not overlaps(seal, places["signature"])
+    assert overlaps(seal, line_with(lines, "（盖章）")) and overlaps(seal, line_with(lines, "^北京市"))
+    assert not overlaps(places["signature"], line_with(lines, DATE_LINE))
+
+
+def test_checklist_seal_sits_below_the_table(tmp_path):
+    rows = [(100.0, 560.0 - 21 * i, f"{i + 1}  附件{i + 1} 材料名称  {i + 1}") for i in range(6)]
+    rules = [(90.0, 575.0 - 21 * i, 520.0) for i in range(7)]               # the table's row lines
+    bottom = rules[-1][1]
+    pdf = _form_page(tmp_path / "checklist.pdf", [*rows, (237.3, 408.3, f"{NAME}（盖章）"),
+                                                  (340.7, 379.4, "2026年3月5日")], rules=rules)
+    seal = _places(pdf, tmp_path, marks=("seal",))["seal"]
+    assert seal[3] < bottom                                                 # below the table's last line
+    name = line_with(text_lines(pdf, 1), "（盖章）")
+    assert overlaps(seal, name) and seal[1] < name[1]                        # over the name, reaching the date
 
 
 def test_find_marks_ignores_prose(tmp_path):

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import os
 import re
 import shutil
@@ -27,7 +28,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 from reportlab.pdfgen import canvas as rl_canvas
-from test_build_bundle import assert_all_signed_ok
+from test_build_bundle import DATE_LINE, assert_all_signed_ok, line_with, overlaps, text_lines
 from util import APPLICANT, fill, make_app, table_path
 
 from lingong_docs.build import build_packages, package_name, sweep_workdirs
@@ -237,6 +238,7 @@ def test_recognition_package_carries_no_worker_data(built):
     files = _attachments(reader)
     manifest = json.loads(files["manifest.json"])
     assert {f["role"] for f in manifest["files"]} == {"application", "validation"}
+    assert "figures" in manifest and manifest["figures"] is None           # nothing to recompute
     assert [f["name"] for f in manifest["signature_fields"]][:2] == ["seal_cover", "seal_checklist"]
     text = "".join(p.extract_text() for p in reader.pages)
     assert "选址建设情况的说明" in text and roster_row(0)["id_number"] not in text
@@ -291,10 +293,17 @@ def test_same_inputs_and_epoch_give_the_same_bytes(operating, app_folder, sessio
 
 # --- the CLI -----------------------------------------------------------------------------------------
 
-def test_demo_through_the_cli(session_root):
+@pytest.fixture(scope="session")
+def demo(session_root):
+    """samples/demo built once through the CLI: (completed process, output folder)."""
     out = session_root / "demo-out"
-    cp = _cli("build", str(ROOT / "samples" / "demo"), "-o", str(out), env={"SOURCE_DATE_EPOCH": EPOCH})
+    return _cli("build", str(ROOT / "samples" / "demo"), "-o", str(out), env={"SOURCE_DATE_EPOCH": EPOCH}), out
+
+
+def test_demo_through_the_cli(demo):
+    cp, out = demo
     assert cp.returncode == 0, cp.stderr
+    assert "下一步：在签章处加盖电子印章" in cp.stdout and "草稿" not in cp.stdout
     app = read_application(ROOT / "samples" / "demo")
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(package_name(app.info.year, k) for k in app.info.kinds)
@@ -312,6 +321,43 @@ def test_demo_through_the_cli(session_root):
     # 附件4 is no printed material of this subsidy, but intake needs it (第十条 requires the operating test)
     assert {f["role"] for f in manifest["files"]} >= {"job_posts", "roster", "evidence"}
     assert manifest["figures"]["employment_subsidy"] > 0
+
+
+def test_demo_signature_and_seal_places_cover_no_other_text(demo):
+    """Each report's signature box is on its 签字 line after the words, clear of the date below;
+    its seal is over the unit's name and off the 签字 line; the checklist's seal is below the table
+    (no ruled line inside it: the page is rendered without the fields)."""
+    cp, out = demo
+    assert cp.returncode == 0, cp.stderr
+    for path in sorted(out.glob("*.pdf")):
+        manifest = json.loads(_attachments(PdfReader(path))["manifest.json"])
+        fields = {f["name"]: f for f in manifest["signature_fields"]}
+        report = next(m["key"] for m in manifest["materials"] if m["key"].startswith("report_"))
+        sign, seal = fields[f"sign_{report}"], fields[f"seal_{report}"]
+        assert sign["page"] == seal["page"]
+        lines = text_lines(path, sign["page"])
+        sign_line, date, name = line_with(lines, "（签字）"), line_with(lines, DATE_LINE), line_with(lines, "（盖章）")
+        s, c = sign["rect"], seal["rect"]
+        assert not overlaps(s, date), (path.name, s, date)
+        assert sign_line[1] <= (s[1] + s[3]) / 2 <= sign_line[3] and s[0] >= sign_line[2]
+        assert overlaps(c, name) and not overlaps(c, sign_line) and not overlaps(c, s)
+        # 材料清单: the seal covers none of the table's text, and no ruled line of it.
+        checklist = fields["seal_checklist"]
+        lines = text_lines(path, checklist["page"])
+        c = checklist["rect"]
+        name = line_with(lines, "（盖章）")
+        assert overlaps(c, name)
+        assert not any(overlaps(c, box) for text, box in lines if box[1] > name[3])
+        png = out / f"{path.stem}-checklist"
+        subprocess.run(["pdftoppm", "-r", "72", "-gray", "-png", "-hide-annotations", "-f", str(checklist["page"]),
+                        "-l", str(checklist["page"]), str(path), str(png)], check=True)
+        img = Image.open(next(out.glob(f"{png.name}*.png"))).convert("L")
+        box = (round(c[0]), round(img.height - c[3]), round(c[2]), round(img.height - c[1]))
+        crop = img.crop(box)
+        px = crop.load()
+        longest = max(max((len(run) for run in "".join("#" if px[x, y] < 128 else " " for x in range(crop.width))
+                                                     .split()), default=0) for y in range(crop.height))
+        assert longest < 40, f"{path.name}: a ruled line runs through the checklist seal ({longest} px)"
 
 
 def test_kind_not_applied_for_and_pdf_output_for_two_kinds_are_refused(app_folder, session_root):
@@ -356,6 +402,81 @@ def test_draft_builds_anyway_and_marks_every_page(invalid_app, session_root):
     assert all("草稿 — 未通过校验" in page.extract_text() for page in reader.pages)
     assert json.loads(_attachments(reader)["manifest.json"])["draft"] is True
     assert "草稿" in str(reader.metadata["/Title"])
+    # A draft is never to be submitted: the last words say how to get a real package instead.
+    assert "下一步：在签章处" not in cp.stdout
+    assert "这是草稿，不能盖章提交" in cp.stdout and "lingong-docs validate" in cp.stdout
+    assert "不加 --draft 重新运行" in cp.stdout
+
+
+LONG_NAME = "北京示例人力资源有限公司" * 8                                 # 96 characters
+
+
+@pytest.fixture(scope="session")
+def long_name_app(session_root) -> Path:
+    """A valid 12-row application for recognition only, whose unit name cannot fit on the cover."""
+    folder = session_root / "long-name"
+    make_app(folder, year=YEAR, applicant=LONG_NAME)
+    rows = [roster_row(i) for i in range(12)]
+    fill(table_path(folder, "roster"), "roster", rows)
+    fill(table_path(folder, "job_posts"), "job_posts",
+         [{"seq": 1, "title": "分拣员", "category": "物流仓储", "published": dt.datetime(YEAR, 1, 5), "demand": 20}])
+    (folder / "支付凭证" / "0001-0012 代发回单.png").write_bytes(_png())
+    text = (folder / "application.yaml").read_text(encoding="utf-8")
+    text = text.replace("  - 运营经费补贴\n  - 就业服务补贴\n", "  - 零工市场认定\n")
+    for section in ("选址建设情况", "场地设施人员制度服务", "线上平台搭建情况", "机构基本情况及成功案例"):
+        text = text.replace(f'  {section}: ""', f"  {section}: {section}的说明。")
+    (folder / "application.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def _png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (60, 80), (250, 250, 250)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_a_form_running_onto_a_second_page_is_refused_naming_the_form_and_field(long_name_app, session_root):
+    out = session_root / "long-name-out"
+    cp = _cli("build", str(long_name_app), "-o", str(out))
+    assert cp.returncode == 1, cp.stdout + cp.stderr
+    assert "[form-overflow]" in cp.stderr and "封面应为1页" in cp.stderr and "“申请单位全称”太长（96个字）" in cp.stderr
+    assert LONG_NAME not in cp.stderr
+    assert not out.exists() or not list(out.iterdir())
+    cp = _cli("build", str(long_name_app), "-o", str(out), "--draft")
+    assert cp.returncode == 0, cp.stderr
+    assert "[form-overflow]" in cp.stdout and "封面：第1—2页" in cp.stdout
+    [pdf] = out.iterdir()
+    assert pdf.name.endswith("_草稿.pdf")
+
+
+def test_corrupt_evidence_pdf_is_named_in_chinese_and_library_warnings_stay_quiet(invalid_app, session_root, caplog):
+    folder = session_root / "corrupt-evidence"
+    shutil.copytree(invalid_app, folder)
+    [pdf] = (folder / "支付凭证").glob("*.pdf")
+    pdf.write_bytes(pdf.read_bytes()[:300])                              # cut short: no %%EOF, no xref
+    cp = _cli("build", str(folder), "-o", str(session_root / "corrupt-out"), "--kind", "employment", "--draft")
+    assert cp.returncode == 2
+    assert "[evidence-unreadable]" in cp.stderr and "支付凭证第1个文件“0001-0010 ….pdf”（序号 1–10）" in cp.stderr
+    assert "EOF" not in cp.stderr and "pypdf" not in cp.stderr and "Traceback" not in cp.stderr
+    from lingong_docs.errors import BuildError
+
+    with caplog.at_level(logging.WARNING), pytest.raises(BuildError) as e:
+        build_packages(folder, kinds=["employment"], out=session_root / "corrupt-out", draft=True, today=TODAY)
+    assert e.value.code == "evidence-unreadable"
+    assert [r for r in caplog.records if r.name.startswith("pypdf")] == []   # nothing for the last-resort handler
+
+
+def test_problem_values_are_shown_on_one_short_line():
+    from lingong_docs import findings as F
+    from lingong_docs.cli_build import _problem_line, one_line
+
+    remark = "\n".join(f"第{i}行备注，说明情况" for i in range(60))
+    finding = F.make("seq-unreadable", file="附件5.xlsx", row=7, value=remark)
+    line = _problem_line(finding)
+    assert "\n" not in line and remark not in line
+    assert one_line(remark) in line and len(one_line(remark)) == 40 and one_line(remark).endswith("…")
+    assert line.count("第0行备注") == 2 and "第59行" not in line         # value and message, both cut
+    assert one_line("甲\n  乙") == "甲 乙"
 
 
 def test_encrypted_package(app_folder, session_root):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -48,6 +49,8 @@ FORMS = [("cover", "operating"), ("checklist", "operating"), ("report_recognitio
          ("report_operating", "operating"), ("report_employment", "employment")]
 HOSTILE = ["A&B<有限>公司", "</w:t></w:r><w:r><w:t>X", "{{ 7*7 }}", "{_{7*7}_}", "{% if 1 %}Y{% endif %}",
            "甲\f乙", "张\x0b三", "第一行\n第二行"]
+# A real unit name of 34 characters: wraps over three lines of the cover's value column.
+LONG_APPLICANT = "北京市朝阳区示例人力资源服务与灵活用工综合管理咨询有限责任公司第一分"
 # What each hostile value must print as: control characters other than \n are dropped.
 SHOWN = {"甲\f乙": "甲乙", "张\x0b三": "张三", "第一行\n第二行": "第一行第二行"}
 
@@ -69,11 +72,12 @@ def rendered(tmp_path_factory) -> dict:
         ctx = context("operating", applicant=value, market=value)
         hostile[value] = render_form("report_operating", ctx, work / f"hostile{i}.docx")
     plain = render_form("report_operating", context("operating", applicant="X", market="X"), work / "plain.docx")
-    pdfs = convert_to_pdf([*docs.values(), *hostile.values(), plain], work / "pdf")
-    by_doc = dict(zip([*docs.values(), *hostile.values(), plain], pdfs))
+    long_cover = render_form("cover", context("operating", applicant=LONG_APPLICANT), work / "long_cover.docx")
+    pdfs = convert_to_pdf([*docs.values(), *hostile.values(), plain, long_cover], work / "pdf")
+    by_doc = dict(zip([*docs.values(), *hostile.values(), plain, long_cover], pdfs))
     return {"docx": docs, "pdf": {n: by_doc[p] for n, p in docs.items()},
             "hostile_docx": hostile, "hostile_pdf": {v: by_doc[p] for v, p in hostile.items()},
-            "plain_docx": plain, "plain_pdf": by_doc[plain]}
+            "plain_docx": plain, "plain_pdf": by_doc[plain], "long_cover_pdf": by_doc[long_cover]}
 
 
 def document_xml(path: Path) -> bytes:
@@ -338,6 +342,30 @@ def test_pdf_ink_stays_in_the_gbt9704_text_block(rendered, name, tmp_path):
         left, top, right, bottom = Image.eval(img, lambda v: 255 - v).getbbox()
         assert left >= 28 * mm - 2 and right <= (210 - 26) * mm + 8
         assert top >= 37 * mm - 6 and bottom <= (297 - 35) * mm + 2
+
+
+def _words(pdf: Path) -> list[tuple[str, float, float]]:
+    """Return [(word, xMin, yMin)] of page 1 as pdftotext -bbox reports them (y from the top)."""
+    out = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-bbox", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    return [(m.group(3), float(m.group(1)), float(m.group(2)))
+            for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', out)]
+
+
+@pytest.mark.parametrize("which", ["normal", "long"])
+def test_cover_value_that_wraps_runs_down_from_its_label(rendered, which):
+    """The cover's rows are top-aligned: a long unit name starts level with "申请单位（盖章）" and
+    wraps downwards (not upwards, above the label); a one-line value sits on its underline as before."""
+    pdf = rendered["long_cover_pdf"] if which == "long" else rendered["pdf"]["cover"]
+    assert len(PdfReader(pdf).pages) == 1
+    words = _words(pdf)
+    label = next(y for w, x, y in words if w == "申")                    # 申 请 单 位 （盖章）
+    name = [y for w, x, y in words if w.startswith("北京")]
+    uscc = next(y for w, x, y in words if w == USCC)
+    assert name and abs(name[0] - label) < 1
+    lines = sorted({round(y) for w, x, y in words if x > 200 and label - 1 < y < uscc - 1})
+    assert len(lines) == (3 if which == "long" else 1)                  # the name's lines, between the rows
+    assert 38 <= uscc - lines[-1] <= 42                                 # next row follows the name's last line
 
 
 def test_report_title_is_centred_and_date_right_aligned(rendered, tmp_path):

@@ -75,6 +75,9 @@ def _style(style_id: str, name: str, ppr: str, rpr: str, *, based_on: str | None
 
 
 NO_INDENT = '<w:ind w:firstLineChars="0" w:firstLine="0"/>'
+COVER_ROW = 800        # 封面 row height (twips, at least): 40 pt
+COVER_SPACING = (f'<w:spacing w:before="{COVER_ROW - LINE}" w:after="0" w:line="{LINE}" '
+                 'w:lineRule="exact"/>')
 
 STYLES = [
     # 正文: 仿宋_GB2312 三号, fixed 28.95 pt, first line indented two characters, justified; no
@@ -121,8 +124,13 @@ STYLES = [
     _style("GwTiny", "空段", f'<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="20" '
            f'w:lineRule="exact"/>{NO_INDENT}', '<w:sz w:val="2"/><w:szCs w:val="2"/>'),
     # 封面 field labels and values, and table text.
-    _style("GwCoverLabel", "封面项目", f'<w:snapToGrid w:val="0"/>{NO_INDENT}<w:jc w:val="distribute"/>', ""),
-    _style("GwCoverValue", "封面内容", f'<w:snapToGrid w:val="0"/>{NO_INDENT}<w:jc w:val="left"/>', ""),
+    # 封面 rows are top-aligned with space before the first line: a one-line row looks as if
+    # bottom-aligned (COVER_ROW tall, text on the underline), and a value that wraps (a long unit
+    # name) runs downwards, its first line level with the label.
+    _style("GwCoverLabel", "封面项目", f'<w:snapToGrid w:val="0"/>{COVER_SPACING}{NO_INDENT}'
+           '<w:jc w:val="distribute"/>', ""),
+    _style("GwCoverValue", "封面内容", f'<w:snapToGrid w:val="0"/>{COVER_SPACING}{NO_INDENT}'
+           '<w:jc w:val="left"/>', ""),
     _style("GwTableHead", "表头",
            f'<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="{20 * 16}" '
            f'w:lineRule="exact"/>{NO_INDENT}<w:jc w:val="center"/>',
@@ -348,10 +356,10 @@ def cover():
     ]
     label_w, colon_w, value_w = 3500, 400, 4900
     underline = '<w:bottom w:val="single" w:sz="6" w:space="0" w:color="000000"/>'
-    rows = [_row([_cell_xml(label, label_w, "GwCoverLabel", valign="bottom"),
-                  _cell_xml("：", colon_w, "GwCoverValue", valign="bottom"),
-                  _cell_xml(value, value_w, "GwCoverValue", borders=underline, valign="bottom")],
-                 height=800)
+    rows = [_row([_cell_xml(label, label_w, "GwCoverLabel", valign="top"),
+                  _cell_xml("：", colon_w, "GwCoverValue", valign="top"),
+                  _cell_xml(value, value_w, "GwCoverValue", borders=underline, valign="top")],
+                 height=COVER_ROW)
             for label, value in fields]
     _table(doc, [label_w, colon_w, value_w], rows, borders=False)
     para(doc, style="GwTiny")        # a document cannot end with a table; this one takes no room

@@ -61,7 +61,8 @@ class Part:
     ``required``: roles that get a default place (on its first page for ``scan="ends"``, else
     its last) when the words are not found; ``scan``: ``"all"`` pages, or only the first and
     last (``"ends"``: a long table has its header block on the first page and its seal line on
-    the last, and reading the text of 1,000 pages would cost seconds).
+    the last, and reading the text of 1,000 pages would cost seconds); ``seal_over``: texts a
+    seal may cover besides its own line and dates (the unit's name, when it wraps).
     """
 
     key: str
@@ -71,6 +72,7 @@ class Part:
     required: tuple = ()
     scan: str = "all"
     children: tuple = ()
+    seal_over: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -228,11 +230,12 @@ def _display_size(page) -> tuple[float, float]:
 def _places_on(page, part: Part, index: int) -> list[Place]:
     w, h = float(page.mediabox.width), float(page.mediabox.height)
     out = []
-    marks, text = read_page(page)
-    for mark in marks:
+    marks, text = read_page(page, part.seal_over)
+    # Signatures first: their place is fixed by the words; a seal then keeps clear of them.
+    for mark in sorted(marks, key=lambda m: m.role != SIGNATURE):
         if mark.role in part.marks:
             out.append(Place(name="", material=part.key, page=index, role=mark.role,
-                             rect=box_for(mark, w, h, text), found=True))
+                             rect=box_for(mark, w, h, text, avoid=[p.rect for p in out]), found=True))
     return out
 
 

@@ -10,6 +10,7 @@ PNG pixels are Flate-compressed. PDF pages are placed as Form XObjects (vector, 
 from __future__ import annotations
 
 import io
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,10 +50,18 @@ class EvidenceEntry:
         return f"{self.path.name}（{span}）"
 
 
+_SEQ_PREFIX = re.compile(r"^[0-9０-９][0-9０-９,，、\-–—~～ ]*")
+
+
 def file_label(path: Path, index: int) -> str:
-    """A name for messages that carries no personal data: the 序号 prefix, or the position."""
+    """A name for messages that carries no personal data: ``支付凭证第1个文件“0001-2000 ….pdf”
+    （序号 1–2000）``. The free text of the file name may hold a worker's name, so only its 序号
+    prefix and its extension are shown (``lingong-docs validate`` lists the whole name)."""
     rows = covered_rows(path.name)
-    return f"支付凭证第{index}个文件（{describe(rows)}）" if rows else f"支付凭证第{index}个文件"
+    prefix = _SEQ_PREFIX.match(path.stem)
+    shown = (prefix.group(0) if prefix else "") + ("…" if not prefix or prefix.group(0) != path.stem else "")
+    label = f"支付凭证第{index}个文件“{shown}{path.suffix}”"
+    return f"{label}（{describe(rows)}）" if rows else label
 
 
 def evidence_pdf(files: list[Path], out: Path) -> list[EvidenceEntry]:

@@ -56,7 +56,10 @@ BLOCK_FONT = Font(name="仿宋_GB2312", size=12)
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-SEAL_LINE = "申请单位（盖章）：                    经办人（签字）：                    日期："
+# Room after each "：" for the seal / signature box the bundler places there (150 pt, DOMAIN.md §9):
+# 18 ideographic spaces are 160 pt even where Calc prints the table at 75 %.
+_SEAL_ROOM = "\u3000" * 18
+SEAL_LINE = f"申请单位（盖章）：{_SEAL_ROOM}经办人（签字）：{_SEAL_ROOM}日期："
 DRAFT_HEADER = "草稿：数据尚未通过校验，不得报送"
 HEADER_ROW = 4          # rows above the column headers: 1 附件 label, 2 title, 3 header block
 # Printed column widths (Excel character units) — narrower than the data-entry widths of the
