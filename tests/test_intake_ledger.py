@@ -161,3 +161,68 @@ def test_agency_cap_is_summed_over_its_markets():
         assert _receive(ledger, _employment(ledger, USCC, "100000.00", "dddddddd")) == set()
         assert _receive(ledger, _employment(ledger, OTHER_USCC, "500000.00", "eeeeeeee")) == set()
         assert _receive(ledger, _employment(ledger, USCC, "500000.00", "ffffffff", year=2026)) == set()
+
+
+# ---- re-examination: only an accepted package is a duplicate -------------------------------------
+
+def _rejected(ex: Examination) -> Examination:
+    ex.add("signature-missing", count=1, fields="封面盖章（seal_cover）")
+    return ex
+
+
+def test_a_rejected_package_may_be_examined_again_and_its_record_is_replaced():
+    with Ledger(None, KEY) as ledger:
+        assert _receive(ledger, _rejected(_employment(ledger, USCC, "100000.00", "aaaaaaaa"))) == {"signature-missing"}
+        assert _receive(ledger, _rejected(_employment(ledger, USCC, "100000.00", "aaaaaaaa"))) == {"signature-missing"}
+        assert ledger.find_package("a" * 64) is None
+        assert ledger.find_package("a" * 64, accepted_only=False).verdict == "rejected"
+        assert _receive(ledger, _employment(ledger, USCC, "100000.00", "aaaaaaaa")) == set()
+        assert ledger.find_package("a" * 64).verdict == "accepted"
+        assert [p["verdict"] for p in ledger.packages(accepted_only=False)] == ["accepted"]
+        assert [h["verdict"] for h in ledger.history("a" * 64)] == ["rejected", "rejected"]
+        assert ledger.employment_claimed(USCC, 2025) == Decimal("100000.00")
+        # accepted once, the same file is a duplicate, and the accepted record stays as it was
+        assert _receive(ledger, _employment(ledger, USCC, "100000.00", "aaaaaaaa")) == {"duplicate-package"}
+        assert [p["verdict"] for p in ledger.packages(accepted_only=False)] == ["accepted"]
+        assert len(ledger.history("a" * 64)) == 2
+
+
+def test_real_package_rejected_then_accepted_then_duplicate(tmp_path):
+    path = tmp_path / "p.pdf"
+    path.write_bytes(built_package())
+    with Ledger(tmp_path / "ledger.sqlite", KEY) as ledger:
+        [first] = intake([path], ledger=ledger, as_of=RECEIVED)                 # unsigned: rejected
+        [second] = intake([path], ledger=ledger, as_of=RECEIVED, allow_unsigned=True)
+        [third] = intake([path], ledger=ledger, as_of=RECEIVED, allow_unsigned=True)
+        assert errors(first) == {"signature-missing"}
+        assert second.verdict == "accepted" and "duplicate-package" not in {f.code for f in second.findings}
+        assert errors(third) == {"duplicate-package"}
+        assert second.receipt_no in next(f.message for f in third.findings if f.code == "duplicate-package")
+        db = ledger.db
+        assert db.execute("SELECT count(*), min(verdict) FROM packages").fetchone() == (1, "accepted")
+        assert db.execute("SELECT count(*) FROM rows").fetchone()[0] == ROWS
+        assert [h["verdict"] for h in ledger.history(first.sha256)] == ["rejected"]
+
+
+def test_a_version_1_ledger_is_upgraded_in_place(tmp_path):
+    path = tmp_path / "old.sqlite"
+    with Ledger(path, KEY) as ledger:
+        assert ledger.schema_version == "2"
+        _receive(ledger, _rejected(_employment(ledger, USCC, "100000.00", "bbbbbbbb")))
+    db = sqlite3.connect(path)                  # make it a version 1 file, as the first release wrote it
+    db.execute("DROP TABLE package_history")
+    db.execute("UPDATE meta SET value='1' WHERE key='schema'")
+    db.commit()
+    db.close()
+    with Ledger(path, KEY) as ledger:
+        assert ledger.schema_version == "2"
+        assert ledger.find_package("b" * 64, accepted_only=False).verdict == "rejected"
+        assert _receive(ledger, _employment(ledger, USCC, "100000.00", "bbbbbbbb")) == set()
+        assert [h["verdict"] for h in ledger.history("b" * 64)] == ["rejected"]
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value='3' WHERE key='schema'")
+    db.commit()
+    db.close()
+    with pytest.raises(IntakeError) as e:
+        Ledger(path, KEY)
+    assert e.value.code == "ledger-schema-newer"

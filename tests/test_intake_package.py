@@ -6,11 +6,12 @@ import datetime as dt
 import json
 
 import pytest
-from test_intake_support import (RECEIVED, append_revision, attachments, built_package, drop_material,
-                                 encrypted, flip_byte_in_signed_range, make_signer, manifest_of, package_bytes,
-                                 rewrite, sign, with_demand)
+from test_intake_support import (RECEIVED, append_revision, attachments, built_package, built_recognition_package,
+                                 drop_material, encrypted, flip_byte_in_signed_range, make_signer, manifest_of,
+                                 package_bytes, rewrite, sign, with_demand, with_roster_rows)
 
 from lingong_docs.intake import examine, intake
+from lingong_docs.intake.checks import Examination, _manifest_problem, _policy_changed, _printed_figures
 from lingong_docs.intake.receipt import receipt_number
 
 _ = package_bytes     # the session fixture, imported for pytest
@@ -203,3 +204,95 @@ def test_deadline_is_told_even_when_the_data_cannot_be_recomputed(tmp_path, pack
     forged = rewrite(package_bytes, replace={roster: b"not a workbook"})
     r = run(tmp_path, forged, allow_unsigned=True, as_of=dt.date(2026, 5, 1))
     assert {"hash-mismatch", "recompute-failed", "deadline-passed"} <= errors(r)
+
+
+# ---- 零工市场认定: no tables, nothing to recompute ------------------------------------------------
+
+def test_signed_recognition_package_is_accepted_without_recomputation(tmp_path, signer):
+    data = built_recognition_package()
+    m = manifest_of(data)
+    assert m["kind"] == "recognition" and {f["role"] for f in m["files"]} == {"application", "validation"}
+    # figures may be null in a recognition manifest (nothing to recompute), not in the others
+    assert _manifest_problem(dict(m, figures=None)) is None
+    assert _manifest_problem(dict(manifest_of(built_package()), figures=None)) is not None
+    r = run(tmp_path, sign(data, signer[0]))
+    assert r.verdict == "accepted", [f.message for f in r.findings]
+    assert r.findings == [] and r.figures is None
+    assert {s["status"] for s in r.signatures} == {"valid"}
+    assert {s["field"] for s in r.signatures} >= {"seal_cover", "seal_checklist", "seal_report_recognition",
+                                                  "sign_report_recognition"}
+
+
+def test_recognition_package_still_checks_signatures_hashes_and_deadline(tmp_path):
+    data = built_recognition_package()
+    pre = run(tmp_path, data, allow_unsigned=True)
+    assert pre.verdict == "accepted"
+    assert [(f.code, f.severity) for f in pre.findings] == [("signature-missing", "warning")]
+    late = run(tmp_path, data, allow_unsigned=True, as_of=dt.date(2026, 5, 1))
+    assert errors(late) == {"deadline-passed"}
+    forged = rewrite(data, replace={"application.yaml": b"applicant: forged\n"})
+    assert errors(run(tmp_path, forged, allow_unsigned=True)) == {"hash-mismatch"}
+    dropped = run(tmp_path, drop_material(data, "report_recognition"), allow_unsigned=True)
+    assert "material-missing" in errors(dropped) and "figures-mismatch" not in errors(dropped)
+
+
+# ---- the printed pages must show what the embedded data gives ----------------------------------
+
+def test_swapped_roster_with_updated_manifest_is_caught_by_the_printed_pages(tmp_path, package_bytes):
+    # a careful forger: a bigger 附件5, hashes and the manifest's 撮合个次 updated; 附件2, the
+    # checklist and the printed 附件5 still show 1,000
+    r = run(tmp_path, with_roster_rows(package_bytes, 1200), allow_unsigned=True)
+    assert r.figures["match_count"] == 1200
+    assert errors(r) == {"printed-figures-mismatch"}
+    printed = [f.message for f in r.findings if f.code == "printed-figures-mismatch"]
+    assert any("附件2" in t and "1,000个次" in t and "1,200个次" in t for t in printed)
+    assert any("材料清单" in t and "1,000人次" in t and "1,200人次" in t for t in printed)
+
+
+def test_printed_demand_must_match(tmp_path, package_bytes):
+    r = run(tmp_path, with_demand(package_bytes, 100), allow_unsigned=True)
+    demand = [f.message for f in r.findings if f.code == "printed-figures-mismatch"]
+    assert any("岗位需求人数" in t and "5,000人" in t and "100人" in t for t in demand)
+
+
+def _exam(kind: str, **figures) -> Examination:
+    from pathlib import Path
+
+    ex = Examination(path=Path("p.pdf"), sha256="0" * 64, size=1)
+    ex.kind, ex.figures = kind, figures
+    return ex
+
+
+def test_printed_numbers_are_read_with_separators_and_must_all_agree():
+    manifest = {"materials": [{"key": "report_employment", "title": "附件3", "first_page": 3, "last_page": 3}]}
+    ok = _exam("employment", match_count=5200)
+    _printed_figures(ok, {"texts": {"3": "年度内成功提供撮合服务 5,200 个次（明细见附件5）"}}, manifest, {})
+    assert ok.findings == []
+    two = _exam("employment", match_count=5200)
+    _printed_figures(two, {"texts": {"3": "撮合服务5200个次，另撮合服务9000个次"}}, manifest, {})
+    assert [f.code for f in two.findings] == ["printed-figures-mismatch"]
+    missing = _exam("employment", match_count=5200)
+    _printed_figures(missing, {"texts": {"3": "页面文字无法读取"}}, manifest, {})
+    assert "未找到" in missing.findings[0].message
+
+
+# ---- policy file changed ------------------------------------------------------------------------
+
+def test_policy_content_changed_under_the_same_version_is_said_plainly(tmp_path, package_bytes):
+    forged = rewrite(package_bytes, manifest=lambda m: m["policy"].update(sha256="ab" * 32))
+    r = run(tmp_path, forged, allow_unsigned=True)
+    [f] = [f for f in r.findings if f.code == "policy-changed"]
+    assert f.severity == "warning" and "政策文件内容已变更（版本号相同）" in f.message
+    assert "abababababab" in f.message
+
+
+def test_policy_of_another_version_names_both():
+    ex = _exam("operating")
+    _policy_changed(ex, {"id": "chaoyang-2024", "version": "2024.0", "sha256": "cd" * 32},
+                    {"id": "chaoyang-2024", "version": "2024.1"}, "ef" * 32)
+    [f] = ex.findings
+    assert "chaoyang-2024 2024.0" in f.message and "chaoyang-2024 2024.1" in f.message
+    assert "版本号相同" not in f.message
+    same = _exam("operating")
+    _policy_changed(same, {"id": "x", "version": "1", "sha256": "ef" * 32}, {"id": "x", "version": "1"}, "ef" * 32)
+    assert same.findings == []

@@ -76,6 +76,31 @@ def built_package() -> bytes:
     return _CACHE["package"]
 
 
+def built_recognition_package() -> bytes:
+    """Return the bytes of a small 零工市场认定 package (built once per session, only when asked)."""
+    if "recognition" not in _CACHE:
+        from lingong_docs.build import build_packages
+
+        root = Path(tempfile.mkdtemp(prefix="intake-test-build-"))
+        try:
+            folder = make_app(root / "app", year=YEAR)
+            fill(table_path(folder, "roster"), "roster", [roster_row(i) for i in range(10)])
+            fill(table_path(folder, "job_posts"), "job_posts",
+                 [{"seq": 1, "title": "分拣员", "category": "物流仓储", "published": dt.datetime(YEAR, 1, 5),
+                   "demand": 50}])
+            _evidence(folder, 10)
+            app_file = folder / "application.yaml"
+            text = app_file.read_text(encoding="utf-8").replace("  - 运营经费补贴\n  - 就业服务补贴\n", "  - 零工市场认定\n")
+            for part in ("选址建设情况", "场地设施人员制度服务", "线上平台搭建情况", "机构基本情况及成功案例"):
+                text = text.replace(f'  {part}: ""', f'  {part}: "（测试）{part}的说明文字。"')
+            app_file.write_text(text, encoding="utf-8")
+            [result] = build_packages(folder, kinds=["recognition"], out=root / "out", today=dt.date(YEAR + 1, 3, 1))
+            _CACHE["recognition"] = result.path.read_bytes()
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+    return _CACHE["recognition"]
+
+
 # ---- signing -----------------------------------------------------------------------------------
 
 def make_signer(tmp: Path, name: str = "Test Seal"):
@@ -269,6 +294,105 @@ def flip_byte_in_signed_range(data: bytes) -> bytes:
     return bytes(b)
 
 
+def _write_manifest(writer: PdfWriter, manifest: dict) -> None:
+    """Replace the bytes of manifest.json inside ``writer`` in place (no other attachment touched)."""
+    from pypdf.generic import NameObject, NumberObject
+
+    data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+    names = writer.root_object["/Names"]["/EmbeddedFiles"]["/Names"]
+    for i in range(0, len(names), 2):
+        if str(names[i]) == "manifest.json":
+            stream = names[i + 1].get_object()["/EF"]["/F"].get_object()
+            stream.set_data(data)
+            stream["/Params"][NameObject("/Size")] = NumberObject(len(data))
+            stream["/Params"].pop("/CheckSum", None)
+
+
+def without_signature_fields(data: bytes, names: list[str] | None = None, *, listed: bool = False) -> bytes:
+    """Return the package without the signature fields ``names`` (default: all of them, and the
+    /AcroForm with them), removed from the pages and from the manifest — or, with ``listed=True``,
+    removed from the manifest only (the fields stay in the file)."""
+    m = manifest_of(data)
+    everything = names is None
+    names = set(names or [f["name"] for f in m["signature_fields"]])
+    m["signature_fields"] = [f for f in m["signature_fields"] if f["name"] not in names]
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    if not listed:
+        from pypdf.generic import ArrayObject, NameObject
+
+        for page in writer.pages:
+            if "/Annots" in page:
+                kept = [a for a in page["/Annots"] if str(a.get_object().get("/T")) not in names]
+                page[NameObject("/Annots")] = ArrayObject(kept)
+        form = writer.root_object["/AcroForm"].get_object()
+        if everything:
+            del writer.root_object["/AcroForm"]
+        else:
+            form[NameObject("/Fields")] = ArrayObject(
+                [f for f in form["/Fields"] if str(f.get_object().get("/T")) not in names])
+    _write_manifest(writer, m)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def add_stamped_field(data: bytes, signer, *, page: int = 2, text: str = "Apply for 500000 yuan") -> bytes:
+    """Return ``data`` with a NEW signature field appended on ``page`` (0-based) and signed with a
+    stamp that paints ``text`` over the page (the shadow attack: pyHanko calls it form filling)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko.stamp import TextStampStyle
+
+    w = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    fields.append_signature_field(w, fields.SigFieldSpec("overlay", on_page=page, box=(80, 520, 520, 580)))
+    out = io.BytesIO()
+    signers.PdfSigner(signers.PdfSignatureMetadata(field_name="overlay"), signer=signer,
+                      stamp_style=TextStampStyle(stamp_text=text, border_width=0)).sign_pdf(w, output=out)
+    return out.getvalue()
+
+
+def move_field(data: bytes, name: str, rect: tuple = (60, 300, 540, 700)) -> bytes:
+    """Return ``data`` with the box of signature field ``name`` moved/enlarged in an incremental
+    revision (before it is signed, a seal's picture could then cover the page)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    w = IncrementalPdfFileWriter(io.BytesIO(data))
+    [ref] = [ref for n, _v, ref in enumerate_sig_fields(w) if n == name]
+    widget = ref.get_object()
+    widget["/Rect"] = generic.ArrayObject([generic.FloatObject(v) for v in rect])
+    w.update_container(widget)
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+def add_text_annotation(data: bytes, *, page: int = 2, text: str = "500000") -> bytes:
+    """Return ``data`` with a FreeText annotation appended in an incremental revision (an editor)."""
+    from pypdf.annotations import FreeText
+
+    writer = PdfWriter(io.BytesIO(data), incremental=True)
+    writer.add_annotation(page_number=page, annotation=FreeText(text=text, rect=(80, 520, 520, 580)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def with_roster_rows(data: bytes, rows: int) -> bytes:
+    """Return the package with the embedded 附件5 replaced by one of ``rows`` rows (hashes fixed,
+    the manifest's 撮合个次 set to the new count): only the printed pages still show the old one."""
+
+    name = next(f["attachment"] for f in manifest_of(data)["files"] if f["role"] == "roster")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "roster.xlsx"
+        path.write_bytes(attachments(data)[name])
+        fill(path, "roster", [roster_row(i) for i in range(rows)])
+        new = path.read_bytes()
+    return rewrite(data, replace={name: new}, fix_hashes=True,
+                   manifest=lambda m: m["figures"].update(match_count=rows))
+
+
 @pytest.fixture(scope="session")
 def package_bytes() -> bytes:
     return built_package()
@@ -290,4 +414,5 @@ def test_signing_helper_fills_every_field(package_bytes, tmp_path):
 
 __all__ = ["YEAR", "ROWS", "RECEIVED", "USCC", "OTHER_USCC", "THIRD_USCC", "uscc_code", "idcard", "roster_row", "built_package", "make_signer",
            "sign", "empty_fields", "attachments", "manifest_of", "rewrite", "drop_material", "append_revision",
-           "flip_byte_in_signed_range", "rebrand", "with_demand", "encrypted"]
+           "flip_byte_in_signed_range", "rebrand", "with_demand", "encrypted", "built_recognition_package",
+           "without_signature_fields", "add_stamped_field", "add_text_annotation", "move_field", "with_roster_rows"]

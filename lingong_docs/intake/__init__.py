@@ -89,7 +89,9 @@ def _uscc(ex: Examination) -> str | None:
 
 def cross_check(ex: Examination, ledger: Ledger) -> None:
     """Add the findings that need the other applicants' packages (the ledger)."""
-    prior = ledger.find_package(ex.sha256)
+    # Only an ACCEPTED identical file is a duplicate: a rejected one may be examined again (its
+    # new examination replaces the record, see Ledger.record).
+    prior = ledger.find_package(ex.sha256, accepted_only=True)
     if prior is not None:
         ex.add("duplicate-package", date=cn_date(dt.date.fromisoformat(prior.received)), receipt=prior.receipt_no)
         return

@@ -35,8 +35,6 @@ MATERIAL_ZH = {"cover": "封面", "checklist": "材料清单", "report_operating
                "roster": "撮合服务成功人员花名册（附件5）", "evidence": "支付凭证"}
 REPORT_OF = {"operating": ("report_operating", "operating_subsidy", "运营经费"),
              "employment": ("report_employment", "employment_subsidy", "就业服务")}
-# Signature roles the applicant must sign; any other role (a bureau field, say) may stay empty.
-REQUIRED_SIGNATURE_ROLES = ("seal", "signature")
 # Manifest figures compared with the recomputation (label for the notice).
 COMPARED_FIGURES = (("year", "申请年度"), ("uscc", "统一社会信用代码"), ("applicant", "申请单位"),
                     ("market", "零工市场名称"), ("counting_mode", "计次方式"),
@@ -106,12 +104,17 @@ def examine(path: str | Path, *, as_of: dt.date, password: str | None = None, tr
         if scan is None:
             return ex
         manifest = _manifest(ex, scan, workdir)
-        _signature_checks(ex, scan, manifest, allow_unsigned)
+        policy = _policy_for(ex, manifest) if manifest is not None else None
+        _signature_checks(ex, scan, manifest, policy, allow_unsigned)
         if manifest is None:
             return ex
-        policy = _policy_for(ex, manifest)
         _completeness(ex, scan, manifest, policy)
-        _truth(ex, scan, manifest, workdir, as_of, key, truth_limits)
+        if ex.kind == "recognition":
+            # 零工市场认定 embeds no tables: nothing to recompute; materials, signatures, hashes
+            # (above) and the deadline are what can be checked.
+            _validity_without_figures(ex, as_of)
+        else:
+            _truth(ex, scan, manifest, workdir, as_of, key, truth_limits)
         return ex
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -171,6 +174,8 @@ def _too_large_text(params: dict) -> str:
         return f"{params['pages']}页，上限{params['limit']}页"
     if "size" in params:
         return f"{params['size']:,}字节，上限{params['limit']:,}字节"
+    if "annotations" in params:
+        return f"页面批注{params['annotations']:,}个，上限{params['limit']:,}个"
     return "超过上限"
 
 
@@ -222,7 +227,8 @@ def _manifest_problem(m) -> str | None:
         return "补贴类型（kind）无效"
     if not isinstance(m.get("applicant"), dict):
         return "缺少申请单位（applicant）"
-    if not isinstance(m.get("figures"), dict):
+    # a recognition package prints no figures and embeds no tables: its figures may be null
+    if not isinstance(m.get("figures"), dict) and not (m["kind"] == "recognition" and m.get("figures") is None):
         return "缺少计算结果（figures）"
     if not isinstance(m.get("pages"), int) or isinstance(m.get("pages"), bool):
         return "页数（pages）无效"
@@ -251,47 +257,137 @@ def _policy_for(ex: Examination, manifest: dict):
 
 # ---- step 3: signatures ----------------------------------------------------------------------
 
-def _signature_checks(ex: Examination, scan: dict, manifest: dict | None, allow_unsigned: bool) -> None:
-    """Group the signature problems: one finding per kind of problem, naming every field."""
-    found = {s["field"]: s for s in scan.get("signatures", [])}
-    ex.signatures = [{"field": s["field"], "status": s["status"]} for s in scan.get("signatures", [])]
+# Where a package must be sealed is known without the manifest: from the materials the policy
+# requires for the kind and the build's naming convention (``seal_<material>``, ``sign_<material>``,
+# ``_2``, ``_3`` … for further places of one material). Every form and table material carries at
+# least one seal, every report also a signature.
+SEALED_MATERIALS = ("cover", "checklist", "report_operating", "report_employment", "report_recognition",
+                    "job_posts", "roster")
+SIGNED_MATERIALS = ("report_operating", "report_employment", "report_recognition")
+FIELD_PREFIX = {"seal": "seal", "signature": "sign"}
+_MAX_LISTED = 20
+
+
+def required_places(materials: list[str]) -> list[tuple[str, str]]:
+    """Return the (role, material) places a package with ``materials`` must carry."""
+    roles = (("seal", SEALED_MATERIALS), ("signature", SIGNED_MATERIALS))
+    return [(role, m) for m in materials for role, kinds in roles if m in kinds]
+
+
+def place_of(name: str, materials) -> tuple[str, str] | None:
+    """Return (role, material) of a field named by the convention, or None."""
+    for role, prefix in FIELD_PREFIX.items():
+        for material in materials:
+            base = f"{prefix}_{material}"
+            if name == base or re.fullmatch(re.escape(base) + r"_[1-9][0-9]{0,3}", name):
+                return role, material
+    return None
+
+
+def _signature_checks(ex: Examination, scan: dict, manifest: dict | None, policy, allow_unsigned: bool) -> None:
+    """Group the signature problems: one finding per kind of problem, naming every field.
+
+    What is required comes from the policy's materials for the kind, not from the manifest (which
+    could simply list no places); the manifest's list must agree with the file's first revision;
+    nothing may have been added after it; every empty field in the file counts as unsigned.
+    """
+    sigs = scan.get("signatures", [])
+    found = {str(s["field"]): s for s in sigs}
+    ex.signatures = [{"field": s["field"], "status": s["status"]} for s in sigs]
     listed = {str(p["name"]): p for p in (manifest.get("signature_fields", []) if manifest else [])}
-    groups: dict[str, list[str]] = {"missing": [], "absent": [], "broken": [], "modified": [], "untrusted": []}
+    first = set(scan["first_fields"]) if scan.get("first_fields") is not None else set(found)
+    if manifest is not None and policy is not None:
+        materials = [m for m in (policy.data.get("materials") or {}).get(ex.kind, []) if m in SEALED_MATERIALS]
+    else:
+        materials = list(SEALED_MATERIALS) if manifest is None else []
+
+    def label(name: str) -> str:
+        return _place_label(name, listed.get(name), materials)
+
+    groups: dict[str, list[str]] = {k: [] for k in ("missing", "absent", "broken", "modified", "untrusted",
+                                                     "unexpected")}
+    if manifest is not None:
+        for role, material in required_places(materials):
+            if not any(place_of(name, [material]) == (role, material) for name in found):
+                groups["absent"].append(_role_label(role, material, FIELD_PREFIX[role] + "_" + material))
     later = 0
-    for name, place in listed.items():
-        label = _place_label(name, place)
-        sig = found.get(name)
-        if sig is None:
-            groups["absent"].append(label)
-        elif sig["status"] == "none":
-            if place.get("role") in REQUIRED_SIGNATURE_ROLES:
-                groups["missing"].append(label)
     for name, sig in found.items():
-        label = _place_label(name, listed.get(name))
-        if sig["status"] == "broken":
-            groups["broken"].append(label)
-        elif sig["status"] == "modified":
-            groups["modified"].append(label)
+        status = sig["status"]
+        if status == "none":
+            groups["missing"].append(label(name))
+        elif status == "broken":
+            groups["broken"].append(label(name))
+        elif status == "modified":
+            groups["modified"].append(label(name))
             later = max(later, int(sig.get("later_revisions") or 0))
-        elif sig["status"] == "valid" and sig.get("trust_checked") and sig.get("trusted") is False:
-            groups["untrusted"].append(label)
+        elif status == "valid" and sig.get("trust_checked") and sig.get("trusted") is False:
+            groups["untrusted"].append(label(name))
+        if status != "none" and manifest is not None and not (
+                name in listed and name in first and place_of(name, materials) is not None):
+            groups["unexpected"].append(label(name))
     for group, code in (("missing", "signature-missing"), ("absent", "signature-field-missing"),
                         ("broken", "signature-broken"), ("modified", "signature-modified-after"),
-                        ("untrusted", "signature-untrusted")):
+                        ("untrusted", "signature-untrusted"), ("unexpected", "signature-unexpected")):
         names = groups[group]
         if not names:
             continue
         severity = F.WARNING if (group == "missing" and allow_unsigned) else None
-        ex.findings.append(F.make(code, count=len(names), fields="、".join(names), later=max(1, later),
+        ex.findings.append(F.make(code, count=len(names), fields=_join(names), later=max(1, later),
                                   severity=severity))
+    added = scan.get("added") or []
+    if added:
+        ex.add("signature-field-added", count=len(added), fields=_join([_added_label(a) for a in added]))
+    moved = scan.get("moved") or []
+    if moved:
+        ex.add("signature-field-moved", count=len(moved), fields=_join([_added_label(a) for a in moved]))
+    if manifest is not None:
+        _listed_against_file(ex, listed, first, materials)
 
 
-def _place_label(name: str, place: dict | None) -> str:
+def _listed_against_file(ex: Examination, listed: dict, first: set, materials: list[str]) -> None:
+    """The manifest's signature_fields must name exactly the fields of the file as built."""
+    only_listed = sorted(set(listed) - first)
+    only_file = sorted(first - set(listed))
+    parts = []
+    if only_listed:
+        parts.append(f"清单列出而文件中没有{len(only_listed)}处："
+                     + _join([_place_label(n, listed[n], materials) for n in only_listed]))
+    if only_file:
+        parts.append(f"文件中有而清单未列出{len(only_file)}处："
+                     + _join([_place_label(n, None, materials) for n in only_file]))
+    if parts:
+        ex.add("signature-fields-mismatch", what="；".join(parts))
+
+
+def _join(labels: list[str]) -> str:
+    shown = "、".join(labels[:_MAX_LISTED])
+    return shown + (f"等{len(labels)}处" if len(labels) > _MAX_LISTED else "")
+
+
+def _role_label(role: str, material: str, name: str) -> str:
+    title = MATERIAL_ZH.get(material, clean_name(material))
+    return f"{title}{'签字' if role == 'signature' else '盖章'}（{clean_name(name)}）"
+
+
+def _place_label(name: str, place: dict | None, materials=SEALED_MATERIALS) -> str:
     """Return ``封面盖章（seal_cover）`` for a field."""
-    if not place:
-        return f"签章（{clean_name(name)}）"
-    material = MATERIAL_ZH.get(str(place.get("material")), clean_name(place.get("material")))
-    return f"{material}{'签字' if place.get('role') == 'signature' else '盖章'}（{clean_name(name)}）"
+    if place:
+        return _role_label(str(place.get("role")), str(place.get("material")), name)
+    known = place_of(name, materials or SEALED_MATERIALS)
+    if known:
+        return _role_label(*known, name)
+    return f"签章（{_short(clean_name(name), 40) or '未命名'}）"
+
+
+_SUBTYPE_ZH = {"Widget": "签章框或表单域", "FreeText": "文字批注", "Stamp": "图章批注", "Text": "注释",
+               "Square": "方框批注", "Ink": "手写批注", "Link": "链接"}
+
+
+def _added_label(a: dict) -> str:
+    what = _SUBTYPE_ZH.get(str(a.get("subtype")), "批注")
+    where = f"第{a['page']}页" if a.get("page") else "未显示在页面上"
+    name = f"“{_short(clean_name(a['field']), 40)}”" if a.get("field") else ""
+    return f"{where}{what}{name}"
 
 
 # ---- step 4: completeness --------------------------------------------------------------------
@@ -419,13 +515,13 @@ def _truth(ex: Examination, scan: dict, manifest: dict, workdir: Path, as_of: dt
         if att is None or not att.get("stored") or att.get("sha256") != str(entry["sha256"]).lower():
             if entry["role"] in ("application", "job_posts", "roster"):
                 ex.add("recompute-failed", reason=f"{clean_name(entry['attachment'])}缺失或被改动")
-                _deadline_without_figures(ex, as_of)
+                _validity_without_figures(ex, as_of)
                 return
             continue
         files.append({"stored": att["stored"], "role": str(entry["role"]), "name": str(entry["name"])})
     if not any(f["role"] == "application" for f in files):
         ex.add("recompute-failed", reason="材料包中没有申请文件 application.yaml")
-        _deadline_without_figures(ex, as_of)
+        _validity_without_figures(ex, as_of)
         return
     request = {"job": "truth", "app": str(workdir / "app"), "files": files, "as_of": as_of.isoformat(),
                "key": key.hex() if key else None}
@@ -435,7 +531,7 @@ def _truth(ex: Examination, scan: dict, manifest: dict, workdir: Path, as_of: dt
         reason = ("超时" if outcome.failure == "timeout" else "表格异常，读取被中止") if result is None \
             else (result["fatal"].get("params", {}).get("reason") or result["fatal"]["code"])
         ex.add("recompute-failed", reason=reason)
-        _deadline_without_figures(ex, as_of)
+        _validity_without_figures(ex, as_of)
         return
     ex.figures = result["figures"]
     ex.exact = result["exact"]
@@ -450,27 +546,43 @@ def _truth(ex: Examination, scan: dict, manifest: dict, workdir: Path, as_of: dt
                                      hint=f.hint, file=clean_name(problem["file"]) or None))
     for b in result.get("blocking", []):
         ex.findings.append(F.Finding(code=b["code"], severity=b["severity"], message=b["message"]))
-    claimed_policy = manifest.get("policy") or {}
-    if claimed_policy.get("sha256") and claimed_policy.get("sha256") != result.get("policy_sha256"):
-        used = ex.figures.get("policy", {})
-        ex.add("policy-changed", claimed=f"{_short(claimed_policy.get('id'), 40)} {_short(claimed_policy.get('version'), 20)}",
-               used=f"{used.get('id')} {used.get('version')}")
+    _policy_changed(ex, manifest.get("policy") or {}, ex.figures.get("policy") or {}, result.get("policy_sha256"))
     _compare_figures(ex, manifest, result)
     _report_amount(ex, scan, manifest)
+    _printed_figures(ex, scan, manifest, result)
 
 
-def _deadline_without_figures(ex: Examination, as_of: dt.date) -> None:
-    """When the data cannot be recomputed, still tell the applicant about a missed deadline
-    (the policy's rule for the year the manifest names), so the notice lists everything at once."""
+def _policy_changed(ex: Examination, claimed: dict, used: dict, used_sha: str | None) -> None:
+    """Warn when the package was built with another policy file than the one intake uses; say
+    so plainly when only the file's content (SHA-256) differs and not its id or version."""
+    claimed_sha = str(claimed.get("sha256") or "").lower()
+    if not claimed_sha or claimed_sha == used_sha:
+        return
+    name = f"{_short(claimed.get('id'), 40)} {_short(claimed.get('version'), 20)}"
+    used_name = f"{_short(used.get('id'), 40)} {_short(used.get('version'), 20)}"
+    if name == used_name:
+        what = (f"政策文件内容已变更（版本号相同）：材料包按政策文件 {name}（内容摘要 {_short(claimed_sha, 12)}…）"
+                f"生成，受理按同一版本号、内容摘要为 {str(used_sha)[:12]}… 的政策文件核算")
+    else:
+        what = f"材料包按政策文件 {name} 生成，受理按 {used_name} 核算"
+    ex.add("policy-changed", what=what)
+
+
+def _validity_without_figures(ex: Examination, as_of: dt.date) -> None:
+    """Without recomputed figures (a recognition package, or data that cannot be recomputed),
+    still check the service year and the deadline by the policy for the year the manifest names,
+    so the notice lists everything at once."""
     if not ex.year:
         return
     from ..money import cn_date
 
     policy = load_policy(year=ex.year)
+    years = dict(year=ex.year, first=policy.first_year, last=policy.last_year)
+    if not policy.covers(ex.year):
+        ex.add("year-outside-policy", **years)
     deadline = policy.deadline(ex.year)
     if as_of > deadline:
-        ex.add("deadline-passed", year=ex.year, first=policy.first_year, last=policy.last_year,
-               deadline=cn_date(deadline), as_of=cn_date(as_of))
+        ex.add("deadline-passed", **years, deadline=cn_date(deadline), as_of=cn_date(as_of))
 
 
 def _rows_text(rows: list[int], count: int) -> str:
@@ -547,3 +659,56 @@ def _report_amount(ex: Examination, scan: dict, manifest: dict) -> None:
     ok = bool(wans) and all(w == expected_wan for w in wans) and rmb_upper(amount) in uppers
     if not ok:
         ex.add("amount-mismatch", report=MATERIAL_ZH[key], amount=wan(amount), upper=rmb_upper(amount))
+
+
+# The figures the pages print, found in the compact text (no whitespace, no thousands separators).
+_PRINTED_MATCHES = re.compile(r"撮合服务(\d{1,12})个次")
+_PRINTED_DEMAND = re.compile(r"需求人数(\d{1,12})人")
+_CHECKLIST_NOTES = {"roster": (re.compile(r"共(\d{1,12})人次"), "人次", "附件5记录条数"),
+                    "job_posts": (re.compile(r"共(\d{1,12})条岗位"), "条岗位", "附件4岗位条数")}
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3})")
+
+
+def _page_text(scan: dict, mat: dict) -> str:
+    texts = scan.get("texts", {})
+    text = _compact("".join(texts.get(str(p), "") for p in range(mat["first_page"], mat["last_page"] + 1)))
+    return _THOUSANDS.sub("", text)
+
+
+def _printed_figures(ex: Examination, scan: dict, manifest: dict, result: dict) -> None:
+    """The printed pages must show what the embedded data gives: the report's 撮合个次 (and, for
+    运营经费, 需求人数), and the checklist's row counts of 附件4/附件5. A roster swapped for a
+    bigger one (hashes and manifest updated) is caught here: the pages still print the old numbers."""
+    if ex.kind not in REPORT_OF:
+        return
+    materials = {m["key"]: m for m in manifest["materials"]}
+    report_key = REPORT_OF[ex.kind][0]
+    report = materials.get(report_key)
+    if report is not None:                       # else material-missing already says so
+        text = _page_text(scan, report)
+        checks = [(_PRINTED_MATCHES, "match_count", "撮合个次", "个次")]
+        if ex.kind == "operating":
+            checks.append((_PRINTED_DEMAND, "demand_total", "岗位需求人数", "人"))
+        for pattern, key, label, unit in checks:
+            _compare_printed(ex, MATERIAL_ZH[report_key], label, unit, pattern.findall(text), ex.figures.get(key))
+    checklist = materials.get("checklist")
+    records = result.get("records") or {}
+    if checklist is not None:
+        text = _page_text(scan, checklist)
+        for key, (pattern, unit, label) in _CHECKLIST_NOTES.items():
+            if key in materials and key in records:
+                # the build prints these notes; where the checklist shows one it must agree (a
+                # checklist without them is not faulted here: its titles and pages are checked)
+                _compare_printed(ex, MATERIAL_ZH["checklist"], label, unit, pattern.findall(text), records[key],
+                                 required=False)
+
+
+def _compare_printed(ex: Examination, where: str, label: str, unit: str, printed: list[str], computed, *,
+                     required: bool = True) -> None:
+    if not isinstance(computed, int) or isinstance(computed, bool):
+        return
+    values = sorted({int(v) for v in printed})
+    if values == [computed] or (not values and not required):
+        return
+    shown = "、".join(f"{v:,}{unit}" for v in values[:5]) if values else "（页面上未找到）"
+    ex.add("printed-figures-mismatch", material=where, field=label, printed=shown, computed=f"{computed:,}{unit}")

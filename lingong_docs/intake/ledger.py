@@ -4,9 +4,9 @@ People are stored only as keyed hashes — HMAC-SHA256 with a secret the bureau 
 file — never as ID numbers, names or phones, and never as a plain SHA-256 (the ID space is small
 enough to brute-force, security-notes §5). Without the key the ledger is not opened at all.
 
-Schema (version 1)::
+Schema (version 2)::
 
-    meta(key TEXT PRIMARY KEY, value TEXT)          -- schema, key_check (HMAC of a fixed label)
+    meta(key TEXT PRIMARY KEY, value TEXT)          -- schema ("2"), key_check (HMAC of a fixed label)
     packages(id INTEGER PRIMARY KEY, sha256 TEXT UNIQUE, receipt_no TEXT, received TEXT,
              verdict TEXT,                          -- accepted | rejected
              kind TEXT, year INTEGER, applicant TEXT, uscc TEXT, market TEXT,
@@ -16,9 +16,17 @@ Schema (version 1)::
          person BLOB,        -- HMAC-SHA256(key, ID number), first 16 bytes
          row_key BLOB,       -- HMAC-SHA256(key, ID | start | end | place), first 16 bytes
          start INTEGER, end INTEGER)                -- task times, minutes since 1970-01-01 (local)
+    package_history(package_id INTEGER REFERENCES packages(id), replaced TEXT,  -- (version 2)
+             sha256, receipt_no, received, verdict, kind, year, applicant, uscc, market,
+             match_count, demand_total, amount, operating_subsidy, employment_subsidy)
 
-Only rows of accepted packages are stored; rejected packages are stored without rows, so that
-the same file sent again is recognised.
+``packages`` holds one record per file: its latest examination. Only rows of accepted packages
+are stored; rejected packages are stored without rows. An accepted record is final (the same file
+sent again is a duplicate); a rejected file may be examined again, and its new examination
+replaces the record, the earlier one being moved to ``package_history``.
+
+Version 1 (no ``package_history``) is upgraded in place when opened; nothing else changes, so an
+older program can still read an upgraded ledger.
 """
 
 from __future__ import annotations
@@ -37,7 +45,7 @@ from ..errors import IntakeError
 KEY_ENV = "LINGONG_LEDGER_KEY"
 LEDGER_ENV = "LINGONG_LEDGER"
 MIN_KEY_BYTES = 16
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 _KEY_CHECK_LABEL = b"lingong-docs ledger key check v1"
 
 _SCHEMA = """
@@ -64,6 +72,25 @@ CREATE INDEX IF NOT EXISTS rows_person ON rows(person, start);
 CREATE INDEX IF NOT EXISTS rows_key ON rows(row_key);
 CREATE INDEX IF NOT EXISTS packages_agency ON packages(uscc, year, kind);
 """
+_PACKAGE_COLUMNS = ("sha256", "receipt_no", "received", "verdict", "kind", "year", "applicant", "uscc", "market",
+                    "match_count", "demand_total", "amount", "operating_subsidy", "employment_subsidy")
+# Upgrades from the version in the key to the next one (run in one transaction each).
+_MIGRATIONS = {
+    1: """
+CREATE TABLE IF NOT EXISTS package_history(
+    package_id INTEGER NOT NULL REFERENCES packages(id),
+    replaced TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    receipt_no TEXT NOT NULL,
+    received TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    kind TEXT, year INTEGER, applicant TEXT, uscc TEXT, market TEXT,
+    match_count INTEGER, demand_total INTEGER, amount TEXT,
+    operating_subsidy TEXT, employment_subsidy TEXT
+);
+CREATE INDEX IF NOT EXISTS package_history_sha ON package_history(sha256);
+""",
+}
 
 
 def default_ledger_path() -> Path:
@@ -125,6 +152,7 @@ class Ledger:
         except sqlite3.DatabaseError:
             raise IntakeError("ledger-unreadable", "受理台账文件无法打开（不是台账文件或已损坏）。") from None
         self._check_key()
+        self._migrate()
 
     def __enter__(self) -> "Ledger":
         return self
@@ -143,19 +171,53 @@ class Ledger:
         if row is None:
             with self.db:
                 self.db.execute("BEGIN IMMEDIATE")
-                self.db.execute("INSERT OR IGNORE INTO meta VALUES('schema', ?)", (SCHEMA_VERSION,))
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES('schema', '1')")   # upgraded below
                 self.db.execute("INSERT OR IGNORE INTO meta VALUES('key_check', ?)", (check,))
             row = self.db.execute("SELECT value FROM meta WHERE key='key_check'").fetchone()
         if not hmac.compare_digest(row[0], check):
             raise IntakeError("ledger-key-wrong", "提供的密钥与该受理台账登记时使用的密钥不同，无法比对。",
                               hint="请使用该台账原来的密钥（LINGONG_LEDGER_KEY 或 --key-file）。")
 
+    def _migrate(self) -> None:
+        """Upgrade an older ledger to SCHEMA_VERSION; refuse one written by a newer program."""
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        try:
+            version = int(row[0]) if row else 1
+        except (TypeError, ValueError):
+            version = 0
+        if not 1 <= version <= int(SCHEMA_VERSION):
+            raise IntakeError("ledger-schema-newer",
+                              "受理台账由更新版本的程序建立（或已损坏），本程序无法安全写入。",
+                              hint="请升级 lingong-docs 后再使用该台账。")
+        while version < int(SCHEMA_VERSION):
+            with self.db:
+                self.db.execute("BEGIN IMMEDIATE")
+                for statement in _MIGRATIONS[version].split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                version += 1
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES('schema', ?)", (str(version),))
+
+    @property
+    def schema_version(self) -> str:
+        return self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()[0]
+
     # ---- look-ups -------------------------------------------------------------------------
 
-    def find_package(self, sha256: str) -> PriorPackage | None:
-        row = self.db.execute("SELECT receipt_no, received, verdict FROM packages WHERE sha256=?",
-                              (sha256,)).fetchone()
+    def find_package(self, sha256: str, *, accepted_only: bool = True) -> PriorPackage | None:
+        """Return the record of the file ``sha256``: only when it was accepted (a duplicate), or
+        whatever its verdict with ``accepted_only=False``."""
+        sql = "SELECT receipt_no, received, verdict FROM packages WHERE sha256=?"
+        if accepted_only:
+            sql += " AND verdict='accepted'"
+        row = self.db.execute(sql, (sha256,)).fetchone()
         return PriorPackage(*row) if row else None
+
+    def history(self, sha256: str) -> list[dict]:
+        """Return the earlier (replaced) examinations of the file ``sha256``, oldest first."""
+        keys = ("replaced", *_PACKAGE_COLUMNS)
+        return [dict(zip(keys, r)) for r in self.db.execute(
+            f"SELECT {', '.join(keys)} FROM package_history WHERE sha256=? ORDER BY rowid", (sha256,))]
 
     def conflicts(self, rows: list[dict], *, uscc: str, kind: str) -> tuple[list[int], list[int]]:
         """Return (Excel rows already claimed by this agency for this subsidy,
@@ -210,19 +272,33 @@ class Ledger:
                market: str | None, match_count: int | None, demand_total: int | None,
                amount: Decimal | None, operating_subsidy: Decimal | None,
                employment_subsidy: Decimal | None, rows: list[dict]) -> None:
-        """Register one received package (and, when accepted, its keyed roster rows)."""
+        """Register one received package (and, when accepted, its keyed roster rows).
+
+        An accepted record of the same file is never replaced; a rejected one is replaced by this
+        examination, and kept in ``package_history``.
+        """
         text = (lambda v: None if v is None else str(v))
+        values = (sha256, receipt_no, received.isoformat(), verdict, kind, year, applicant, uscc, market,
+                  match_count, demand_total, text(amount), text(operating_subsidy), text(employment_subsidy))
+        columns = ", ".join(_PACKAGE_COLUMNS)
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            cur = self.db.execute(
-                "INSERT OR IGNORE INTO packages(sha256, receipt_no, received, verdict, kind, year,"
-                " applicant, uscc, market, match_count, demand_total, amount, operating_subsidy,"
-                " employment_subsidy) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (sha256, receipt_no, received.isoformat(), verdict, kind, year, applicant, uscc, market,
-                 match_count, demand_total, text(amount), text(operating_subsidy), text(employment_subsidy)))
-            if cur.rowcount == 0 or verdict != "accepted":
+            prior = self.db.execute("SELECT id, verdict FROM packages WHERE sha256=?", (sha256,)).fetchone()
+            if prior is None:
+                cur = self.db.execute(f"INSERT INTO packages({columns}) VALUES({', '.join('?' * len(values))})",
+                                      values)
+                pid = cur.lastrowid
+            elif prior[1] == "accepted":
                 return
-            pid = cur.lastrowid
+            else:
+                pid = prior[0]
+                self.db.execute(f"INSERT INTO package_history(package_id, replaced, {columns})"
+                                f" SELECT id, ?, {columns} FROM packages WHERE id=?", (received.isoformat(), pid))
+                self.db.execute(f"UPDATE packages SET {', '.join(c + '=?' for c in _PACKAGE_COLUMNS)} WHERE id=?",
+                                (*values, pid))
+                self.db.execute("DELETE FROM rows WHERE package_id=?", (pid,))
+            if verdict != "accepted":
+                return
             self.db.executemany("INSERT INTO rows VALUES(?,?,?,?,?,?)", [(pid, *_stored(r)) for r in rows])
 
 

@@ -41,7 +41,8 @@ def scan(request: dict) -> dict:
     workdir = Path(request["workdir"])
     limits = request["limits"]
     out: dict = {"fatal": None, "problems": [], "pages": None, "outline": [], "attachments": [],
-                 "active": [], "signatures": [], "revisions": None, "texts": {}, "encrypted": False}
+                 "active": [], "signatures": [], "revisions": None, "texts": {}, "encrypted": False,
+                 "first_fields": None, "added": [], "moved": []}
     try:
         _scan(path, workdir, limits, request.get("password"), request.get("trust") or [], out)
     except Fatal as e:
@@ -97,7 +98,7 @@ def _scan(path: Path, workdir: Path, limits: dict, password: str | None, trust: 
         out["active"] = _active_content(root, reader, out)
         manifest = _attachments(reader, workdir, limits, out)
         out["texts"] = _texts(reader, manifest, limits, out)
-    _signatures(path, password, trust, out)
+    _signatures(path, password, trust, out, limits)
 
 
 # ---- raw structure -------------------------------------------------------------------------
@@ -388,8 +389,9 @@ def _texts(reader, manifest: dict | None, limits: dict, out: dict) -> dict:
 
 # ---- signatures (pyHanko) -------------------------------------------------------------------
 
-def _signatures(path: Path, password: str | None, trust_files: list, out: dict) -> None:
-    """Describe every signature field: empty, or signed and what pyHanko says about it."""
+def _signatures(path: Path, password: str | None, trust_files: list, out: dict, limits: dict) -> None:
+    """Describe every signature field: empty, or signed and what pyHanko says about it; and what
+    was added or moved after the file's first revision (``first_fields``, ``added``, ``moved``)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.fields import enumerate_sig_fields
     from pyhanko.sign.validation import validate_pdf_signature
@@ -406,6 +408,12 @@ def _signatures(path: Path, password: str | None, trust_files: list, out: dict) 
         except Exception as e:  # noqa: BLE001
             raise Fatal("pdf-unreadable", reason="signatures:" + type(e).__name__) from None
         out["revisions"] = total
+        try:
+            _history(r, total, out, limits)
+        except Fatal:
+            raise
+        except Exception as e:  # noqa: BLE001 - a history that cannot be compared is not trusted
+            raise Fatal("pdf-unreadable", reason="signatures:history:" + type(e).__name__) from None
         sigs, by_name = [], {}
         for name, value, _ref in enumerate_sig_fields(r):
             entry = {"field": str(name), "status": "none", "revision": None, "intact": None,
@@ -452,6 +460,122 @@ def _signatures(path: Path, password: str | None, trust_files: list, out: dict) 
             allowed = s.get("modification") in ("NONE", "FORM_FILLING") and s.get("docmdp_ok") is not False
             s["status"] = "valid" if (s["coverage"] == "ENTIRE_FILE" or (not later and allowed)) else "modified"
         out["signatures"] = sigs
+
+
+def _ref_key(ref, fallback) -> tuple:
+    from pyhanko.pdf_utils import generic
+
+    if isinstance(ref, generic.IndirectObject):
+        return ("ref", ref.idnum, ref.generation)
+    return ("direct", *fallback)
+
+
+def _annotations(handler, limits: dict) -> dict:
+    """Return {annotation key: (page number, subtype, field name)} of every page, walking the page
+    tree of ``handler`` (a revision) by hand, with a visited set and a cap on nodes and entries."""
+    from pyhanko.pdf_utils import generic
+
+    found: dict = {}
+    cap_nodes = 2 * int(limits.get("max_pages", 20_000)) + 10
+    cap_annots = 50 * cap_nodes
+    seen: set = set()
+    stack = [handler.root.raw_get("/Pages")]
+    page = 0
+    while stack:
+        ref = stack.pop()
+        key = _ref_key(ref, (id(ref),))
+        if key in seen:
+            continue
+        seen.add(key)
+        if len(seen) > cap_nodes:
+            raise Fatal("pdf-too-large", pages=len(seen), limit=cap_nodes)
+        node = ref.get_object() if isinstance(ref, generic.IndirectObject) else ref
+        if not isinstance(node, generic.DictionaryObject):
+            continue
+        kids = node.get("/Kids")
+        if kids is not None:
+            kids = kids.get_object() if isinstance(kids, generic.IndirectObject) else kids
+            if isinstance(kids, generic.ArrayObject):
+                stack.extend(kids.raw_get(i) for i in range(len(kids) - 1, -1, -1))
+            continue
+        page += 1
+        annots = node.get("/Annots")
+        if annots is None:
+            continue
+        annots = annots.get_object() if isinstance(annots, generic.IndirectObject) else annots
+        if not isinstance(annots, generic.ArrayObject):
+            continue
+        for i in range(len(annots)):
+            raw = annots.raw_get(i)
+            annot = raw.get_object() if isinstance(raw, generic.IndirectObject) else raw
+            if not isinstance(annot, generic.DictionaryObject):
+                continue
+            found[_ref_key(raw, (page, i))] = (page, str(annot.get("/Subtype", "")).lstrip("/"), _field_name(annot))
+            if len(found) > cap_annots:
+                raise Fatal("pdf-too-large", annotations=len(found), limit=cap_annots)
+    return found
+
+
+def _field_name(annot) -> str | None:
+    """Return the (partial) field name of a widget, from the widget or its parent field."""
+    for node, _ in zip(_parents(annot), range(20)):
+        if "/T" in node:
+            return str(node["/T"])
+    return None
+
+
+def _parents(node):
+    while node is not None:
+        yield node
+        parent = node.get("/Parent")
+        node = parent.get_object() if parent is not None else None
+
+
+def _history(r, total: int, out: dict, limits: dict) -> None:
+    """Compare the last revision with the first: signature fields present in the first (the
+    package as built, unsigned) go to ``first_fields``; signature fields and annotations that
+    appeared later (a new field whose appearance paints text over a page, say) go to ``added``;
+    fields of the first revision whose box was moved or resized later go to ``moved``."""
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    if total <= 1:
+        out["first_fields"] = [str(n) for n, _v, _r in enumerate_sig_fields(r)]
+        return
+    first = r.get_historical_resolver(0)
+    first_fields = {_ref_key(ref, (str(n),)): (str(n), _rect(ref)) for n, _v, ref in enumerate_sig_fields(first)}
+    out["first_fields"] = sorted({name for name, _ in first_fields.values()})
+    before = _annotations(first, limits)
+    after = _annotations(r, limits)
+    added = {}
+    for key, (page, subtype, name) in after.items():
+        if key not in before:
+            added[key] = {"page": page, "subtype": subtype, "field": name}
+    for name, _v, ref in enumerate_sig_fields(r):
+        key = _ref_key(ref, (str(name),))
+        if key not in first_fields:
+            entry = added.setdefault(key, {"page": None, "subtype": "Widget"})
+            entry["field"] = str(name)
+        elif not _same_rect(first_fields[key][1], _rect(ref)):
+            # the same field, moved or enlarged later (its seal's picture could cover the page)
+            page = after.get(key, (None,))[0]
+            out["moved"].append({"page": page, "subtype": "Widget", "field": str(name)})
+    out["added"] = sorted(added.values(), key=lambda a: (a["page"] or 0, a["field"] or ""))
+
+
+def _rect(ref) -> list | None:
+    try:
+        rect = [float(v) for v in ref.get_object()["/Rect"]]
+    except Exception:  # noqa: BLE001 - a widget without a usable /Rect
+        return None
+    if len(rect) != 4:
+        return None
+    return [min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]), max(rect[1], rect[3])]
+
+
+def _same_rect(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return all(abs(x - y) <= 0.5 for x, y in zip(a, b))
 
 
 _ALLOWED_LEVELS = ("NONE", "FORM_FILLING")

@@ -85,7 +85,7 @@ def _place(source: Path, target: Path) -> None:
 
 
 def recheck(request: dict) -> dict:
-    """Return {figures, kinds, problems, rows, policy_sha256} for the folder in ``request``."""
+    """Return {figures, kinds, problems, rows, records, policy_sha256} for the folder in ``request``."""
     logging.disable(logging.CRITICAL)
     from .. import findings as F
     from ..compute import compute_application
@@ -151,7 +151,10 @@ def recheck(request: dict) -> dict:
             rows.append({"row": rec.row, "person": person_key(key, ident), "key": rk,
                          "start": start, "end": end})
     policy_sha = hashlib.sha256(figures.policy.path.read_bytes()).hexdigest()
-    return {"fatal": None, "figures": figures.to_dict(), "kinds": list(figures.kinds),
+    # the number of data rows of each table, as the build prints it on the checklist ("共1,000人次")
+    records = {name: len(table.records) for name, table in (("job_posts", app.job_posts), ("roster", app.roster))
+               if table is not None}
+    return {"fatal": None, "figures": figures.to_dict(), "kinds": list(figures.kinds), "records": records,
             "problems": problems, "blocking": blocking, "rows": rows, "policy_sha256": policy_sha,
             "exact": {"operating_subsidy": str(figures.operating_subsidy),
                       "employment_subsidy": str(figures.employment_subsidy),
