@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .cli_common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, guarded
+from .cli_common import EXIT_FINDINGS, EXIT_OK, guarded
 from .findings import ERROR, INFO, SEVERITY_ZH, WARNING, catalogue
 
 SHOWN_PER_RULE = 5
@@ -140,4 +140,3 @@ def rules(fmt: str) -> None:
 
 
 COMMANDS = [validate, rules]
-_ = EXIT_USAGE
