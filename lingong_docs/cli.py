@@ -1,7 +1,7 @@
 """Command line: parse options → one library call → format → exit code.
 
-Only this module writes to the terminal. Every library error becomes a Chinese message and exit
-code 2; nothing personal is printed, not even in an unexpected crash.
+The CLI modules (cli_*.py) are the only ones that write to the terminal. Every library error
+becomes a Chinese message and exit code 2; nothing personal is printed, not even in a crash.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import click
 
 from . import __version__
 from .cli_common import _setup_logging, guarded
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="lingong-docs")
