@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import io
 import json
 import re
@@ -89,39 +88,28 @@ def edit_workbook(data: bytes, uscc: str, name: str, k: int | None) -> bytes:
 
 
 def variant(data: bytes, k: int) -> bytes:
-    """Return the package re-issued for agency ``k`` (incremental update, hashes fixed)."""
-    from pypdf import PdfReader, PdfWriter
+    """Return the package re-issued for agency ``k`` (attachments replaced, hashes fixed)."""
+    from pypdf import PdfReader
+
+    from test_intake_support import rewrite
 
     uscc, name = agency_uscc(k), f"{BASE_NAME}第{k}分公司"
-    reader = PdfReader(io.BytesIO(data))
-    atts = {a.name: a.content for a in reader.attachment_list}
-    manifest = json.loads(atts["manifest.json"])
-    roles = {f["role"]: f["attachment"] for f in manifest["files"]}
+    atts = {a.name: a.content for a in PdfReader(io.BytesIO(data)).attachment_list}
+    roles = {f["role"]: f["attachment"] for f in json.loads(atts["manifest.json"])["files"]}
     new = {roles["application"]: atts[roles["application"]].decode().replace(BASE_USCC, uscc)
            .replace(BASE_NAME, name).encode()}
     for role in ("job_posts", "roster"):
         if role in roles:
             new[roles[role]] = edit_workbook(atts[roles[role]], uscc, name, k if role == "roster" else None)
-    for f in manifest["files"]:
-        if f["attachment"] in new:
-            f["sha256"] = hashlib.sha256(new[f["attachment"]]).hexdigest()
-            f["size"] = len(new[f["attachment"]])
-    manifest["applicant"].update(name=name, uscc=uscc)
-    manifest["figures"].update(applicant=name, uscc=uscc)
-    new["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
-    writer = PdfWriter(io.BytesIO(data), incremental=True)
-    for att in list(writer.attachment_list):
-        if att.name in new:
-            att.delete()
-    for att_name, content in new.items():
-        writer.add_attachment(att_name, content)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+
+    def edit(manifest: dict) -> None:
+        manifest["applicant"].update(name=name, uscc=uscc)
+        manifest["figures"].update(applicant=name, uscc=uscc)
+
+    return rewrite(data, replace=new, manifest=edit, fix_hashes=True)
 
 
 def sign_all(data: bytes, folder: Path) -> bytes:
-    sys.path.insert(0, str(ROOT / "tests"))
     from test_intake_support import make_signer, sign
 
     signer, _ = make_signer(folder / "cert")
@@ -129,6 +117,7 @@ def sign_all(data: bytes, folder: Path) -> bytes:
 
 
 def main() -> int:
+    sys.path.insert(0, str(ROOT / "tests"))  # the tamper and signing helpers of the intake tests
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=25_000)
     ap.add_argument("--packages", type=int, default=40)

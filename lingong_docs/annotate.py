@@ -58,7 +58,7 @@ def annotate(source: Path, target: Path, findings: list[Finding]) -> Path:
         values = [n - 1, SEVERITY_ZH.get(f.severity, f.severity), f.code, f.file or "", f.sheet or "",
                   f.cell, f.header or "", f.value, f.message, f.hint]
         for i, v in enumerate(values, start=1):
-            safe_text(ws.cell(n, i), _clean(v) if isinstance(v, str) else v)
+            safe_text(ws.cell(n, i), v)  # safe_text drops control characters itself
         if f.file == source.name and f.sheet in wb.sheetnames and f.cell:
             link = ws.cell(n, 6)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{f.sheet}'!{f.cell}",

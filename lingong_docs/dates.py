@@ -39,3 +39,11 @@ def hours_by_day(start: dt.datetime, end: dt.datetime, hours: Decimal) -> dict[d
         out[cursor.date()] = out.get(cursor.date(), Decimal(0)) + hours * share
         cursor = piece_end
     return out
+
+
+def most_common_year(years) -> int | None:
+    """Return the year that occurs most often (the later one on a tie), or None for none."""
+    counts: dict[int, int] = {}
+    for y in years:
+        counts[y] = counts.get(y, 0) + 1
+    return max(counts, key=lambda y: (counts[y], y)) if counts else None

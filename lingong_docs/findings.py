@@ -32,9 +32,6 @@ class Finding:
     header: str | None = None     # header text of that column
     value: str = ""               # masked where the column holds personal data
 
-    def key(self) -> tuple:
-        return (self.row, self.column, self.code)
-
     @property
     def cell(self) -> str:
         return f"{self.column}{self.row}" if self.column and self.row else ""

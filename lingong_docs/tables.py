@@ -76,3 +76,15 @@ def spec(kind: str) -> TableSpec:
 def header_block() -> dict:
     """Return the header-block labels: {'applicant': ..., 'uscc': ...}."""
     return load_yaml("tables.yaml")["header_block"]
+
+
+def place_key(place: object) -> str:
+    """Return a 工作地点岗位 for comparison: full-width folded, every space removed."""
+    if not isinstance(place, str):
+        return ""
+    return "".join(unicodedata.normalize("NFKC", place).split())
+
+
+def duplicate_key(id_number: str, start, end, place) -> tuple:
+    """Return what makes two roster rows the same record (DOMAIN.md §7: ID, start, end, place)."""
+    return (id_number.upper(), start, end, place_key(place))

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from ..dates import end_year
+from ..dates import end_year, most_common_year
 from ..reader.normalize import BAD
+from ..tables import duplicate_key
 
 BY_RECORD, BY_HOURS = "按次", "按时长"
 READINGS = ("declared", "per_record", "hours_total", "hours_per_row")
@@ -162,7 +163,7 @@ def count_matches(rows, mode: str, year: int, policy, *, error_rows=frozenset())
             t.errors.append(row)
             continue
         start, end = _when(rec.get("start")), _when(rec.get("end"))
-        key = (_text(rec.get("id_number")).upper(), start, end, _text(rec.get("place")))
+        key = duplicate_key(_text(rec.get("id_number")), start, end, rec.get("place"))
         if key in seen:
             t.duplicates.append(row)
             continue
@@ -232,11 +233,5 @@ def sum_demand(posts, year: int, *, error_rows=frozenset()) -> DemandTotal:
 
 def most_common_end_year(rows) -> int | None:
     """Return the year in which most tasks end (to assume a missing 申请年度), or None."""
-    years: dict[int, int] = {}
-    for rec in rows:
-        end = _when(rec.get("end"))
-        if end is not None:
-            years[end_year(end)] = years.get(end_year(end), 0) + 1
-    if not years:
-        return None
-    return max(years, key=lambda y: (years[y], y))
+    return most_common_year(end_year(end) for end in map(_when, (rec.get("end") for rec in rows))
+                            if end is not None)

@@ -13,7 +13,7 @@ from .. import findings as F
 from ..errors import ReadError
 from ..tables import JOB_POSTS, ROSTER, spec
 from .application import APPLICATION_FILE, KIND_LABELS, ApplicationInfo, read_application_file
-from .xlsx import Record, Table, detect_kind, mask_value, read_table
+from .xlsx import Record, Table, mask_value, read_table
 
 EVIDENCE_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
 
@@ -114,4 +114,4 @@ def _guess_file(folder: Path, kind: str) -> Path | None:
 
 
 __all__ = ["Application", "ApplicationInfo", "Record", "Table", "read_application", "read_single",
-           "read_table", "detect_kind", "mask_value", "APPLICATION_FILE"]
+           "read_table", "mask_value", "APPLICATION_FILE"]

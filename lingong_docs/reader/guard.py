@@ -40,7 +40,6 @@ class SheetScan:
     name: str
     path: str
     state: str                      # visible | hidden | veryHidden
-    max_row: int = 0
     formula_cells: set = field(default_factory=set)   # {(row, col_letters)}
     error_cells: set = field(default_factory=set)
     hidden_rows: list = field(default_factory=list)
@@ -168,9 +167,8 @@ def _scan_sheet(xml: bytes, scan: SheetScan, path: Path) -> None:
         raise _reject("sheet-too-large", path,
                       f"工作表“{scan.name}”有内容直到第 {max_row} 行，超过 {MAX_ROWS} 行的上限，拒绝读取。",
                       "请删除表格下方远处的单元格内容后重新保存。")
-    if max_row == 0 and xml.count(b"<row") > MAX_ROWS:
+    if xml.count(b"<row") > MAX_ROWS:  # rows without an r attribute
         raise _reject("sheet-too-large", path, f"工作表“{scan.name}”行数超过上限，拒绝读取。")
-    scan.max_row = max_row
     if b'hidden="' in xml:
         scan.hidden_rows = [int(m.group(1)) for m in _HIDDEN_ROW_RE.finditer(xml)]
     merge_at = xml.find(b"mergeCell")

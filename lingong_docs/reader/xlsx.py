@@ -94,17 +94,6 @@ def mask_value(table_spec: TableSpec, key: str | None, value) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def detect_kind(path: Path) -> str:
-    """Return which official table the workbook holds, recognised from its headers."""
-    scan = scan_workbook(path)
-    wb = _open(path)
-    for kind in (ROSTER, JOB_POSTS):
-        if _find_sheet(wb, scan, spec(kind), path) is not None:
-            return kind
-    raise ReadError("table-unknown", f"{path.name}：认不出这是附件4还是附件5（没有找到官方表头）。",
-                    hint="请使用 lingong-docs init 生成的模板，保留官方列名。", path=str(path))
-
-
 def _open(path: Path) -> CalamineWorkbook:
     try:
         return CalamineWorkbook.from_path(str(path))
@@ -348,4 +337,4 @@ def _merge_in_data(ref: str, header_row: int) -> bool:
     return max_row > header_row and max_row != min_row
 
 
-__all__ = ["Table", "Record", "read_table", "detect_kind", "KINDS"]
+__all__ = ["Table", "Record", "read_table", "KINDS"]

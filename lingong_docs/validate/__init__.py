@@ -10,10 +10,9 @@ import datetime as dt
 import logging
 import os
 import time
-from collections import Counter
 
 from .. import findings as F
-from ..dates import end_year
+from ..dates import end_year, most_common_year
 from ..findings import Report
 from ..policy import load_policy
 from ..reader import Application
@@ -79,11 +78,12 @@ def validate(app: Application, *, year: int | None = None, policy=None, progress
 
 
 def _year_from_data(app: Application) -> int | None:
-    years: Counter = Counter()
+    """Return the year most tasks end in (else most posts were published in), or None."""
+    year = None
     if app.roster is not None:
-        years.update(end_year(r.values["end"]) for r in app.roster.records
-                     if isinstance(r.values.get("end"), dt.datetime))
-    if not years and app.job_posts is not None:
-        years.update(r.values["published"].year for r in app.job_posts.records
-                     if isinstance(r.values.get("published"), dt.datetime))
-    return years.most_common(1)[0][0] if years else None
+        year = most_common_year(end_year(r.values["end"]) for r in app.roster.records
+                                if isinstance(r.values.get("end"), dt.datetime))
+    if year is None and app.job_posts is not None:
+        year = most_common_year(r.values["published"].year for r in app.job_posts.records
+                                if isinstance(r.values.get("published"), dt.datetime))
+    return year

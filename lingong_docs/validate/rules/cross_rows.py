@@ -15,9 +15,10 @@ from decimal import Decimal
 
 from ...dates import hours_by_day
 from ...identifiers import phone as phone_mod
-from .identity import valid_ids
+from ...tables import duplicate_key
 from ..checks import finite
 from ..registry import rule
+from .identity import valid_ids
 
 MAX_ROWS_LISTED = 8
 
@@ -28,10 +29,6 @@ _NAME_DOTS = str.maketrans({"•": "·", "・": "·", "‧": "·", "∙": "·", 
 def same_person_name(name: str) -> str:
     """Return a name for comparison: full-width folded, spaces removed, middle dots unified."""
     return "".join(unicodedata.normalize("NFKC", name).translate(_NAME_DOTS).split())
-
-
-def place_key(place: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", place).split())
 
 
 def rows_text(rows) -> str:
@@ -62,7 +59,7 @@ def duplicates_and_names(ctx, table):
                 conflicts[id_number].append(rec.row)
         start, end, place = v.get("start"), v.get("end"), v.get("place")
         if isinstance(start, dt.datetime) and isinstance(end, dt.datetime) and isinstance(place, str):
-            key = (id_number, start, end, place_key(place))
+            key = duplicate_key(id_number, start, end, place)
             if key in seen:
                 yield table.finding("duplicate-row", rec.row, "id_number", id_number, first=seen[key])
             else:
