@@ -34,7 +34,7 @@ TARGET_SECONDS, TARGET_BYTES = 45.0, 1_000_000_000
 CHILD = """
 import sys, time
 t0 = time.perf_counter()
-from lingong_docs.build import build_packages
+from lingong_docs.package.build import build_packages
 seen = {}
 def progress(stage, done, total):
     if stage not in seen:

@@ -90,7 +90,6 @@ def edit_workbook(data: bytes, uscc: str, name: str, k: int | None) -> bytes:
 def variant(data: bytes, k: int) -> bytes:
     """Return the package re-issued for agency ``k`` (attachments replaced, hashes fixed)."""
     from pypdf import PdfReader
-
     from test_intake_support import rewrite
 
     uscc, name = agency_uscc(k), f"{BASE_NAME}第{k}分公司"
@@ -127,8 +126,8 @@ def main() -> int:
     import logging
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
-    from lingong_docs.build import build_packages
-    from lingong_docs.intake import Ledger, intake
+    from lingong_docs.intake.service import Ledger, intake
+    from lingong_docs.package.build import build_packages
 
     work = Path(tempfile.mkdtemp(prefix="bench-intake-"))
     ok = True

@@ -29,8 +29,11 @@ sys.path.insert(0, str(ROOT))
 
 from pypdf import PdfReader  # noqa: E402
 
-from lingong_docs.reader.application import ApplicationInfo  # noqa: E402
-from lingong_docs.reader.xlsx import Record, Table  # noqa: E402
+from lingong_docs.core.model import (  # noqa: E402
+    ApplicationInfo,  # noqa: E402
+    Record,
+    Table,
+)
 from lingong_docs.render import FORM_NAMES, form_context, render_forms, render_table_xlsx  # noqa: E402
 from lingong_docs.render.soffice import convert_to_pdf  # noqa: E402
 
@@ -50,7 +53,7 @@ def roster(rows: int, work: Path) -> tuple[Table, str]:
         path = work / f"roster-{rows}.xlsx"
         subprocess.run([sys.executable, str(generator), "--only", "roster", "--rows", str(rows),
                         "--roster-out", str(path)], check=True, capture_output=True)
-        from lingong_docs.reader import read_table
+        from lingong_docs.reader.folder import read_table
 
         return read_table(path, "roster"), f"samples/generate.py --only roster --rows {rows}"
     start = dt.datetime(2025, 1, 1, 8)

@@ -1,3 +1,17 @@
-"""lingong-docs: 朝阳区零工市场补贴申报材料工具 (validate, compute, build, intake)."""
+"""lingong-docs: 朝阳区零工市场补贴申报材料工具 (validate, compute, build, intake).
 
-__version__ = "0.1.0"
+The public API is ``validate``, ``compute``, ``build`` and ``intake`` (see ``lingong_docs.api``).
+"""
+
+from __future__ import annotations
+
+__version__ = "0.2.0"
+
+# The stage packages of the same names are imported first, so that binding the API functions
+# below is final (importing a submodule later does not rebind its parent's attribute).
+from lingong_docs import compute as _compute_stage  # noqa: E402,F401
+from lingong_docs import intake as _intake_stage  # noqa: E402,F401
+from lingong_docs import validate as _validate_stage  # noqa: E402,F401
+from lingong_docs.api import build, compute, intake, validate  # noqa: E402
+
+__all__ = ["validate", "compute", "build", "intake", "__version__"]

@@ -20,10 +20,10 @@ from PIL import Image
 from pypdf import PdfReader
 from reportlab.pdfgen import canvas as rl_canvas
 
-from lingong_docs.bundle import Attachment, Part, bundle, evidence_part
-from lingong_docs.bundle.fonts import cjk_font
-from lingong_docs.bundle.marks import find_marks
-from lingong_docs.errors import BuildError
+from lingong_docs.core.errors import BuildError
+from lingong_docs.package.assemble import Attachment, Part, bundle, evidence_part
+from lingong_docs.package.marks import find_marks
+from lingong_docs.util.fonts import cjk_font
 
 DATE = dt.datetime(2026, 3, 5, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 A4 = (595.276, 841.89)
@@ -46,7 +46,7 @@ def make_signer():
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test Seal"),
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, "lingong-docs tests")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     usage = x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
                           data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
                           encipher_only=False, decipher_only=False)
@@ -217,7 +217,7 @@ def test_every_page_is_numbered_at_the_bottom(package):
     for i, page in enumerate(reader.pages, start=1):
         hits = []
 
-        def visit(text, cm, tm, _f, _s, hits=hits):
+        def visit(text, cm, tm, _f, _s, hits=hits, i=i):
             if f"第{i}页" in text:
                 hits.append(tm[5] * cm[3] + cm[5])
         page.extract_text(visitor_text=visit)

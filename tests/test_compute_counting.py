@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from lingong_docs.compute import amounts, count_matches, share_cap, sum_demand
 from lingong_docs.compute.counting import hours_fraction, row_mode
-from lingong_docs.policy import load_policy
+from lingong_docs.core.policy import load_policy
 
 POLICY = load_policy(name="chaoyang-2024")
 YEAR = 2025

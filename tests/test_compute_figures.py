@@ -15,11 +15,12 @@ from pypdf import PdfWriter
 from util import USCC, fill, make_app, table_path
 
 from lingong_docs.compute import JSON_KEYS, compute_application, compute_many
-from lingong_docs.errors import ConfigError
-from lingong_docs.findings import Report
-from lingong_docs.policy import load_policy
-from lingong_docs.reader import Application, ApplicationInfo, Record, Table, read_application
-from lingong_docs.validate import validate
+from lingong_docs.core.errors import ConfigError
+from lingong_docs.core.findings import Report
+from lingong_docs.core.model import Application, ApplicationInfo, Record, Table
+from lingong_docs.core.policy import load_policy
+from lingong_docs.reader import read_application
+from lingong_docs.validate.run import validate
 
 YEAR = 2025
 OTHER_USCC = "91350100M000100Y43"

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 import yaml
 from openpyxl import load_workbook
-
-from lingong_docs.reader import read_application
-from lingong_docs.tables import JOB_POSTS, ROSTER, spec
 from util import APPLICANT, USCC, table_path
 
-CLI = [sys.executable, "-m", "lingong_docs.cli"]
+from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
+from lingong_docs.reader.folder import read_application
+
+CLI = [sys.executable, "-m", "lingong_docs.cli.main"]
 
 
 def run(*args):
@@ -104,7 +104,7 @@ def test_wheel_installs_and_init_runs_outside_the_repository(tmp_path, repo_root
         f"#!{py}\nimport sys\nfrom {module} import {func}\nsys.exit({func}())\n")
     (env_dir / "bin" / "lingong-docs").chmod(0o755)
     # The wheel carries forms/ and schemas/ as package data: prove it runs from the installed copy.
-    probe = subprocess.run([str(py), "-c", "import lingong_docs, lingong_docs.resources as r;"
+    probe = subprocess.run([str(py), "-c", "import lingong_docs, lingong_docs.util.resources as r;"
                             "print(lingong_docs.__file__); print(r.forms_dir()); print(r.schemas_dir())"],
                            capture_output=True, text=True, cwd=tmp_path)
     lines = probe.stdout.split()

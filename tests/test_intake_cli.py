@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
-from test_intake_support import (RECEIVED, ROWS, USCC, built_package, idcard, make_signer, rewrite, roster_row,
-                                 sign)
+from test_intake_support import RECEIVED, ROWS, USCC, built_package, idcard, make_signer, rewrite, roster_row, sign
 
 from lingong_docs.cli import main
+from lingong_docs.core.errors import IntakeError
 from lingong_docs.intake.publicity import NoticeRow, write_notice
-from lingong_docs.pii import mask_id
+from lingong_docs.util.pii import mask_id
 
 KEY = "cli-test-ledger-key-0123456789"
 
@@ -128,7 +128,7 @@ def test_notice_cells_never_become_formulas(tmp_path):
     with zipfile.ZipFile(out) as z:
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet and 't="e"' not in sheet
-    with pytest.raises(Exception):
+    with pytest.raises(IntakeError):
         write_notice([], tmp_path / "n.csv")
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from test_intake_support import RECEIVED, built_package
 
-from lingong_docs.intake import examine, intake
 from lingong_docs.intake.sandbox import Limits
+from lingong_docs.intake.service import examine, intake
 
 _spec = importlib.util.spec_from_file_location(
     "hostile_generate", Path(__file__).parent / "fixtures" / "hostile" / "generate.py")
@@ -61,7 +61,7 @@ def test_hostile_file_is_rejected_in_bounded_time(files, name, expected, tmp_pat
 def test_attachment_names_are_sanitised_inside_the_private_folder(files, tmp_path, monkeypatch):
     # Look inside while the child works: keep the work folder by pointing mkdtemp at a known place
     # and replacing rmtree for the duration of this test.
-    import lingong_docs.intake.checks as ex_mod
+    from lingong_docs.intake import checks as ex_mod
 
     kept: list[Path] = []
     monkeypatch.setattr(ex_mod.shutil, "rmtree", lambda p, ignore_errors=False: kept.append(Path(p)))
@@ -107,7 +107,7 @@ def test_wall_clock_limit_kills_the_child(files):
 
 
 def test_missing_file_is_an_error_not_a_receipt(tmp_path):
-    from lingong_docs.errors import IntakeError
+    from lingong_docs.core.errors import IntakeError
 
     with pytest.raises(IntakeError) as e:
         examine(tmp_path / "nope.pdf", as_of=RECEIVED)

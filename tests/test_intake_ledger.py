@@ -9,14 +9,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from test_intake_support import (OTHER_USCC, RECEIVED, ROWS, THIRD_USCC, USCC, built_package, idcard, rebrand,
-                                 roster_row)
+from test_intake_support import OTHER_USCC, RECEIVED, ROWS, THIRD_USCC, USCC, built_package, idcard, rebrand, roster_row
 
-from lingong_docs.errors import IntakeError
-from lingong_docs.intake import Ledger, intake, load_key
+from lingong_docs.core.errors import IntakeError
 from lingong_docs.intake.checks import Examination
-from lingong_docs.intake import cross_check
-from lingong_docs.pii import mask_id, mask_phone
+from lingong_docs.intake.service import Ledger, cross_check, intake, load_key
+from lingong_docs.util.pii import mask_id, mask_phone
 
 KEY = b"bureau-secret-key-for-tests-0001"
 
@@ -143,7 +141,7 @@ def _employment(ledger: Ledger, uscc: str, amount: str, sha: str, year: int = 20
 
 
 def _receive(ledger: Ledger, ex: Examination) -> set[str]:
-    from lingong_docs.intake import _record, make_receipt
+    from lingong_docs.intake.service import _record, make_receipt
 
     cross_check(ex, ledger)
     receipt = make_receipt(ex, RECEIVED)

@@ -6,13 +6,27 @@ import datetime as dt
 import json
 
 import pytest
-from test_intake_support import (RECEIVED, append_revision, attachments, built_package, built_recognition_package,
-                                 drop_material, encrypted, flip_byte_in_signed_range, make_signer, manifest_of,
-                                 package_bytes, rewrite, sign, with_demand, with_roster_rows)
+from test_intake_support import (
+    RECEIVED,
+    append_revision,
+    attachments,
+    built_package,
+    built_recognition_package,
+    drop_material,
+    encrypted,
+    flip_byte_in_signed_range,
+    make_signer,
+    manifest_of,
+    package_bytes,
+    rewrite,
+    sign,
+    with_demand,
+    with_roster_rows,
+)
 
-from lingong_docs.intake import examine, intake
 from lingong_docs.intake.checks import Examination, _manifest_problem, _policy_changed, _printed_figures
 from lingong_docs.intake.receipt import receipt_number
+from lingong_docs.intake.service import examine, intake
 
 _ = package_bytes     # the session fixture, imported for pytest
 

@@ -6,12 +6,23 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
-from test_intake_support import (RECEIVED, add_stamped_field, add_text_annotation, built_package, make_signer,
-                                 manifest_of, move_field, package_bytes, sign, without_signature_fields)
+from test_intake_support import (
+    RECEIVED,
+    add_stamped_field,
+    add_text_annotation,
+    built_package,
+    make_signer,
+    manifest_of,
+    move_field,
+    package_bytes,
+    sign,
+    without_signature_fields,
+)
 
-from lingong_docs.intake import intake
-from lingong_docs.intake.checks import place_of, required_places
-from lingong_docs.policy import load_policy
+from lingong_docs.core.manifest import required_places
+from lingong_docs.core.policy import load_policy
+from lingong_docs.intake.checks import place_of
+from lingong_docs.intake.service import intake
 
 _ = package_bytes     # the session fixture, imported for pytest
 

@@ -59,7 +59,7 @@ def _evidence(folder: Path, n: int) -> None:
 def built_package() -> bytes:
     """Return the bytes of the small operating package (built once per session)."""
     if "package" not in _CACHE:
-        from lingong_docs.build import build_packages
+        from lingong_docs.package.build import build_packages
 
         root = Path(tempfile.mkdtemp(prefix="intake-test-build-"))
         try:
@@ -79,7 +79,7 @@ def built_package() -> bytes:
 def built_recognition_package() -> bytes:
     """Return the bytes of a small 零工市场认定 package (built once per session, only when asked)."""
     if "recognition" not in _CACHE:
-        from lingong_docs.build import build_packages
+        from lingong_docs.package.build import build_packages
 
         root = Path(tempfile.mkdtemp(prefix="intake-test-build-"))
         try:
@@ -113,7 +113,7 @@ def make_signer(tmp: Path, name: str = "Test Seal"):
 
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))

@@ -10,17 +10,17 @@ import sys
 
 import pytest
 from openpyxl import load_workbook
+from util import ROSTER, fill, make_app, table_path
 
 from lingong_docs.identifiers import idcard
-from lingong_docs.pii import mask_id, mask_name, mask_phone, scrub
-from util import ROSTER, fill, make_app, table_path
+from lingong_docs.util.pii import mask_id, mask_name, mask_phone, scrub
 
 CANARY_BODY = "13022919870611733"
 CANARY_ID = CANARY_BODY + idcard.check_char(CANARY_BODY)
 BAD_CANARY_ID = CANARY_BODY + ("0" if CANARY_ID[-1] != "0" else "1")
 CANARY_PHONE = "13912345678"
 CANARY_NAME = "欧阳金丝雀"
-CLI = [sys.executable, "-m", "lingong_docs.cli"]
+CLI = [sys.executable, "-m", "lingong_docs.cli.main"]
 
 
 def canary_row(**kw):
@@ -76,7 +76,7 @@ def test_canary_never_printed_or_reported(tmp_path, scenario, crash):
 def test_uncaught_exception_traceback_is_scrubbed(tmp_path):
     # An exception outside any rule, with LINGONG_DEBUG: the printed traceback is masked.
     code = ("import sys; sys.argv=['x','validate',r'" + str(tmp_path) + "'];"
-            "import lingong_docs.cli_validate as v;"
+            "import lingong_docs.cli.validate as v;"
             "v.load_target=lambda *a, **k: (_ for _ in ()).throw(ValueError('bad id " + CANARY_ID + " tel "
             + CANARY_PHONE + "'));"
             "from lingong_docs.cli import main; main()")

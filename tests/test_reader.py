@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-
-from lingong_docs.reader import read_application, read_table
-from lingong_docs.reader.normalize import BAD, to_datetime
-from lingong_docs.tables import spec
 from util import APPLICANT, JOB_POSTS, ROSTER, USCC, fill, make_app, table_path
+
+from lingong_docs.core.model import BAD
+from lingong_docs.core.tables import spec
+from lingong_docs.reader.folder import read_application, read_table
+from lingong_docs.reader.normalize import to_datetime
 
 ROSTER_HEADERS = [c.header for c in spec(ROSTER).columns]
 VALID_ID = "11010519491231002X"

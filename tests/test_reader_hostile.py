@@ -8,12 +8,12 @@ import time
 from pathlib import Path
 
 import pytest
-
 from hostile_xlsx import HOSTILE
-from lingong_docs.errors import ReadError
-from lingong_docs.reader import read_table
 
-CLI = [sys.executable, "-m", "lingong_docs.cli"]
+from lingong_docs.core.errors import ReadError
+from lingong_docs.reader.folder import read_table
+
+CLI = [sys.executable, "-m", "lingong_docs.cli.main"]
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 
 from lingong_docs.cli import main
 from lingong_docs.compute import compute_application
-from lingong_docs.money import rmb_upper, yuan
-from lingong_docs.reader import read_application
-from lingong_docs.validate import validate
+from lingong_docs.reader.folder import read_application
+from lingong_docs.util.money import rmb_upper, yuan
+from lingong_docs.validate.run import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from lingong_docs.errors import RenderError
-from lingong_docs.reader.application import ApplicationInfo
+from lingong_docs.core.errors import RenderError
+from lingong_docs.core.model import ApplicationInfo
 from lingong_docs.render import form_context
 from lingong_docs.render.context import market_name
 

@@ -17,11 +17,11 @@ from lxml import etree
 from PIL import Image
 from pypdf import PdfReader
 
-from lingong_docs.errors import RenderError
-from lingong_docs.reader.application import ApplicationInfo
+from lingong_docs.core.errors import RenderError
+from lingong_docs.core.model import ApplicationInfo
 from lingong_docs.render import FORM_NAMES, convert_to_pdf, form_context, render_form
 from lingong_docs.render.docx import AUTHOR, FIXED_TIME, template_path, template_variables
-from lingong_docs.resources import forms_dir
+from lingong_docs.util.resources import forms_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"

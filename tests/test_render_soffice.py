@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from lingong_docs.errors import RenderError
-from lingong_docs.reader.application import ApplicationInfo
-from lingong_docs.reader.xlsx import Record, Table
+from lingong_docs.core.errors import RenderError
+from lingong_docs.core.model import ApplicationInfo, Record, Table
 from lingong_docs.render import convert_to_pdf, form_context, render_forms, render_table_pdf
 from lingong_docs.render.soffice import find_soffice, fonts_conf
 

@@ -14,10 +14,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 
-from lingong_docs.reader.xlsx import Record, Table
+from lingong_docs.core.model import Record, Table
 from lingong_docs.render import convert_to_pdf, render_table_xlsx
 from lingong_docs.render.tables import safe_string
-from lingong_docs.workbook import safe_text
+from lingong_docs.util.workbook import safe_text
 
 APPLICANT = "北京示例人力资源有限公司"
 USCC = "91110105MA01ABCD39"

@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from lingong_docs.findings import Report
+from lingong_docs.core.findings import Report
+from lingong_docs.core.model import BAD, Application, ApplicationInfo, Record, Table
+from lingong_docs.core.policy import load_policy
+from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
 from lingong_docs.identifiers import MODULES
-from lingong_docs.policy import load_policy
-from lingong_docs.reader import Application, ApplicationInfo, Record, Table
-from lingong_docs.reader.normalize import BAD
-from lingong_docs.tables import JOB_POSTS, ROSTER, spec
-from lingong_docs.validate import validate
 from lingong_docs.validate.registry import Context, registered_rules
+from lingong_docs.validate.run import validate
 from lingong_docs.validate.schema import compiled
 
 JUNK = [None, "", 0, 1.5, -3, True, "１２３", "\x00\x07\x1b", "x" * 100_000, BAD, Decimal("NaN"),

@@ -16,13 +16,13 @@ import yaml
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from lingong_docs.findings import catalogue
+from lingong_docs.core.findings import catalogue
+from lingong_docs.core.model import BAD
+from lingong_docs.core.policy import load_policy
+from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
 from lingong_docs.identifiers import idcard, phone
-from lingong_docs.money import yuan
-from lingong_docs.policy import load_policy
-from lingong_docs.reader import read_application, read_table
-from lingong_docs.reader.normalize import BAD
-from lingong_docs.tables import JOB_POSTS, ROSTER, spec
+from lingong_docs.reader.folder import read_application, read_table
+from lingong_docs.util.money import yuan
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT / "samples" / "generate.py"

@@ -6,14 +6,14 @@ import datetime as dt
 import shutil
 
 from openpyxl import load_workbook
-
-from lingong_docs.compute import compute_many
-from lingong_docs.evidence import covered_rows
-from lingong_docs.identifiers import phone
-from lingong_docs.reader import read_application
-from lingong_docs.validate import validate
 from test_validate_rules import D, codes, findings, make_id, r
 from util import ROSTER, fill, make_app, table_path, tiny_pdf
+
+from lingong_docs.compute import compute_many
+from lingong_docs.core.evidence import covered_rows
+from lingong_docs.identifiers import phone
+from lingong_docs.reader.folder import read_application
+from lingong_docs.validate.run import validate
 
 
 def test_formula_float_noise_in_hours_and_pay_is_not_an_error(tmp_path):
@@ -175,7 +175,7 @@ def test_impossible_application_date_is_a_finding_not_a_crash(tmp_path):
     assert app.info.application_date is None
     assert any(f.code == "application-field-invalid" and "申请日期" in f.message for f in app.findings)
     for command in (["validate"], ["compute"]):
-        proc = subprocess.run([sys.executable, "-m", "lingong_docs.cli", *command, str(folder)],
+        proc = subprocess.run([sys.executable, "-m", "lingong_docs.cli.main", *command, str(folder)],
                               capture_output=True, text=True)
         assert proc.returncode in (1, 2) and "内部错误" not in proc.stderr, proc.stderr
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-
-from lingong_docs.identifiers import idcard
-from lingong_docs.reader import read_application
-from lingong_docs.validate import validate
 from util import JOB_POSTS, ROSTER, fill, make_app, table_path, tiny_evidence, tiny_pdf
 
-CLI = [sys.executable, "-m", "lingong_docs.cli"]
+from lingong_docs.identifiers import idcard
+from lingong_docs.reader.folder import read_application
+from lingong_docs.validate.run import validate
+
+CLI = [sys.executable, "-m", "lingong_docs.cli.main"]
 D = dt.datetime
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from lingong_docs.reader import read_application
-from lingong_docs.validate import validate
+from lingong_docs.reader.folder import read_application
+from lingong_docs.validate.run import validate
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lingong_docs.tables import JOB_POSTS, ROSTER, spec
+from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
 from lingong_docs.validate.schema import cerberus_codes, compiled, make_cerberus_validator
 
 VALUES = st.one_of(

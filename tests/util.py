@@ -7,8 +7,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from lingong_docs.initialize import init_application
-from lingong_docs.tables import JOB_POSTS, ROSTER, spec
+from lingong_docs.blanks import init_application
+from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
 
 APPLICANT = "北京示例人力资源有限公司"
 USCC = "91110105MA01ABCD39"

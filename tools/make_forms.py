@@ -32,7 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lingong_docs.render.docx import (  # noqa: E402
-    TEMPLATES, TITLES, normalize_docx_bytes, set_neutral_properties,
+    TEMPLATES,
+    TITLES,
+    normalize_docx_bytes,
+    set_neutral_properties,
 )
 
 FONT_TITLE = "方正小标宋简体"

@@ -4,11 +4,17 @@
 functions ``count_matches``, ``sum_demand``, ``amounts`` and ``share_cap`` hold the arithmetic.
 """
 
-from .amounts import CAP_RULE, Amounts, amounts, cap_rule_zh, share_cap
-from .counting import (READINGS, DemandTotal, MatchCount, count_matches, reading_labels,
-                       sum_demand)
-from .figures import (JSON_KEYS, Figures, compute_application, compute_many, fraction_text, jsonable,
-                      rows_text)
+from lingong_docs.compute.amounts import CAP_RULE, Amounts, amounts, cap_rule_zh, share_cap
+from lingong_docs.compute.counting import READINGS, DemandTotal, MatchCount, count_matches, reading_labels, sum_demand
+from lingong_docs.compute.figures import (
+                       JSON_KEYS,
+                       Figures,
+                       compute_application,
+                       compute_many,
+                       fraction_text,
+                       jsonable,
+                       rows_text,
+)
 
 __all__ = ["compute_application", "compute_many", "Figures", "JSON_KEYS", "count_matches",
            "sum_demand", "amounts", "share_cap", "Amounts", "MatchCount", "DemandTotal",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from ..money import to_money
+from lingong_docs.util.money import to_money
 
 ZERO = to_money(0)
 CAP_RULE = "proportional-largest-remainder"

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from ..dates import end_year, most_common_year
-from ..reader.normalize import BAD
-from ..tables import duplicate_key
+from lingong_docs.core.dates import end_year, most_common_year
+from lingong_docs.core.identity import record_key
+from lingong_docs.core.model import BAD
 
 BY_RECORD, BY_HOURS = "按次", "按时长"
 READINGS = ("declared", "per_record", "hours_total", "hours_per_row")
@@ -163,7 +163,7 @@ def count_matches(rows, mode: str, year: int, policy, *, error_rows=frozenset())
             t.errors.append(row)
             continue
         start, end = _when(rec.get("start")), _when(rec.get("end"))
-        key = duplicate_key(_text(rec.get("id_number")), start, end, rec.get("place"))
+        key = record_key(_text(rec.get("id_number")), start, end, rec.get("place"))
         if key in seen:
             t.duplicates.append(row)
             continue

@@ -13,15 +13,23 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from .. import findings as F
-from ..errors import ConfigError
-from ..money import cn_date, rmb_upper, to_money, yuan
-from ..policy import Policy, load_policy
-from .amounts import CAP_RULE, ZERO, Amounts, amounts, cap_rule_zh, share_cap
-from .counting import (BY_HOURS, READINGS, DemandTotal, MatchCount, count_matches,
-                       most_common_end_year, reading_labels, sum_demand)
+from lingong_docs.compute.amounts import CAP_RULE, ZERO, Amounts, amounts, cap_rule_zh, share_cap
+from lingong_docs.compute.counting import (
+    BY_HOURS,
+    READINGS,
+    DemandTotal,
+    MatchCount,
+    count_matches,
+    most_common_end_year,
+    reading_labels,
+    sum_demand,
+)
+from lingong_docs.core import findings as F
+from lingong_docs.core.errors import ConfigError
+from lingong_docs.core.kinds import EMPLOYMENT, KINDS, OPERATING
+from lingong_docs.core.policy import Policy, load_policy
+from lingong_docs.util.money import cn_date, rmb_upper, to_money, yuan
 
-OPERATING, EMPLOYMENT = "operating", "employment"
 JSON_KEYS = ("year", "policy", "applicant", "uscc", "market", "counting_mode", "demand_total",
              "match_count", "match_count_readings", "operating_subsidy", "employment_subsidy",
              "total", "operating_passed", "cap", "warnings", "blocking", "explanation",
@@ -224,8 +232,8 @@ def _compute_one(app, report, policy: Policy | None, as_of, today: dt.date) -> F
     warnings.extend(_reading_findings(entitled, count, policy))
     operating = entitled.operating_subsidy if OPERATING in kinds else ZERO
     before_cap = entitled.employment_before_cap if EMPLOYMENT in kinds else ZERO
-    for kind, label, amount in ((OPERATING, "运营经费补贴", entitled.operating_subsidy),
-                                (EMPLOYMENT, "就业服务补贴", entitled.employment_subsidy)):
+    for kind, label, amount in ((OPERATING, KINDS[OPERATING].label, entitled.operating_subsidy),
+                                (EMPLOYMENT, KINDS[EMPLOYMENT].label, entitled.employment_subsidy)):
         if kind not in kinds and amount > 0:
             warnings.append(F.make("subsidy-not-applied", subsidy=label, amount=yuan(amount)))
     employment = min(before_cap, policy.money("employment_subsidy", "cap_per_agency"))
@@ -314,7 +322,7 @@ def _apply_cap(figures: list[Figures]) -> None:
     for i, fig in enumerate(figures):
         key = (fig.uscc or f"#{i}", fig.year)
         groups.setdefault(key, []).append(fig)
-    for (code, year), members in groups.items():
+    for (_code, year), members in groups.items():
         policy = members[0].policy
         cap = policy.money("employment_subsidy", "cap_per_agency")
         step = policy.money("employment_subsidy", "step_amount")

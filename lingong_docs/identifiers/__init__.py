@@ -4,6 +4,6 @@
 raise on junk input and never put the value in an exception message.
 """
 
-from . import idcard, phone, uscc
+from lingong_docs.identifiers import idcard, phone, uscc
 
 MODULES = {"idcard": idcard, "uscc": uscc, "phone": phone}

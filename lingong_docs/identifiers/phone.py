@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ._cache import cached_check
+from lingong_docs.identifiers._cache import cached_check
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
 _LANDLINE = re.compile(r"0[1-9][0-9]{1,2}[0-9]{7,8}(?:[0-9]{1,5})?", re.ASCII)

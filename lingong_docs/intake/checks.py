@@ -18,17 +18,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from .. import findings as F
-from ..errors import IntakeError
-from ..money import rmb_upper, wan, yuan
-from ..policy import load_policy
-from .names import clean_name
-from .sandbox import Limits, run_job
+from lingong_docs.core import findings as F
+from lingong_docs.core import kinds
+from lingong_docs.core import manifest as contract
+from lingong_docs.core.errors import IntakeError
+from lingong_docs.core.manifest import SEALED_MATERIALS
+from lingong_docs.core.policy import load_policy
+from lingong_docs.intake.names import clean_name
+from lingong_docs.intake.sandbox import Limits, run_job
+from lingong_docs.util.money import rmb_upper, wan, yuan
 
-MANIFEST_NAME = "manifest.json"
-MANIFEST_FORMAT = "lingong-docs/manifest@1"
-KINDS = ("operating", "employment", "recognition")
-KIND_ZH = {"operating": "运营经费补贴", "employment": "就业服务补贴", "recognition": "零工市场认定"}
 MATERIAL_ZH = {"cover": "封面", "checklist": "材料清单", "report_operating": "运营经费补贴申请报告（附件2）",
                "report_employment": "就业服务补贴申请报告（附件3）",
                "report_recognition": "零工市场认定申请报告（附件1）", "job_posts": "发布岗位任务明细表（附件4）",
@@ -182,7 +181,7 @@ def _too_large_text(params: dict) -> str:
 # ---- step 2: the manifest --------------------------------------------------------------------
 
 def _manifest(ex: Examination, scan: dict, workdir: Path) -> dict | None:
-    entries = [a for a in scan.get("attachments", []) if a["name"] == MANIFEST_NAME]
+    entries = [a for a in scan.get("attachments", []) if a["name"] == contract.NAME]
     if not entries or not entries[0].get("stored"):
         if not entries:
             ex.add("manifest-missing")
@@ -221,9 +220,9 @@ def _short(value, limit: int = 200) -> str | None:
 def _manifest_problem(m) -> str | None:
     if not isinstance(m, dict):
         return "内容不是对象"
-    if m.get("format") != MANIFEST_FORMAT:
-        return f"格式标记不是 {MANIFEST_FORMAT}"
-    if m.get("kind") not in KINDS:
+    if m.get("format") != contract.FORMAT:
+        return f"格式标记不是 {contract.FORMAT}"
+    if m.get("kind") not in kinds.KINDS:
         return "补贴类型（kind）无效"
     if not isinstance(m.get("applicant"), dict):
         return "缺少申请单位（applicant）"
@@ -261,27 +260,13 @@ def _policy_for(ex: Examination, manifest: dict):
 # requires for the kind and the build's naming convention (``seal_<material>``, ``sign_<material>``,
 # ``_2``, ``_3`` … for further places of one material). Every form and table material carries at
 # least one seal, every report also a signature.
-SEALED_MATERIALS = ("cover", "checklist", "report_operating", "report_employment", "report_recognition",
-                    "job_posts", "roster")
-SIGNED_MATERIALS = ("report_operating", "report_employment", "report_recognition")
-FIELD_PREFIX = {"seal": "seal", "signature": "sign"}
 _MAX_LISTED = 20
-
-
-def required_places(materials: list[str]) -> list[tuple[str, str]]:
-    """Return the (role, material) places a package with ``materials`` must carry."""
-    roles = (("seal", SEALED_MATERIALS), ("signature", SIGNED_MATERIALS))
-    return [(role, m) for m in materials for role, kinds in roles if m in kinds]
 
 
 def place_of(name: str, materials) -> tuple[str, str] | None:
     """Return (role, material) of a field named by the convention, or None."""
-    for role, prefix in FIELD_PREFIX.items():
-        for material in materials:
-            base = f"{prefix}_{material}"
-            if name == base or re.fullmatch(re.escape(base) + r"_[1-9][0-9]{0,3}", name):
-                return role, material
-    return None
+    parsed = contract.parse_field_name(name, tuple(materials))
+    return None if parsed is None else (parsed.role, parsed.material)
 
 
 def _signature_checks(ex: Examination, scan: dict, manifest: dict | None, policy, allow_unsigned: bool) -> None:
@@ -297,7 +282,7 @@ def _signature_checks(ex: Examination, scan: dict, manifest: dict | None, policy
     listed = {str(p["name"]): p for p in (manifest.get("signature_fields", []) if manifest else [])}
     first = set(scan["first_fields"]) if scan.get("first_fields") is not None else set(found)
     if manifest is not None and policy is not None:
-        materials = [m for m in (policy.data.get("materials") or {}).get(ex.kind, []) if m in SEALED_MATERIALS]
+        materials = [m for m in kinds.materials(ex.kind, policy) if m in SEALED_MATERIALS]
     else:
         materials = list(SEALED_MATERIALS) if manifest is None else []
 
@@ -307,9 +292,9 @@ def _signature_checks(ex: Examination, scan: dict, manifest: dict | None, policy
     groups: dict[str, list[str]] = {k: [] for k in ("missing", "absent", "broken", "modified", "untrusted",
                                                      "unexpected")}
     if manifest is not None:
-        for role, material in required_places(materials):
+        for role, material in contract.required_places(materials):
             if not any(place_of(name, [material]) == (role, material) for name in found):
-                groups["absent"].append(_role_label(role, material, FIELD_PREFIX[role] + "_" + material))
+                groups["absent"].append(_role_label(role, material, contract.field_name(role, material)))
     later = 0
     for name, sig in found.items():
         status = sig["status"]
@@ -427,7 +412,7 @@ def _completeness(ex: Examination, scan: dict, manifest: dict, policy) -> None:
         if att["sha256"] != str(entry["sha256"]).lower() or (isinstance(size, int) and size != att["size"]):
             ex.add("hash-mismatch", name=labels[name])
     for name, att in attachments.items():
-        if name not in listed and name != MANIFEST_NAME:
+        if name not in listed and name != contract.NAME:
             ex.add("attachment-unlisted", name=f"第{att['index'] + 1}个内嵌文件")
 
     pages = scan.get("pages") or 0
@@ -438,8 +423,8 @@ def _completeness(ex: Examination, scan: dict, manifest: dict, policy) -> None:
     for item in scan.get("outline", []):
         if item.get("depth") == 0:
             outline.setdefault(_compact(item["title"]), item)
-    required = list((policy.data.get("materials") or {}).get(ex.kind, []))
-    subsidy = KIND_ZH.get(ex.kind, ex.kind)
+    required = list(kinds.materials(ex.kind, policy))
+    subsidy = kinds.label(ex.kind)
     previous_last = 0
     for mat in sorted(manifest["materials"], key=lambda m: m["first_page"]):
         title = _short(mat["title"], 60)
@@ -574,7 +559,7 @@ def _validity_without_figures(ex: Examination, as_of: dt.date) -> None:
     so the notice lists everything at once."""
     if not ex.year:
         return
-    from ..money import cn_date
+    from lingong_docs.util.money import cn_date
 
     policy = load_policy(year=ex.year)
     years = dict(year=ex.year, first=policy.first_year, last=policy.last_year)
@@ -586,7 +571,7 @@ def _validity_without_figures(ex: Examination, as_of: dt.date) -> None:
 
 
 def _rows_text(rows: list[int], count: int) -> str:
-    from ..compute import rows_text
+    from lingong_docs.compute import rows_text
 
     return f"第{rows_text(rows)}行" + (f"，共{count}处" if count > 1 else "")
 
@@ -629,13 +614,13 @@ def _compare_figures(ex: Examination, manifest: dict, result: dict) -> None:
         other = computed.get("applicant" if key == "name" else key)
         if _short(applicant.get(key)) != _short(other):
             ex.add("applicant-mismatch-package", field=label)
-    kinds = result.get("kinds") or []
-    if ex.kind not in kinds:
-        ex.add("figures-mismatch", field="申请事项", claimed=KIND_ZH.get(ex.kind, "?"),
-               computed="、".join(KIND_ZH.get(k, k) for k in kinds) or "（空）")
+    applied = result.get("kinds") or []
+    if ex.kind not in applied:
+        ex.add("figures-mismatch", field="申请事项", claimed=kinds.label(ex.kind),
+               computed="、".join(kinds.label(k) for k in applied) or "（空）")
     amount = ex.amount()
     if amount is not None and amount <= 0:
-        ex.add("subsidy-zero", subsidy=KIND_ZH[ex.kind])
+        ex.add("subsidy-zero", subsidy=kinds.label(ex.kind))
 
 
 _WAN_RE = re.compile(r"申请(运营经费|就业服务)补贴([0-9]+(?:\.[0-9]+)?)万元")

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from ..errors import IntakeError
+from lingong_docs.core.errors import IntakeError
 
 KEY_ENV = "LINGONG_LEDGER_KEY"
 LEDGER_ENV = "LINGONG_LEDGER"
@@ -154,7 +154,7 @@ class Ledger:
         self._check_key()
         self._migrate()
 
-    def __enter__(self) -> "Ledger":
+    def __enter__(self) -> Ledger:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -277,7 +277,8 @@ class Ledger:
         An accepted record of the same file is never replaced; a rejected one is replaced by this
         examination, and kept in ``package_history``.
         """
-        text = (lambda v: None if v is None else str(v))
+        def text(v):
+            return (None if v is None else str(v))
         values = (sha256, receipt_no, received.isoformat(), verdict, kind, year, applicant, uscc, market,
                   match_count, demand_total, text(amount), text(operating_subsidy), text(employment_subsidy))
         columns = ", ".join(_PACKAGE_COLUMNS)

@@ -14,9 +14,10 @@ import os
 import re
 from pathlib import Path
 
-from .names import clean_name, indexed_name
+from lingong_docs.core import manifest as contract
+from lingong_docs.intake.names import clean_name, indexed_name
 
-MANIFEST_NAME = "manifest.json"
+MANIFEST_NAME = contract.NAME
 TEXT_MATERIALS = ("checklist", "report_operating", "report_employment", "report_recognition", "cover")
 # Actions that run code, start programs or send data. Run on their own (/OpenAction, /AA) any
 # action but going to a page counts; behind a link a reader clicks, only these do (a web link does not).
@@ -115,7 +116,7 @@ def _check_structure(f, size: int) -> None:
     f.seek(max(0, size - 2048))
     tail = f.read()
     m = None
-    for m in _STARTXREF.finditer(tail):
+    for m in _STARTXREF.finditer(tail):  # noqa: B007 - the last match is wanted
         pass
     if m is None:
         raise Fatal("pdf-truncated")
@@ -392,10 +393,10 @@ def _texts(reader, manifest: dict | None, limits: dict, out: dict) -> dict:
 def _signatures(path: Path, password: str | None, trust_files: list, out: dict, limits: dict) -> None:
     """Describe every signature field: empty, or signed and what pyHanko says about it; and what
     was added or moved after the file's first revision (``first_fields``, ``added``, ``moved``)."""
+    from pyhanko.keys import load_certs_from_pemder
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.fields import enumerate_sig_fields
     from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.keys import load_certs_from_pemder
     from pyhanko_certvalidator import ValidationContext
 
     trust = list(load_certs_from_pemder(trust_files)) if trust_files else []

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from ..atomic import atomic_path
-from ..errors import IntakeError
-from ..money import cn_date, yuan
-from .checks import KIND_ZH
-from .receipt import BUREAU
+from lingong_docs.core import kinds
+from lingong_docs.core.errors import IntakeError
+from lingong_docs.intake.receipt import BUREAU
+from lingong_docs.util.atomic import atomic_path
+from lingong_docs.util.money import cn_date, yuan
 
 COLUMNS = ("序号", "申请单位", "统一社会信用代码", "零工市场（驿站）", "补贴类型", "撮合个次", "补贴金额（元）")
 KIND_ORDER = {"recognition": 0, "operating": 1, "employment": 2}
@@ -34,7 +34,7 @@ class NoticeRow:
     def cells(self, no: int) -> list:
         amount = "—" if self.kind == "recognition" or self.amount is None else yuan(self.amount)
         count = "—" if self.kind == "recognition" or self.match_count is None else self.match_count
-        return [no, self.applicant, self.uscc, self.market, KIND_ZH.get(self.kind, self.kind), count, amount]
+        return [no, self.applicant, self.uscc, self.market, kinds.label(self.kind), count, amount]
 
 
 def rows_from_ledger(records: list[dict]) -> list[NoticeRow]:
@@ -92,7 +92,7 @@ def _xlsx(rows: list[NoticeRow], path: Path, year, date: dt.date) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    from ..workbook import BORDER, HEAD_FONT, safe_text
+    from lingong_docs.util.workbook import BORDER, HEAD_FONT, safe_text
 
     wb = Workbook()
     ws = wb.active
@@ -128,8 +128,8 @@ def _pdf(rows: list[NoticeRow], path: Path, year, date: dt.date) -> None:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from ..bundle.fonts import cjk_font
-    from .receipt import _esc
+    from lingong_docs.intake.receipt import _esc
+    from lingong_docs.util.fonts import cjk_font
 
     font = cjk_font()
     base = ParagraphStyle("b", fontName=font, fontSize=10, leading=14, wordWrap="CJK")

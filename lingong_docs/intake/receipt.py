@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .. import findings as F
-from ..atomic import atomic_path, atomic_write_bytes
-from ..money import cn_date, rmb_upper, wan, yuan
-from .checks import KIND_ZH, Examination
-from .names import clean_name
+from lingong_docs.core import findings as F
+from lingong_docs.core import kinds
+from lingong_docs.intake.checks import Examination
+from lingong_docs.intake.names import clean_name
+from lingong_docs.util.atomic import atomic_path, atomic_write_bytes
+from lingong_docs.util.money import cn_date, rmb_upper, wan, yuan
 
 ACCEPTED, REJECTED = "accepted", "rejected"
 VERDICT_ZH = {ACCEPTED: "受理", REJECTED: "不予受理"}
@@ -72,7 +73,7 @@ class Receipt:
             "verdict": self.verdict,
             "verdict_zh": VERDICT_ZH[self.verdict],
             "kind": self.kind,
-            "kind_zh": KIND_ZH.get(self.kind) if self.kind else None,
+            "kind_zh": kinds.label(self.kind) if self.kind in kinds.KINDS else None,
             "year": self.year,
             "applicant": dict(self.applicant),
             "figures": self.figures,
@@ -142,7 +143,7 @@ def render_pdf(receipt: Receipt, target: Path) -> None:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from ..bundle.fonts import cjk_font
+    from lingong_docs.util.fonts import cjk_font
 
     font = cjk_font()
     base = ParagraphStyle("body", fontName=font, fontSize=11, leading=17, wordWrap="CJK")
@@ -163,7 +164,7 @@ def render_pdf(receipt: Receipt, target: Path) -> None:
         ("申请单位", a.get("name") or "（未能读取）"),
         ("统一社会信用代码", a.get("uscc") or "（未能读取）"),
         ("零工市场（驿站）", a.get("market") or "（未能读取）"),
-        ("申请事项", KIND_ZH.get(receipt.kind, "（未能读取）") if receipt.kind else "（未能读取）"),
+        ("申请事项", kinds.label(receipt.kind)),
         ("申请年度", f"{receipt.year}年度" if receipt.year else "（未能读取）"),
         ("收件日期", cn_date(receipt.received)),
         ("材料包文件", receipt.package),

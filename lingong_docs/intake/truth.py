@@ -12,15 +12,10 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-
-def canonical_id(value) -> str:
-    """Return an ID number folded to one form (NFKC, no spaces, upper-case X)."""
-    text = unicodedata.normalize("NFKC", str(value or ""))
-    return "".join(text.split()).upper()
+from lingong_docs.core.identity import canonical_id, record_key
 
 
 def person_key(key: bytes, id_number) -> str:
@@ -30,8 +25,7 @@ def person_key(key: bytes, id_number) -> str:
 
 def row_key(key: bytes, id_number, start: str, end: str, place) -> str:
     """Return the keyed hash of one roster row (same person, start, end and place)."""
-    place_text = " ".join(unicodedata.normalize("NFKC", str(place or "")).split())
-    raw = "\x00".join(("row", canonical_id(id_number), start, end, place_text))
+    raw = "\x00".join(("row", *record_key(id_number, start, end, place)))
     return hmac.new(key, raw.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
@@ -45,9 +39,10 @@ def _iso(value) -> str | None:
 
 def assemble(folder: Path, stored: Path, files: list[dict]) -> None:
     """Lay the extracted files out as an application folder (names cleaned, never raw paths)."""
-    from ..reader.application import APPLICATION_FILE, read_application_file
-    from ..tables import JOB_POSTS, ROSTER, spec
-    from .names import clean_name
+    from lingong_docs.core.model import APPLICATION_FILE
+    from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
+    from lingong_docs.intake.names import clean_name
+    from lingong_docs.reader.application import read_application_file
 
     folder.mkdir(mode=0o700)
     app_file = next(f for f in files if f["role"] == "application")
@@ -87,20 +82,17 @@ def _place(source: Path, target: Path) -> None:
 def recheck(request: dict) -> dict:
     """Return {figures, kinds, problems, rows, records, policy_sha256} for the folder in ``request``."""
     logging.disable(logging.CRITICAL)
-    from .. import findings as F
-    from ..compute import compute_application
-    from ..errors import LingongError
-    from ..reader import read_application
-    from ..validate import validate
+    from lingong_docs.core import findings as F
+    from lingong_docs.core.errors import LingongError
+    from lingong_docs.pipeline import prepare
 
     folder = Path(request["app"])
     as_of = dt.date.fromisoformat(request["as_of"])
     key = bytes.fromhex(request["key"]) if request.get("key") else None
     try:
         assemble(folder, Path(request["workdir"]) / "files", request["files"])
-        app = read_application(folder)
-        report = validate(app)
-        figures = compute_application(app, report, as_of=as_of, today=as_of)
+        prepared = prepare(folder, as_of=as_of, today=as_of)
+        app, report, figures = prepared.app, prepared.report, prepared.figures
     except LingongError as e:
         return {"fatal": {"code": "recompute-failed", "params": {"reason": e.code}}}
     groups: dict = defaultdict(list)
@@ -116,7 +108,7 @@ def recheck(request: dict) -> dict:
         groups[k].append(f)
     # Evidence file names may name a worker ("0007 张三微信转账.png"): such findings are shown
     # as "支付凭证" with the rule's title only. Messages are shown only for the application file.
-    from ..reader.application import APPLICATION_FILE
+    from lingong_docs.core.model import APPLICATION_FILE
 
     tables = {t.path.name for t in app.tables}
     problems = []

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from .sandbox import RESULT_FILE, apply_limits
+from lingong_docs.intake.sandbox import RESULT_FILE, apply_limits
 
 
 def main() -> None:
@@ -21,10 +21,10 @@ def main() -> None:
     workdir = Path(request["workdir"])
     try:
         if request["job"] == "scan":
-            from .pdfscan import scan
+            from lingong_docs.intake.pdfscan import scan
             result = scan(request)
         elif request["job"] == "truth":
-            from .truth import recheck
+            from lingong_docs.intake.truth import recheck
             result = recheck(request)
         else:
             result = {"fatal": {"code": "internal", "params": {}}}

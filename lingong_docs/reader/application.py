@@ -3,44 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from .. import findings as F
-from ..errors import ReadError
-from ..identifiers import uscc as uscc_mod
-from ..tables import JOB_POSTS, ROSTER, spec
-from .normalize import clean_text
+from lingong_docs.core import findings as F
+from lingong_docs.core.errors import ReadError
+from lingong_docs.core.kinds import KINDS, parse_kind
+from lingong_docs.core.model import ApplicationInfo
+from lingong_docs.identifiers import uscc as uscc_mod
+from lingong_docs.reader.normalize import clean_text
 
-APPLICATION_FILE = "application.yaml"
-KIND_NAMES = {"运营经费补贴": "operating", "就业服务补贴": "employment", "零工市场认定": "recognition"}
-KIND_LABELS = {v: k for k, v in KIND_NAMES.items()}
+LABELS = tuple(k.label for k in KINDS.values())
 RECOGNITION_SECTIONS = ("选址建设情况", "场地设施人员制度服务", "线上平台搭建情况", "机构基本情况及成功案例")
 MAX_APPLICATION_BYTES = 1_000_000
-
-
-@dataclass
-class ApplicationInfo:
-    """What the operator wrote in application.yaml, typed; ``None`` where missing or invalid."""
-
-    applicant: str | None = None
-    uscc: str | None = None
-    market: str | None = None
-    year: int | None = None
-    counting_mode: str = "按次"
-    application_date: dt.date | None = None
-    legal_rep: str = ""
-    contact: str = ""
-    contact_phone: str = ""
-    address: str = ""
-    kinds: list = field(default_factory=list)       # operating / employment / recognition
-    recognition: dict = field(default_factory=dict)
-    job_posts_file: str = spec(JOB_POSTS).default_file
-    roster_file: str = spec(ROSTER).default_file
-    evidence_folder: str = "支付凭证"
-    policy: str | None = None      # a policy id (schemas/policy/*.yaml); None: chosen by year
 
 
 class _TextDatesLoader(yaml.SafeLoader):
@@ -124,7 +100,7 @@ def read_application_file(path: Path) -> tuple[ApplicationInfo, list[F.Finding]]
     elif isinstance(when, dt.date):
         info.application_date = when
     else:
-        from .normalize import to_datetime
+        from lingong_docs.reader.normalize import to_datetime
         value, _ = to_datetime(str(when))
         if value:
             info.application_date = value.date()
@@ -140,9 +116,10 @@ def read_application_file(path: Path) -> tuple[ApplicationInfo, list[F.Finding]]
         kinds = [kinds]
     for k in kinds:
         label = _text(k)
-        if label in KIND_NAMES:
-            if KIND_NAMES[label] not in info.kinds:
-                info.kinds.append(KIND_NAMES[label])
+        kind = parse_kind(label) if label in LABELS else None
+        if kind is not None:
+            if kind not in info.kinds:
+                info.kinds.append(kind)
         else:
             invalid("申请事项", f"“{label}”不是 运营经费补贴、就业服务补贴、零工市场认定 之一")
     if not info.kinds:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from defusedxml import ElementTree as SafeET
 
-from ..errors import ReadError
+from lingong_docs.core.errors import ReadError
 
 MAX_FILE_BYTES = 200_000_000
 MAX_MEMBERS = 500

@@ -14,20 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from openpyxl.utils.datetime import from_excel
 
-
-class _Bad:
-    """Marks a cell whose content could not be read exactly (a read finding says why)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<无法读取>"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-BAD = _Bad()
+from lingong_docs.core.model import BAD
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _NUMBER_RE = re.compile(r"[¥$]?\s*([+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)\s*(?:元|小时|h|H|时|个|人|名)?", re.ASCII)

@@ -3,95 +3,22 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from python_calamine import CalamineWorkbook
 
-from .. import findings as F
-from ..errors import ReadError
-from ..identifiers import uscc as uscc_mod
-from ..pii import mask_id, mask_name, mask_phone
-from ..tables import JOB_POSTS, KINDS, ROSTER, TableSpec, header_block, normalize_header, spec
-from . import normalize as N
-from .guard import scan_workbook
+from lingong_docs.core import findings as F
+from lingong_docs.core.errors import ReadError
+from lingong_docs.core.model import Record, Table
+from lingong_docs.core.tables import JOB_POSTS, ROSTER, TableSpec, header_block, normalize_header, spec
+from lingong_docs.identifiers import uscc as uscc_mod
+from lingong_docs.reader import normalize as N
+from lingong_docs.reader.guard import scan_workbook
 
 HEADER_SEARCH_ROWS = 40
 GAP_ROWS = 50
 TOTAL_WORDS = ("合计", "总计", "小计")  # consecutive blank rows after which trailing content is reported
-
-
-@dataclass(slots=True, repr=False)
-class Record:
-    """One data row: ``values`` keyed by internal field name, and its Excel row number."""
-
-    row: int
-    values: dict
-
-    def __repr__(self) -> str:  # never show personal values
-        return f"Record(row={self.row})"
-
-    def get(self, key, default=None):
-        return self.values.get(key, default)
-
-
-@dataclass(repr=False)
-class Table:
-    kind: str
-    path: Path
-    sheet: str
-    header_row: int
-    columns: dict                  # key -> column letter
-    records: list
-    applicant: str | None = None
-    applicant_cell: tuple | None = None   # (row, letter)
-    uscc: str | None = None
-    uscc_cell: tuple | None = None
-    date1904: bool = False
-    findings: list = field(default_factory=list)
-
-    @property
-    def spec(self) -> TableSpec:
-        return spec(self.kind)
-
-    def __repr__(self) -> str:
-        return f"Table({self.kind}, {self.path.name}, rows={len(self.records)})"
-
-    def locate(self, key: str) -> tuple[str | None, str]:
-        """Return (column letter, header text) of field ``key``."""
-        return self.columns.get(key), self.spec.column(key).header
-
-    def finding(self, code: str, row: int | None = None, key: str | None = None, value=None,
-                **params) -> F.Finding:
-        """Return finding ``code`` located at ``row``/``key`` of this table, value masked."""
-        letter, header = (self.locate(key) if key else (None, None))
-        return F.make(code, file=self.path.name, sheet=self.sheet, row=row, column=letter,
-                      header=header, value=mask_value(self.spec, key, value), **params)
-
-
-def mask_value(table_spec: TableSpec, key: str | None, value) -> str:
-    """Return the value as it may be shown: personal data masked, long text cut."""
-    if value is None or value is N.BAD:
-        return ""
-    if key is not None:
-        pii = table_spec.column(key).pii
-        if pii == "id":
-            return mask_id(value)
-        if pii == "phone":
-            return mask_phone(value)
-        if pii == "name":
-            return mask_name(value)
-    if isinstance(value, Decimal) and value.is_finite():
-        value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
-    if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
-        return str(value)[:30]
-    text = value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "strftime") else str(value)
-    from ..pii import scrub
-
-    text = scrub(text)
-    return text if len(text) <= 60 else text[:57] + "…"
 
 
 def _open(path: Path) -> CalamineWorkbook:
@@ -186,7 +113,7 @@ def read_table(path: str | Path, kind: str | None = None) -> Table:
                                          table=table_spec.attachment))
     dup: list = []
     _header_map(rows[header_idx], table_spec, dup)
-    for key, idx in dup:
+    for _key, idx in dup:
         table.findings.append(F.make("column-duplicate", file=path.name, sheet=sheet.name, row=header_idx + 1,
                                      column=get_column_letter(idx + 1),
                                      header=str(rows[header_idx][idx]).strip()[:30]))
@@ -208,7 +135,7 @@ def _read_header_block(table: Table, rows: list[list]) -> None:
             if not isinstance(cell, str):
                 continue
             h = normalize_header(cell)
-            for field_name, label in want.items():
+            for field_name, _label in want.items():
                 if getattr(table, field_name) is not None or short[field_name] not in h:
                     continue
                 value, where = None, None
@@ -266,7 +193,8 @@ def _read_records(table: Table, rows: list[list], header_idx: int, hmap: dict, s
         elif col.pii == "phone":
             fn = N.to_phone_text
         elif col.type == "datetime":
-            fn = (lambda v, _e=table.date1904: N.to_datetime(v, _e))
+            def fn(v, _e=table.date1904):
+                return (N.to_datetime(v, _e))
         else:
             fn = N.CONVERTERS[col.type]
         conv.append((col.key, hmap[col.key], fn, get_column_letter(hmap[col.key] + 1)))
@@ -337,4 +265,4 @@ def _merge_in_data(ref: str, header_row: int) -> bool:
     return max_row > header_row and max_row != min_row
 
 
-__all__ = ["Table", "Record", "read_table", "KINDS"]
+__all__ = ["Table", "Record", "read_table"]

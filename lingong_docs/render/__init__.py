@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .context import form_context
-from .docx import TEMPLATES, render_form, template_variables
-from .fonts import font_report
-from .soffice import convert_to_pdf
-from .tables import render_table_pdf, render_table_xlsx
+from lingong_docs.render.context import form_context
+from lingong_docs.render.docx import TEMPLATES, render_form, template_variables
+from lingong_docs.render.fonts import font_report
+from lingong_docs.render.soffice import convert_to_pdf
+from lingong_docs.render.tables import render_table_pdf, render_table_xlsx
 
 FORM_NAMES = tuple(TEMPLATES)
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..money import cn_date, rmb_upper, to_money, wan, yuan
-from ..reader.application import KIND_LABELS, RECOGNITION_SECTIONS, ApplicationInfo
-from .errors import render_error
+from lingong_docs.core.errors import RenderError
+from lingong_docs.core.kinds import KINDS
+from lingong_docs.core.model import ApplicationInfo
+from lingong_docs.reader.application import RECOGNITION_SECTIONS
+from lingong_docs.util.money import cn_date, rmb_upper, to_money, wan, yuan
 
-KINDS = ("operating", "employment", "recognition")
 # 认定申请 sections in application.yaml → the key the 附件1 template loops over.
 SECTION_KEYS = dict(zip(RECOGNITION_SECTIONS, ("site", "facilities", "platform", "agency")))
 _DISTRICT = re.compile(r"^(北京市)?朝阳区")
@@ -37,11 +38,11 @@ def form_context(info: ApplicationInfo, *, kind: str, figures: dict | None,
     The date printed is the application date, else ``today``.
     """
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}")
+        raise ValueError(f"kind must be one of {tuple(KINDS)}")
     day = info.application_date or today or dt.date.today()
     ctx: dict = {
         "kind": kind,
-        "kind_label": KIND_LABELS[kind],
+        "kind_label": KINDS[kind].label,
         "applicant": info.applicant or "",
         "uscc": info.uscc or "",
         "market": market_name(info.market),
@@ -57,7 +58,7 @@ def form_context(info: ApplicationInfo, *, kind: str, figures: dict | None,
     }
     if figures is None:
         if kind != "recognition":
-            raise render_error("figures-missing", kind_label=KIND_LABELS[kind])
+            raise RenderError.make("figures-missing", kind_label=KINDS[kind].label)
         return ctx
     ctx["demand_total"] = int(figures.get("demand_total") or 0)
     ctx["match_count"] = int(figures.get("match_count") or 0)

@@ -32,9 +32,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup, escape
 
-from ..atomic import atomic_path
-from ..resources import forms_dir
-from .errors import render_error
+from lingong_docs.core.errors import RenderError
+from lingong_docs.util.atomic import atomic_path
+from lingong_docs.util.resources import forms_dir
 
 # Form name → template file in forms/ and the neutral title written to its core properties.
 TEMPLATES = {
@@ -90,7 +90,7 @@ def template_path(name: str) -> Path:
     file_name = TEMPLATES.get(name, name)
     path = forms_dir() / file_name
     if Path(file_name).name != file_name or not path.is_file():
-        raise render_error("template-missing", template=file_name)
+        raise RenderError.make("template-missing", template=file_name)
     return path
 
 
@@ -118,12 +118,12 @@ def render_form(template_name: str, context: dict, out_docx: Path) -> Path:
     try:
         tpl.render(dict(context), jinja_env=make_env(), autoescape=True)
     except UndefinedError as e:
-        raise render_error("template-variable-missing", template=file_name,
+        raise RenderError.make("template-variable-missing", template=file_name,
                            variable=_variable_name(e)) from None
     except SecurityError:
-        raise render_error("template-invalid", template=file_name, reason="含有不安全的表达式") from None
+        raise RenderError.make("template-invalid", template=file_name, reason="含有不安全的表达式") from None
     except TemplateError as e:
-        raise render_error("template-invalid", template=file_name,
+        raise RenderError.make("template-invalid", template=file_name,
                            reason=f"模板语法错误（{type(e).__name__}）") from None
     set_neutral_properties(tpl.docx.core_properties, TITLES.get(template_name, path.stem))
     buf = io.BytesIO()
@@ -145,7 +145,7 @@ class _StrictTemplate(DocxTemplate):
         try:
             etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml, _STRICT)
         except etree.XMLSyntaxError:
-            raise render_error("template-invalid", template=self.form_file,
+            raise RenderError.make("template-invalid", template=self.form_file,
                                reason="生成的文档结构不合法") from None
         return super().fix_tables(xml)
 
@@ -198,5 +198,5 @@ def check_docx_xml(data: bytes, file_name: str) -> None:
                 try:
                     etree.fromstring(z.read(name), _STRICT)
                 except etree.XMLSyntaxError:
-                    raise render_error("template-invalid", template=file_name,
+                    raise RenderError.make("template-invalid", template=file_name,
                                        reason=f"{name} 不是合法的 XML") from None

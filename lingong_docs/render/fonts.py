@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 
-from .soffice import find_soffice, fonts_conf, soffice_version
+from lingong_docs.render.soffice import find_soffice, fonts_conf, soffice_version
 
 # Font names the templates and tables use (GB/T 9704 customs), and the common aliases offices
 # type. Each is resolved with fc-match under forms/fonts.conf, as LibreOffice resolves it.

@@ -30,9 +30,9 @@ try:
 except ImportError:  # pragma: no cover - Windows: no sweeping of folders left by killed runs
     fcntl = None
 
-from ..atomic import atomic_path
-from ..resources import forms_dir
-from .errors import render_error
+from lingong_docs.core.errors import RenderError
+from lingong_docs.util.atomic import atomic_path
+from lingong_docs.util.resources import forms_dir
 
 # Export filter per input kind. LibreOffice embeds (subsets of) every font it uses by default;
 # the JSON options (LibreOffice ≥ 7.4) also embed the 14 standard PDF fonts should any be used,
@@ -73,7 +73,7 @@ def require_soffice() -> Path:
     """Return the soffice executable or raise ``libreoffice-missing``."""
     exe = find_soffice()
     if exe is None:
-        raise render_error("libreoffice-missing")
+        raise RenderError.make("libreoffice-missing")
     return exe
 
 
@@ -190,7 +190,7 @@ def convert_to_pdf(inputs: list[Path], outdir: Path, timeout: float = 300) -> li
     exe = require_soffice()
     for p in inputs:
         if not p.is_file():
-            raise render_error("input-missing", file=p.name)
+            raise RenderError.make("input-missing", file=p.name)
     stems = [p.stem for p in inputs]
     if len(set(stems)) != len(stems):
         raise ValueError("inputs must have distinct file names")
@@ -220,13 +220,13 @@ def convert_to_pdf(inputs: list[Path], outdir: Path, timeout: float = 300) -> li
                 output = _run(cmd, soffice_env(private), timeout, cwd=private)
                 log.debug("soffice %s: %s", filter_name, output.strip()[-400:])
             except RuntimeError:
-                raise render_error("conversion-timeout", seconds=int(timeout),
+                raise RenderError.make("conversion-timeout", seconds=int(timeout),
                                    files="、".join(p.name for p, c in staged if c in copies)) from None
         results = []
         for original, copy in staged:
             pdf = out_dir / (copy.stem + ".pdf")
             if not _is_pdf(pdf):
-                raise render_error("conversion-failed", file=original.name)
+                raise RenderError.make("conversion-failed", file=original.name)
             target = outdir / (original.stem + ".pdf")
             with atomic_path(target, mode=0o600) as tmp:
                 shutil.copyfile(pdf, tmp)

@@ -7,7 +7,7 @@ openpyxl writes the workbook frame (styles, title rows, page setup, print titles
 but its cell writer costs ~20 µs a cell, ~10 s for 25,000 roster rows. The data rows are
 therefore written here as SpreadsheetML text, with the style ids openpyxl registered, and
 spliced into the sheet in place of a marker row. Every string follows the rules of
-``lingong_docs.workbook.safe_text`` (control characters dropped, never a formula: inline
+``lingong_docs.util.workbook.safe_text`` (control characters dropped, never a formula: inline
 strings only, and a quote prefix on text starting with ``= + - @`` and the like).
 
 The printed table holds full ID numbers and phone numbers (the bureau checks them, DOMAIN.md
@@ -39,13 +39,12 @@ from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..atomic import atomic_path
-from ..reader.normalize import BAD
-from ..reader.xlsx import Table
-from ..tables import header_block, spec
-from ..workbook import SAFE_PREFIXES, safe_text
-from .docx import AUTHOR, FIXED_TIME, normalize_docx_bytes
-from .soffice import convert_to_pdf, private_workdir
+from lingong_docs.core.model import BAD, Table
+from lingong_docs.core.tables import header_block, spec
+from lingong_docs.render.docx import AUTHOR, FIXED_TIME, normalize_docx_bytes
+from lingong_docs.render.soffice import convert_to_pdf, private_workdir
+from lingong_docs.util.atomic import atomic_path
+from lingong_docs.util.workbook import SAFE_PREFIXES, safe_text
 
 DEFAULT_FONT_PRINT = Font(name="宋体", size=11, family=3, charset=134)
 TITLE_FONT = Font(name="方正小标宋简体", size=18)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..identifiers import idcard, phone, uscc
+from lingong_docs.identifiers import idcard, phone, uscc
 
 
 def finite(value) -> bool:

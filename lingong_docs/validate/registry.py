@@ -8,14 +8,14 @@ A rule is a function yielding findings. ``scope`` says what it receives:
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
-import datetime as dt
-from typing import Callable
 
-from ..policy import Policy
-from ..reader import Application
+from lingong_docs.core.model import Application
+from lingong_docs.core.policy import Policy
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from decimal import Decimal
 
 import cerberus
 
-from ..errors import ConfigError
-from ..reader.normalize import BAD
-from ..tables import spec
-from .checks import CHECKS
+from lingong_docs.core.errors import ConfigError
+from lingong_docs.core.model import BAD
+from lingong_docs.core.tables import spec
+from lingong_docs.validate.checks import CHECKS
 
 COMPILED_RULES = {"type", "required", "nullable", "empty", "maxlength", "minlength", "min", "max",
                   "allowed", "regex", "check_with", "meta"}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ... import findings as F
-from ...identifiers import uscc as uscc_mod
-from ..registry import rule
+from lingong_docs.core import findings as F
+from lingong_docs.identifiers import uscc as uscc_mod
+from lingong_docs.validate.registry import rule
 
 
 def _same_name(a: str, b: str) -> bool:

@@ -13,12 +13,12 @@ import unicodedata
 from collections import defaultdict
 from decimal import Decimal
 
-from ...dates import hours_by_day
-from ...identifiers import phone as phone_mod
-from ...tables import duplicate_key
-from ..checks import finite
-from ..registry import rule
-from .identity import valid_ids
+from lingong_docs.core.dates import hours_by_day
+from lingong_docs.core.identity import record_key
+from lingong_docs.identifiers import phone as phone_mod
+from lingong_docs.validate.checks import finite
+from lingong_docs.validate.registry import rule
+from lingong_docs.validate.rules.identity import valid_ids
 
 MAX_ROWS_LISTED = 8
 
@@ -59,7 +59,7 @@ def duplicates_and_names(ctx, table):
                 conflicts[id_number].append(rec.row)
         start, end, place = v.get("start"), v.get("end"), v.get("place")
         if isinstance(start, dt.datetime) and isinstance(end, dt.datetime) and isinstance(place, str):
-            key = duplicate_key(id_number, start, end, place)
+            key = record_key(id_number, start, end, place)
             if key in seen:
                 yield table.finding("duplicate-row", rec.row, "id_number", id_number, first=seen[key])
             else:
@@ -88,7 +88,7 @@ def overlaps_and_daily_hours(ctx, table):
             continue
         tasks[id_number].append((start, end, rec.row, v.get("place"), v.get("hours")))
         hours_of[rec.row] = v.get("hours")
-    for id_number, items in tasks.items():
+    for items in tasks.values():
         if len(items) > 1:
             items.sort()
             latest_end, latest_row = None, None

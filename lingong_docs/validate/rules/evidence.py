@@ -5,10 +5,9 @@ from __future__ import annotations
 import bisect
 import unicodedata
 
-from ... import findings as F
-from ...evidence import covered_rows, referenced_files
-from ..registry import rule
-
+from lingong_docs.core import findings as F
+from lingong_docs.core.evidence import covered_rows, referenced_files
+from lingong_docs.validate.registry import rule
 
 MAX_EVIDENCE_BYTES = 50_000_000
 

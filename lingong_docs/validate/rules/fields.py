@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ...identifiers import idcard
-from ..registry import rule
-from ..schema import compiled
+from lingong_docs.identifiers import idcard
+from lingong_docs.validate.registry import rule
+from lingong_docs.validate.schema import compiled
 
 
 def _fields(ctx, table):
@@ -39,7 +39,7 @@ def job_post_fields(ctx, table):
 @rule("job_posts")
 def table_not_empty(ctx, table):
     if not table.records:
-        from ... import findings as F
+        from lingong_docs.core import findings as F
 
         yield F.make("table-empty", file=table.path.name, sheet=table.sheet,
                      row=table.header_row + 1, table=table.spec.attachment)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ...identifiers import idcard
-from ..registry import rule
+from lingong_docs.identifiers import idcard
+from lingong_docs.validate.registry import rule
 
 
 def valid_ids(ctx, table) -> dict[int, str]:

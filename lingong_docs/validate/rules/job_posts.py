@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ...resources import load_yaml
-from ..registry import rule
+from lingong_docs.util.resources import load_yaml
+from lingong_docs.validate.registry import rule
 
 
 @rule("job_posts")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from ...pii import scrub
-from ..checks import finite
-from ..registry import rule
+from lingong_docs.util.pii import scrub
+from lingong_docs.validate.checks import finite
+from lingong_docs.validate.registry import rule
 
 
 @rule("roster")
@@ -42,7 +42,7 @@ def payment_method(ctx, table):
     cash = tuple(roster.get("cash_words", ["现金"]))
     choices = "、".join(allowed)
     known = set(allowed)
-    for name, aliases in (roster.get("payment_method_aliases") or {}).items():
+    for _name, aliases in (roster.get("payment_method_aliases") or {}).items():
         known.update(aliases)
     for rec in table.records:
         method = rec.values.get("method")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..registry import rule
+from lingong_docs.validate.registry import rule
 
 MAX_PRINT_LINES = 30      # lines of wrapped text one table row may take (a landscape page holds ~35)
 CHEAP_LIMIT = 150         # shorter text with few line breaks always fits: skip the estimate
@@ -17,7 +17,7 @@ def _tall_cells(table):
             if not isinstance(value, str) or (len(value) < CHEAP_LIMIT and value.count("\n") < 10):
                 continue
             if estimate is None:
-                from ...render.tables import PRINT_WIDTHS, _lines  # heavy import, only when needed
+                from lingong_docs.render.tables import PRINT_WIDTHS, _lines  # heavy import, only when needed
 
                 estimate, widths = _lines, PRINT_WIDTHS[table.kind]
             lines = estimate(value, widths.get(key, table.spec.column(key).width))

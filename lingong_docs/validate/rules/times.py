@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ...dates import end_day, end_year
-from ...money import cn_date
-from ..checks import finite
-from ..registry import rule
+from lingong_docs.core.dates import end_day, end_year
+from lingong_docs.util.money import cn_date
+from lingong_docs.validate.checks import finite
+from lingong_docs.validate.registry import rule
 
 _HOUR = Decimal(3600)
 

@@ -1,0 +1,77 @@
+"""The public Python API: the four things the toolkit does, each one call.
+
+    import lingong_docs as lg
+    report = lg.validate("samples/demo")             # -> Report
+    figures = lg.compute("samples/demo")             # -> Figures (a list for several folders)
+    packages = lg.build("samples/demo", "out")       # -> list[BuildResult]
+    results = lg.intake(["out/x.pdf"], ledger=None)  # -> list[Receipt]
+
+Each result's ``to_dict()`` is exactly what the matching command prints with ``--format json``.
+Errors are ``LingongError`` subclasses with a stable ``code`` and a Chinese ``message``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the stages are imported on first use: ``import lingong_docs`` stays light
+    from lingong_docs.compute.figures import Figures
+    from lingong_docs.core.findings import Report
+    from lingong_docs.intake.ledger import Ledger
+    from lingong_docs.intake.receipt import Receipt
+    from lingong_docs.package.build import BuildResult
+
+PathLike = str | Path
+
+
+def validate(target: PathLike, *, year: int | None = None,
+             progress: Callable[[int, int], None] | None = None) -> Report:
+    """Return the validation report of an application folder or of one 附件4/附件5 workbook."""
+    from lingong_docs import pipeline
+
+    _app, report = pipeline.check(target, year=year, progress=progress)
+    return report
+
+
+def compute(folders: PathLike | Sequence[PathLike], *, policy: str | None = None,
+            as_of: dt.date | None = None) -> Figures | list[Figures]:
+    """Return the figures of one folder, or a list for several markets (they share the agency cap)."""
+    from lingong_docs import pipeline
+
+    many = not isinstance(folders, (str, Path))
+    targets: list[PathLike] = list(folders) if many else [folders]  # type: ignore[arg-type]
+    prepared = pipeline.prepare_many(targets, policy=policy, as_of=as_of)
+    figures = [p.figures for p in prepared]
+    return figures if many else figures[0]
+
+
+def build(folder: PathLike, out: PathLike | None = None, *, kinds: list[str] | None = None,
+          draft: bool = False, password: str | None = None, as_of: dt.date | None = None,
+          progress: Callable[[str, int, int], None] | None = None) -> list[BuildResult]:
+    """Build one PDF package per subsidy applied for; return what was written.
+
+    Raises ``BuildRefused`` (its ``problems`` list the findings) when the data has errors and
+    ``draft`` is False.
+    """
+    from lingong_docs.package.build import build_packages
+
+    return build_packages(folder, kinds=kinds, out=out, draft=draft, password=password,
+                          as_of=as_of, progress=progress)
+
+
+def intake(paths: Sequence[PathLike], *, ledger: Ledger | None = None, as_of: dt.date | None = None,
+           password: str | None = None, trust: Sequence[PathLike] = (), allow_unsigned: bool = False,
+           record: bool = True, receipt_dir: PathLike | None = None) -> list[Receipt]:
+    """Examine received packages; return one receipt per package, in order.
+
+    ``ledger=None`` checks the packages only against each other (a pre-check); a ``Ledger``
+    (``Ledger(path, key)``) adds the cross-applicant checks and records accepted packages.
+    """
+    from lingong_docs.intake.service import intake as run
+
+    return run([Path(p) for p in paths], ledger=ledger, as_of=as_of, password=password,
+               trust=[str(t) for t in trust], allow_unsigned=allow_unsigned, record=record,
+               receipt_dir=receipt_dir)

@@ -1,0 +1,5 @@
+"""Command line: the only layer that writes to the terminal."""
+
+from lingong_docs.cli.main import main
+
+__all__ = ["main"]

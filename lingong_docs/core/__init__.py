@@ -1,0 +1,1 @@
+"""Shared knowledge of every stage: the data model, findings and errors, policy, kinds, contracts."""

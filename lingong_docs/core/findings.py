@@ -1,0 +1,140 @@
+"""Findings: what validation (and intake) says about the data, as plain values.
+
+A finding has a stable kebab-case ``code``, a severity, the Excel location the operator sees, a
+masked value, and a Chinese message and hint taken from the catalogue ``schemas/messages/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+from lingong_docs.core.errors import ConfigError
+from lingong_docs.util.resources import load_yaml
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITIES = (ERROR, WARNING, INFO)
+SEVERITY_ZH = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    severity: str
+    message: str
+    hint: str = ""
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None        # Excel row number, as Excel shows it
+    column: str | None = None     # Excel column letter
+    header: str | None = None     # header text of that column
+    value: str = ""               # masked where the column holds personal data
+
+    @property
+    def cell(self) -> str:
+        return f"{self.column}{self.row}" if self.column and self.row else ""
+
+
+@functools.cache
+def catalogue() -> dict[str, dict]:
+    """Return {code: {severity, title, message, hint}} from the message catalogues.
+
+    The catalogue is ``schemas/messages/*.yaml``, one file per topic (reading, roster rules,
+    job posts, evidence, application, figures, documents, intake, program). A code defined twice
+    is a packaging error.
+    """
+    from lingong_docs.util.resources import schemas_dir
+
+    merged: dict[str, dict] = {}
+    for path in sorted((schemas_dir() / "messages").glob("*.yaml")):
+        for code, entry in (load_yaml(f"messages/{path.name}") or {}).items():
+            if code in merged:
+                raise ConfigError("catalogue-duplicate", f"规则代码 {code} 在规则目录中重复定义（{path.name}）。")
+            merged[code] = entry
+    return merged
+
+
+def make(code: str, *, file=None, sheet=None, row=None, column=None, header=None, value="",
+         severity: str | None = None, **params) -> Finding:
+    """Return the finding ``code`` with its catalogue message filled from ``params``."""
+    try:
+        entry = catalogue()[code]
+    except KeyError:
+        raise ConfigError("unknown-rule", f"规则目录中没有代码 {code}") from None
+    fields = {"file": file or "", "sheet": sheet or "", "row": row or "", "column": column or "",
+              "header": header or "", "value": "" if value is None else value, **params}
+    try:
+        message = entry["message"].format(**fields)
+        hint = entry.get("hint", "").format(**fields)
+    except (KeyError, IndexError, ValueError):
+        message, hint = entry["message"], entry.get("hint", "")
+    return Finding(code=code, severity=severity or entry["severity"], message=message, hint=hint,
+                   file=file, sheet=sheet, row=row, column=column, header=header,
+                   value="" if value is None else str(value))
+
+
+@dataclass
+class Report:
+    """All findings of one run, in order, with counts."""
+
+    findings: list[Finding] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+
+    def add(self, finding: Finding) -> None:
+        self.findings.append(finding)
+
+    def extend(self, findings) -> None:
+        self.findings.extend(findings)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def errors(self) -> int:
+        return self.count(ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return self.count(WARNING)
+
+    @property
+    def infos(self) -> int:
+        return self.count(INFO)
+
+    @property
+    def valid(self) -> bool:
+        return self.errors == 0
+
+    def error_rows(self, file_name: str) -> set[int]:
+        """Return the Excel rows of ``file_name`` that carry at least one error."""
+        return {f.row for f in self.findings
+                if f.severity == ERROR and f.file == file_name and f.row is not None}
+
+    def by_code(self) -> Counter:
+        return Counter(f.code for f in self.findings)
+
+    def sorted(self) -> list[Finding]:
+        order = {s: i for i, s in enumerate(SEVERITIES)}
+        return sorted(self.findings, key=lambda f: (order.get(f.severity, 9), f.code, f.file or "",
+                                                    f.row or 0, f.column or ""))
+
+    def to_dict(self) -> dict:
+        return {
+            "valid": self.valid,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "infos": self.infos,
+            "issues": [_issue(f) for f in self.sorted()],
+            "stats": self.stats,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
+
+
+def _issue(f: Finding) -> dict:
+    d = asdict(f)
+    return {k: d[k] for k in ("code", "severity", "file", "sheet", "row", "column", "header",
+                              "value", "message", "hint")}

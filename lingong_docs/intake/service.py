@@ -1,0 +1,185 @@
+"""Intake stage (bureau side): check received packages, issue receipts, cross-check applicants.
+
+``intake(paths, ...) -> list[Receipt]`` examines each package (safely, in limited child
+processes), checks it against the ledger (same person claimed by two agencies at the same time,
+the agency's yearly cap, the same package or the same rows twice), records it, and returns one
+receipt per package listing every problem at once (一次性告知). ``publicity`` builds the 公示
+notice. See ``examine`` for the checks, ``ledger`` for what is stored and how.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import secrets
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+
+from lingong_docs.core import kinds
+from lingong_docs.core.policy import load_policy
+from lingong_docs.intake.checks import Examination, examine
+from lingong_docs.intake.ledger import Ledger, default_ledger_path, load_key
+from lingong_docs.intake.publicity import rows_from_ledger, rows_from_receipts, write_notice
+from lingong_docs.intake.receipt import ACCEPTED, REJECTED, Receipt, make_receipt, receipt_number, write_receipt
+from lingong_docs.intake.sandbox import Limits
+from lingong_docs.util.money import cn_date, wan
+
+
+def intake(paths: list, *, ledger: Ledger | None = None, as_of: dt.date | None = None,
+           password: str | None = None, trust: list | None = None, allow_unsigned: bool = False,
+           record: bool = True, receipt_dir: str | Path | None = None, limits: Limits | None = None,
+           workers: int | None = None, progress=None) -> list[Receipt]:
+    """Return one receipt per package, in order; packages are recorded in ``ledger`` as they pass.
+
+    Without ``ledger`` the cross-applicant checks still run among the packages of this call (in
+    a throwaway in-memory ledger with a random key). ``as_of`` is the date of receipt (default
+    today) and decides the deadline. ``record=False`` checks against the ledger without
+    registering anything. ``receipt_dir`` gets ``<receipt_no>.json`` and ``.pdf`` per package.
+    ``workers`` packages are examined at the same time (default: 2, or 1 on a single core); the
+    ledger checks and records them one by one, in the order given.
+    """
+    as_of = as_of or dt.date.today()
+    own = ledger is None
+    if own:
+        ledger = Ledger(None, secrets.token_bytes(32))
+    workers = max(1, workers or min(2, os.cpu_count() or 1))
+    key = ledger.key
+
+    def job(path):
+        return examine(path, as_of=as_of, password=password, trust=trust, allow_unsigned=allow_unsigned,
+                       key=key, limits=limits)
+
+    receipts = []
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pending = iter(paths)
+            window = deque(pool.submit(job, p) for p in itertools.islice(pending, 2 * workers))
+            done = 0
+            while window:
+                ex = window.popleft().result()
+                following = next(pending, None)
+                if following is not None:
+                    window.append(pool.submit(job, following))
+                if progress:
+                    progress(done, len(paths))
+                done += 1
+                receipts.append(_receive(ex, ledger, as_of, record or own, receipt_dir))
+    finally:
+        if own:
+            ledger.close()
+    return receipts
+
+
+def _receive(ex: Examination, ledger: Ledger, as_of: dt.date, record: bool, receipt_dir) -> Receipt:
+    """Check one examined package against the ledger, make its receipt, register it."""
+    cross_check(ex, ledger)
+    receipt = make_receipt(ex, as_of)
+    if record:
+        _record(ledger, ex, receipt)
+    if receipt_dir is not None:
+        write_receipt(receipt, receipt_dir)
+    return receipt
+
+
+def _uscc(ex: Examination) -> str | None:
+    return (ex.figures or {}).get("uscc") or ex.applicant.get("uscc")
+
+
+def cross_check(ex: Examination, ledger: Ledger) -> None:
+    """Add the findings that need the other applicants' packages (the ledger)."""
+    # Only an ACCEPTED identical file is a duplicate: a rejected one may be examined again (its
+    # new examination replaces the record, see Ledger.record).
+    prior = ledger.find_package(ex.sha256, accepted_only=True)
+    if prior is not None:
+        ex.add("duplicate-package", date=cn_date(dt.date.fromisoformat(prior.received)), receipt=prior.receipt_no)
+        return
+    uscc = _uscc(ex)
+    if not uscc or ex.kind is None:
+        return
+    duplicates, overlaps = ledger.conflicts(ex.rows, uscc=uscc, kind=ex.kind)
+    if duplicates:
+        ex.add("duplicate-rows", count=len(duplicates), rows=_rows(duplicates), subsidy=kinds.label(ex.kind))
+    if overlaps:
+        ex.add("cross-agency-overlap", count=len(overlaps), rows=_rows(overlaps))
+    amount = ex.amount()
+    year = (ex.figures or {}).get("year") or ex.year
+    if ex.kind == "employment" and amount is not None and year:
+        policy = load_policy(year=int(year))
+        cap = policy.money("employment_subsidy", "cap_per_agency")
+        claimed = ledger.employment_claimed(uscc, int(year))
+        if claimed + amount > cap:
+            ex.add("agency-cap-exceeded", year=year, claimed=wan(claimed), amount=wan(amount), cap=wan(cap))
+
+
+def _rows(rows: list[int]) -> str:
+    from lingong_docs.compute import rows_text
+
+    return rows_text(rows)
+
+
+def _record(ledger: Ledger, ex: Examination, receipt: Receipt) -> None:
+    fig = ex.figures or {}
+    ledger.record(
+        sha256=ex.sha256, receipt_no=receipt.receipt_no, received=receipt.received, verdict=receipt.verdict,
+        kind=ex.kind, year=fig.get("year") or ex.year, applicant=fig.get("applicant") or ex.applicant.get("name"),
+        uscc=_uscc(ex), market=fig.get("market") or ex.applicant.get("market"),
+        match_count=fig.get("match_count"), demand_total=fig.get("demand_total"), amount=ex.amount(),
+        operating_subsidy=Decimal(ex.exact["operating_subsidy"]) if ex.exact else None,
+        employment_subsidy=Decimal(ex.exact["employment_subsidy"]) if ex.exact else None,
+        rows=ex.rows if receipt.verdict == ACCEPTED else [])
+
+
+def publicity(sources: list, target: str | Path, *, year: int | None = None, as_of: dt.date | None = None,
+              password: str | None = None, allow_unsigned: bool = False, trust: list | None = None) -> tuple[Path, int]:
+    """Write the 公示 notice from one ledger file or from packages; return (path, number of rows).
+
+    A ``.pdf`` source is a package (examined now, accepted ones listed); anything else is a
+    ledger file (its accepted packages listed; reading it needs no key: it holds no one's ID).
+    """
+    sources = [Path(s) for s in sources]
+    packages = [s for s in sources if s.suffix.lower() == ".pdf"]
+    ledgers = [s for s in sources if s.suffix.lower() != ".pdf"]
+    rows, years = [], set()
+    for path in ledgers:
+        records = _read_ledger(path, year)
+        years.update(r["year"] for r in records)
+        rows.extend(rows_from_ledger(records))
+    if packages:
+        receipts = [r for r in intake(packages, as_of=as_of, password=password, allow_unsigned=allow_unsigned,
+                                      trust=trust) if year is None or r.year == year]
+        years.update(r.year for r in receipts if r.accepted)
+        rows.extend(rows_from_receipts(receipts))
+    title_year = year or (years.pop() if len(years) == 1 else None)
+    return write_notice(rows, target, year=title_year, date=as_of), len(rows)
+
+
+def _read_ledger(path: Path, year: int | None) -> list[dict]:
+    import sqlite3
+
+    from lingong_docs.core.errors import IntakeError
+
+    if not path.is_file():
+        raise IntakeError("ledger-not-found", f"找不到受理台账文件：{path.name}")
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            sql = ("SELECT receipt_no, received, verdict, kind, year, applicant, uscc, market, match_count,"
+                   " demand_total, amount FROM packages WHERE verdict='accepted'")
+            args = []
+            if year is not None:
+                sql += " AND year=?"
+                args.append(year)
+            keys = ("receipt_no", "received", "verdict", "kind", "year", "applicant", "uscc", "market",
+                    "match_count", "demand_total", "amount")
+            return [dict(zip(keys, r)) for r in db.execute(sql + " ORDER BY id", args)]
+        finally:
+            db.close()
+    except sqlite3.DatabaseError:
+        raise IntakeError("ledger-unreadable", f"{path.name} 不是受理台账文件或已损坏。") from None
+
+
+__all__ = ["intake", "examine", "cross_check", "publicity", "Receipt", "Ledger", "Limits", "load_key",
+           "default_ledger_path", "make_receipt", "write_receipt", "receipt_number", "ACCEPTED", "REJECTED"]

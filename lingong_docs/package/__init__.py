@@ -1,0 +1,1 @@
+"""Package stage: rendered parts → one signing-ready PDF package per subsidy (build + bundle)."""

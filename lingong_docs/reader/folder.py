@@ -1,0 +1,86 @@
+"""Reading stage: the application folder (application.yaml, 附件4, 附件5, 支付凭证/) into data.
+
+``read_application(dir)`` and ``read_table(path)`` are the doors; they raise ``ReadError`` for a
+file that cannot be read safely and return read findings for cells that cannot be read exactly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lingong_docs.core import findings as F
+from lingong_docs.core.errors import ReadError
+from lingong_docs.core.kinds import label as kind_label
+from lingong_docs.core.model import APPLICATION_FILE, Application, ApplicationInfo
+from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
+from lingong_docs.reader.application import read_application_file
+from lingong_docs.reader.xlsx import read_table
+
+EVIDENCE_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
+
+
+def read_application(folder: str | Path) -> Application:
+    """Return the application in ``folder``; tables that are absent are ``None`` (a finding says so)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ReadError("folder-not-found", f"找不到申请文件夹：{folder.name}", path=str(folder))
+    app_file = folder / APPLICATION_FILE
+    findings: list = []
+    if app_file.is_file():
+        info, findings = read_application_file(app_file)
+        has_file = True
+    else:
+        info, has_file = ApplicationInfo(), False
+        findings.append(F.make("application-missing", file=APPLICATION_FILE))
+    app = Application(folder=folder, info=info, findings=findings, has_application_file=has_file)
+    needs = {"operating": (JOB_POSTS, ROSTER), "employment": (ROSTER,), "recognition": ()}
+    wanted = {k for kind in (info.kinds or ["operating", "employment"]) for k in needs.get(kind, ())}
+    for kind, name in ((JOB_POSTS, info.job_posts_file), (ROSTER, info.roster_file)):
+        path = folder / name
+        if not path.is_file():
+            alt = _guess_file(folder, kind)
+            path = alt or path
+        if path.is_file():
+            setattr(app, kind, read_table(path, kind))
+        elif kind in wanted:
+            subsidy = "、".join(kind_label(k) for k in (info.kinds or ["operating"]) if kind in needs[k])
+            findings.append(F.make("table-missing", file=name, table=spec(kind).attachment,
+                                   subsidy=subsidy or "补贴"))
+    ev_dir = app.evidence_dir
+    if ev_dir is not None and ev_dir.is_dir():
+        for p in sorted(_walk(ev_dir), key=lambda p: p.relative_to(ev_dir).as_posix()):
+            if p.suffix.lower() in EVIDENCE_EXTENSIONS:
+                app.evidence.append(p)
+            elif p.suffix.lower() not in (".txt", ".md"):
+                app.evidence_other.append(p)
+    return app
+
+
+def read_single(path: str | Path, kind: str | None = None) -> Application:
+    """Return an application holding one lone workbook (no application file, no evidence)."""
+    path = Path(path)
+    table = read_table(path, kind)
+    app = Application(folder=None, info=ApplicationInfo(), has_application_file=False)
+    setattr(app, table.kind, table)
+    return app
+
+
+def _walk(folder: Path, depth: int = 3):
+    """Yield the files below ``folder`` (operators sort evidence into month folders), no hidden ones."""
+    for p in folder.iterdir():
+        if p.name.startswith((".", "~$")) or p.is_symlink():
+            continue
+        if p.is_file():
+            yield p
+        elif p.is_dir() and depth > 0:
+            yield from _walk(p, depth - 1)
+
+
+def _guess_file(folder: Path, kind: str) -> Path | None:
+    """Find the table when the operator renamed the file but kept 附件4/附件5 in its name."""
+    tag = spec(kind).attachment
+    candidates = sorted(p for p in folder.glob("*.xlsx") if tag in p.name and not p.name.startswith("~$"))
+    return candidates[0] if len(candidates) == 1 else None
+
+
+__all__ = ["read_application", "read_single", "read_table", "APPLICATION_FILE"]

@@ -1,0 +1,1 @@
+"""Small helpers with no domain stage of their own: money, masking, atomic writes, resources."""
