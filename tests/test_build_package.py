@@ -25,11 +25,11 @@ from pathlib import Path
 
 import psutil
 import pytest
+from helpers.apps import APPLICANT, fill, make_app, table_path
+from helpers.pdf import DATE_LINE, assert_all_signed_ok, line_with, overlaps, text_lines
 from PIL import Image
 from pypdf import PdfReader
 from reportlab.pdfgen import canvas as rl_canvas
-from test_build_bundle import DATE_LINE, assert_all_signed_ok, line_with, overlaps, text_lines
-from util import APPLICANT, fill, make_app, table_path
 
 from lingong_docs.core.policy import load_policy
 from lingong_docs.package.build import build_packages, package_name, sweep_workdirs

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_compute_figures import add_evidence, roster_row
-from util import fill, make_app, table_path
+from helpers.apps import fill, make_app, table_path
+from helpers.figures import add_evidence, roster_row
 
 from lingong_docs.cli import main
 from lingong_docs.compute import JSON_KEYS

@@ -11,8 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from pypdf import PdfWriter
-from util import USCC, fill, make_app, table_path
+from helpers.apps import USCC, fill, make_app, table_path
+from helpers.figures import OTHER_USCC, TODAY, YEAR, add_evidence, idcard, roster_row  # noqa: F401
 
 from lingong_docs.compute import JSON_KEYS, compute_application, compute_many
 from lingong_docs.core.errors import ConfigError
@@ -21,34 +21,6 @@ from lingong_docs.core.model import Application, ApplicationInfo, Record, Table
 from lingong_docs.core.policy import load_policy
 from lingong_docs.reader import read_application
 from lingong_docs.validate.run import validate
-
-YEAR = 2025
-OTHER_USCC = "91350100M000100Y43"
-TODAY = dt.date(2026, 3, 10)
-_W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def idcard(i: int) -> str:
-    """A valid 18-digit ID: Chaoyang county code, born 1980–1989, sequence from ``i``."""
-    body = f"110105{1980 + i // 3000 % 10}0{1 + i // 1000 % 3}1{5 + i // 250 % 4}{i % 1000:03d}"
-    assert len(body) == 17
-    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, _W)) % 11]
-
-
-def roster_row(i: int, **kw) -> dict:
-    start = kw.pop("start", dt.datetime(YEAR, 1 + i % 12, 1 + i // 12 % 28, 9))
-    hours = kw.pop("hours", 8)
-    return {"seq": i + 1, "name": "张" + "一二三四五六七八九十"[i % 10] + "明", "id_number": idcard(i),
-            "phone": f"139{i:08d}", "place": "朝阳区望京物流园 分拣员", "start": start,
-            "end": kw.pop("end", start + dt.timedelta(hours=9)), "hours": hours,
-            "pay": kw.pop("pay", 40 * hours), "method": "银行转账", **kw}
-
-
-def add_evidence(folder: Path, n: int) -> None:
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    with open(folder / "支付凭证" / f"0001-{n:04d} 银行代发回单.pdf", "wb") as f:
-        writer.write(f)
 
 
 @pytest.fixture(scope="module")

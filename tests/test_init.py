@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers.apps import APPLICANT, USCC, table_path
 from openpyxl import load_workbook
-from util import APPLICANT, USCC, table_path
 
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
 from lingong_docs.reader.folder import read_application

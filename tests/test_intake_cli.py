@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers.intake import RECEIVED, ROWS, USCC, built_package, idcard, make_signer, rewrite, roster_row, sign
 from pypdf import PdfReader
-from test_intake_support import RECEIVED, ROWS, USCC, built_package, idcard, make_signer, rewrite, roster_row, sign
 
 from lingong_docs.cli import main
 from lingong_docs.core.errors import IntakeError

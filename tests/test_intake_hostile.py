@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_intake_support import RECEIVED, built_package
+from helpers.intake import RECEIVED, built_package
 
 from lingong_docs.intake.sandbox import Limits
 from lingong_docs.intake.service import examine, intake

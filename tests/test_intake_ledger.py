@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from test_intake_support import OTHER_USCC, RECEIVED, ROWS, THIRD_USCC, USCC, built_package, idcard, rebrand, roster_row
+from helpers.intake import OTHER_USCC, RECEIVED, ROWS, THIRD_USCC, USCC, built_package, idcard, rebrand, roster_row
 
 from lingong_docs.core.errors import IntakeError
 from lingong_docs.intake.checks import Examination

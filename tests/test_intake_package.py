@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 import pytest
-from test_intake_support import (
+from helpers.intake import (
     RECEIVED,
     append_revision,
     attachments,
@@ -17,7 +17,6 @@ from test_intake_support import (
     flip_byte_in_signed_range,
     make_signer,
     manifest_of,
-    package_bytes,
     rewrite,
     sign,
     with_demand,
@@ -27,8 +26,6 @@ from test_intake_support import (
 from lingong_docs.intake.checks import Examination, _manifest_problem, _policy_changed, _printed_figures
 from lingong_docs.intake.receipt import receipt_number
 from lingong_docs.intake.service import examine, intake
-
-_ = package_bytes     # the session fixture, imported for pytest
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
-from test_intake_support import (
+from helpers.intake import (
     RECEIVED,
     add_stamped_field,
     add_text_annotation,
@@ -14,7 +14,6 @@ from test_intake_support import (
     make_signer,
     manifest_of,
     move_field,
-    package_bytes,
     sign,
     without_signature_fields,
 )
@@ -23,8 +22,6 @@ from lingong_docs.core.manifest import required_places
 from lingong_docs.core.policy import load_policy
 from lingong_docs.intake.checks import place_of
 from lingong_docs.intake.service import intake
-
-_ = package_bytes     # the session fixture, imported for pytest
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import subprocess
 import sys
 
 import pytest
+from helpers.apps import ROSTER, fill, make_app, table_path
 from openpyxl import load_workbook
-from util import ROSTER, fill, make_app, table_path
 
 from lingong_docs.identifiers import idcard
 from lingong_docs.util.pii import mask_id, mask_name, mask_phone, scrub

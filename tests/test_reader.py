@@ -7,8 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from helpers.apps import APPLICANT, JOB_POSTS, ROSTER, USCC, fill, make_app, table_path
 from openpyxl import Workbook, load_workbook
-from util import APPLICANT, JOB_POSTS, ROSTER, USCC, fill, make_app, table_path
 
 from lingong_docs.core.model import BAD
 from lingong_docs.core.tables import spec

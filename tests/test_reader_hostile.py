@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile_xlsx import HOSTILE
+from helpers.hostile_xlsx import HOSTILE
 
 from lingong_docs.core.errors import ReadError
 from lingong_docs.reader.folder import read_table

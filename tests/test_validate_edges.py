@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
+from helpers.apps import ROSTER, fill, make_app, table_path, tiny_pdf
+from helpers.rules import D, codes, findings, make_id, r
 from openpyxl import load_workbook
-from test_validate_rules import D, codes, findings, make_id, r
-from util import ROSTER, fill, make_app, table_path, tiny_pdf
 
 from lingong_docs.compute import compute_many
 from lingong_docs.core.evidence import covered_rows

@@ -1,0 +1,397 @@
+"""Shared pieces of the intake tests: one small built package, a throwaway signer, tampering.
+
+The package is built once per test session with the real build stage (a 1,000-row operating
+application made with util.make_app + fill) and cached here; every test copies the bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+
+from helpers.apps import USCC, fill, make_app, table_path
+
+YEAR = 2025
+ROWS = 1000
+RECEIVED = dt.date(2026, 3, 10)
+OTHER_USCC = "91350100M000100Y43"
+
+
+def uscc_code(first17: str) -> str:
+    """A valid 统一社会信用代码 from its first 17 characters."""
+    from lingong_docs.identifiers.uscc import check_char
+
+    return first17 + check_char(first17)
+
+
+THIRD_USCC = uscc_code("91110000MA0000000")
+_W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CACHE: dict = {}
+
+
+def idcard(i: int) -> str:
+    """A valid 18-digit ID: Chaoyang county code, born 1980–1989, sequence from ``i``."""
+    body = f"110105{1980 + i // 3000 % 10}0{1 + i // 1000 % 3}1{5 + i // 250 % 4}{i % 1000:03d}"
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, _W)) % 11]
+
+
+def roster_row(i: int, **kw) -> dict:
+    start = kw.pop("start", dt.datetime(YEAR, 1 + i % 12, 1 + i // 12 % 28, 9))
+    return {"seq": i + 1, "name": "张" + "一二三四五六七八九十"[i % 10] + "明", "id_number": idcard(i),
+            "phone": f"139{i:08d}", "place": "朝阳区望京物流园 分拣员", "start": start,
+            "end": kw.pop("end", start + dt.timedelta(hours=9)), "hours": 8, "pay": 320, "method": "银行转账", **kw}
+
+
+def _evidence(folder: Path, n: int) -> None:
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    with open(folder / "支付凭证" / f"0001-{n:04d} 银行代发回单.pdf", "wb") as f:
+        writer.write(f)
+
+
+def built_package() -> bytes:
+    """Return the bytes of the small operating package (built once per session)."""
+    if "package" not in _CACHE:
+        from lingong_docs.package.build import build_packages
+
+        root = Path(tempfile.mkdtemp(prefix="intake-test-build-"))
+        try:
+            folder = make_app(root / "app", year=YEAR)
+            fill(table_path(folder, "roster"), "roster", [roster_row(i) for i in range(ROWS)])
+            fill(table_path(folder, "job_posts"), "job_posts",
+                 [{"seq": 1, "title": "分拣员", "category": "物流仓储", "published": dt.datetime(YEAR, 1, 5),
+                   "demand": 5000}])
+            _evidence(folder, ROWS)
+            [result] = build_packages(folder, kinds=["operating"], out=root / "out", today=dt.date(YEAR + 1, 3, 1))
+            _CACHE["package"] = result.path.read_bytes()
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+    return _CACHE["package"]
+
+
+def built_recognition_package() -> bytes:
+    """Return the bytes of a small 零工市场认定 package (built once per session, only when asked)."""
+    if "recognition" not in _CACHE:
+        from lingong_docs.package.build import build_packages
+
+        root = Path(tempfile.mkdtemp(prefix="intake-test-build-"))
+        try:
+            folder = make_app(root / "app", year=YEAR)
+            fill(table_path(folder, "roster"), "roster", [roster_row(i) for i in range(10)])
+            fill(table_path(folder, "job_posts"), "job_posts",
+                 [{"seq": 1, "title": "分拣员", "category": "物流仓储", "published": dt.datetime(YEAR, 1, 5),
+                   "demand": 50}])
+            _evidence(folder, 10)
+            app_file = folder / "application.yaml"
+            text = app_file.read_text(encoding="utf-8").replace("  - 运营经费补贴\n  - 就业服务补贴\n", "  - 零工市场认定\n")
+            for part in ("选址建设情况", "场地设施人员制度服务", "线上平台搭建情况", "机构基本情况及成功案例"):
+                text = text.replace(f'  {part}: ""', f'  {part}: "（测试）{part}的说明文字。"')
+            app_file.write_text(text, encoding="utf-8")
+            [result] = build_packages(folder, kinds=["recognition"], out=root / "out", today=dt.date(YEAR + 1, 3, 1))
+            _CACHE["recognition"] = result.path.read_bytes()
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+    return _CACHE["recognition"]
+
+
+# ---- signing -----------------------------------------------------------------------------------
+
+def make_signer(tmp: Path, name: str = "Test Seal"):
+    """Return a pyHanko signer with a fresh self-signed EC certificate (and the cert's path)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    from pyhanko.sign import signers
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+            .sign(key, hashes.SHA256()))
+    tmp.mkdir(parents=True, exist_ok=True)
+    key_path, cert_path = tmp / f"{name}.key.pem", tmp / f"{name}.cert.pem"
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return signers.SimpleSigner.load(str(key_path), str(cert_path)), cert_path
+
+
+def empty_fields(data: bytes) -> list[str]:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    return [name for name, value, _ in enumerate_sig_fields(PdfFileReader(io.BytesIO(data))) if value is None]
+
+
+def sign(data: bytes, signer, fields: list[str] | None = None) -> bytes:
+    """Sign ``fields`` (default: every empty field) one after another, each an incremental revision."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    for name in (empty_fields(data) if fields is None else fields):
+        out = io.BytesIO()
+        signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data)), signers.PdfSignatureMetadata(field_name=name),
+                         signer=signer, output=out, existing_fields_only=True)
+        data = out.getvalue()
+    return data
+
+
+# ---- reading and tampering ----------------------------------------------------------------------
+
+def attachments(data: bytes) -> dict[str, bytes]:
+    return {a.name: a.content for a in PdfReader(io.BytesIO(data)).attachment_list}
+
+
+def manifest_of(data: bytes) -> dict:
+    return json.loads(attachments(data)["manifest.json"])
+
+
+def rewrite(data: bytes, *, replace: dict | None = None, manifest=None, fix_hashes: bool = False) -> bytes:
+    """Return a full rewrite of the package with attachments replaced.
+
+    ``replace``: {attachment name: new bytes}. ``manifest``: a function editing the manifest dict.
+    ``fix_hashes``: update the manifest's sha256/size of replaced files (a careful forger).
+    """
+    replace = dict(replace or {})
+    m = manifest_of(data)
+    if fix_hashes:
+        for f in m["files"]:
+            if f["attachment"] in replace:
+                f["sha256"] = hashlib.sha256(replace[f["attachment"]]).hexdigest()
+                f["size"] = len(replace[f["attachment"]])
+    if manifest is not None:
+        manifest(m)
+    replace["manifest.json"] = json.dumps(m, ensure_ascii=False, indent=2).encode()
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    for att in list(writer.attachment_list):
+        if att.name in replace:
+            att.delete()
+    for name, content in replace.items():
+        writer.add_attachment(name, content)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _edit_workbook(content: bytes, *, uscc: str | None = None, applicant: str | None = None,
+                   shift: dt.timedelta | None = None, demand: int | None = None) -> bytes:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(content))
+    ws = wb.worksheets[0]
+    for row in ws.iter_rows(min_row=1, max_row=3):
+        for cell in row:
+            if uscc and cell.value == USCC:
+                cell.value = uscc
+            elif applicant and isinstance(cell.value, str) and cell.value == "北京示例人力资源有限公司":
+                cell.value = applicant
+    for row in ws.iter_rows(min_row=5):
+        for cell in row:
+            if shift and isinstance(cell.value, dt.datetime):
+                cell.value = cell.value + shift
+        if demand is not None and row[4].value is not None:
+            row[4].value = demand
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def rebrand(data: bytes, *, uscc: str = OTHER_USCC, applicant: str = "北京另一家人力资源有限公司",
+            market: str | None = None, shift: dt.timedelta | None = None) -> bytes:
+    """Return the package re-issued for another agency (or market): the workbooks' header block,
+    application.yaml and the manifest rewritten consistently, hashes fixed; optionally every
+    roster time shifted by ``shift``. The printed pages keep the old name (intake reads data)."""
+    atts = attachments(data)
+    m = manifest_of(data)
+    names = {f["role"]: f["attachment"] for f in m["files"]}
+    app_yaml = atts[names["application"]].decode("utf-8")
+    app_yaml = app_yaml.replace(USCC, uscc).replace("北京示例人力资源有限公司", applicant)
+    if market:
+        app_yaml = app_yaml.replace(m["applicant"]["market"], market)
+    replace = {
+        names["application"]: app_yaml.encode("utf-8"),
+        names["job_posts"]: _edit_workbook(atts[names["job_posts"]], uscc=uscc, applicant=applicant),
+        names["roster"]: _edit_workbook(atts[names["roster"]], uscc=uscc, applicant=applicant, shift=shift),
+    }
+
+    def edit(man):
+        man["applicant"].update(name=applicant, uscc=uscc)
+        man["figures"].update(applicant=applicant, uscc=uscc)
+        if market:
+            man["applicant"]["market"] = market
+            man["figures"]["market"] = market
+
+    return rewrite(data, replace=replace, manifest=edit, fix_hashes=True)
+
+
+def with_demand(data: bytes, demand: int) -> bytes:
+    """Return the package with 附件4's 需求人数 changed (hashes fixed: a careful forger)."""
+    atts = attachments(data)
+    name = next(f["attachment"] for f in manifest_of(data)["files"] if f["role"] == "job_posts")
+    return rewrite(data, replace={name: _edit_workbook(atts[name], demand=demand)}, fix_hashes=True)
+
+
+def encrypted(data: bytes, password: str) -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.encrypt(user_password=password, owner_password=password, algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def drop_material(data: bytes, key: str) -> bytes:
+    """Return the package without the pages and the bookmark of material ``key`` (manifest kept)."""
+    m = manifest_of(data)
+    mat = next(x for x in m["materials"] if x["key"] == key)
+    first, last = mat["first_page"] - 1, mat["last_page"] - 1
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    for i in range(last, first - 1, -1):
+        writer.remove_page(i)
+    del writer.root_object["/Outlines"]
+    removed = last - first + 1
+    for other in m["materials"]:
+        if other["key"] == key:
+            continue
+        page = other["first_page"] - 1 - (removed if other["first_page"] - 1 > last else 0)
+        writer.add_outline_item(title=other["title"], page_number=page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def append_revision(data: bytes) -> bytes:
+    """Return ``data`` with an incremental revision appended by pypdf (what an editor does)."""
+    writer = PdfWriter(io.BytesIO(data), incremental=True)
+    writer.add_metadata({"/Title": "已修改"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def flip_byte_in_signed_range(data: bytes) -> bytes:
+    """Return ``data`` with one byte changed inside the first signature's signed range."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    sig = PdfFileReader(io.BytesIO(data)).embedded_signatures[0]
+    start, length = sig.byte_range[0], sig.byte_range[1]
+    # a byte in the middle of the signed prefix that is not inside a stream header
+    pos = start + length // 2
+    b = bytearray(data)
+    b[pos] = ord("A") if b[pos] != ord("A") else ord("B")
+    return bytes(b)
+
+
+def _write_manifest(writer: PdfWriter, manifest: dict) -> None:
+    """Replace the bytes of manifest.json inside ``writer`` in place (no other attachment touched)."""
+    from pypdf.generic import NameObject, NumberObject
+
+    data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+    names = writer.root_object["/Names"]["/EmbeddedFiles"]["/Names"]
+    for i in range(0, len(names), 2):
+        if str(names[i]) == "manifest.json":
+            stream = names[i + 1].get_object()["/EF"]["/F"].get_object()
+            stream.set_data(data)
+            stream["/Params"][NameObject("/Size")] = NumberObject(len(data))
+            stream["/Params"].pop("/CheckSum", None)
+
+
+def without_signature_fields(data: bytes, names: list[str] | None = None, *, listed: bool = False) -> bytes:
+    """Return the package without the signature fields ``names`` (default: all of them, and the
+    /AcroForm with them), removed from the pages and from the manifest — or, with ``listed=True``,
+    removed from the manifest only (the fields stay in the file)."""
+    m = manifest_of(data)
+    everything = names is None
+    names = set(names or [f["name"] for f in m["signature_fields"]])
+    m["signature_fields"] = [f for f in m["signature_fields"] if f["name"] not in names]
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    if not listed:
+        from pypdf.generic import ArrayObject, NameObject
+
+        for page in writer.pages:
+            if "/Annots" in page:
+                kept = [a for a in page["/Annots"] if str(a.get_object().get("/T")) not in names]
+                page[NameObject("/Annots")] = ArrayObject(kept)
+        form = writer.root_object["/AcroForm"].get_object()
+        if everything:
+            del writer.root_object["/AcroForm"]
+        else:
+            form[NameObject("/Fields")] = ArrayObject(
+                [f for f in form["/Fields"] if str(f.get_object().get("/T")) not in names])
+    _write_manifest(writer, m)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def add_stamped_field(data: bytes, signer, *, page: int = 2, text: str = "Apply for 500000 yuan") -> bytes:
+    """Return ``data`` with a NEW signature field appended on ``page`` (0-based) and signed with a
+    stamp that paints ``text`` over the page (the shadow attack: pyHanko calls it form filling)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko.stamp import TextStampStyle
+
+    w = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    fields.append_signature_field(w, fields.SigFieldSpec("overlay", on_page=page, box=(80, 520, 520, 580)))
+    out = io.BytesIO()
+    signers.PdfSigner(signers.PdfSignatureMetadata(field_name="overlay"), signer=signer,
+                      stamp_style=TextStampStyle(stamp_text=text, border_width=0)).sign_pdf(w, output=out)
+    return out.getvalue()
+
+
+def move_field(data: bytes, name: str, rect: tuple = (60, 300, 540, 700)) -> bytes:
+    """Return ``data`` with the box of signature field ``name`` moved/enlarged in an incremental
+    revision (before it is signed, a seal's picture could then cover the page)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    w = IncrementalPdfFileWriter(io.BytesIO(data))
+    [ref] = [ref for n, _v, ref in enumerate_sig_fields(w) if n == name]
+    widget = ref.get_object()
+    widget["/Rect"] = generic.ArrayObject([generic.FloatObject(v) for v in rect])
+    w.update_container(widget)
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+def add_text_annotation(data: bytes, *, page: int = 2, text: str = "500000") -> bytes:
+    """Return ``data`` with a FreeText annotation appended in an incremental revision (an editor)."""
+    from pypdf.annotations import FreeText
+
+    writer = PdfWriter(io.BytesIO(data), incremental=True)
+    writer.add_annotation(page_number=page, annotation=FreeText(text=text, rect=(80, 520, 520, 580)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def with_roster_rows(data: bytes, rows: int) -> bytes:
+    """Return the package with the embedded 附件5 replaced by one of ``rows`` rows (hashes fixed,
+    the manifest's 撮合个次 set to the new count): only the printed pages still show the old one."""
+
+    name = next(f["attachment"] for f in manifest_of(data)["files"] if f["role"] == "roster")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "roster.xlsx"
+        path.write_bytes(attachments(data)[name])
+        fill(path, "roster", [roster_row(i) for i in range(rows)])
+        new = path.read_bytes()
+    return rewrite(data, replace={name: new}, fix_hashes=True,
+                   manifest=lambda m: m["figures"].update(match_count=rows))
+__all__ = ["YEAR", "ROWS", "RECEIVED", "USCC", "OTHER_USCC", "THIRD_USCC", "uscc_code", "idcard", "roster_row", "built_package", "make_signer",
+           "sign", "empty_fields", "attachments", "manifest_of", "rewrite", "drop_material", "append_revision",
+           "flip_byte_in_signed_range", "rebrand", "with_demand", "encrypted", "built_recognition_package",
+           "without_signature_fields", "add_stamped_field", "add_text_annotation", "move_field", "with_roster_rows"]
