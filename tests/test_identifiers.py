@@ -62,7 +62,14 @@ def test_known_vectors_and_errors():
     assert idcard.check("110105194912310021") == "id-check-char"
     assert idcard.check("110105491231002") == "id-15-digit"
     assert idcard.check("1101051949123100") == "id-length"
-    assert idcard.check("99010519491231002X") != "id-province"  # leading 9: permanent residence
+    # Leading 9: a permanent-residence ID only with a real province code in digits 2-3.
+    foreign = "91115619900307123"  # 9, Beijing, country code 156, birth date, sequence
+    foreign += idcard.check_char(foreign)
+    assert idcard.check(foreign) is None and idcard.is_foreign_permanent(foreign)
+    not_province = "99015619900307123"
+    not_province += idcard.check_char(not_province)
+    assert idcard.check(not_province) == "id-province" and not idcard.is_foreign_permanent(not_province)
+    assert not idcard.is_foreign_permanent("11010519491231002X")
     assert idcard.check("00010519491231002X") == "id-province"
     assert idcard.check("11010519490231002X") == "id-birth-date"
     assert idcard.check(" 11010519491231002X ") is None  # surrounding space is normalised

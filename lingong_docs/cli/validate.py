@@ -15,13 +15,6 @@ SHOWN_PER_RULE = 5
 COLORS = {ERROR: "red", WARNING: "yellow", INFO: "cyan"}
 
 
-def load_target(target: Path, year: int | None = None):
-    """Return the Application for a folder or a lone workbook."""
-    from lingong_docs.reader.folder import read_application, read_single
-
-    return read_application(target) if target.is_dir() else read_single(target)
-
-
 def _progress_callback(enabled: bool):
     if not enabled:
         return None, None
@@ -53,9 +46,10 @@ def validate(target: Path, fmt: str, year, annotate_to, show_all: bool, strict: 
     \b
     退出码：0 无错误（可有警告）；1 有错误（--strict 时警告也算）；2 文件无法读取或用法错误。
     """
+    from lingong_docs.pipeline import read
     from lingong_docs.validate.run import validate as run
 
-    app = load_target(target)
+    app = read(target)
     progress, bar = _progress_callback(fmt == "text" and sys.stderr.isatty()
                                        and sum(len(t.records) for t in app.tables) > 2000)
     try:

@@ -17,7 +17,7 @@ from lingong_docs.core.dates import end_year, most_common_year
 from lingong_docs.core.identity import record_key
 from lingong_docs.core.model import BAD
 
-BY_RECORD, BY_HOURS = "按次", "按时长"
+BY_HOURS = "按时长"
 READINGS = ("declared", "per_record", "hours_total", "hours_per_row")
 
 

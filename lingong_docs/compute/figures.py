@@ -68,10 +68,6 @@ class Figures:
     matches: MatchCount | None = field(default=None, repr=False)
     demand: DemandTotal | None = field(default=None, repr=False)
 
-    @property
-    def blocked(self) -> bool:
-        return bool(self.blocking)
-
     def to_dict(self) -> dict:
         """Return JSON-ready data; amounts are yuan as JSON numbers (``float`` of the Decimal)."""
         return {

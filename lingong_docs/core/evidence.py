@@ -66,7 +66,3 @@ def referenced_files(remark: str | None, existing: Sequence[str] = ()) -> tuple[
     missing = [m.group(1) for m in _FILE_REF_RE.finditer(unicodedata.normalize("NFKC", remark))
                if not any(a <= m.start(1) < b or a < m.end(1) <= b for a, b in spans)]
     return found, missing
-
-
-def covers(ranges: list[tuple[int, int]], seq: int) -> bool:
-    return any(lo <= seq <= hi for lo, hi in ranges)

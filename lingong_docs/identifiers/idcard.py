@@ -45,7 +45,7 @@ def _check(v: str) -> str | None:
         return "id-length"
     if not (v[:17].isascii() and v[:17].isdigit() and (v[17].isdigit() or v[17] == "X") and v.isascii()):
         return "id-characters"
-    if v[0] != "9" and int(v[:2]) not in PROVINCES:
+    if int(province_digits(v)) not in PROVINCES:
         return "id-province"
     born = birth_date(v)
     if born is None or born.year < 1900:
@@ -63,9 +63,18 @@ def is_valid(value: object) -> bool:
     return check(value) is None
 
 
+def province_digits(value: str) -> str:
+    """Return the two digits naming the province: digits 1-2, or 2-3 after a leading 9.
+
+    The foreigners' permanent-residence ID (since 2023) starts with 9 followed by the code of the
+    province that issued it; a 9 followed by anything else is not an ID number.
+    """
+    return value[1:3] if value[:1] == "9" else value[:2]
+
+
 def is_foreign_permanent(value: str) -> bool:
-    """True for the foreigners' permanent-residence ID (leading 9, since 2023)."""
-    return value[:1] == "9"
+    """True for a valid foreigners' permanent-residence ID (9, then a real province code)."""
+    return value[:1] == "9" and check(value) is None
 
 
 def is_male(value: str) -> bool:

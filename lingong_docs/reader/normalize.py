@@ -59,12 +59,7 @@ def to_text(value):
         return repr(value), None
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat(sep=" "), None
-    if not isinstance(value, str):
-        return str(value), None
-    text, removed = clean_text(value)
-    if not text:
-        return None, None
-    return text, ("text-control-chars" if removed else None)
+    return str(value), None
 
 
 def to_id_text(value):

@@ -68,7 +68,6 @@ def duplicates_and_names(ctx, table):
         text = rows_text(rows_of[id_number])
         for r in rows:
             yield table.finding("id-name-conflict", r, "name", None, rows=text)
-    ctx.cache[("duplicate_rows", id(table))] = seen
 
 
 @rule("roster")

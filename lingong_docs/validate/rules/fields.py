@@ -26,7 +26,7 @@ def roster_fields(ctx, table):
     if "id_number" in table.columns:
         for rec in table.records:
             v = rec.values.get("id_number")
-            if isinstance(v, str) and v[:1] == "9" and idcard.check(v) is None:
+            if isinstance(v, str) and idcard.is_foreign_permanent(v):
                 yield table.finding("id-foreign-permanent", rec.row, "id_number", v)
 
 
