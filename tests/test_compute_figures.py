@@ -136,6 +136,24 @@ def test_missing_year_is_assumed_and_blocks():
     assert codes(fig.blocking) == ["year-assumed"]
 
 
+@pytest.mark.parametrize("keep", ["roster", "job_posts", "application_date"])
+def test_validate_and_compute_assume_the_same_year(keep):
+    # Roster end years first, then job-post years, then the year before the application date.
+    app = memory_app(30, application_date=dt.date(2026, 3, 1))
+    app.info.year = None
+    for rec in app.job_posts.records:
+        rec.values["published"] = dt.datetime(YEAR - 1, 6, 1)
+    if keep != "roster":
+        app.roster.records.clear()
+    if keep == "application_date":
+        app.job_posts.records.clear()
+    expected = {"roster": YEAR, "job_posts": YEAR - 1, "application_date": 2025}[keep]
+    report = validate(app)
+    fig = compute_application(app, report, today=TODAY)
+    assert report.stats["year"] == fig.year == expected
+    assert [f"为{expected}年" in f.message for f in report.findings if f.code == "year-from-data"] == [True]
+
+
 def test_missing_job_posts_table_gives_zero_demand_and_a_warning():
     app = memory_app(5_000)
     app.job_posts = None

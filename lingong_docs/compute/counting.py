@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from lingong_docs.core.dates import end_year, most_common_year
+from lingong_docs.core.dates import end_year
 from lingong_docs.core.identity import record_key
 from lingong_docs.core.model import BAD
 
@@ -230,8 +230,3 @@ def sum_demand(posts, year: int, *, error_rows=frozenset()) -> DemandTotal:
     return DemandTotal(year=year, total=total, counted=tuple(counted), error_rows=tuple(errors),
                        outside_year_rows=tuple(outside), unusable_rows=tuple(unusable))
 
-
-def most_common_end_year(rows) -> int | None:
-    """Return the year in which most tasks end (to assume a missing 申请年度), or None."""
-    return most_common_year(end_year(end) for end in map(_when, (rec.get("end") for rec in rows))
-                            if end is not None)

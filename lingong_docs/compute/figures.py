@@ -20,11 +20,11 @@ from lingong_docs.compute.counting import (
     DemandTotal,
     MatchCount,
     count_matches,
-    most_common_end_year,
     reading_labels,
     sum_demand,
 )
 from lingong_docs.core import findings as F
+from lingong_docs.core.dates import YEAR_BASIS, year_from_data
 from lingong_docs.core.errors import ConfigError
 from lingong_docs.core.kinds import EMPLOYMENT, KINDS, OPERATING
 from lingong_docs.core.policy import Policy, load_policy
@@ -191,11 +191,10 @@ def _compute_one(app, report, policy: Policy | None, as_of, today: dt.date) -> F
 
     year = app.info.year
     if year is None:
-        year = most_common_end_year(roster_records)
-        basis = "按花名册中多数任务的完成年度推定"
-        if year is None:
-            year = (as_of or app.info.application_date or today).year - 1
-            basis = "按申请日期的上一年推定"
+        assumed, source = year_from_data(app)
+        # Only without any data or date at all: the year before the day of the computation.
+        year = assumed if assumed is not None else (as_of or today).year - 1
+        basis = YEAR_BASIS[source] if source else "按计算日期的上一年推定"
         blocking.append(F.make("year-assumed", year=year, basis=basis))
 
     if policy is None:

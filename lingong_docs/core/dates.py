@@ -1,14 +1,19 @@
 """Task dates as the policy counts them.
 
 A task that ends at exactly 00:00 ended with the previous day: work from 31 Dec 16:00 to
-1 Jan 00:00 belongs to 31 Dec, and to that year (DOMAIN.md §4: a task counts in the year in
-which it ends).
+1 Jan 00:00 belongs to 31 Dec, and to that year (a task counts in the year in which it ends;
+see docs/rules.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lingong_docs.core.model import Application
 
 _MIDNIGHT = dt.time(0, 0)
 
@@ -41,9 +46,39 @@ def hours_by_day(start: dt.datetime, end: dt.datetime, hours: Decimal) -> dict[d
     return out
 
 
-def most_common_year(years) -> int | None:
+def most_common_year(years: Iterable[int]) -> int | None:
     """Return the year that occurs most often (the later one on a tie), or None for none."""
     counts: dict[int, int] = {}
     for y in years:
         counts[y] = counts.get(y, 0) + 1
     return max(counts, key=lambda y: (counts[y], y)) if counts else None
+
+
+YEAR_BASIS = {
+    "roster": "按花名册中多数任务的完成年度推定",
+    "job_posts": "按附件4中多数岗位的发布年度推定",
+    "application_date": "按申请日期的上一年推定",
+}
+"""How a missing 申请年度 was assumed, by the source used (``year_from_data``)."""
+
+
+def year_from_data(app: Application) -> tuple[int | None, str | None]:
+    """Return the service year to assume when none is given, and its basis (a ``YEAR_BASIS`` key).
+
+    The year most roster tasks end in; else the year most job posts were published in; else, only
+    where an application date is given, the year before it (one applies for the past year). Validate
+    and compute both call this, so they always assume the same year.
+    """
+    if app.roster is not None:
+        year = most_common_year(end_year(r.values["end"]) for r in app.roster.records
+                                if isinstance(r.values.get("end"), dt.datetime))
+        if year is not None:
+            return year, "roster"
+    if app.job_posts is not None:
+        year = most_common_year(r.values["published"].year for r in app.job_posts.records
+                                if isinstance(r.values.get("published"), dt.datetime))
+        if year is not None:
+            return year, "job_posts"
+    if app.info.application_date is not None:
+        return app.info.application_date.year - 1, "application_date"
+    return None, None

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 
 from lingong_docs.core import findings as F
-from lingong_docs.core.dates import end_year, most_common_year
+from lingong_docs.core.dates import YEAR_BASIS, year_from_data
 from lingong_docs.core.findings import Report
 from lingong_docs.core.model import Application
 from lingong_docs.core.policy import load_policy
@@ -31,10 +30,10 @@ def validate(app: Application, *, year: int | None = None, policy=None, progress
     if year is None:
         year = app.info.year
     if year is None:
-        year = _year_from_data(app)
+        year, basis = year_from_data(app)
         year_source = "data"
-        if year is not None:
-            report.add(F.make("year-from-data", year=year))
+        if year is not None and basis is not None:
+            report.add(F.make("year-from-data", year=year, basis=YEAR_BASIS[basis]))
     policy = policy or load_policy(year, name=app.info.policy)
     ctx = Context(app=app, year=year, year_source=year_source, policy=policy,
                   application_date=app.info.application_date if is_folder else None,
@@ -67,14 +66,3 @@ def validate(app: Application, *, year: int | None = None, policy=None, progress
     }
     return report
 
-
-def _year_from_data(app: Application) -> int | None:
-    """Return the year most tasks end in (else most posts were published in), or None."""
-    year = None
-    if app.roster is not None:
-        year = most_common_year(end_year(r.values["end"]) for r in app.roster.records
-                                if isinstance(r.values.get("end"), dt.datetime))
-    if year is None and app.job_posts is not None:
-        year = most_common_year(r.values["published"].year for r in app.job_posts.records
-                                if isinstance(r.values.get("published"), dt.datetime))
-    return year
