@@ -7,13 +7,14 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
 from helpers.apps import ROSTER, fill, make_app, table_path
 from openpyxl import load_workbook
 
 from lingong_docs.identifiers import idcard
-from lingong_docs.util.pii import mask_id, mask_name, mask_phone, scrub
+from lingong_docs.util.pii import mask, mask_id, mask_name, mask_phone, scrub
 
 CANARY_BODY = "13022919870611733"
 CANARY_ID = CANARY_BODY + idcard.check_char(CANARY_BODY)
@@ -106,3 +107,26 @@ def test_masks():
     assert CANARY_ID not in scrub(f"x{CANARY_ID}y {CANARY_PHONE}")
     full_width = "".join(chr(ord(c) + 0xFEE0) for c in CANARY_ID[:17]) + CANARY_ID[17]
     assert full_width not in scrub(full_width)
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("110105 19900307 1239", "110105********1239"),
+    ("110105-19900307-123X", "110105********123X"),
+    ("１１０１０５　１９９００３０７　１２３９", "110105********1239"),
+    ("139 1234 5678", "139****5678"),
+    ("+86 139-1234-5678", "139****5678"),
+    ("2025-01-01 至 2025-01-31", "2025-01-01 至 2025-01-31"),   # dates are not numbers to mask
+    (Decimal("13912345678"), "139****5678"),                   # a phone typed into 报酬
+    (1.10105199003071e17, "110105********1000"),               # an ID stored as a number
+    (Decimal("8.50"), "8.5"),
+    ("张三 13912345678 望京驿站", "张* 139****5678 望京驿站"),
+])
+def test_one_masking_function_for_any_value(value, shown):
+    assert mask(value, names=frozenset({"张三"})) == shown
+
+
+def test_clean_text_keeps_tabs_and_line_breaks_and_flags_invisible_characters():
+    from lingong_docs.reader.normalize import clean_text
+
+    assert clean_text(" 望京\u200b驿站\u202e ") == ("望京驿站", True)
+    assert clean_text("第一行\n第二行\t备注") == ("第一行\n第二行\t备注", False)

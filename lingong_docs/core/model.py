@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, TableSpec, spec
-from lingong_docs.util.pii import mask_id, mask_name, mask_phone, scrub
+from lingong_docs.util.pii import mask
 
 APPLICATION_FILE = "application.yaml"
 
@@ -62,6 +61,7 @@ class Table:
     uscc_cell: tuple[int, str] | None = None
     date1904: bool = False
     findings: list[F.Finding] = field(default_factory=list)
+    _names: frozenset[str] | None = field(default=None, init=False, compare=False)
 
     @property
     def spec(self) -> TableSpec:
@@ -74,33 +74,29 @@ class Table:
         """Return (column letter, header text) of field ``key``."""
         return self.columns.get(key), self.spec.column(key).header
 
+    def personal_names(self) -> frozenset[str]:
+        """Return the people's names in this table: masked wherever they appear in free text."""
+        if self._names is None:
+            keys = [c.key for c in self.spec.columns if c.pii == "name"]
+            self._names = frozenset(v for r in self.records for k in keys
+                                    if isinstance(v := r.values.get(k), str) and len(v) >= 2)
+        return self._names
+
     def finding(self, code: str, row: int | None = None, key: str | None = None, value: object = None,
                 **params: Any) -> F.Finding:
         """Return finding ``code`` located at ``row``/``key`` of this table, value masked."""
         letter, header = (self.locate(key) if key else (None, None))
         return F.make(code, file=self.path.name, sheet=self.sheet, row=row, column=letter,
-                      header=header, value=mask_value(self.spec, key, value), **params)
+                      header=header, value=mask_value(self.spec, key, value, self.personal_names()),
+                      **params)
 
 
-def mask_value(table_spec: TableSpec, key: str | None, value: object) -> str:
-    """Return the value as it may be shown: personal data masked, long text cut."""
-    if value is None or value is BAD:
+def mask_value(table_spec: TableSpec, key: str | None, value: object,
+               names: frozenset[str] = frozenset()) -> str:
+    """Return the value of column ``key`` as it may be shown (``util.pii.mask`` decides)."""
+    if value is BAD:
         return ""
-    if key is not None:
-        pii = table_spec.column(key).pii
-        if pii == "id":
-            return mask_id(str(value))
-        if pii == "phone":
-            return mask_phone(str(value))
-        if pii == "name":
-            return mask_name(str(value))
-    if isinstance(value, Decimal) and value.is_finite():
-        value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
-    if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
-        return str(value)[:30]
-    text = value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "strftime") else str(value)
-    text = scrub(text)
-    return text if len(text) <= 60 else text[:57] + "…"
+    return mask(value, table_spec.column(key).pii if key is not None else None, names)
 
 
 @dataclass

@@ -14,9 +14,9 @@ from decimal import Decimal, InvalidOperation
 
 from openpyxl.utils.datetime import from_excel
 
+from lingong_docs.core.identity import has_controls, strip_controls
 from lingong_docs.core.model import BAD
 
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _NUMBER_RE = re.compile(r"[¥$]?\s*([+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)\s*(?:元|小时|h|H|时|个|人|名)?", re.ASCII)
 _DATE_RE = re.compile(
     r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
@@ -33,8 +33,9 @@ def clean_text(value: str) -> tuple[str, bool]:
     Prose keeps its Chinese punctuation (（）、，；): no NFKC here. Identifiers, numbers and dates
     are folded with ``fold_text`` instead.
     """
-    cleaned = _CONTROL_RE.sub("", value)
-    return cleaned.strip(), cleaned != value
+    if not has_controls(value):
+        return value.strip(), False
+    return strip_controls(value).strip(), True
 
 
 @functools.lru_cache(maxsize=65536)

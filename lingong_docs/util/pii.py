@@ -1,17 +1,30 @@
-"""Masking of personal data (DOMAIN.md §10) and a scrubber for anything printed or logged.
+"""Masking of personal data, and ``mask``: the one entry point for any value shown or written.
 
-Masked forms: ID ``110105********1234``, phone ``138****5678``, name ``张*`` / ``欧阳**``.
+Masked forms: ID ``110105********1234``, phone ``138****5678``, name ``张*`` / ``欧阳**``. Nothing
+outside the package itself shows more (docs/rules.md, "个人信息").
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import logging
 import re
 import unicodedata
+from decimal import Decimal
+
+from lingong_docs.core.identity import strip_controls
 
 _ID_RE = re.compile(r"(?<![0-9０-９])(?:[0-9０-９]{17}[0-9０-９XxＸｘ]|[0-9０-９]{15})(?![0-9０-９])")
 _PHONE_RE = re.compile(r"(?<![0-9０-９])(?:\+?86[- ]?)?1[3-9３-９][0-9０-９]{9}(?![0-9０-９])")
 _LONG_DIGITS_RE = re.compile(r"(?<![0-9０-９])[0-9０-９]{11,}(?:\.[0-9]+)?(?:[eE][+]?[0-9]+)?")
+# Digits typed in groups of three or more with spaces or hyphens between them
+# ("110105 19900307 1239", "139-1234-5678", full-width with an ideographic space). Groups of two
+# (dates such as 2025-01-01) never match.
+_SEP = "[ \t\u00a0\u3000\\-‐‑–—－]{1,2}"
+_GROUPED_RE = re.compile(f"(?<![0-9０-９])(?:\\+?86{_SEP})?[0-9０-９]{{3,}}(?:{_SEP}[0-9０-９]{{3,}})+"
+                         f"(?:{_SEP}[0-9０-９]{{1,2}})?[XxＸｘ]?(?![0-9０-９])")
+MAX_SHOWN = 60
 
 
 def mask_id(value: str | None) -> str:
@@ -56,13 +69,93 @@ _COMPOUND_SURNAMES = {
 }
 
 
-def scrub(text: str) -> str:
-    """Mask anything in free text that looks like an ID number or a phone number."""
+def _mask_grouped(match: re.Match[str]) -> str:
+    digits = re.sub(r"[^0-9X]", "", unicodedata.normalize("NFKC", match.group(0)).upper())
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if len(digits) in (15, 18):
+        return mask_id(digits)
+    if len(digits) == 11 and digits.startswith("1"):
+        return mask_phone(digits)
+    if len(digits) >= 11:
+        return "*" * (len(digits) - 4) + digits[-4:]
+    return match.group(0)
+
+
+@functools.lru_cache(maxsize=8)
+def _name_lengths(names: frozenset[str]) -> tuple[int, ...]:
+    return tuple(sorted({len(n) for n in names if len(n) >= 2}, reverse=True))
+
+
+def _mask_names(text: str, names: frozenset[str]) -> str:
+    """Mask every known name in ``text`` (longest first), by lookups rather than one big regex."""
+    lengths = _name_lengths(names)
+    out, i = [], 0
+    while i < len(text):
+        for n in lengths:
+            if text[i:i + n] in names:
+                out.append(mask_name(text[i:i + n]))
+                i += n
+                break
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def scrub(text: str, names: frozenset[str] = frozenset()) -> str:
+    """Mask anything in free text that looks like an ID or a phone number, and the ``names`` given.
+
+    IDs and phones are found with or without spaces, hyphens or full-width digits between their
+    groups; ``names`` are the people's names known from the roster (a name cannot be recognised
+    in free text otherwise).
+    """
     if not text:
         return text
+    text = _GROUPED_RE.sub(_mask_grouped, text)
     text = _ID_RE.sub(lambda m: mask_id(m.group(0)), text)
     text = _PHONE_RE.sub(lambda m: mask_phone(m.group(0)), text)
-    return _LONG_DIGITS_RE.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(0)[-4:], text)
+    text = _LONG_DIGITS_RE.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(0)[-4:], text)
+    return _mask_names(text, names) if names else text
+
+
+def _number_text(value: int | float | Decimal) -> str:
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal) and value.is_finite():
+        exact = value == value.to_integral_value()
+        value = value.quantize(Decimal(1)) if exact and abs(value) < Decimal(10) ** 28 else value.normalize()
+        return f"{value:f}"
+    return str(value)
+
+
+def mask(value: object, kind: str | None = None, names: frozenset[str] = frozenset()) -> str:
+    """Return ``value`` as it may be shown anywhere outside the package: the one masking function.
+
+    ``kind`` is the personal data a column holds (``"id"``, ``"phone"``, ``"name"``); any other
+    value — text, a number, a date — is shown with every ID, phone number and known name inside
+    it masked, without control characters, and cut to ``MAX_SHOWN`` characters. A number is
+    judged by its digits: an ID stored as a number or a phone typed into 报酬 is masked too.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.strftime("%Y-%m-%d %H:%M" if isinstance(value, dt.datetime) else
+                              "%Y-%m-%d" if isinstance(value, dt.date) else "%H:%M")
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        text = _number_text(value)
+    else:
+        text = strip_controls(str(value), newlines=False)
+    if kind == "id":
+        return mask_id(text)
+    if kind == "phone":
+        return mask_phone(text)
+    if kind == "name":
+        return mask_name(text)
+    text = scrub(text, names)
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 3] + "…"
 
 
 class ScrubFilter(logging.Filter):

@@ -12,6 +12,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from lingong_docs.core.errors import ReadError
 from lingong_docs.core.findings import ERROR, SEVERITY_ZH, WARNING, Finding
+from lingong_docs.core.identity import strip_controls
 from lingong_docs.util.atomic import atomic_path
 from lingong_docs.util.workbook import HEAD_FILL, HEAD_FONT, safe_text
 
@@ -39,7 +40,7 @@ def annotate(source: Path, target: Path, findings: list[Finding]) -> Path:
             cell.fill = FILLS[worst]
         if comments < MAX_COMMENTS:
             text = "\n".join(f"[{f.code}] {f.message}" for f in items)
-            cell.comment = Comment(_clean(text)[:1000], "lingong-docs", width=320, height=120)
+            cell.comment = Comment(strip_controls(text)[:1000], "lingong-docs", width=320, height=120)
             comments += 1
     if LIST_SHEET in wb.sheetnames:
         del wb[LIST_SHEET]
@@ -70,7 +71,3 @@ def annotate(source: Path, target: Path, findings: list[Finding]) -> Path:
     with atomic_path(target, mode=0o600) as tmp:
         wb.save(tmp)
     return target
-
-
-def _clean(text: str) -> str:
-    return "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32)
