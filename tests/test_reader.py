@@ -102,10 +102,15 @@ def test_date_text_forms(text, expected):
     assert code in (None, "date-no-time")
 
 
-@pytest.mark.parametrize("text", ["2025年13月40日", "昨天", "2025-02-30", "8:00"])
+@pytest.mark.parametrize("text", ["2025年13月40日", "昨天", "2025-02-30"])
 def test_unreadable_dates_are_findings(text):
     value, code = to_datetime(text)
     assert value is BAD and code == "date-unreadable"
+
+
+@pytest.mark.parametrize("value", ["8:00", "8点30分", dt.time(8, 0), 0.3333])
+def test_a_time_alone_says_the_date_is_missing(value):
+    assert to_datetime(value) == (BAD, "date-time-only")
 
 
 def test_serial_numbers_respect_1900_and_1904_systems(tmp_path):

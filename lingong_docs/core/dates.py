@@ -16,6 +16,13 @@ if TYPE_CHECKING:
     from lingong_docs.core.model import Application
 
 _MIDNIGHT = dt.time(0, 0)
+MAX_TASK_DAYS = 366
+"""A longer task is a typing error (1900-01-01 to 9999-12-31); no per-day work is done for it."""
+
+
+def too_long(start: dt.datetime, end: dt.datetime) -> bool:
+    """True when a task runs longer than ``MAX_TASK_DAYS`` (checked before any per-day work)."""
+    return end - start > dt.timedelta(days=MAX_TASK_DAYS)
 
 
 def end_day(end: dt.datetime) -> dt.date:
@@ -33,7 +40,7 @@ def end_year(end: dt.datetime) -> int:
 def hours_by_day(start: dt.datetime, end: dt.datetime, hours: Decimal) -> dict[dt.date, Decimal]:
     """Split ``hours`` over the calendar days of [start, end) in proportion to the time in each day."""
     span = Decimal(int((end - start).total_seconds()))
-    if span <= 0:
+    if span <= 0 or too_long(start, end):
         return {start.date(): hours}
     out: dict[dt.date, Decimal] = {}
     cursor = start

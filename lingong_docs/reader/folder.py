@@ -15,6 +15,7 @@ from lingong_docs.core.model import APPLICATION_FILE, Application, ApplicationIn
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
 from lingong_docs.reader.application import read_application_file
 from lingong_docs.reader.xlsx import read_table
+from lingong_docs.util.pii import mask_file_name
 
 EVIDENCE_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
 
@@ -33,6 +34,7 @@ def read_application(folder: str | Path) -> Application:
         info, has_file = ApplicationInfo(), False
         findings.append(F.make("application-missing", file=APPLICATION_FILE))
     app = Application(folder=folder, info=info, findings=findings, has_application_file=has_file)
+    findings.extend(_lock_files(folder))
     needs = {"operating": (JOB_POSTS, ROSTER), "employment": (ROSTER,), "recognition": ()}
     wanted = {k for kind in (info.kinds or ["operating", "employment"]) for k in needs.get(kind, ())}
     for kind, name in ((JOB_POSTS, info.job_posts_file), (ROSTER, info.roster_file)):
@@ -74,6 +76,23 @@ def _walk(folder: Path, depth: int = 3):
             yield p
         elif p.is_dir() and depth > 0:
             yield from _walk(p, depth - 1)
+
+
+def _lock_files(folder: Path) -> list[F.Finding]:
+    """Return an info per workbook that Excel/WPS (``~$x.xlsx``) or LibreOffice (``.~lock.x#``) holds open.
+
+    The file read is what was last saved; changes not yet saved in the open window are not seen.
+    """
+    out = []
+    for p in sorted(folder.iterdir(), key=lambda p: p.name):
+        if p.name.startswith("~$"):
+            workbook = p.name[2:]
+        elif p.name.startswith(".~lock.") and p.name.endswith("#"):
+            workbook = p.name[len(".~lock."):-1]
+        else:
+            continue
+        out.append(F.make("workbook-open-elsewhere", file=mask_file_name(workbook), lock=mask_file_name(p.name)))
+    return out
 
 
 def _guess_file(folder: Path, kind: str) -> Path | None:

@@ -23,6 +23,7 @@ _DATE_RE = re.compile(
     r"(?:\s*[T ]?\s*(?P<H>\d{1,2})\s*(?:[:：时点]\s*(?P<M>\d{1,2})?\s*(?:[:：分]\s*(?P<S>\d{1,2})?\s*秒?)?)?)?",
     re.ASCII,
 )
+_TIME_ONLY_RE = re.compile(r"\s*\d{1,2}\s*[:：时点]\s*(?:\d{1,2}\s*分?)?(?:\s*[:：]\s*\d{1,2})?\s*", re.ASCII)
 _COMPACT_DATE_RE = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:\s*(?P<H>\d{2}):?(?P<M>\d{2}))?", re.ASCII)
 
 
@@ -44,7 +45,25 @@ def fold_text(value: str) -> str:
     return clean_text(unicodedata.normalize("NFKC", value))[0]
 
 
-def to_text(value):
+def excel_shown(value: dt.date | dt.time | dt.timedelta) -> str:
+    """Return a date or time as Excel shows it in a Chinese locale: ``2025/1/1``, ``2025/1/1 8:00``.
+
+    Excel turns "2025/1/1" typed into a text column (备注, 岗位名称) into a date; read back, it is
+    the text the operator typed.
+    """
+    if isinstance(value, dt.timedelta):
+        minutes = int(value.total_seconds() // 60)
+        return f"{minutes // 60}:{minutes % 60:02d}"
+    if isinstance(value, dt.time):
+        return f"{value.hour}:{value.minute:02d}" + (f":{value.second:02d}" if value.second else "")
+    day = f"{value.year}/{value.month}/{value.day}"
+    if isinstance(value, dt.datetime) and value.time() != dt.time(0):
+        return f"{day} {excel_shown(value.time())}"
+    return day
+
+
+def to_text(value: object) -> tuple[str | None, str | None]:
+    """Return any cell as text (a date as Excel shows it, 3.0 as 3), or None for an empty cell."""
     if isinstance(value, str):
         if not value:
             return None, None
@@ -58,8 +77,10 @@ def to_text(value):
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value)), None
         return repr(value), None
-    if isinstance(value, (dt.datetime, dt.date, dt.time)):
-        return value.isoformat(sep=" "), None
+    if isinstance(value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
+        return excel_shown(value), None
+    if isinstance(value, bool):
+        return ("TRUE" if value else "FALSE"), None
     return str(value), None
 
 
@@ -168,9 +189,11 @@ def to_datetime(value, date1904: bool = False):
         return _round_seconds(value.replace(tzinfo=None)), None
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day), "date-no-time"
-    if isinstance(value, dt.time):
-        return BAD, "date-unreadable"
+    if isinstance(value, (dt.time, dt.timedelta)):
+        return BAD, "date-time-only"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 0 < value < 1:
+            return BAD, "date-time-only"   # a serial fraction: a time of day without the day
         if not (1 <= value < 2958466):
             return BAD, "date-unreadable"
         result = from_excel(value, epoch=dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30))
@@ -183,7 +206,7 @@ def to_datetime(value, date1904: bool = False):
             return None, None
         m = _DATE_RE.fullmatch(text) or _COMPACT_DATE_RE.fullmatch(text)
         if not m:
-            return BAD, "date-unreadable"
+            return BAD, ("date-time-only" if _TIME_ONLY_RE.fullmatch(text) else "date-unreadable")
         g = m.groupdict()
         try:
             result = dt.datetime(int(g["y"]), int(g["m"]), int(g["d"]), int(g.get("H") or 0),

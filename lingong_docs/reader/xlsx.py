@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from python_calamine import CalamineWorkbook
@@ -11,10 +14,10 @@ from python_calamine import CalamineWorkbook
 from lingong_docs.core import findings as F
 from lingong_docs.core.errors import ReadError
 from lingong_docs.core.model import Record, Table
-from lingong_docs.core.tables import JOB_POSTS, ROSTER, TableSpec, header_block, normalize_header, spec
+from lingong_docs.core.tables import JOB_POSTS, ROSTER, TableSpec, normalize_header, spec
 from lingong_docs.identifiers import uscc as uscc_mod
 from lingong_docs.reader import normalize as N
-from lingong_docs.reader.guard import scan_workbook
+from lingong_docs.reader.guard import SheetScan, scan_workbook
 
 HEADER_SEARCH_ROWS = 40
 GAP_ROWS = 50
@@ -126,37 +129,45 @@ def read_table(path: str | Path, kind: str | None = None) -> Table:
     return table
 
 
-def _read_header_block(table: Table, rows: list[list]) -> None:
-    labels = header_block()
-    want = {"applicant": normalize_header(labels["applicant"]), "uscc": normalize_header(labels["uscc"])}
-    short = {"applicant": "申请单位", "uscc": "统一社会信用代码"}
+_SHORT_LABELS = {"applicant": "申请单位", "uscc": "统一社会信用代码"}
+
+
+def _read_header_block(table: Table, rows: list[list[Any]]) -> None:
+    """Fill the table's 申请单位 and 统一社会信用代码 from the block above the header."""
     for r, row in enumerate(rows):
         for c, cell in enumerate(row):
             if not isinstance(cell, str):
                 continue
             h = normalize_header(cell)
-            for field_name, _label in want.items():
-                if getattr(table, field_name) is not None or short[field_name] not in h:
-                    continue
-                value, where = None, None
-                rest = _after_label(cell, short[field_name], [v for k, v in short.items() if k != field_name])
-                if rest:
-                    value, where = rest, (r + 1, get_column_letter(c + 1))
-                else:
-                    for c2 in range(c + 1, len(row)):
-                        v = row[c2]
-                        if v not in (None, "") and not (isinstance(v, str) and any(
-                                s in normalize_header(v) for s in short.values())):
-                            value, where = v, (r + 1, get_column_letter(c2 + 1))
-                            break
-                        if isinstance(v, str) and any(s in normalize_header(v) for s in short.values()):
-                            break
-                if value is not None:
-                    text, _ = N.to_text(value)
-                    if field_name == "uscc" and text:
-                        text = uscc_mod.compact(text)
-                    setattr(table, field_name, text)
-                    setattr(table, field_name + "_cell", where)
+            for field_name, label in _SHORT_LABELS.items():
+                if getattr(table, field_name) is None and label in h:
+                    _take_label_value(table, field_name, row, r, c)
+
+
+def _take_label_value(table: Table, field_name: str, row: list[Any], r: int, c: int) -> None:
+    """Set ``field_name`` from the text after its label in cell ``c``, or from the next filled cell."""
+    label = _SHORT_LABELS[field_name]
+    others = [v for k, v in _SHORT_LABELS.items() if k != field_name]
+    value: object = None
+    where: tuple[int, str] | None = None
+    rest = _after_label(row[c], label, others)
+    if rest:
+        value, where = rest, (r + 1, get_column_letter(c + 1))
+    else:
+        for c2 in range(c + 1, len(row)):
+            v = row[c2]
+            if isinstance(v, str) and any(s in normalize_header(v) for s in _SHORT_LABELS.values()):
+                break
+            if v not in (None, ""):
+                value, where = v, (r + 1, get_column_letter(c2 + 1))
+                break
+    if value is None:
+        return
+    text, _ = N.to_text(value)
+    if field_name == "uscc" and text:
+        text = uscc_mod.compact(text)
+    setattr(table, field_name, text)
+    setattr(table, field_name + "_cell", where)
 
 
 def _after_label(cell: str, label: str, others: list[str]) -> str:
@@ -178,12 +189,16 @@ def _after_label(cell: str, label: str, others: list[str]) -> str:
     return text.strip()
 
 
-def _read_records(table: Table, rows: list[list], header_idx: int, hmap: dict, sheet) -> None:
-    table_spec = table.spec
-    conv = []
-    for col in table_spec.columns:
+Converter = Callable[[Any], tuple[Any, str | None]]
+
+
+def _converters(table: Table, hmap: dict[str, int]) -> list[tuple[str, int, Converter, str]]:
+    """Return (key, column index, converter, column letter) for every column found."""
+    conv: list[tuple[str, int, Converter, str]] = []
+    for col in table.spec.columns:
         if col.key not in hmap:
             continue
+        fn: Converter
         if col.key == "seq":
             fn = N.to_seq
         elif col.key == "hours":
@@ -193,26 +208,17 @@ def _read_records(table: Table, rows: list[list], header_idx: int, hmap: dict, s
         elif col.pii == "phone":
             fn = N.to_phone_text
         elif col.type == "datetime":
-            def fn(v, _e=table.date1904):
-                return (N.to_datetime(v, _e))
+            fn = functools.partial(N.to_datetime, date1904=table.date1904)
         else:
             fn = N.CONVERTERS[col.type]
         conv.append((col.key, hmap[col.key], fn, get_column_letter(hmap[col.key] + 1)))
-    seq_idx = hmap.get("seq")
-    remark_idx = hmap.get("remark")
-    formula, errors = sheet.formula_cells, sheet.error_cells
-    special = bool(formula or errors)
-    hidden = set(sheet.hidden_rows)
-    merged_data = [m for m in sheet.merged if _merge_in_data(m, header_idx + 1)]
-    for m in merged_data:
-        min_col, min_row, _, _ = range_boundaries(m)
-        table.findings.append(F.make("merged-cells", file=table.path.name, sheet=table.sheet,
-                                     row=min_row, column=get_column_letter(min_col), ref=m))
-    used = [i for _, i, _, _ in conv if i not in (seq_idx, remark_idx)]
-    findings = table.findings
+    return conv
+
+
+def _data_rows(table: Table, rows: list[list[Any]], header_idx: int, used: list[int],
+               special_rows: set[int]) -> list[int]:
+    """Return the 0-based indexes of rows holding data (blank, total and trailing rows skipped)."""
     fname, sname = table.path.name, table.sheet
-    special_rows = {r for r, _ in formula} | {r for r, _ in errors} if special else set()
-    # 1. Which rows hold data (blank rows, total rows and trailing rows skipped).
     data_rows: list[int] = []
     blank_run = 0
     for r in range(header_idx + 1, len(rows)):
@@ -220,41 +226,79 @@ def _read_records(table: Table, rows: list[list], header_idx: int, hmap: dict, s
         n = len(row)
         first = next((v for v in row if v is not None and v != ""), None)
         if isinstance(first, str) and first.strip().startswith(TOTAL_WORDS):
-            findings.append(F.make("total-row-ignored", file=fname, sheet=sname, row=r + 1))
+            table.findings.append(F.make("total-row-ignored", file=fname, sheet=sname, row=r + 1))
             blank_run += 1
             continue
         if not any(i < n and row[i] != "" and row[i] is not None for i in used) and (r + 1) not in special_rows:
             blank_run += 1
             continue
         if blank_run >= GAP_ROWS and data_rows:
-            findings.append(F.make("rows-after-gap", file=fname, sheet=sname, row=r + 1))
+            table.findings.append(F.make("rows-after-gap", file=fname, sheet=sname, row=r + 1))
         blank_run = 0
         data_rows.append(r)
-    # 2. Convert column by column (one tight loop per column is much faster than cell by cell).
-    columns = {}
-    for key, idx, fn, letter in conv:
-        raw_col = [rows[r][idx] if idx < len(rows[r]) else None for r in data_rows]
-        converted = [fn(v) for v in raw_col]
-        values = [c[0] for c in converted]
-        for pos, (value, code) in enumerate(converted):
-            if code and code != "date-no-time":  # a plain date is legitimate; rules judge it
-                excel_row = data_rows[pos] + 1
-                findings.append(table.finding(code, excel_row, key,
-                                              raw_col[pos] if value is N.BAD else value))
-        if special:
-            for pos, r in enumerate(data_rows):
-                ref = (r + 1, letter)
-                if values[pos] is None and (ref in errors or ref in formula):
-                    values[pos] = N.BAD
-                    code = "cell-error" if ref in errors else "formula-without-value"
-                    findings.append(table.finding(code, r + 1, key))
-        columns[key] = values
+    return data_rows
+
+
+def _merged_covered(table: Table, sheet: SheetScan, header_idx: int) -> set[tuple[int, int]]:
+    """Report each merged range in the data once; return its covered cells (Excel row, column index).
+
+    The cells a merge covers (all but the top-left one) are empty in the file: they are read as
+    unreadable, explained by the one ``merged-cells`` finding, not as one "必填项为空" per cell.
+    """
+    covered: set[tuple[int, int]] = set()
+    for ref in sheet.merged:
+        if not _merge_in_data(ref, header_idx + 1):
+            continue
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        table.findings.append(F.make("merged-cells", file=table.path.name, sheet=table.sheet,
+                                     row=min_row, column=get_column_letter(min_col), ref=ref))
+        covered.update((r, c - 1) for r in range(min_row, max_row + 1) for c in range(min_col, max_col + 1)
+                       if (r, c) != (min_row, min_col))
+    return covered
+
+
+def _read_records(table: Table, rows: list[list[Any]], header_idx: int, hmap: dict[str, int],
+                  sheet: SheetScan) -> None:
+    conv = _converters(table, hmap)
+    skip = (hmap.get("seq"), hmap.get("remark"))
+    formula, errors = sheet.formula_cells, sheet.error_cells
+    special_rows = {r for r, _ in formula} | {r for r, _ in errors}
+    covered = _merged_covered(table, sheet, header_idx)
+    used = [i for _, i, _, _ in conv if i not in skip]
+    data_rows = _data_rows(table, rows, header_idx, used, special_rows)
+    # Convert column by column (one tight loop per column is much faster than cell by cell).
+    columns = {key: _read_column(table, rows, data_rows, key, idx, fn, letter, sheet, covered)
+               for key, idx, fn, letter in conv}
     keys = list(columns)
     cols = [columns[k] for k in keys]
     table.records.extend(Record(r + 1, dict(zip(keys, vals))) for r, vals in zip(data_rows, zip(*cols)))
+    hidden = set(sheet.hidden_rows)
     for r in data_rows:
         if r + 1 in hidden:
-            findings.append(F.make("row-hidden", file=fname, sheet=sname, row=r + 1))
+            table.findings.append(F.make("row-hidden", file=table.path.name, sheet=table.sheet, row=r + 1))
+
+
+def _read_column(table: Table, rows: list[list[Any]], data_rows: list[int], key: str, idx: int,
+                 fn: Converter, letter: str, sheet: SheetScan, covered: set[tuple[int, int]]) -> list[Any]:
+    """Return the converted values of one column; read findings go to the table."""
+    raw_col = [rows[r][idx] if idx < len(rows[r]) else None for r in data_rows]
+    converted = [fn(v) for v in raw_col]
+    values = [c[0] for c in converted]
+    findings = table.findings
+    for pos, (value, code) in enumerate(converted):
+        if code and code != "date-no-time":  # a plain date is legitimate; rules judge it
+            findings.append(table.finding(code, data_rows[pos] + 1, key, raw_col[pos] if value is N.BAD else value))
+    formula, errors = sheet.formula_cells, sheet.error_cells
+    for pos, r in enumerate(data_rows):
+        if values[pos] is not None:
+            continue
+        if (r + 1, idx) in covered:
+            values[pos] = N.BAD
+        elif (r + 1, letter) in errors or (r + 1, letter) in formula:
+            values[pos] = N.BAD
+            findings.append(table.finding("cell-error" if (r + 1, letter) in errors else "formula-without-value",
+                                          r + 1, key))
+    return values
 
 
 def _merge_in_data(ref: str, header_row: int) -> bool:

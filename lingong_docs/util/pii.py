@@ -119,6 +119,15 @@ def scrub(text: str, names: frozenset[str] = frozenset()) -> str:
     return _mask_names(text, names) if names else text
 
 
+def mask_file_name(name: str, names: frozenset[str] = frozenset()) -> str:
+    """Return a file name as it may be shown: bytes that are not UTF-8 as ``?``, personal data masked.
+
+    Operators name evidence after the person paid (``0007 张三 110105….png``).
+    """
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\ufffd", "?")
+    return scrub(strip_controls(text, newlines=False), names)
+
+
 def _number_text(value: int | float | Decimal) -> str:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):

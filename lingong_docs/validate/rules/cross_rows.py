@@ -13,7 +13,7 @@ import unicodedata
 from collections import defaultdict
 from decimal import Decimal
 
-from lingong_docs.core.dates import hours_by_day
+from lingong_docs.core.dates import hours_by_day, too_long
 from lingong_docs.core.identity import record_key
 from lingong_docs.identifiers import phone as phone_mod
 from lingong_docs.validate.checks import finite
@@ -83,8 +83,8 @@ def overlaps_and_daily_hours(ctx, table):
         start, end = v.get("start"), v.get("end")
         if id_number is None or not isinstance(start, dt.datetime) or not isinstance(end, dt.datetime):
             continue
-        if start >= end:
-            continue
+        if start >= end or too_long(start, end):
+            continue  # an implausible span is its own finding (task-too-long)
         tasks[id_number].append((start, end, rec.row, v.get("place"), v.get("hours")))
         hours_of[rec.row] = v.get("hours")
     for items in tasks.values():

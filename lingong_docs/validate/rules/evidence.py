@@ -1,4 +1,7 @@
-"""Payment evidence (支付凭证) against the roster rows, DOMAIN.md §7. Folder only."""
+"""Payment evidence (支付凭证) against the roster rows (docs/rules.md). Folder only.
+
+Evidence file names are shown masked: operators name files after the person paid.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,19 @@ import unicodedata
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.evidence import covered_rows, referenced_files
+from lingong_docs.util.pii import mask_file_name
 from lingong_docs.validate.registry import rule
 
 MAX_EVIDENCE_BYTES = 50_000_000
+
+
+def is_utf8(name: str) -> bool:
+    """True when a file name is valid text (a name copied from another system may not be)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def readable(path) -> bool:
@@ -39,16 +52,27 @@ def payment_evidence(ctx):
     app = ctx.app
     table = app.roster
     folder = app.info.evidence_folder
+    people = table.personal_names() if table is not None else frozenset()
+
+    def shown(name: str) -> str:
+        return mask_file_name(name, people)
+
     for p in app.evidence_other:
-        yield F.make("evidence-file-unsupported", file=p.name)
+        yield F.make("evidence-file-unsupported", file=shown(p.name))
+    for p in app.evidence + app.evidence_other:
+        if not is_utf8(p.name):
+            yield F.make("evidence-name-encoding", file=shown(p.name))
     if table is None:
+        return
+    if app.evidence_dir is not None and not app.evidence_dir.is_dir():
+        yield F.make("evidence-folder-missing", file=table.path.name, folder=folder)
         return
     if not app.evidence:
         yield F.make("evidence-missing", file=table.path.name, folder=folder)
         return
     for p in app.evidence:
         if not readable(p):
-            yield F.make("evidence-file-unreadable", file=p.name)
+            yield F.make("evidence-file-unreadable", file=shown(p.name))
     files = {unicodedata.normalize("NFKC", p.name): p for p in app.evidence}
     ranges = {name: covered_rows(name) for name in files}
     names = list(files)
@@ -80,9 +104,9 @@ def payment_evidence(ctx):
             covered = True
             used[ref] = True
         for ref in missing:
-            yield table.finding("evidence-file-missing", rec.row, "remark", None, evidence=ref[:60])
+            yield table.finding("evidence-file-missing", rec.row, "remark", None, evidence=shown(ref[:60]))
         if not covered:
             yield table.finding("evidence-row-uncovered", rec.row, "seq", seq, seq=seq)
     for name, was_used in used.items():
         if not was_used:
-            yield F.make("evidence-file-unused", file=name)
+            yield F.make("evidence-file-unused", file=shown(name))

@@ -1,11 +1,11 @@
-"""Task times and hours: order, year, application date, hours against the span (DOMAIN.md §5, §7)."""
+"""Task times and hours: order, year, application date, hours against the span (docs/rules.md)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from lingong_docs.core.dates import end_day, end_year
+from lingong_docs.core.dates import MAX_TASK_DAYS, end_day, end_year, too_long
 from lingong_docs.util.money import cn_date
 from lingong_docs.validate.checks import finite
 from lingong_docs.validate.registry import rule
@@ -31,6 +31,8 @@ def task_times(ctx, table):
             else:
                 yield table.finding("start-not-before-end", rec.row, "start", start)
             continue
+        if s_ok and e_ok and too_long(start, end):
+            yield table.finding("task-too-long", rec.row, "end", end, days=MAX_TASK_DAYS)
         if year is not None:
             e_year = end_year(end) if e_ok else None
             spans_year_end = s_ok and e_ok and start.year == year - 1 and e_year == year
