@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import logging
 import os
+import shutil
 import sys
+import tempfile
 import traceback
+from pathlib import Path
 
 import click
 
-from lingong_docs.core.errors import LingongError
-from lingong_docs.util.pii import ScrubFilter, scrub
+from lingong_docs.core.errors import ConfigError, LingongError
+from lingong_docs.util.pii import ScrubFilter, mask_file_name, scrub
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -35,6 +39,38 @@ def _setup_logging(verbose: bool) -> None:
     logging.getLogger("lingong_docs").setLevel(logging.DEBUG if verbose else logging.WARNING)
     for name in THIRD_PARTY_LOGGERS:
         logging.getLogger(name).setLevel(logging.INFO if verbose else logging.CRITICAL + 1)
+
+
+MIN_FREE_BYTES = 20_000_000
+
+
+def check_output(target: Path) -> None:
+    """Raise ConfigError (exit 2) when ``target`` cannot be written: before any work is done.
+
+    ``target`` is a file or folder to be written; its folder (or the nearest one that exists)
+    must be a writable folder with some free space. A read-only or full disk would otherwise
+    show only after the work, as an internal error.
+    """
+    folder = target if target.is_dir() else target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    shown = mask_file_name(str(folder))
+    if not folder.is_dir():
+        raise ConfigError.make("output-not-writable", folder=shown, reason="这不是一个文件夹")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as e:
+        reason = "磁盘已满" if e.errno == errno.ENOSPC else "没有写入权限，或磁盘为只读"
+        raise ConfigError.make("output-not-writable", folder=shown, reason=reason) from None
+    if shutil.disk_usage(folder).free < MIN_FREE_BYTES:
+        raise ConfigError.make("output-not-writable", folder=shown, reason="磁盘剩余空间不足")
+
+
+def write_failed(e: OSError, target: Path) -> ConfigError:
+    """Return the Chinese error for an output that could not be written after all."""
+    reason = "磁盘已满" if e.errno == errno.ENOSPC else "无法写入（权限或磁盘问题）"
+    return ConfigError.make("output-not-writable", folder=mask_file_name(str(target.parent)), reason=reason)
 
 
 def guarded(fn):

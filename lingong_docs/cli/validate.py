@@ -8,8 +8,11 @@ from pathlib import Path
 
 import click
 
-from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, guarded
-from lingong_docs.core.findings import ERROR, INFO, SEVERITY_ZH, WARNING, catalogue
+from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, check_output, guarded, write_failed
+from lingong_docs.core.errors import LingongError
+from lingong_docs.core.findings import ERROR, INFO, SEVERITY_ZH, WARNING, Report, catalogue
+from lingong_docs.core.model import Application
+from lingong_docs.util.pii import mask_file_name
 
 SHOWN_PER_RULE = 5
 COLORS = {ERROR: "red", WARNING: "yellow", INFO: "cyan"}
@@ -33,7 +36,8 @@ def _progress_callback(enabled: bool):
               help="输出格式：text 供人阅读，json 供其他程序读取。")
 @click.option("--year", type=int, help="申报年度；单独校验一个表格时默认取数据中多数任务的年度。")
 @click.option("--annotate", "annotate_to", type=click.Path(dir_okay=False, path_type=Path),
-              help="另存一份标注过的工作簿：错误单元格标红、警告标黄，加批注和“错误清单”表。")
+              help="另存标注过的工作簿：错误单元格标红、警告标黄，加批注和“错误清单”表。"
+                   "校验文件夹时每个工作簿各存一份：X-附件4.xlsx、X-附件5.xlsx。")
 @click.option("--all", "show_all", is_flag=True, help="列出每一处问题（默认每条规则最多列出5处）。")
 @click.option("--strict", is_flag=True, help="有警告也按未通过处理（退出码 1）。")
 @guarded
@@ -49,6 +53,12 @@ def validate(target: Path, fmt: str, year, annotate_to, show_all: bool, strict: 
     from lingong_docs.pipeline import read
     from lingong_docs.validate.run import validate as run
 
+    output_problem = None
+    if annotate_to is not None:
+        try:
+            check_output(annotate_to)
+        except LingongError as e:
+            output_problem = e   # the report is still worth printing; the annotation is not attempted
     app = read(target)
     progress, bar = _progress_callback(fmt == "text" and sys.stderr.isatty()
                                        and sum(len(t.records) for t in app.tables) > 2000)
@@ -57,30 +67,38 @@ def validate(target: Path, fmt: str, year, annotate_to, show_all: bool, strict: 
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    if annotate_to is not None:
-        _annotate(app, report, annotate_to)
     if fmt == "json":
         click.echo(report.to_json())
     else:
         _print_text(app, report, show_all)
-        if annotate_to is not None:
-            click.echo(f"\n已生成标注版工作簿：{annotate_to}")
+    if output_problem is not None:
+        raise output_problem
+    if annotate_to is not None:
+        for written in _annotate(app, report, annotate_to):
+            click.echo(f"已生成标注版工作簿：{mask_file_name(str(written))}", err=fmt == "json")
     failed = report.errors > 0 or (strict and report.warnings > 0)
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
-def _annotate(app, report, target: Path) -> None:
+def annotated_paths(app: Application, target: Path) -> list[tuple[Path, Path]]:
+    """Return (workbook, annotated copy) pairs: ``target`` itself for one workbook, else one per workbook."""
+    tables = app.tables
+    if len(tables) == 1:
+        return [(tables[0].path, target)]
+    stem, suffix = target.stem, target.suffix or ".xlsx"
+    return [(t.path, target.with_name(f"{stem}-{t.spec.attachment}{suffix}")) for t in tables]
+
+
+def _annotate(app: Application, report: Report, target: Path) -> list[Path]:
     from lingong_docs.validate.annotate import annotate
 
-    tables = app.tables
-    if not tables:
-        return
-    if len(tables) == 1:
-        annotate(tables[0].path, target, report.findings)
-        return
-    stem, suffix = target.stem, target.suffix or ".xlsx"
-    for t in tables:
-        annotate(t.path, target.with_name(f"{stem}-{t.spec.attachment}{suffix}"), report.findings)
+    written = []
+    for source, copy in annotated_paths(app, target):
+        try:
+            written.append(annotate(source, copy, report.findings))
+        except OSError as e:
+            raise write_failed(e, copy) from None
+    return written
 
 
 def _print_text(app, report, show_all: bool) -> None:

@@ -18,6 +18,7 @@ from lingong_docs.core.tables import JOB_POSTS, ROSTER, TableSpec, normalize_hea
 from lingong_docs.identifiers import uscc as uscc_mod
 from lingong_docs.reader import normalize as N
 from lingong_docs.reader.guard import SheetScan, scan_workbook
+from lingong_docs.util.pii import mask_file_name
 
 HEADER_SEARCH_ROWS = 40
 GAP_ROWS = 50
@@ -28,16 +29,14 @@ def _open(path: Path) -> CalamineWorkbook:
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception:  # noqa: BLE001 - calamine raises its own types; message may hold paths
-        raise ReadError("xlsx-corrupt", f"{path.name}：工作簿结构损坏，无法读取。",
-                        hint="请在 Excel/WPS 中打开并重新保存为 .xlsx。", path=str(path)) from None
+        raise ReadError.make("xlsx-corrupt", file=mask_file_name(path.name)) from None
 
 
 def _rows(wb: CalamineWorkbook, name: str, path: Path) -> list[list]:
     try:
         return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except Exception:  # noqa: BLE001
-        raise ReadError("xlsx-corrupt", f"{path.name}：工作表“{name}”无法读取。",
-                        hint="请在 Excel/WPS 中打开并重新保存为 .xlsx。", path=str(path)) from None
+        raise ReadError.make("xlsx-corrupt", file=f"{mask_file_name(path.name)}（工作表“{mask_file_name(name)}”）") from None
 
 
 def _header_map(row: list, table_spec: TableSpec, duplicates: list | None = None) -> dict[str, int]:
