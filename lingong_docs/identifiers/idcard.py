@@ -28,6 +28,15 @@ def check_char(first17: str) -> str:
     return CHECK_CHARS[total % 11]
 
 
+def to_18(value: str) -> str | None:
+    """Return the 18-digit form of a 15-digit (pre-1999) ID: century 19 inserted, check char added."""
+    v = compact(value)
+    if not (len(v) == 15 and v.isascii() and v.isdigit()):
+        return None
+    first17 = v[:6] + "19" + v[6:]
+    return first17 + check_char(first17)
+
+
 def birth_date(value: str) -> dt.date | None:
     """Return the birth date encoded in digits 7-14, or None when it is not a real date."""
     try:

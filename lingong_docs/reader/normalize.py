@@ -84,6 +84,30 @@ def to_text(value: object) -> tuple[str | None, str | None]:
     return str(value), None
 
 
+NAME_DOT = "·"
+_NAME_SEPARATORS_RE = re.compile(r"\s*[·・•．.‧∙･]\s*|\s+")
+
+
+def to_name(value: object) -> tuple[str | None, str | None]:
+    """Return a person's name with its separators as "·" (``阿依古丽・买买提`` → ``阿依古丽·买买提``).
+
+    The separator of ethnic-minority and foreign names is the middle dot; Japanese, bullet,
+    full-width full stop and spaces typed instead are normalised, with a warning. Spaces inside a
+    short all-Chinese name (``张　三``, padded to align with three-character names) are removed.
+    """
+    text, code = to_text(value)
+    if text is None:
+        return text, code
+    squeezed = "".join(text.split())
+    if len(squeezed) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in squeezed):
+        normalised = squeezed   # "张　三": spaces padding a short Chinese name, not a separator
+    else:
+        normalised = _NAME_SEPARATORS_RE.sub(NAME_DOT, text)
+    if normalised != text:
+        return normalised, code or "name-separator"
+    return text, code
+
+
 def to_id_text(value):
     """ID numbers: a float means Excel already dropped digits (``1.10101199003075E+17``)."""
     if isinstance(value, float):

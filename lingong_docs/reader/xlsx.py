@@ -206,6 +206,8 @@ def _converters(table: Table, hmap: dict[str, int]) -> list[tuple[str, int, Conv
             fn = N.to_id_text
         elif col.pii == "phone":
             fn = N.to_phone_text
+        elif col.pii == "name":
+            fn = N.to_name
         elif col.type == "datetime":
             fn = functools.partial(N.to_datetime, date1904=table.date1904)
         else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from lingong_docs.identifiers import idcard, phone, uscc
+from lingong_docs.util.pii import mask_id
 
 
 def finite(value) -> bool:
@@ -22,7 +23,10 @@ def check_idcard(value):
     code = idcard.check(value)
     if code is None:
         return None
-    return code, {"length": len(idcard.compact(value))}
+    params = {"length": len(idcard.compact(value))}
+    if code == "id-15-digit":
+        params["id18"] = mask_id(idcard.to_18(value))   # in full only in the copy `fix` writes
+    return code, params
 
 
 def check_phone(value):

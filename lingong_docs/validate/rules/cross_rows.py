@@ -1,9 +1,10 @@
 """Rules across roster rows: duplicates, one ID with two names, overlaps, hours per day, phones.
 
 Convention: a cross-row finding is attached to the rows that are "extra" — every duplicate after
-the first, every row whose name differs from the ID's first name, every row that overlaps an
-earlier task of the same person, every row of a person-day over the limit, every row of the IDs
-beyond the allowed number on one phone. Messages list the rows involved (Excel numbers).
+the first, every row that overlaps an earlier task of the same person, every row of a person-day
+over the limit, every row of the IDs beyond the allowed number on one phone. One ID with two names
+marks every row of that ID: nothing says which name is right. Messages list the rows involved
+(Excel numbers).
 """
 
 from __future__ import annotations
@@ -40,9 +41,8 @@ def rows_text(rows) -> str:
 @rule("roster")
 def duplicates_and_names(ctx, table):
     ids = valid_ids(ctx, table)
-    first_name: dict[str, tuple[int, str]] = {}
+    names_of: dict[str, set[str]] = defaultdict(set)
     rows_of: dict[str, list[int]] = defaultdict(list)
-    conflicts: dict[str, list[int]] = defaultdict(list)
     seen: dict[tuple, int] = {}
     for rec in table.records:
         id_number = ids.get(rec.row)
@@ -52,11 +52,7 @@ def duplicates_and_names(ctx, table):
         name = v.get("name")
         rows_of[id_number].append(rec.row)
         if isinstance(name, str):
-            name = same_person_name(name)
-            if id_number not in first_name:
-                first_name[id_number] = (rec.row, name)
-            elif first_name[id_number][1] != name:
-                conflicts[id_number].append(rec.row)
+            names_of[id_number].add(same_person_name(name))
         start, end, place = v.get("start"), v.get("end"), v.get("place")
         if isinstance(start, dt.datetime) and isinstance(end, dt.datetime) and isinstance(place, str):
             key = record_key(id_number, start, end, place)
@@ -64,10 +60,11 @@ def duplicates_and_names(ctx, table):
                 yield table.finding("duplicate-row", rec.row, "id_number", id_number, first=seen[key])
             else:
                 seen[key] = rec.row
-    for id_number, rows in conflicts.items():
-        text = rows_text(rows_of[id_number])
-        for r in rows:
-            yield table.finding("id-name-conflict", r, "name", None, rows=text)
+    for id_number, names in names_of.items():
+        if len(names) > 1:
+            text = rows_text(rows_of[id_number])
+            for r in rows_of[id_number]:
+                yield table.finding("id-name-conflict", r, "name", None, rows=text)
 
 
 @rule("roster")

@@ -23,14 +23,23 @@ def duplicate_posts(ctx, table):
             seen[key] = rec.row
 
 
+PLACE_COLUMNS = ("title", "category", "remark")   # 岗位名称, 类型, 备注: where operators write the place
+
+
 @rule("job_posts")
 def outside_beijing(ctx, table):
-    places = load_yaml("places.yaml")["outside_beijing"]
+    data = load_yaml("places.yaml")
+    places, inside = data["outside_beijing"], tuple(data.get("inside_beijing") or ())
+
+    def without_beijing(text: str) -> str:
+        for word in inside:
+            text = text.replace(word, "　")
+        return text
+
     for rec in table.records:
-        remark = rec.values.get("remark")
-        if not isinstance(remark, str):
-            continue
-        for place in places:
-            if place in remark:
-                yield table.finding("post-outside-beijing", rec.row, "remark", remark, place=place)
-                break
+        hit = next(((key, text, place) for key in PLACE_COLUMNS
+                    if isinstance(text := rec.values.get(key), str)
+                    for place in places if place in without_beijing(text)), None)
+        if hit is not None:
+            key, text, place = hit
+            yield table.finding("post-outside-beijing", rec.row, key, text, place=place)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from lingong_docs.util.pii import scrub
+from lingong_docs.util.pii import mask
 from lingong_docs.validate.checks import finite
 from lingong_docs.validate.registry import rule
 
@@ -55,4 +55,4 @@ def payment_method(ctx, table):
             yield table.finding("payment-method-cash", rec.row, "method", method)
         else:
             yield table.finding("payment-method-unknown", rec.row, "method", method, choices=choices,
-                                method=scrub(method[:20]))
+                                method=mask(method[:20], names=table.personal_names()))

@@ -9,6 +9,7 @@ from lingong_docs.core.dates import MAX_TASK_DAYS, end_day, end_year, too_long
 from lingong_docs.util.money import cn_date
 from lingong_docs.validate.checks import finite
 from lingong_docs.validate.registry import rule
+from lingong_docs.validate.rules.service_year import year_mismatch
 
 _HOUR = Decimal(3600)
 
@@ -19,7 +20,7 @@ def span_hours(start: dt.datetime, end: dt.datetime) -> Decimal:
 
 @rule("roster")
 def task_times(ctx, table):
-    year = ctx.year
+    year = None if year_mismatch(ctx, table) else ctx.year   # a wrong year is said once
     app_date = ctx.application_date
     for rec in table.records:
         v = rec.values
@@ -57,7 +58,8 @@ def task_times(ctx, table):
 
 @rule("job_posts")
 def post_dates(ctx, table):
-    year, app_date = ctx.year, ctx.application_date
+    year = None if year_mismatch(ctx, table) else ctx.year
+    app_date = ctx.application_date
     for rec in table.records:
         when = rec.values.get("published")
         if not isinstance(when, dt.datetime):

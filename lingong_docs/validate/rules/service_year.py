@@ -1,0 +1,88 @@
+"""The service year and the deadline (第十一、十六条), and the order of 序号.
+
+A year the policy does not cover, or an application after the deadline, is said once where the
+operator starts; so is a year that does not match the data (rather than one "时间不在申报年度"
+per row: with the wrong year typed, every row would be wrong).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+
+from lingong_docs.core import findings as F
+from lingong_docs.core.dates import end_year, most_common_year
+from lingong_docs.core.model import Table
+from lingong_docs.util.money import cn_date
+from lingong_docs.validate.registry import Context, rule
+
+MISMATCH_SHARE = 0.5   # more than half the dated rows outside the year: the year is wrong, not the rows
+MAX_SEQ_FINDINGS = 20
+
+
+@rule("application")
+def year_and_deadline(ctx: Context) -> Iterator[F.Finding]:
+    year, policy = ctx.year, ctx.policy
+    if year is None:
+        return
+    years = dict(year=year, first=policy.first_year, last=policy.last_year)
+    if not policy.covers(year):
+        yield F.make("year-outside-policy", **years)
+    if ctx.is_folder:
+        checked = ctx.application_date or dt.date.today()
+        deadline = policy.deadline(year)
+        if checked > deadline:
+            yield F.make("deadline-passed", **years, deadline=cn_date(deadline), as_of=cn_date(checked))
+
+
+def table_years(table: Table) -> list[int]:
+    """Return the year of every dated row: the task's end year (附件5) or the publication year (附件4)."""
+    if table.kind == "roster":
+        return [end_year(e) for r in table.records if isinstance(e := r.values.get("end"), dt.datetime)]
+    return [p.year for r in table.records if isinstance(p := r.values.get("published"), dt.datetime)]
+
+
+def year_mismatch(ctx: Context, table: Table) -> F.Finding | None:
+    """Return one finding when most dated rows lie outside the service year (cached per table)."""
+    key = ("year-mismatch", id(table))
+    if key not in ctx.cache:
+        ctx.cache[key] = None
+        years = table_years(table)
+        outside = sum(1 for y in years if y != ctx.year)
+        if ctx.year is not None and len(years) >= 2 and outside > MISMATCH_SHARE * len(years):
+            ctx.cache[key] = F.make("year-mismatch", file=table.path.name, sheet=table.sheet, year=ctx.year,
+                                    data_year=most_common_year(years), outside=outside, total=len(years),
+                                    table=table.spec.attachment)
+    return ctx.cache[key]
+
+
+@rule("roster")
+@rule("job_posts")
+def data_year(ctx: Context, table: Table) -> Iterator[F.Finding]:
+    found = year_mismatch(ctx, table)
+    if found is not None:
+        yield found
+
+
+@rule("roster")
+@rule("job_posts")
+def seq_order(ctx: Context, table: Table) -> Iterator[F.Finding]:
+    """序号 gaps and repeats: the printed table shows them, so the operator hears of them first."""
+    seqs = [(r.row, s) for r in table.records if isinstance(s := r.values.get("seq"), int)]
+    if len(seqs) < 2:
+        return
+    counts = Counter(s for _, s in seqs)
+    first_row: dict[int, int] = {}
+    shown = 0
+    for row, seq in seqs:
+        if seq in first_row and shown < MAX_SEQ_FINDINGS:
+            shown += 1
+            yield table.finding("seq-repeated", row, "seq", seq, first=first_row[seq])
+        first_row.setdefault(seq, row)
+    ordered = sorted(counts)
+    gaps = [(a, b) for a, b in zip(ordered, ordered[1:]) if b - a > 1]
+    for a, b in gaps[:MAX_SEQ_FINDINGS]:
+        yield table.finding("seq-gap", first_row[b], "seq", b, before=a, after=b)
+    if len(gaps) > MAX_SEQ_FINDINGS:
+        yield F.make("seq-gaps-more", file=table.path.name, sheet=table.sheet, count=len(gaps) - MAX_SEQ_FINDINGS)
