@@ -236,3 +236,42 @@ def test_validate_reports_year_outside_policy_and_one_finding_for_a_wrong_year(t
 def test_validate_reports_the_deadline(tmp_path):
     found, _ = findings(tmp_path, [r()], today=dt.date(2027, 1, 10))
     assert "deadline-passed" in codes(found)
+
+
+# ---- the command line in Chinese ----
+
+@pytest.mark.parametrize("args, words", [
+    (["validate"], ["用法", "缺少参数"]),
+    (["validate", "--format", "xml", "."], ["错误", "的值无效", "不是"]),
+    (["validate", "/no/such/folder"], ["不存在"]),
+    (["--no-such-option"], ["没有选项"]),
+    (["valdate"], ["没有命令", "是否想用"]),
+])
+def test_usage_errors_are_chinese(args, words):
+    proc = run_cli(*args)
+    assert proc.returncode == 2
+    assert all(w in proc.stderr for w in words), proc.stderr
+    assert not any(w in proc.stderr for w in ("Usage:", "Error:", "Missing argument", "Invalid value"))
+
+
+def test_help_is_chinese():
+    proc = run_cli("validate", "--help")
+    assert "用法" in proc.stdout and "显示此帮助并退出" in proc.stdout and "Show this message" not in proc.stdout
+
+
+@pytest.mark.parametrize("typed, kind", [("operating", "operating"), ("就业服务补贴", "employment"),
+                                         ("零工市场认定", "recognition"), ("运营经费补贴", "operating")])
+def test_kind_option_accepts_english_words_and_chinese_labels(typed, kind):
+    import click
+    from click.testing import CliRunner
+
+    from lingong_docs.cli.common import KIND
+
+    @click.command()
+    @click.option("--kind", type=KIND)
+    def show(kind):
+        click.echo(kind)
+
+    assert CliRunner().invoke(show, ["--kind", typed]).output.strip() == kind
+    refused = CliRunner().invoke(show, ["--kind", "补贴"])
+    assert refused.exit_code == 2 and "不是补贴事项" in refused.output

@@ -11,7 +11,9 @@ from pathlib import Path
 import click
 
 from lingong_docs import __version__
-from lingong_docs.cli.common import _setup_logging, guarded
+from lingong_docs.cli.common import _setup_logging, guarded, use_chinese_click
+
+use_chinese_click()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
