@@ -7,7 +7,7 @@
 ``samples/demo``   a complete, valid application for 2025 (附件4, 附件5, 支付凭证) that reaches the
                    operating subsidy and the 10万 employment tier;
 ``samples/broken`` a small application with exactly one example of each mistake the rulebook
-                   (DOMAIN.md §6–§9) lists, and ``expected.yaml``: the findings validation must give.
+                   (docs/rules.md §6–§9) lists, and ``expected.yaml``: the findings validation must give.
 
 Every person is made up here: names from surname and given-name lists, ID numbers built from real
 county codes, random birth dates and sequence digits with a correct GB 11643 check character, and
@@ -966,7 +966,7 @@ def write_expected(path: Path, expected: list[dict], clean_rows_at: list[int]) -
     lines = [
         "# samples/broken 的预期校验结果（由 samples/generate.py 生成，请勿手改）。",
         "# Findings validation must produce for samples/broken: (file, row, column, code); column null = row-level.",
-        "# 每条：row = Excel 行号，column = 列字母（整行问题为 null），code = schemas/messages.yaml 的代码。",
+        "# 每条：row = Excel 行号，column = 列字母（整行问题为 null），code = 规则目录 schemas/messages/ 中的代码。",
         "#",
         "# 约定（跨行规则报在哪一行），与校验阶段协调：",
         "#   - 跨行问题报在同组中第一行之后的各行（duplicate-row 报在身份证号列 C、overlapping-tasks 报在开始时间列 F）；",
