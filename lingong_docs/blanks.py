@@ -7,11 +7,14 @@ import json
 import shutil
 from pathlib import Path
 
+from lingong_docs.core import findings as F
 from lingong_docs.core.errors import ConfigError
 from lingong_docs.core.model import APPLICATION_FILE
+from lingong_docs.core.policy import load_policy
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
 from lingong_docs.identifiers import uscc as uscc_mod
 from lingong_docs.util.atomic import atomic_write_bytes
+from lingong_docs.util.money import cn_date
 from lingong_docs.util.resources import forms_dir
 from lingong_docs.util.workbook import write_blank
 
@@ -22,6 +25,25 @@ def _yaml_str(value: str) -> str:
     return json.dumps(value, ensure_ascii=False) if value else '""'
 
 
+def year_notes(year: int | None = None, today: dt.date | None = None) -> list[F.Finding]:
+    """Return what the operator should hear at once about ``year``: outside the policy, or too late.
+
+    ``init`` writes today as the application date; after the deadline for ``year`` the bureau
+    does not accept the application (第十一、十六条).
+    """
+    today = today or dt.date.today()
+    year = today.year - 1 if year is None else year
+    policy = load_policy(year)
+    years = dict(year=year, first=policy.first_year, last=policy.last_year)
+    notes = []
+    if not policy.covers(year):
+        notes.append(F.make("year-outside-policy", **years))
+    deadline = policy.deadline(year)
+    if today > deadline:
+        notes.append(F.make("deadline-passed", **years, deadline=cn_date(deadline), as_of=cn_date(today)))
+    return notes
+
+
 def init_application(folder: str | Path, *, year: int | None = None, applicant: str = "",
                      uscc: str = "", market: str = "", force: bool = False,
                      today: dt.date | None = None) -> list[Path]:
@@ -30,14 +52,16 @@ def init_application(folder: str | Path, *, year: int | None = None, applicant: 
     if uscc:
         code = uscc_mod.compact(uscc)
         if uscc_mod.check(code):
-            raise ConfigError("uscc-invalid", "统一社会信用代码无效（位数、字符或校验位不对）。",
-                              hint="请对照营业执照上的18位代码重新输入。")
+            raise ConfigError.make("uscc-invalid")
         uscc = code
     today = today or dt.date.today()
     if year is None:
         year = today.year - 1
     if not 2000 <= year <= 2100:
-        raise ConfigError("year-invalid", f"申请年度 {year} 无效。")
+        raise ConfigError.make("year-invalid", year=year)
+    policy = load_policy(year)
+    if not policy.covers(year) and not force:
+        raise ConfigError.make("init-year-outside-policy", year=year, first=policy.first_year, last=policy.last_year)
     targets = {
         "app": folder / APPLICATION_FILE,
         JOB_POSTS: folder / spec(JOB_POSTS).default_file,
@@ -46,15 +70,13 @@ def init_application(folder: str | Path, *, year: int | None = None, applicant: 
     }
     existing = [p for p in targets.values() if p.exists()]
     if existing and not force:
-        raise ConfigError("would-overwrite", "以下文件已存在，未做任何改动：" + "、".join(p.name for p in existing),
-                          hint="如确需重新生成（会覆盖已填写的内容），请加 --force。")
+        raise ConfigError.make("would-overwrite", files="、".join(p.name for p in existing))
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "支付凭证").mkdir(exist_ok=True)
     template = (forms_dir() / "application.template.yaml").read_text(encoding="utf-8")
-    suggested = dt.date(year + 1, 3, 1) if today < dt.date(year + 1, 1, 1) else today
     text = template.format(
         applicant=_yaml_str(applicant), uscc=_yaml_str(uscc), market=_yaml_str(market),
-        year=year, date=suggested.isoformat(),
+        year=year, date=today.isoformat(),
         job_posts_file=_yaml_str(spec(JOB_POSTS).default_file),
         roster_file=_yaml_str(spec(ROSTER).default_file),
     )

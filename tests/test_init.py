@@ -31,9 +31,9 @@ def test_init_writes_prefilled_files(tmp_path):
     assert data["申请单位全称"] == APPLICANT and data["统一社会信用代码"] == USCC and data["申请年度"] == 2025
     assert data["计次方式"] == "按次"
     text = (folder / "application.yaml").read_text(encoding="utf-8")
-    for word in ("申请单位全称", "统一社会信用代码", "零工市场名称", "计次方式", "法定代表人", "申请日期",
-                 "认定申请", "申请事项", "支付凭证"):
-        assert f"# {word}" in text or f"#{word}" in text or word in text.split("\n#", 1)[-1]
+    keys = {line.split(":", 1)[0].strip() for line in text.splitlines() if ":" in line and not line.lstrip().startswith("#")}
+    assert {"申请单位全称", "统一社会信用代码", "零工市场名称", "计次方式", "法定代表人", "申请日期",
+            "认定申请", "申请事项", "支付凭证"} <= keys
     assert (folder / "支付凭证" / "说明.txt").read_text(encoding="utf-8").count("0001-0250") == 1
     app = read_application(folder)
     assert app.roster.applicant == APPLICANT and app.job_posts.uscc == USCC
@@ -125,3 +125,39 @@ def test_every_subpackage_is_declared_in_setup_cfg(repo_root):
     found = {".".join(p.parent.relative_to(repo_root).parts)
              for p in (repo_root / "lingong_docs").rglob("__init__.py")}
     assert found <= declared, f"missing from setup.cfg packages: {sorted(found - declared)}"
+
+
+def test_init_writes_today_and_warns_after_the_deadline(tmp_path):
+    import datetime as dt
+
+    from lingong_docs.blanks import init_application, year_notes
+
+    init_application(tmp_path / "app", year=2025, today=dt.date(2026, 5, 6))
+    data = yaml.safe_load((tmp_path / "app" / "application.yaml").read_text(encoding="utf-8"))
+    assert str(data["申请日期"]) == "2026-05-06"
+    assert [f.code for f in year_notes(2025, dt.date(2026, 5, 6))] == ["deadline-passed"]
+    assert year_notes(2025, dt.date(2026, 3, 1)) == []
+
+
+def test_init_refuses_a_year_outside_the_policy_unless_forced(tmp_path):
+    proc = run("init", str(tmp_path / "app"), "--year", "2019")
+    assert proc.returncode == 2 and "2019" in proc.stderr and "--force" in proc.stderr
+    assert not (tmp_path / "app").exists()
+    proc = run("init", str(tmp_path / "app"), "--year", "2019", "--force")
+    assert proc.returncode == 0 and "不在办法的服务年度" in proc.stderr
+
+
+def test_blank_headers_carry_the_rule_and_unit_and_input_checks(tmp_path):
+    folder = tmp_path / "app"
+    assert run("init", str(folder), "--year", "2025").returncode == 0
+    ws = load_workbook(table_path(folder, ROSTER)).active
+    comments = {ws.cell(4, i + 1).value: ws.cell(4, i + 1).comment for i in range(len(spec(ROSTER).columns))}
+    assert all(c is not None for c in comments.values())
+    assert "小时" in comments["工作时长"].text and "元" in comments["实际结算报酬"].text
+    assert "2025-03-05 08:00" in comments["任务开始时间"].text
+    checks = {(str(dv.sqref).split(":")[0], dv.type) for dv in ws.data_validations.dataValidation}
+    assert {("C5", "textLength"), ("D5", "textLength"), ("F5", "date"), ("G5", "date"), ("H5", "decimal"),
+            ("I5", "decimal"), ("J5", "list")} <= checks
+    posts = load_workbook(table_path(folder, JOB_POSTS)).active
+    assert {(str(dv.sqref).split(":")[0], dv.type) for dv in posts.data_validations.dataValidation} >= {
+        ("D5", "date"), ("E5", "whole")}
