@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.errors import ConfigError
@@ -34,7 +35,7 @@ def year_notes(year: int | None = None, today: dt.date | None = None) -> list[F.
     today = today or dt.date.today()
     year = today.year - 1 if year is None else year
     policy = load_policy(year)
-    years = dict(year=year, first=policy.first_year, last=policy.last_year)
+    years: dict[str, Any] = dict(year=year, first=policy.first_year, last=policy.last_year)
     notes = []
     if not policy.covers(year):
         notes.append(F.make("year-outside-policy", **years))

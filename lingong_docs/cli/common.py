@@ -162,7 +162,7 @@ def check_output(target: Path) -> None:
         raise ConfigError.make("output-not-writable", folder=shown, reason="磁盘剩余空间不足")
 
 
-def write_failed(e: OSError, target: Path) -> ConfigError:
+def write_failed(e: OSError, target: Path) -> LingongError:
     """Return the Chinese error for an output that could not be written after all."""
     reason = "磁盘已满" if e.errno == errno.ENOSPC else "无法写入（权限或磁盘问题）"
     return ConfigError.make("output-not-writable", folder=mask_file_name(str(target.parent)), reason=reason)

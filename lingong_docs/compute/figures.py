@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from lingong_docs.compute.amounts import CAP_RULE, ZERO, Amounts, amounts, cap_rule_zh, share_cap
 from lingong_docs.compute.counting import (
@@ -262,7 +263,7 @@ def _count_findings(app, count: MatchCount, demand: DemandTotal) -> list:
     roster = app.roster.path.name if app.roster is not None else None
     posts = app.job_posts.path.name if app.job_posts is not None else None
     y = count.year
-    for code, rows, file, extra in (
+    groups: tuple[tuple[str, tuple[int, ...], str | None, dict[str, Any]], ...] = (
         ("year-end-counted", count.spanning_rows, roster, {}),
         ("ends-outside-year", count.outside_year_rows, roster, {}),
         ("end-missing", count.undated_rows, roster, {}),
@@ -271,7 +272,8 @@ def _count_findings(app, count: MatchCount, demand: DemandTotal) -> list:
         ("row-mode-ambiguous", count.ambiguous_rows, roster, {"mode": count.mode}),
         ("posts-outside-year", demand.outside_year_rows, posts, {}),
         ("posts-unusable", demand.unusable_rows, posts, {}),
-    ):
+    )
+    for code, rows, file, extra in groups:
         if rows:
             out.append(F.make(code, file=file, count=len(rows), rows=rows_text(rows), year=y, **extra))
     uses_hours = count.mode == BY_HOURS or count.override_rows
@@ -389,24 +391,33 @@ def _entry(name, value, inputs, rule, article, arithmetic) -> dict:
 
 
 def _explain(fig: Figures) -> list[dict]:
-    p = fig.policy
-    op, emp, counting = p.operating, p.employment, p.counting
-    c, d = fig.matches, fig.demand
-    h = c.hours_per_match
-    min_demand, min_matches = int(op["min_demand"]), int(op["min_matches"])
-    step_n, step_amount = int(emp["step_matches"]), p.money("employment_subsidy", "step_amount")
-    out = []
+    """Return the reasoning behind each figure, in the order the forms print them."""
+    assert fig.matches is not None and fig.demand is not None   # set by _compute_one
+    return [_explain_demand(fig, fig.demand), _explain_matches(fig, fig.matches),
+            _explain_readings(fig, fig.matches), _explain_operating(fig), _explain_employment(fig),
+            _explain_cap(fig), _explain_total(fig), _explain_deadline(fig)]
 
-    out.append(_entry(
+
+def _explain_demand(fig: Figures, d: DemandTotal) -> dict:
+    op = fig.policy.operating
+    min_demand = int(op["min_demand"])
+    return _entry(
         "需求人数合计", fig.demand_total,
         {"year": fig.year, "posts_counted": len(d.counted),
          "posts_excluded": len(d.error_rows) + len(d.outside_year_rows) + len(d.unusable_rows),
          "min_demand": min_demand},
         f"附件4中发布时间在{fig.year}年、且无错误的岗位，需求人数相加", op.get("article", ""),
         f"需求人数合计 = {_n(len(d.counted))}个岗位的需求人数之和 = {_n(fig.demand_total)} 人"
-        f"（{op.get('article', '')}：不少于{_n(min_demand)}人）"))
+        f"（{op.get('article', '')}：不少于{_n(min_demand)}人）")
 
-    art = counting.get("article", op.get("article", ""))
+
+def _counting_article(fig: Figures) -> str:
+    return str(fig.policy.counting.get("article", fig.policy.operating.get("article", "")))
+
+
+def _explain_matches(fig: Figures, c: MatchCount) -> dict:
+    h = c.hours_per_match
+    art = _counting_article(fig)
     if c.by_hours_rows == 0:
         arith = f"撮合个次 = 有效记录 {_n(c.by_record_rows)} 条 × 1 = {_n(c.declared)} 个次"
     else:
@@ -417,7 +428,7 @@ def _explain(fig: Figures) -> list[dict]:
         else:
             arith = (f"撮合个次 = 按次 {_n(c.by_record_rows)} 条 × 1 + 按时长 {_n(c.by_hours_rows)} 条 "
                      f"{hours_part} = {_n(c.by_record_rows)} + {_n(int(quotient))} = {_n(c.declared)} 个次")
-    out.append(_entry(
+    return _entry(
         "撮合个次", fig.match_count,
         {"counting_mode": c.mode, "rows_counted": len(c.counted), "rows_by_record": c.by_record_rows,
          "rows_by_hours": c.by_hours_rows, "hours_by_hours_rows": c.hours_declared,
@@ -426,17 +437,25 @@ def _explain(fig: Figures) -> list[dict]:
          "rows_year_end": len(c.spanning_rows), "rows_mode_override": len(c.override_rows)},
         f"花名册中无错误的记录；完全重复的只计一次；按任务完成时间所在年度计入；申报方式为{c.mode}"
         f"（备注可逐行指定）：按次每条计1个次，按时长以{h}小时=1个次折算，合计后只取整一次",
-        art, f"{arith}（{c.mode}；{art}）"))
+        art, f"{arith}（{c.mode}；{art}）")
 
+
+def _explain_readings(fig: Figures, c: MatchCount) -> dict:
+    h = c.hours_per_match
     labels = reading_labels(h)
-    out.append(_entry(
+    return _entry(
         "撮合个次（其他口径）", {k: v for k, v in fig.match_count_readings.items() if k != "declared"},
         {"hours_all_rows": c.hours_all, "rows_counted": len(c.counted)},
-        "第九条括注的其他理解，仅供核对；任一口径改变补贴档次时给出警告", art,
+        "第九条括注的其他理解，仅供核对；任一口径改变补贴档次时给出警告", _counting_article(fig),
         f"{labels['per_record']} = {_n(c.per_record)}；"
         f"{labels['hours_total']} = floor({fraction_text(c.hours_all)} ÷ {h}) = {_n(c.hours_total)}；"
-        f"{labels['hours_per_row']} = {_n(c.hours_per_row)}"))
+        f"{labels['hours_per_row']} = {_n(c.hours_per_row)}")
 
+
+def _explain_operating(fig: Figures) -> dict:
+    p = fig.policy
+    op = p.operating
+    min_demand, min_matches = int(op["min_demand"]), int(op["min_matches"])
     checks = [f"需求人数 {_n(fig.demand_total)} {'≥' if fig.demand_total >= min_demand else '<'} {_n(min_demand)}",
               f"撮合个次 {_n(fig.match_count)} {'≥' if fig.match_count >= min_matches else '<'} {_n(min_matches)}"]
     amount = p.money("operating_subsidy", "amount")
@@ -446,13 +465,18 @@ def _explain(fig: Figures) -> list[dict]:
         arith = f"{checks[0]}，{checks[1]}，不符合（两项都须达到）→ 运营经费补贴 = 0.00 元"
     if OPERATING not in fig.kinds and fig.operating_passed:
         arith += "；申请事项未包含运营经费补贴 → 0.00 元"
-    out.append(_entry(
+    return _entry(
         "运营经费补贴", fig.operating_subsidy,
         {"demand_total": fig.demand_total, "match_count": fig.match_count, "min_demand": min_demand,
          "min_matches": min_matches, "amount": amount, "applied_for": OPERATING in fig.kinds},
         f"年度需求人数不少于{_n(min_demand)}人且撮合不少于{_n(min_matches)}个次，按{_short_money(amount)}元/年补贴",
-        op.get("article", ""), f"{arith}（{op.get('article', '')}）"))
+        op.get("article", ""), f"{arith}（{op.get('article', '')}）")
 
+
+def _explain_employment(fig: Figures) -> dict:
+    p = fig.policy
+    emp = p.employment
+    step_n, step_amount = int(emp["step_matches"]), p.money("employment_subsidy", "step_amount")
     e_art = emp.get("article", "")
     steps = fig.match_count // step_n
     if not fig.operating_passed and emp.get("requires_operating", True):
@@ -464,14 +488,19 @@ def _explain(fig: Figures) -> list[dict]:
             arith += "；申请事项未包含就业服务补贴 → 0.00 元"
         elif fig.employment_subsidy != fig.employment_before_cap:
             arith += f"；机构年度上限 → {yuan(fig.employment_subsidy)} 元"
-    out.append(_entry(
+    return _entry(
         "就业服务补贴", fig.employment_subsidy,
         {"match_count": fig.match_count, "step_matches": step_n, "step_amount": step_amount,
          "operating_passed": fig.operating_passed, "before_cap": fig.employment_before_cap,
          "applied_for": EMPLOYMENT in fig.kinds},
         f"符合运营经费补贴标准的，每达到{_n(step_n)}个次给予{_short_money(step_amount)}元", e_art,
-        f"{arith}（{e_art}）"))
+        f"{arith}（{e_art}）")
 
+
+def _explain_cap(fig: Figures) -> dict:
+    p = fig.policy
+    e_art = p.employment.get("article", "")
+    step_amount = p.money("employment_subsidy", "step_amount")
     cap = fig.cap
     shares = cap.get("markets", [])
     who = f"同一机构（{fig.uscc or '统一社会信用代码未填写'}）{fig.year}年度"
@@ -483,26 +512,32 @@ def _explain(fig: Figures) -> list[dict]:
     else:
         arith = (f"{who}本次计算的{len(shares)}个零工市场就业服务补贴合计 {yuan(cap.get('agency_before_cap', ZERO))} 元 ≤ "
                  f"上限 {yuan(cap.get('limit', ZERO))} 元，无需分配")
-    out.append(_entry(
+    return _entry(
         "机构年度上限", cap.get("limit"),
         {"agency_before_cap": cap.get("agency_before_cap"), "agency_after_cap": cap.get("agency_after_cap"),
          "markets": len(shares), "rule": CAP_RULE},
         "同一人力资源机构1个自然年度内就业服务补贴最高不超过上限；同一统一社会信用代码的各零工市场合计计算。"
-        "只能在一并计算的申请之间分配：机构的其他零工市场须一并列出", e_art, f"{arith}（{e_art}）"))
+        "只能在一并计算的申请之间分配：机构的其他零工市场须一并列出", e_art, f"{arith}（{e_art}）")
 
-    out.append(_entry(
+
+def _explain_total(fig: Figures) -> dict:
+    op_art, e_art = fig.policy.operating.get("article", ""), fig.policy.employment.get("article", "")
+    return _entry(
         "补贴合计", fig.total,
         {"operating_subsidy": fig.operating_subsidy, "employment_subsidy": fig.employment_subsidy},
-        "运营经费补贴与就业服务补贴相加", f"{op.get('article', '')}、{e_art}",
+        "运营经费补贴与就业服务补贴相加", f"{op_art}、{e_art}",
         f"合计 = {yuan(fig.operating_subsidy)} + {yuan(fig.employment_subsidy)} = {yuan(fig.total)} 元"
-        f"（{rmb_upper(fig.total)}）"))
+        f"（{rmb_upper(fig.total)}）")
 
+
+def _explain_deadline(fig: Figures) -> dict:
+    p = fig.policy
     d_art = p.data["deadline"].get("article", "")
     s_art = p.data["service_years"].get("article", "")
     last = p.data["deadline"].get("last_date")
     in_years = "在" if p.covers(fig.year) else "不在"
     late = "已逾期" if fig.as_of > fig.deadline else "未逾期"
-    out.append(_entry(
+    return _entry(
         "申请截止日期", fig.deadline,
         {"year": fig.year, "first_year": p.first_year, "last_year": p.last_year, "as_of": fig.as_of,
          "last_date": last},
@@ -510,8 +545,7 @@ def _explain(fig: Figures) -> list[dict]:
         f"服务年度{p.first_year}—{p.last_year}年" + (f"；申请有效期截至{cn_date(_as_date(last))}" if last else ""),
         f"{d_art}、{s_art}" if s_art and s_art not in d_art else d_art,
         f"{fig.year}年{in_years}服务年度{p.first_year}—{p.last_year}年内；{fig.year}年度申请截止日期 = "
-        f"{cn_date(fig.deadline)}；申请日期 {cn_date(fig.as_of)}，{late}（{d_art}）"))
-    return out
+        f"{cn_date(fig.deadline)}；申请日期 {cn_date(fig.as_of)}，{late}（{d_art}）")
 
 
 def _as_date(value) -> dt.date:

@@ -103,6 +103,7 @@ def read_table(path: str | Path, kind: str | None = None) -> Table:
                         f"{path.name}：找不到{table_spec.attachment}（{table_spec.title}）的表头，应包含：{headers}。",
                         hint="请使用 lingong-docs init 生成的模板，或保留官方列名。", path=str(path))
     sheet, rows, header_idx, hmap = found
+    assert kind is not None   # set with ``found``
     table_spec = spec(kind)
     table = Table(kind=kind, path=path, sheet=sheet.name, header_row=header_idx + 1,
                   columns={k: get_column_letter(i + 1) for k, i in hmap.items()}, records=[],

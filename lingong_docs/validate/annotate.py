@@ -64,7 +64,7 @@ def _mark_cells(wb: Workbook, findings: list[Finding]) -> int:
     """Fill and comment the cells of ``findings``; return how many cells were marked."""
     by_cell: dict[tuple[str, int, str], list[Finding]] = {}
     for f in findings:
-        if f.sheet not in wb.sheetnames or not f.row:
+        if f.sheet is None or f.sheet not in wb.sheetnames or not f.row:
             continue
         ws = wb[f.sheet]
         if f.code == "row-hidden":

@@ -23,7 +23,7 @@ def check_idcard(value):
     code = idcard.check(value)
     if code is None:
         return None
-    params = {"length": len(idcard.compact(value))}
+    params: dict[str, object] = {"length": len(idcard.compact(value))}
     if code == "id-15-digit":
         params["id18"] = mask_id(idcard.to_18(value))   # in full only in the copy `fix` writes
     return code, params
@@ -54,7 +54,8 @@ def check_money(value):
         return None
     if value <= 0:
         return "pay-not-positive", {}
-    if isinstance(value, Decimal) and value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
+    exponent = value.as_tuple().exponent if isinstance(value, Decimal) else 0
+    if isinstance(exponent, int) and exponent < -2 and value != Decimal(value).quantize(Decimal("0.01")):
         return "pay-decimals", {}
     return None
 

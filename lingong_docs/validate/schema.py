@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import re
 from decimal import Decimal
+from typing import Any
 
 import cerberus
 
@@ -47,7 +48,7 @@ _TYPES = cerberus.Validator.types_mapping.copy()
 _TYPES["number"] = cerberus.TypeDefinition("number", (int, float, Decimal), (bool,))
 # Cerberus collects ``_check_with_<name>`` methods when the class is created, so the project's
 # checks are put into the class body: the schemas name them as ``check_with: idcard`` etc.
-LingongValidator = type(cerberus.Validator)(
+LingongValidator: Any = type(cerberus.Validator)(
     "LingongValidator",
     (cerberus.Validator,),
     {"types_mapping": _TYPES, "__doc__": "Cerberus with Decimal numbers and the project's checks.",
@@ -56,7 +57,7 @@ LingongValidator = type(cerberus.Validator)(
 
 
 @functools.cache
-def make_cerberus_validator(kind: str) -> LingongValidator:
+def make_cerberus_validator(kind: str) -> cerberus.Validator:
     """Return a Cerberus validator for table ``kind`` (raises ConfigError on a bad schema)."""
     schema = {h: {k: v for k, v in rules.items()} for h, rules in spec(kind).schema.items()}
     try:

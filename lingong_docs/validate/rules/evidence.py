@@ -47,6 +47,28 @@ def readable(path) -> bool:
         return False
 
 
+def _covered(seqs: list[int], ranges: dict[str, list[tuple[int, int]] | None], used: dict[str, bool]) -> set[int]:
+    """Return the 序号 some file covers; mark the files that cover any row as used.
+
+    Interval coverage in O((rows + ranges) log rows): a difference array over the sorted 序号.
+    """
+    ordered = sorted(set(seqs))
+    diff = [0] * (len(ordered) + 1)
+    for name, rs in ranges.items():
+        for lo, hi in rs or ():
+            a, b = bisect.bisect_left(ordered, lo), bisect.bisect_right(ordered, hi)
+            if a < b:
+                used[name] = True
+                diff[a] += 1
+                diff[b] -= 1
+    covered_seq, running = set(), 0
+    for i, seq in enumerate(ordered):
+        running += diff[i]
+        if running > 0:
+            covered_seq.add(seq)
+    return covered_seq
+
+
 @rule("application", folder_only=True)
 def payment_evidence(ctx):
     app = ctx.app
@@ -82,21 +104,7 @@ def payment_evidence(ctx):
     for position, rec in enumerate(table.records, start=1):
         seq = rec.values.get("seq") if has_seq else None
         seqs.append(seq if isinstance(seq, int) else position)
-    # Interval coverage in O((rows + ranges) log rows): a difference array over the sorted 序号.
-    ordered = sorted(set(seqs))
-    diff = [0] * (len(ordered) + 1)
-    for name, rs in ranges.items():
-        for lo, hi in rs or ():
-            a, b = bisect.bisect_left(ordered, lo), bisect.bisect_right(ordered, hi)
-            if a < b:
-                used[name] = True
-                diff[a] += 1
-                diff[b] -= 1
-    covered_seq, running = set(), 0
-    for i, seq in enumerate(ordered):
-        running += diff[i]
-        if running > 0:
-            covered_seq.add(seq)
+    covered_seq = _covered(seqs, ranges, used)
     for rec, seq in zip(table.records, seqs):
         covered = seq in covered_seq
         named, missing = referenced_files(rec.values.get("remark"), names)

@@ -38,9 +38,10 @@ def ages(ctx, table):
         start = rec.values.get("start")
         if id_number is None or not isinstance(start, dt.datetime):
             continue
-        born = births.get(id_number)
+        born = births.get(id_number) or idcard.birth_date(id_number)
         if born is None:
-            born = births[id_number] = idcard.birth_date(id_number)
+            continue   # a valid ID always has a real birth date; be safe anyway
+        births[id_number] = born
         day = start.date()
         if born > day:
             yield table.finding("birth-after-task", rec.row, "id_number", id_number)

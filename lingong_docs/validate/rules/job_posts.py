@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from lingong_docs.util.resources import load_yaml
 from lingong_docs.validate.registry import rule
@@ -28,7 +29,7 @@ PLACE_COLUMNS = ("title", "category", "remark")   # 岗位名称, 类型, 备注
 
 @rule("job_posts")
 def outside_beijing(ctx, table):
-    data = load_yaml("places.yaml")
+    data = cast(dict[str, list[str]], load_yaml("places.yaml"))
     places, inside = data["outside_beijing"], tuple(data.get("inside_beijing") or ())
 
     def without_beijing(text: str) -> str:

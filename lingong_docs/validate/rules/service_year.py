@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.dates import end_year, most_common_year
@@ -26,7 +27,7 @@ def year_and_deadline(ctx: Context) -> Iterator[F.Finding]:
     year, policy = ctx.year, ctx.policy
     if year is None:
         return
-    years = dict(year=year, first=policy.first_year, last=policy.last_year)
+    years: dict[str, Any] = dict(year=year, first=policy.first_year, last=policy.last_year)
     if not policy.covers(year):
         yield F.make("year-outside-policy", **years)
     if ctx.is_folder:
