@@ -130,3 +130,74 @@ def test_clean_text_keeps_tabs_and_line_breaks_and_flags_invisible_characters():
 
     assert clean_text(" 望京\u200b驿站\u202e ") == ("望京驿站", True)
     assert clean_text("第一行\n第二行\t备注") == ("第一行\n第二行\t备注", False)
+
+
+# ---- the canary sweep: every command, success and failure paths, every output ----
+
+SPACED_ID = f"{CANARY_ID[:6]} {CANARY_ID[6:14]} {CANARY_ID[14:]}"
+FREE_TEXT_ROWS = [
+    canary_row(remark=f"{CANARY_NAME} 身份证 {SPACED_ID} 电话 139 1234 5678",
+               place=f"朝阳区望京 分拣员 联系{CANARY_NAME} {CANARY_ID[:6]}-{CANARY_ID[6:14]}-{CANARY_ID[14:]}",
+               method=f"支付宝 139-1234-5678 {CANARY_NAME}"),
+    canary_row(seq=2, start=CANARY_PHONE, end="８:００", hours=int(CANARY_PHONE), pay="１３９ １２３４ ５６７８"),
+    canary_row(seq=3, name=CANARY_NAME, id_number=float(CANARY_ID[:17] + "0"),
+               start=dt.datetime(2025, 3, 7, 8), end=dt.datetime(2025, 3, 7, 17)),
+    canary_row(seq=4, id_number=CANARY_ID[:6] + CANARY_ID[8:17], name="买买提・" + CANARY_NAME,
+               start=dt.datetime(2025, 3, 8, 8), end=dt.datetime(2025, 3, 8, 17)),
+]
+
+
+def workbook_text(path) -> str:
+    wb = load_workbook(path)
+    parts = []
+    for ws in wb.worksheets:
+        if ws.title in ("错误清单", "修改记录"):
+            parts += [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+        parts += [c.comment.text for row in ws.iter_rows() for c in row if c.comment]
+    return "\n".join(parts)
+
+
+def test_canary_sweep_every_command_and_output(tmp_path):
+    folder = make_app(tmp_path / "app")
+    fill(table_path(folder, ROSTER), ROSTER, FREE_TEXT_ROWS)
+    evidence = folder / "支付凭证"
+    (evidence / f"0001 {CANARY_NAME}{CANARY_ID}.png").write_bytes(b"not an image")
+    (evidence / f"{CANARY_NAME} {CANARY_PHONE}.pdf").write_bytes(b"%PDF-broken")
+    with open(os.fsencode(str(evidence)) + f"/0002 {CANARY_NAME}".encode() + b"\xff.pdf", "wb") as f:
+        f.write(b"%PDF-1.4\n")
+    (folder / f"~${CANARY_NAME}{CANARY_PHONE}.xlsx").write_bytes(b"\0" * 10)
+    not_a_folder = tmp_path / "file.txt"
+    not_a_folder.write_text("x")
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "x").write_text("x")
+    runs = [
+        (CLI, ["validate", str(folder)]),
+        (CLI, ["-v", "validate", str(folder), "--all"]),
+        (CLI, ["validate", str(folder), "--format", "json", "--all"]),
+        (CLI, ["validate", str(folder), "--all", "--annotate", str(tmp_path / "marked.xlsx")]),
+        (CLI, ["validate", str(folder), "--annotate", str(not_a_folder / "x.xlsx")]),
+        (CRASHING_CLI, ["validate", str(folder), "--format", "json", "--all"]),
+        (CLI, ["fix", str(folder), "-o", str(tmp_path / "fixed"), "--all"]),
+        (CLI, ["fix", str(folder), "-o", str(tmp_path / "fixed2"), "--format", "json"]),
+        (CLI, ["fix", str(folder), "-o", str(busy)]),
+        (CLI, ["validate", str(tmp_path / "fixed"), "--all", "--annotate", str(tmp_path / "fixed-marked.xlsx")]),
+        (CLI, ["compute", str(folder)]),
+        (CLI, ["compute", str(folder), "--format", "json"]),
+        (CLI, ["init", str(tmp_path / "new"), "--uscc", CANARY_ID]),
+    ]
+    texts = []
+    for cli, args in runs:
+        proc = subprocess.run(cli + args, capture_output=True, env=dict(os.environ, LINGONG_DEBUG="1"))
+        stdout, stderr = proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
+        assert proc.returncode in (0, 1, 2), (args, stderr[-800:])
+        assert "Traceback" not in stderr and "内部错误" not in stderr, (args, stderr[-800:])
+        if "json" in args and proc.returncode in (0, 1):
+            json.loads(stdout)
+        texts += [stdout, stderr]
+    for path in (tmp_path / "marked-附件5.xlsx", tmp_path / "marked-附件4.xlsx", tmp_path / "fixed" / table_path(folder, ROSTER).name,
+                 tmp_path / "fixed-marked-附件5.xlsx"):
+        texts.append(workbook_text(path))
+    for text in texts:
+        found = leaks(text)
+        assert found == [], text[max(0, text.find(found[0]) - 300):text.find(found[0]) + 100]

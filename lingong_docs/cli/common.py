@@ -21,7 +21,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 THIRD_PARTY_LOGGERS = ("pypdf", "pyhanko", "pyhanko_certvalidator", "fontTools", "PIL", "openpyxl",
-                       "docxtpl", "reportlab", "frictionless")
+                       "docxtpl", "reportlab", "frictionless", "py.warnings")
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -30,6 +30,9 @@ def _setup_logging(verbose: bool) -> None:
     Without a handler of ours, a library warning (pypdf's "EOF marker not found") would reach
     stderr through Python's last-resort handler, unmasked and in English.
     """
+    # Library warnings (openpyxl's quote cell values) go through the same masking handler, and
+    # are shown only with -v.
+    logging.captureWarnings(True)
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(ScrubFilter())
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))

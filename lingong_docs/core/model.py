@@ -61,7 +61,7 @@ class Table:
     uscc_cell: tuple[int, str] | None = None
     date1904: bool = False
     findings: list[F.Finding] = field(default_factory=list)
-    _names: frozenset[str] | None = field(default=None, init=False, compare=False)
+    _names: tuple[int, frozenset[str]] = field(default=(0, frozenset()), init=False, compare=False)
 
     @property
     def spec(self) -> TableSpec:
@@ -76,11 +76,12 @@ class Table:
 
     def personal_names(self) -> frozenset[str]:
         """Return the people's names in this table: masked wherever they appear in free text."""
-        if self._names is None:
+        # Cached by the number of records: the reader makes findings while the records are read.
+        if self._names[0] != len(self.records):
             keys = [c.key for c in self.spec.columns if c.pii == "name"]
-            self._names = frozenset(v for r in self.records for k in keys
-                                    if isinstance(v := r.values.get(k), str) and len(v) >= 2)
-        return self._names
+            self._names = (len(self.records), frozenset(v for r in self.records for k in keys
+                                                        if isinstance(v := r.values.get(k), str) and len(v) >= 2))
+        return self._names[1]
 
     def finding(self, code: str, row: int | None = None, key: str | None = None, value: object = None,
                 **params: Any) -> F.Finding:

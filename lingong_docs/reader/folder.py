@@ -34,7 +34,6 @@ def read_application(folder: str | Path) -> Application:
         info, has_file = ApplicationInfo(), False
         findings.append(F.make("application-missing", file=APPLICATION_FILE))
     app = Application(folder=folder, info=info, findings=findings, has_application_file=has_file)
-    findings.extend(_lock_files(folder))
     needs = {"operating": (JOB_POSTS, ROSTER), "employment": (ROSTER,), "recognition": ()}
     wanted = {k for kind in (info.kinds or ["operating", "employment"]) for k in needs.get(kind, ())}
     for kind, name in ((JOB_POSTS, info.job_posts_file), (ROSTER, info.roster_file)):
@@ -48,6 +47,7 @@ def read_application(folder: str | Path) -> Application:
             subsidy = "、".join(kind_label(k) for k in (info.kinds or ["operating"]) if kind in needs[k])
             findings.append(F.make("table-missing", file=name, table=spec(kind).attachment,
                                    subsidy=subsidy or "补贴"))
+    findings.extend(_lock_files(folder, app.roster.personal_names() if app.roster is not None else frozenset()))
     ev_dir = app.evidence_dir
     if ev_dir is not None and ev_dir.is_dir():
         for p in sorted(_walk(ev_dir), key=lambda p: p.relative_to(ev_dir).as_posix()):
@@ -78,7 +78,7 @@ def _walk(folder: Path, depth: int = 3):
             yield from _walk(p, depth - 1)
 
 
-def _lock_files(folder: Path) -> list[F.Finding]:
+def _lock_files(folder: Path, names: frozenset[str]) -> list[F.Finding]:
     """Return an info per workbook that Excel/WPS (``~$x.xlsx``) or LibreOffice (``.~lock.x#``) holds open.
 
     The file read is what was last saved; changes not yet saved in the open window are not seen.
@@ -91,7 +91,8 @@ def _lock_files(folder: Path) -> list[F.Finding]:
             workbook = p.name[len(".~lock."):-1]
         else:
             continue
-        out.append(F.make("workbook-open-elsewhere", file=mask_file_name(workbook), lock=mask_file_name(p.name)))
+        out.append(F.make("workbook-open-elsewhere", file=mask_file_name(workbook, names),
+                          lock=mask_file_name(p.name, names)))
     return out
 
 
