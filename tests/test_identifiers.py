@@ -75,7 +75,7 @@ def test_known_vectors_and_errors():
     assert idcard.check(" 11010519491231002X ") is None  # surrounding space is normalised
     assert idcard.check("110105 19491231002X") == "id-length"
     assert idcard.check("11010519491231002X\u200b") == "id-length"
-    # An unknown county code is not an error (DOMAIN.md §6): 110199 is not a county.
+    # An unknown county code is not an error (docs/rules.md §6): 110199 is not a county.
     body = "11019919900101001"
     assert idcard.check(body + idcard.check_char(body)) is None
 

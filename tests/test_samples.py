@@ -52,7 +52,7 @@ def cell_values(path: Path) -> list[tuple]:
 
 
 def covered_seqs(names) -> set[int]:
-    """序号 covered by evidence files named by the convention of DOMAIN.md §7."""
+    """序号 covered by evidence files named by the convention of docs/rules.md §7."""
     out: set[int] = set()
     for name in names:
         m = _SEQ_NAME.match(name)

@@ -1,4 +1,4 @@
-"""Each rule of DOMAIN.md §6–§9 on a small roster: (row, column, code) tuples, not prose."""
+"""Each rule of docs/rules.md §6–§9 on a small roster: (row, column, code) tuples, not prose."""
 
 from __future__ import annotations
 

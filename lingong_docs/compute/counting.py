@@ -1,4 +1,4 @@
-"""Counting 撮合个次 and summing 需求人数 (DOMAIN.md §4, 第九条): pure functions over records.
+"""Counting 撮合个次 and summing 需求人数 (第九条; docs/rules.md §4): pure functions over records.
 
 A record is anything with ``.get(key)`` (a reader ``Record`` or a plain dict with the roster keys
 ``id_number``, ``start``, ``end``, ``place``, ``hours``, ``remark``); its Excel row is ``.row``

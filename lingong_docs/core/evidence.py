@@ -1,4 +1,4 @@
-"""Payment evidence (支付凭证) naming convention, DOMAIN.md §7.
+"""Payment evidence (支付凭证) naming convention (docs/rules.md §7).
 
 A file says which roster rows it covers by the 序号 at the start of its name:
 ``0001-0250 建设银行代发回单.pdf``, ``0007 微信转账.png``, ``0012,0015-0018 支付宝.pdf``.

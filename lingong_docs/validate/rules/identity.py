@@ -1,4 +1,4 @@
-"""Rules derived from the ID number: birth date against the task, age bands (DOMAIN.md §7)."""
+"""Rules derived from the ID number: birth date against the task, age bands (docs/rules.md §7)."""
 
 from __future__ import annotations
 
