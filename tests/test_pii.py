@@ -184,6 +184,7 @@ def test_canary_sweep_every_command_and_output(tmp_path):
         (CLI, ["validate", str(tmp_path / "fixed"), "--all", "--annotate", str(tmp_path / "fixed-marked.xlsx")]),
         (CLI, ["compute", str(folder)]),
         (CLI, ["compute", str(folder), "--format", "json"]),
+        (CLI, ["build", str(folder), "-o", str(tmp_path / "out")]),          # the refusal list
         (CLI, ["init", str(tmp_path / "new"), "--uscc", CANARY_ID]),
     ]
     texts = []
