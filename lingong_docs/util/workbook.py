@@ -11,7 +11,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from lingong_docs.core.identity import strip_controls
 from lingong_docs.core.policy import load_policy
 from lingong_docs.core.tables import Column, TableSpec, header_block, spec
 from lingong_docs.util.atomic import atomic_path
@@ -31,7 +30,7 @@ SAFE_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "＝", "＋", "－"
 def safe_text(cell, value) -> None:
     """Put a string in ``cell`` so that it can never become a formula or an error value."""
     if isinstance(value, str):
-        value = strip_controls(value)
+        value = "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 32)
         cell.value = value
         cell.data_type = "s"
         if value.startswith(SAFE_PREFIXES):
