@@ -30,6 +30,10 @@ async def home(request: Request) -> Response:
     return render(request, "home.html")
 
 
+async def favicon(request: Request) -> Response:
+    return Response(status_code=204)
+
+
 async def login_page(request: Request) -> Response:
     return render(request, "login.html", {"failed": False})
 
@@ -62,7 +66,7 @@ def create_app(config: ServeConfig) -> Starlette:
     from lingong_docs.web.workspace import Workspace
 
     prepare_workspace(config.workspace)
-    routes = [Route("/", home), Route("/login", login_page), Route("/login", login, methods=["POST"]),
+    routes = [Route("/", home), Route("/favicon.ico", favicon), Route("/login", login_page), Route("/login", login, methods=["POST"]),
               Route("/logout", logout, methods=["POST"]),
               Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")]
     if config.operator:

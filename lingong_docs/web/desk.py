@@ -121,9 +121,12 @@ class Desk:
         try:
             receipts = lg.intake(paths, ledger=ledger, as_of=as_of, allow_unsigned=allow_unsigned,
                                  trust=self.trust, receipt_dir=self.receipts)
-        except Exception as e:  # noqa: BLE001 - every waiting request gets the error
-            for b in group:
-                b.future.set_exception(e)
+        except Exception as e:  # noqa: BLE001 - alone, the request gets the error; together, each is retried alone
+            if len(group) == 1:
+                group[0].future.set_exception(e)
+            else:
+                for b in group:
+                    self._examine([b], ledger)
             return
         start = 0
         for b in group:

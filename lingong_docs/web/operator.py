@@ -39,31 +39,40 @@ def check_uscc(value: str) -> str | None:
     return None if code is None else F.make(code).message
 
 
-def check_year(value: str, today: dt.date | None = None) -> tuple[str | None, str]:
-    """Return (problem or None, the deadline sentence) for an application year."""
+def check_year(value: str, on: str = "") -> tuple[str | None, str, bool]:
+    """Return (problem or None, the deadline sentence, late) for an application year.
+
+    ``on`` is the application date (ISO; default today): past the deadline the year is still
+    accepted here (``compute`` blocks the application), but the sentence says it is late.
+    """
     try:
         year = int(value)
     except ValueError:
-        return "申请年度应为四位数字，如 2025。", ""
+        return "申请年度应为四位数字，如 2025。", "", False
     policy = load_policy(year=year)
     if not policy.covers(year):
-        return (f"{year}年不在政策《{policy.title}》的适用年度内（{policy.first_year}—{policy.last_year}年）。", "")
+        return (f"{year}年不在政策《{policy.title}》的适用年度内（{policy.first_year}—{policy.last_year}年）。",
+                "", False)
     deadline = policy.deadline(year)
-    note = f"{year}年度的申请截止日期：{cn_date(deadline)}。"
-    if (today or dt.date.today()) > deadline:
-        return f"{year}年度的申请已于{cn_date(deadline)}截止。", note
-    return None, note
+    try:
+        day = dt.date.fromisoformat(on) if on else dt.date.today()
+    except ValueError:
+        day = dt.date.today()
+    if day > deadline:
+        return None, f"{year}年度的申请截止日期为{cn_date(deadline)}，按申请日期{cn_date(day)}已逾期。", True
+    return None, f"{year}年度的申请截止日期：{cn_date(deadline)}。", False
 
 
 async def check(request: Request) -> Response:
     name, value = request.query_params.get("field", ""), request.query_params.get("value", "")
+    late = False
     if name == "uscc":
         problem, note = check_uscc(value), ""
     elif name == "year":
-        problem, note = check_year(value)
+        problem, note, late = check_year(value, request.query_params.get("date", ""))
     else:
         raise HTTPException(404)
-    return JSONResponse({"ok": problem is None, "message": problem or note})
+    return JSONResponse({"ok": problem is None and not late, "message": problem or note})
 
 
 # ---- the cache of validation results --------------------------------------------------------
@@ -112,7 +121,7 @@ def _create_errors(values: dict[str, str]) -> dict[str, str]:
     problem = check_uscc(values.get("uscc", ""))
     if problem:
         errors["uscc"] = problem
-    problem, _ = check_year(values.get("year", ""))
+    problem, _, _late = check_year(values.get("year", ""), values.get("date", ""))
     if problem:
         errors["year"] = problem
     if values.get("counting_mode") not in ("按次", "按时长"):

@@ -37,12 +37,12 @@ HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),   # "no-referrer" would make browsers send "Origin: null"
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
     (b"cache-control", b"no-store"),
 ]
-OPEN_PATHS = ("/login", "/static/")
+OPEN_PATHS = ("/login", "/static/", "/favicon.ico")
 
 log = logging.getLogger("lingong_docs.web")
 
@@ -148,7 +148,9 @@ class Guard:
                 status["code"] = message["status"]
                 headers = [h for h in message.get("headers", []) if h[0].lower() not in dict(HEADERS)]
                 headers.extend(HEADERS)
-                if new_cookie:
+                # a new session is handed out with pages only: the page's forms carry its CSRF
+                # token, and a parallel style sheet or favicon request must not replace it
+                if new_cookie and message["status"] == 200 and (b"content-type", b"text/html; charset=utf-8") in headers:
                     headers.append((b"set-cookie", cookie_header(new_cookie).encode()))
                 message["headers"] = headers
             await send(message)

@@ -7,6 +7,8 @@ function inlineChecks() {
     function run() {
       if (!input.value) { return; }
       var url = "/check?field=" + encodeURIComponent(input.dataset.check) + "&value=" + encodeURIComponent(input.value);
+      var date = document.getElementById("f-date");
+      if (date && date.value) { url += "&date=" + encodeURIComponent(date.value); }
       fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (d) {
         out.textContent = d.message;
         out.className = "check " + (d.ok ? "good" : "bad");
@@ -14,6 +16,8 @@ function inlineChecks() {
       });
     }
     input.addEventListener("change", run);
+    var date = document.getElementById("f-date");
+    if (date && input.dataset.check === "year") { date.addEventListener("change", run); }
     input.addEventListener("blur", run);
     if (input.value) { run(); }
   });
