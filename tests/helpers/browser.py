@@ -102,3 +102,55 @@ def shot(page, test_name: str, name: str) -> Path:
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# ---- plain HTTP (for what a browser cannot do at the same moment twice) ------------------------
+
+class Client:
+    """A cookie-keeping HTTP client of one server: a session and its CSRF token, like a browser tab."""
+
+    def __init__(self, url: str) -> None:
+        import http.cookiejar
+        import urllib.request
+
+        self.url = url
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        import urllib.error
+
+        try:
+            with self.opener.open(self.url + path) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+    def csrf(self, path: str) -> str:
+        import re
+
+        _status, body = self.get(path)
+        return re.search(rb'name="csrf" value="([0-9a-f]+)"', body).group(1).decode()
+
+    def post(self, path: str, fields: dict[str, str], files: list[tuple[str, str, bytes]] = ()) -> tuple[int, bytes]:
+        """Post a multipart form (``files``: (field, file name, bytes)) from this server's own origin."""
+        import secrets
+        import urllib.error
+        import urllib.request
+
+        boundary = "----lg" + secrets.token_hex(8)
+        parts = []
+        for name, value in fields.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        for name, filename, data in files:
+            head = (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                    "Content-Type: application/octet-stream\r\n\r\n").encode()
+            parts.append(head + data + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        request = urllib.request.Request(self.url + path, data=body, headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}", "Origin": self.url,
+            "Accept": "text/html"})
+        try:
+            with self.opener.open(request) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
