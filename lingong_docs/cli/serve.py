@@ -33,8 +33,8 @@ COMMANDS: list = []
 @click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="受信任的签章证书或根证书（PEM/DER），可多次给出。")
 @guarded
-def serve_command(port, host, workspace, role, allow_remote, tokens_file, max_upload_mb, ledger_path,
-                  key_file, trust) -> None:
+def serve_command(port: int, host: str, workspace: Path, role: str, allow_remote: bool, tokens_file: Path | None,
+                  max_upload_mb: int, ledger_path: Path | None, key_file: Path | None, trust: tuple[Path, ...]) -> None:
     """打开本地网页：经办人新建申请、上传表格、查看问题和金额、生成材料包；区局受理核验。
 
     \b

@@ -88,7 +88,7 @@ def create_app(config: ServeConfig) -> Starlette:
 
     sessions = Sessions(config.secret)
     app = Starlette(routes=routes, lifespan=lifespan,
-                    middleware=[Middleware(Guard, config=config, sessions=sessions)],  # type: ignore[arg-type]
+                    middleware=[Middleware(Guard, config=config, sessions=sessions)],
                     exception_handlers={HTTPException: http_error, Exception: server_error})
     app.state.config = config
     app.state.sessions = sessions

@@ -109,7 +109,7 @@ class Desk:
 
     def _serve(self, items: list, ledger: Ledger | None) -> None:
         for call in [i for i in items if isinstance(i, _Call)]:
-            _settle(call.future, lambda c=call: c.fn(ledger))
+            _settle(call.future, call.fn, ledger)
         batches = [i for i in items if isinstance(i, _Batch)]
         for options in dict.fromkeys(b.options for b in batches):
             group = [b for b in batches if b.options == options]
@@ -134,8 +134,8 @@ class Desk:
             start += len(b.paths)
 
 
-def _settle(future: Future, fn: Callable[[], Any]) -> None:
+def _settle(future: Future, fn: Callable[[Ledger | None], Any], ledger: Ledger | None) -> None:
     try:
-        future.set_result(fn())
+        future.set_result(fn(ledger))
     except Exception as e:  # noqa: BLE001 - handed to the waiting request
         future.set_exception(e)
