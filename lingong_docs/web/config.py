@@ -99,14 +99,21 @@ def load_tokens(path: Path) -> dict[str, str]:
 
 
 def prepare_workspace(workspace: Path) -> None:
-    """Create the workspace (private to this user) and sweep the upload folders left by a crash."""
+    """Create the workspace (new folders private to this user) and sweep the upload folders a crash left.
+
+    Only folders this server makes (``uploads/u-*``) are removed: a workspace pointed at a folder
+    that already holds other files loses none of them, and its permissions are left as they are.
+    """
     try:
-        workspace.mkdir(parents=True, exist_ok=True)
-        os.chmod(workspace, 0o700)
+        workspace.mkdir(mode=0o700, parents=True, exist_ok=True)
         uploads = workspace / UPLOADS
-        if uploads.exists():
-            shutil.rmtree(uploads)
-        uploads.mkdir(mode=0o700)
+        uploads.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(uploads, 0o700)
+        for stale in uploads.glob("u-*"):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale)
+            else:
+                stale.unlink()
     except OSError as e:
         raise ConfigError.make("serve-workspace-invalid", path=str(workspace),
                                reason=type(e).__name__) from None

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from lingong_docs.core.identity import strip_controls
 
 MAX_FIELDS = 50
+PRIVATE_PREFIX = "u-"   # every private folder; the start-up sweep removes only these
 MAX_FILES = 60
 
 
@@ -129,7 +130,7 @@ async def receive(request: Request, root: Path, limit: int) -> Upload:
     boundary = params.get(b"boundary")
     if not boundary:
         raise BadUpload("no boundary")
-    upload = Upload(Path(tempfile.mkdtemp(prefix="u-", dir=root)))
+    upload = Upload(Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX, dir=root)))
     collector = _Collector(upload)
     parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]
     received = 0
