@@ -88,6 +88,8 @@ def test_operator_happy_path_build_and_download(server, browser):
     assert page.text_content("#total").strip() == "300,000.00 元"
     readings = {tr.get_attribute("data-reading"): tr.inner_text() for tr in page.locator("#readings tbody tr").all()}
     assert "档次不同" in readings["hours_per_row"] and "档次不同" not in readings["per_record"]
+    explained = page.locator("details.explain summary").all_inner_texts()
+    assert any(t.startswith("撮合个次") for t in explained) and any(t.startswith("申请截止日期") for t in explained)
     shot(page, name, "3-figures")
     page.goto(app_url)
     page.click("#build-button")

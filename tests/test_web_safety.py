@@ -161,3 +161,17 @@ def _key(tmp_path: Path) -> Path:
     key = tmp_path / "ledger.key"
     key.write_text("k" * 40, encoding="utf-8")
     return key
+
+
+def test_uploaded_file_names_never_become_paths(tmp_path):
+    with running_server(tmp_path / "ws", "--role", "operator") as srv:
+        client = Client(srv.url)
+        app = _create(client)
+        names = ["../../../逃逸.pdf", "..\\..\\盘符.pdf", "\u202egpj.pdf", "/etc/passwd.pdf"]
+        status, _body = client.post(app + "/upload", {"csrf": client.csrf(app)},
+                                    [("evidence", n, b"%PDF-1.4 test") for n in names])
+        assert status == 200
+    stored = sorted(p.name for p in (tmp_path / "ws" / "apps").glob("*/application/支付凭证/*.pdf"))
+    assert stored == sorted(["逃逸.pdf", "盘符.pdf", "gpj.pdf", "passwd.pdf"])
+    outside = [p for p in tmp_path.rglob("*.pdf") if "支付凭证" not in p.parts]
+    assert outside == []

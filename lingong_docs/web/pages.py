@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from starlette.templating import Jinja2Templates
 
 from lingong_docs import __version__
 from lingong_docs.core import kinds
+from lingong_docs.util.money import yuan
 from lingong_docs.core.findings import SEVERITY_ZH
 from lingong_docs.web import uploads
 from lingong_docs.web.security import Sessions, same_origin
@@ -20,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals.update(severity_zh=SEVERITY_ZH, version=__version__)
 templates.env.filters["kind_zh"] = kinds.label
+templates.env.filters["yuan"] = lambda text: yuan(Decimal(str(text))) if text not in (None, "") else ""
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
