@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from typing import Any
 
 import lingong_docs as lg
 from lingong_docs.intake.ledger import Ledger
+
+GATHER_SECONDS = 0.3
 
 
 @dataclass
@@ -91,6 +94,8 @@ class Desk:
                 first = self._queue.get()
                 if first is None:
                     return
+                if isinstance(first, _Batch):   # clerks who pressed "核验" at the same moment share one call
+                    time.sleep(GATHER_SECONDS)
                 items = [first] + self._drain()
                 self._serve(items, ledger)
                 if any(i is None for i in items):
