@@ -102,7 +102,7 @@ class Checked:
 
 # ---- pages ---------------------------------------------------------------------------------
 
-def _ref(request: Request) -> AppRef:
+def app_ref(request: Request) -> AppRef:
     ref = request.app.state.workspace.get(request.path_params["app_id"])
     if ref is None:
         raise HTTPException(404)
@@ -150,7 +150,7 @@ async def create(request: Request) -> Response:
 
 
 async def app_page(request: Request) -> Response:
-    ref = _ref(request)
+    ref = app_ref(request)
     files = {kind: table_file(ref.folder, kind).is_file() for kind in TABLE_KINDS}
     evidence = sorted(p.name for p in (ref.folder / "支付凭证").iterdir()
                       if p.is_file() and p.suffix.lower() in EVIDENCE_SUFFIXES)
@@ -164,25 +164,18 @@ async def blank(request: Request) -> Response:
     """A fresh blank workbook (附件4 or 附件5) with this application's header, made by ``init``."""
     from lingong_docs.blanks import init_application
 
-    ref = _ref(request)
+    ref = app_ref(request)
     kind = request.path_params["kind"]
     if kind not in TABLE_KINDS:
         raise HTTPException(404)
     tmp = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX, dir=request.app.state.config.uploads))
     try:
         await run_in_threadpool(init_application, tmp / "a", year=ref.year, applicant=ref.applicant,
-                                uscc=_uscc_of(ref), market=ref.market)
+                                uscc=ref.uscc, market=ref.market)
         data = table_file(tmp / "a", kind).read_bytes()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return _download(data, spec(kind).default_file, XLSX)
-
-
-def _uscc_of(ref: AppRef) -> str:
-    import yaml
-
-    data = yaml.safe_load((ref.folder / APPLICATION_FILE).read_text(encoding="utf-8")) or {}
-    return str(data.get("统一社会信用代码") or "")
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -219,7 +212,7 @@ def _place(upload: Upload, ref: AppRef) -> list[str]:
 
 
 async def upload_files(request: Request) -> Response:
-    ref = _ref(request)
+    ref = app_ref(request)
     upload = await form(request)
     try:
         problems = _place(upload, ref)
@@ -237,7 +230,7 @@ def _filtered(report: F.Report, severity: str, rule: str) -> list[tuple[int, F.F
 
 
 async def findings(request: Request) -> Response:
-    ref = _ref(request)
+    ref = app_ref(request)
     try:
         _app, report = await run_in_threadpool(request.app.state.checked.get, ref)
     except LingongError as e:
@@ -268,7 +261,7 @@ def context_rows(app: Application, finding: F.Finding) -> dict[str, Any] | None:
 
 
 async def context(request: Request) -> Response:
-    ref = _ref(request)
+    ref = app_ref(request)
     app, report = await run_in_threadpool(request.app.state.checked.get, ref)
     try:
         finding = report.sorted()[int(request.path_params["n"])]
@@ -280,7 +273,7 @@ async def context(request: Request) -> Response:
 async def annotated(request: Request) -> Response:
     from lingong_docs.validate.annotate import annotate
 
-    ref = _ref(request)
+    ref = app_ref(request)
     kind = request.path_params["kind"]
     if kind not in TABLE_KINDS or not table_file(ref.folder, kind).is_file():
         raise HTTPException(404)

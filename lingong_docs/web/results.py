@@ -17,7 +17,7 @@ from lingong_docs.compute.amounts import amounts
 from lingong_docs.compute.counting import READINGS, reading_labels
 from lingong_docs.core.errors import LingongError
 from lingong_docs.util.money import yuan
-from lingong_docs.web.operator import _ref
+from lingong_docs.web.operator import app_ref
 from lingong_docs.web.pages import error_page, form, render, user
 
 
@@ -44,7 +44,7 @@ def readings(figures: Any) -> list[dict]:
 
 
 async def figures_page(request: Request) -> Response:
-    ref = _ref(request)
+    ref = app_ref(request)
     try:
         fig = await run_in_threadpool(lg.compute, ref.folder)
     except LingongError as e:
@@ -58,7 +58,7 @@ async def figures_page(request: Request) -> Response:
 
 
 async def build(request: Request) -> Response:
-    ref = _ref(request)
+    ref = app_ref(request)
     upload = await form(request)
     upload.close()
     draft = upload.fields.get("draft") == "1"
@@ -75,18 +75,18 @@ def _job(request: Request) -> Any:
 
 
 async def build_page(request: Request) -> Response:
-    ref = _ref(request)
+    ref = app_ref(request)
     return render(request, "build.html", {"app": ref, "job": _job(request).to_dict()})
 
 
 async def build_status(request: Request) -> Response:
-    _ref(request)
+    app_ref(request)
     return JSONResponse(_job(request).to_dict())
 
 
 async def output(request: Request) -> Response:
     """A built package; only names that are in the output folder are served."""
-    ref = _ref(request)
+    ref = app_ref(request)
     name = request.path_params["name"]
     files = {p.name: p for p in ref.out.glob("*.pdf")} if ref.out.is_dir() else {}
     path: Path | None = files.get(name)

@@ -41,6 +41,7 @@ class AppRef:
     applicant: str
     market: str
     year: int
+    uscc: str = ""
 
     @property
     def out(self) -> Path:
@@ -72,8 +73,8 @@ class Workspace:
         except Exception:
             shutil.rmtree(self.apps / app_id, ignore_errors=True)
             raise
-        ref = AppRef(app_id, folder, applicant, market, year)
-        meta = {"applicant": applicant, "market": market, "year": year,
+        ref = AppRef(app_id, folder, applicant, market, year, uscc)
+        meta = {"applicant": applicant, "market": market, "year": year, "uscc": uscc,
                 "created": dt.datetime.now().isoformat(timespec="seconds")}
         atomic_write_bytes(self.apps / app_id / "meta.json", json.dumps(meta, ensure_ascii=False).encode())
         return ref
@@ -87,7 +88,7 @@ class Workspace:
         except (OSError, ValueError):
             return None
         return AppRef(app_id, self.apps / app_id / "application", str(meta.get("applicant", "")),
-                      str(meta.get("market", "")), int(meta.get("year", 0)))
+                      str(meta.get("market", "")), int(meta.get("year", 0)), str(meta.get("uscc", "")))
 
     def list(self) -> list[AppRef]:
         refs = [self.get(p.name) for p in sorted(self.apps.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)]
