@@ -144,4 +144,11 @@ def test_broken_workbook_findings_at_their_cells(server, browser):
     assert annotated.value.suggested_filename == "附件5_撮合服务成功人员花名册_标注.xlsx"
     wb = load_workbook(io.BytesIO(Path(annotated.value.path()).read_bytes()))
     assert wb["附件5"]["C6"].fill.fgColor.rgb.endswith("FF9999")
+    # building is refused, with the reasons listed
+    page.click("text=1 表格和凭证")
+    page.click("#build-button")
+    page.wait_for_selector("#job-problems li", timeout=60_000)
+    assert page.text_content("#job-state").startswith("未生成")
+    assert "id-check-char" in {li.inner_text().split()[0] for li in page.locator("#job-problems li").all()}
+    shot(page, name, "3-build-refused")
     page.close()
