@@ -202,3 +202,21 @@ def test_canary_sweep_every_command_and_output(tmp_path):
     for text in texts:
         found = leaks(text)
         assert found == [], text[max(0, text.find(found[0]) - 300):text.find(found[0]) + 100]
+
+
+def test_library_warnings_quoting_cells_never_reach_stderr_unmasked(tmp_path):
+    # A library warning that quotes a cell (as openpyxl's do) goes through the masking log handler.
+    folder = make_app(tmp_path / "app")
+    fill(table_path(folder, ROSTER), ROSTER, [canary_row()])
+    code = ("import sys, warnings\n"
+            "from lingong_docs.validate.registry import rule\n"
+            "@rule('roster')\n"
+            "def noisy(ctx, table):\n"
+            f"    warnings.warn('Cell C5 value {CANARY_ID} tel {CANARY_PHONE}', UserWarning)\n"
+            "    yield from ()\n"
+            "from lingong_docs.cli.main import main\n"
+            "main(args=sys.argv[1:], prog_name='lingong-docs')\n")
+    quiet = subprocess.run([sys.executable, "-c", code, "validate", str(folder)], capture_output=True, text=True)
+    loud = subprocess.run([sys.executable, "-c", code, "-v", "validate", str(folder)], capture_output=True, text=True)
+    assert "Cell C5" not in quiet.stderr and "UserWarning" not in quiet.stderr
+    assert "Cell C5" in loud.stderr and leaks(loud.stderr) == []
