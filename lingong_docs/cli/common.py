@@ -30,6 +30,11 @@ def _setup_logging(verbose: bool) -> None:
     Without a handler of ours, a library warning (pypdf's "EOF marker not found") would reach
     stderr through Python's last-resort handler, unmasked and in English.
     """
+    # A file name that is not valid UTF-8 (copied from another system) must not stop the output:
+    # what cannot be encoded is written as "?".
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     # Library warnings (openpyxl's quote cell values) go through the same masking handler, and
     # are shown only with -v.
     logging.captureWarnings(True)
