@@ -144,9 +144,10 @@ def _fix_workbook(table: Table, path: Path, renumber: bool, result: FixResult) -
 
 
 def _unmerge(ws: Worksheet, table: Table, result: FixResult) -> None:
-    """Unmerge every merged range below the header and fill its value into each cell it covered."""
+    """Unmerge every merged range in the data and fill its value into each cell it covered."""
+    data_rows = {rec.row for rec in table.records}
     for rng in list(ws.merged_cells.ranges):
-        if rng.max_row <= table.header_row or rng.max_row == rng.min_row:
+        if rng.max_row <= table.header_row or (rng.min_row == rng.max_row and rng.min_row not in data_rows):
             continue
         ref = rng.coord
         min_col, min_row, max_col, max_row = range_boundaries(ref)

@@ -48,14 +48,19 @@ def test_a_date_in_a_text_column_is_text_as_excel_shows_it(tmp_path):
 def test_a_merged_range_is_one_finding_and_annotate_marks_its_top_left_cell(tmp_path):
     folder = make_app(tmp_path / "app")
     fill(table_path(folder, ROSTER), ROSTER, [r(seq=1), r(seq=2, id_number="110105199003071231",
-                                                         start=D(2025, 3, 6, 8), end=D(2025, 3, 6, 17))])
+                                                         start=D(2025, 3, 6, 8), end=D(2025, 3, 6, 17)),
+                                              r(seq=3, id_number=OTHER, start=D(2025, 3, 7, 8), end=D(2025, 3, 7, 17))])
     wb = load_workbook(table_path(folder, ROSTER))
     wb.active.merge_cells("E5:E6")
+    wb.active.merge_cells("E7:F7")   # the merge takes 任务开始时间 of row 7
     wb.save(table_path(folder, ROSTER))
-    report = validate(read_application(folder))
+    app = read_application(folder)
+    report = validate(app)
     got = {(f.row, f.column, f.code) for f in report.findings}
-    assert (5, "E", "merged-cells") in got and (6, "C", "id-check-char") in got
-    assert not any(c == "required" and row == 6 for row, _, c in got)
+    assert (5, "E", "merged-cells") in got and (6, "C", "id-check-char") in got and (7, "E", "merged-cells") in got
+    assert not any(c == "required" and row in (6, 7) for row, _, c in got)
+    [fig] = compute_many([app], [report])
+    assert fig.match_count == 0 and set(fig.matches.error_rows) == {5, 6, 7}   # no row counted on a merged-away cell
     out = tmp_path / "marked.xlsx"
     proc = run_cli("validate", str(table_path(folder, ROSTER)), "--annotate", str(out))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr and "校验结果" in proc.stdout

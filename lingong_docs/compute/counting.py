@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from lingong_docs.core.dates import end_year
 from lingong_docs.core.identity import record_key
-from lingong_docs.core.model import BAD
+from lingong_docs.core.model import BAD, Record
 
 BY_HOURS = "按时长"
 READINGS = ("declared", "per_record", "hours_total", "hours_per_row")
@@ -142,6 +142,12 @@ def row_mode(remark, declared: str, override_words: dict) -> tuple[str, str]:
     return declared, ""
 
 
+def _has_unreadable(rec: object) -> bool:
+    """True when a row holds a cell that could not be read (a merged-away cell, a formula error)."""
+    values = rec.values if isinstance(rec, Record) else rec
+    return isinstance(values, dict) and any(v is BAD for v in values.values())
+
+
 def count_matches(rows, mode: str, year: int, policy, *, error_rows=frozenset()) -> MatchCount:
     """Return the 个次 of ``rows`` for service year ``year`` under every reading.
 
@@ -159,7 +165,7 @@ def count_matches(rows, mode: str, year: int, policy, *, error_rows=frozenset())
     per_row_sum = 0
     for position, rec in enumerate(rows, start=1):
         row = _row_of(rec, position)
-        if row in error_rows:
+        if row in error_rows or _has_unreadable(rec):
             t.errors.append(row)
             continue
         start, end = _when(rec.get("start")), _when(rec.get("end"))
@@ -214,7 +220,7 @@ def sum_demand(posts, year: int, *, error_rows=frozenset()) -> DemandTotal:
     counted, errors, outside, unusable = [], [], [], []
     for position, rec in enumerate(posts, start=1):
         row = _row_of(rec, position)
-        if row in error_rows:
+        if row in error_rows or _has_unreadable(rec):
             errors.append(row)
             continue
         published = _when(rec.get("published"))

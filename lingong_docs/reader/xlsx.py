@@ -241,17 +241,20 @@ def _data_rows(table: Table, rows: list[list[Any]], header_idx: int, used: list[
     return data_rows
 
 
-def _merged_covered(table: Table, sheet: SheetScan, header_idx: int) -> set[tuple[int, int]]:
+def _merged_covered(table: Table, sheet: SheetScan, header_idx: int, data_rows: set[int]) -> set[tuple[int, int]]:
     """Report each merged range in the data once; return its covered cells (Excel row, column index).
 
     The cells a merge covers (all but the top-left one) are empty in the file: they are read as
     unreadable, explained by the one ``merged-cells`` finding, not as one "必填项为空" per cell.
+    A merge within one row counts only on a data row (a merged 填表人 line below the table does not).
     """
     covered: set[tuple[int, int]] = set()
     for ref in sheet.merged:
         if not _merge_in_data(ref, header_idx + 1):
             continue
         min_col, min_row, max_col, max_row = range_boundaries(ref)
+        if (min_row, min_col) == (max_row, max_col) or (min_row == max_row and min_row - 1 not in data_rows):
+            continue
         table.findings.append(F.make("merged-cells", file=table.path.name, sheet=table.sheet,
                                      row=min_row, column=get_column_letter(min_col), ref=ref))
         covered.update((r, c - 1) for r in range(min_row, max_row + 1) for c in range(min_col, max_col + 1)
@@ -265,9 +268,9 @@ def _read_records(table: Table, rows: list[list[Any]], header_idx: int, hmap: di
     skip = (hmap.get("seq"), hmap.get("remark"))
     formula, errors = sheet.formula_cells, sheet.error_cells
     special_rows = {r for r, _ in formula} | {r for r, _ in errors}
-    covered = _merged_covered(table, sheet, header_idx)
     used = [i for _, i, _, _ in conv if i not in skip]
     data_rows = _data_rows(table, rows, header_idx, used, special_rows)
+    covered = _merged_covered(table, sheet, header_idx, set(data_rows))
     # Convert column by column (one tight loop per column is much faster than cell by cell).
     columns = {key: _read_column(table, rows, data_rows, key, idx, fn, letter, sheet, covered)
                for key, idx, fn, letter in conv}
@@ -308,7 +311,7 @@ def _merge_in_data(ref: str, header_row: int) -> bool:
         _, min_row, _, max_row = range_boundaries(ref)
     except (ValueError, TypeError):
         return False
-    return max_row > header_row and max_row != min_row
+    return max_row > header_row
 
 
 __all__ = ["Table", "Record", "read_table"]
