@@ -30,8 +30,10 @@ def year_and_deadline(ctx: Context) -> Iterator[F.Finding]:
     years: dict[str, Any] = dict(year=year, first=policy.first_year, last=policy.last_year)
     if not policy.covers(year):
         yield F.make("year-outside-policy", **years)
-    if ctx.is_folder:
-        checked = ctx.application_date or dt.date.today()
+    # The application date only: a missing date is its own finding, and a report never depends on
+    # the day it is run (compute's --as-of may judge another day).
+    checked = ctx.application_date
+    if ctx.is_folder and checked is not None:
         deadline = policy.deadline(year)
         if checked > deadline:
             yield F.make("deadline-passed", **years, deadline=cn_date(deadline), as_of=cn_date(checked))
