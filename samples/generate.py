@@ -32,13 +32,13 @@ from random import Random
 
 from openpyxl import Workbook, load_workbook
 
-from lingong_docs.atomic import atomic_write_bytes
+from lingong_docs.blanks import init_application
+from lingong_docs.core.tables import JOB_POSTS, ROSTER, header_block, spec
 from lingong_docs.identifiers import idcard
 from lingong_docs.identifiers import uscc as uscc_mod
-from lingong_docs.initialize import init_application
-from lingong_docs.money import rmb_upper, yuan
-from lingong_docs.pii import mask_id, mask_name
-from lingong_docs.tables import JOB_POSTS, ROSTER, header_block, spec
+from lingong_docs.util.atomic import atomic_write_bytes
+from lingong_docs.util.money import rmb_upper, yuan
+from lingong_docs.util.pii import mask_id, mask_name
 
 YEAR = 2025
 TODAY = dt.date(2026, 3, 1)               # the day init is run for the samples
