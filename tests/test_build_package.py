@@ -32,7 +32,8 @@ from pypdf import PdfReader
 from reportlab.pdfgen import canvas as rl_canvas
 
 from lingong_docs.core.policy import load_policy
-from lingong_docs.package.build import build_packages, package_name, sweep_workdirs
+from lingong_docs.package.build import build_packages, package_name
+from lingong_docs.util.workdir import sweep_stale
 from lingong_docs.reader.folder import read_application
 from lingong_docs.validate.run import validate
 
@@ -559,7 +560,7 @@ def test_interrupted_build_leaves_the_previous_package(sig, built, app_folder, s
         assert workdirs == []                                            # cleaned up on the way out
     else:
         assert proc.returncode == -signal.SIGKILL
-        sweep_workdirs()                                                 # the next run removes the leftovers
+        sweep_stale("lingong-build-")                                    # the next run removes the leftovers
         assert not any(w.exists() for w in workdirs)
 
 
