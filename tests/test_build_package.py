@@ -33,8 +33,8 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from lingong_docs.core.policy import load_policy
 from lingong_docs.package.build import build_packages, package_name
-from lingong_docs.util.workdir import sweep_stale
 from lingong_docs.reader.folder import read_application
+from lingong_docs.util.workdir import sweep_stale
 from lingong_docs.validate.run import validate
 
 ROOT = Path(__file__).resolve().parent.parent
