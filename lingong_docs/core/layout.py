@@ -20,13 +20,16 @@ import unicodedata
 # 附件5's eleven columns print at ~95 % scale on landscape A4: an 18-digit ID needs 19 units,
 # a date-time 16. Keys missing here use the schema's width + 2.
 PRINT_WIDTHS: dict[str, dict[str, float]] = {
-    "roster": {"seq": 6, "name": 8, "id_number": 19, "phone": 12.5, "place": 22, "start": 16,
-               "end": 16, "hours": 8, "pay": 12, "method": 8, "remark": 17},
+    "roster": {"seq": 6, "name": 8, "id_number": 19, "phone": 12.5, "place": 24, "start": 16,
+               "end": 16, "hours": 7, "pay": 10, "method": 8, "remark": 18},
     "job_posts": {"seq": 6, "title": 34, "category": 18, "published": 16, "demand": 10, "remark": 34},
 }
 LINE_HEIGHT = 13.5      # points per text line of the 10 pt body font
 ROW_PAD = 2.0           # points added to every data row
-CJK_UNITS = 1.8         # width units of one CJK / full-width character of the body font
+CJK_UNITS = 1.65        # width units of one CJK / full-width character of the body font (measured: 1.6)
+# Text that wraps loses room at line ends (Chinese line breaking keeps "，。）" off a line's start
+# and Latin words whole): it is estimated with wider CJK characters.
+CJK_WRAP_UNITS = 1.8
 WIDE_LATIN = frozenset("MWmw@%&")
 CELL_PAD = 0.6          # units lost to the cell's inner margins
 # Lines one table row may take: a landscape A4 page holds ~33 at the scale Calc prints 附件5
@@ -39,10 +42,10 @@ def em_width(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5 for ch in text)
 
 
-def char_units(ch: str) -> float:
+def char_units(ch: str, cjk: float = CJK_UNITS) -> float:
     """Return the width of one character in column units (see the module docstring)."""
     if unicodedata.east_asian_width(ch) in ("W", "F"):
-        return CJK_UNITS
+        return cjk
     if ch.isupper() or ch in WIDE_LATIN:
         return 1.3
     return 1.0
@@ -74,9 +77,11 @@ def _tokens(line: str) -> list[str]:
 
 
 def _line_count(line: str, usable: float) -> int:
+    if sum(char_units(ch) for ch in line) <= usable:
+        return 1
     lines, used = 1, 0.0
     for token in _tokens(line):
-        units = sum(char_units(ch) for ch in token)
+        units = sum(char_units(ch, CJK_WRAP_UNITS) for ch in token)
         if used + units <= usable:
             used += units
             continue

@@ -189,16 +189,17 @@ def table_totals(app: Any, figures: Any, name: str) -> dict[str, Any]:
 
     附件4: 需求人数 as counted (``figures.demand_total``: posts of the year without errors) and
     the number of posts; 附件5: the number of rows, 工作时长 and 实际结算报酬 totals, and the
-    撮合个次 compute counted.
+    撮合个次 compute counted. The totals are printed as text: in a narrow column they wrap, where
+    a number would show "###".
     """
     table = getattr(app, name)
     count = len(table.records)
     if name == "job_posts":
-        return {"title": f"共{count:,}条岗位", "demand": figures.demand_total,
+        return {"title": f"共{count:,}条岗位", "demand": f"{figures.demand_total:,}",
                 "remark": "需求人数为计入测算的合计"}
     hours = _column_sum(table.records, "hours")
     pay = _column_sum(table.records, "pay")
-    return {"name": f"共{count:,}行", "hours": hours, "pay": pay,
+    return {"name": f"共{count:,}行", "hours": f"{hours.normalize():,f}", "pay": f"{pay:,.2f}",
             "remark": f"计入撮合{figures.match_count:,}个次"}
 
 

@@ -254,7 +254,7 @@ def _page_setup(ws, opts: TableOptions) -> None:
     ws.print_options.horizontalCentered = True
     # Margins in inches; the bottom one leaves room for the package's own page stamp.
     ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = 0.75
+    ws.page_margins.top = 0.6
     ws.page_margins.bottom = 0.8
     ws.page_margins.header = 0.3
     ws.page_margins.footer = 0.3
