@@ -107,16 +107,20 @@ def test_paper_edition_has_no_fields_but_seam_guides_page_note_outline_and_data(
             pages[m["first_page"] - 1].split())
 
 
-@pytest.fixture(scope="module")
-def small_app(tmp_path_factory) -> Path:
-    """A valid application far below every threshold (20 rows, 40 demand)."""
+def _fill_small(folder: Path) -> None:
     import datetime as dt
 
-    folder = make_app(tmp_path_factory.mktemp("small") / "app", year=2025)
     fill(table_path(folder, "roster"), "roster", [roster_row(i) for i in range(20)])
     fill(table_path(folder, "job_posts"), "job_posts",
          [{"seq": 1, "title": "分拣员", "category": "物流仓储", "published": dt.datetime(2025, 3, 5), "demand": 40}])
     add_evidence(folder, 20)
+
+
+@pytest.fixture(scope="module")
+def small_app(tmp_path_factory) -> Path:
+    """A valid application far below every threshold (20 rows, 40 demand)."""
+    folder = make_app(tmp_path_factory.mktemp("small") / "app", year=2025)
+    _fill_small(folder)
     return folder
 
 
@@ -129,3 +133,91 @@ def test_a_draft_below_the_thresholds_says_why(small_app, tmp_path):
     (pdf,) = tmp_path.glob("*.pdf")
     text = "".join(p.extract_text() for p in PdfReader(pdf).pages)
     assert "未达到补贴标准" in text and "未通过校验" not in text and "尚未通过校验" not in text
+
+
+PARAGRAPH = "驿站设在望京街道社区服务中心一层，面积约二百平方米，临近地铁站和公交枢纽，零工人员往来方便。"
+
+
+@pytest.fixture(scope="module")
+def recognition(tmp_path_factory) -> tuple:
+    """A recognition application: folded YAML sections, 附件1 over several pages, 认定材料 and 其他材料."""
+    from PIL import Image
+
+    root = tmp_path_factory.mktemp("recognition")
+    folder = make_app(root / "app", year=2025)
+    path = folder / "application.yaml"
+    text = path.read_text(encoding="utf-8").replace("  - 运营经费补贴\n  - 就业服务补贴\n", "  - 零工市场认定\n")
+    text = text.replace('法定代表人: ""', "法定代表人: 李示例").replace('地址: ""', "地址: 北京市朝阳区望京街道示例路88号")
+    folded = "\n    ".join([PARAGRAPH[:20], PARAGRAPH[20:]])                   # one paragraph over two lines
+    long = "\n\n    ".join(f"第{i}段。" + PARAGRAPH * 3 for i in range(1, 9))   # eight paragraphs
+    for section, value in (("选址建设情况", f"聚集。\n    {folded}"), ("场地设施人员制度服务", long),
+                           ("线上平台搭建情况", long), ("机构基本情况及成功案例", "有三年灵活用工经验。")):
+        text = text.replace(f'  {section}: ""', f"  {section}:\n    {value}")
+    path.write_text(text, encoding="utf-8")
+    _fill_small(folder)
+    proofs = folder / "认定材料"
+    proofs.mkdir()
+    (proofs / "1 服务质量评级B级证明.pdf").write_bytes(_pdf(2))
+    Image.new("RGB", (800, 600), (200, 220, 240)).save(proofs / "2 场地照片.jpg", quality=80)
+    other = folder / "其他材料"
+    other.mkdir()
+    (other / "情况说明.pdf").write_bytes(_pdf(1))
+    (result,) = _build(folder, root / "out", kinds=["recognition"])
+    return result, [p.extract_text() for p in PdfReader(result.path).pages]
+
+
+def _pdf(pages: int) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def _flat(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_recognition_package_speaks_of_the_recognition_application(recognition):
+    result, pages = recognition
+    cover, checklist = _flat(pages[0]), _flat(pages[1])
+    assert "认定申请材料" in cover and "补贴类型" not in cover
+    assert "李示例" in cover and "北京市朝阳区望京街道示例路88号" in cover
+    assert "认定申请材料清单" in checklist and "补贴" not in checklist
+
+
+def test_recognition_sections_keep_their_paragraphs_and_run_over_pages(recognition):
+    result, pages = recognition
+    report = next(m for m in result.materials if m["key"] == "report_recognition")
+    assert report["last_page"] > report["first_page"]
+    text = "".join(pages[report["first_page"] - 1:report["last_page"]])
+    assert "聚集。驿站" in text and PARAGRAPH in _flat(text)        # folded lines joined without a space
+    assert "聚集。 " not in text and f"{PARAGRAPH[:20]} " not in text
+    assert all(f"\n第{i}段。" in text for i in range(1, 9))            # each paragraph starts a line
+
+
+def test_proofs_and_other_materials_are_bundled_and_listed_file_by_file(recognition):
+    result, pages = recognition
+    keys = [m["key"] for m in result.materials]
+    assert keys == ["cover", "checklist", "report_recognition", "recognition_proofs", "other"]
+    checklist = _flat(pages[1])
+    for key in ("recognition_proofs", "other"):
+        material = result.materials[keys.index(key)]
+        assert f"{_flat(material['title'])}{material['first_page']}—{material['last_page']}" in checklist \
+            or f"{_flat(material['title'])}{material['first_page']}" in checklist
+        for item in material["items"]:
+            pages_text = (f"{item['first_page']}" if item["first_page"] == item["last_page"]
+                          else f"{item['first_page']}—{item['last_page']}")
+            assert _flat(item["title"]) in checklist and pages_text in checklist
+    proofs = result.materials[keys.index("recognition_proofs")]
+    assert [i["title"] for i in proofs["items"]] == ["1 服务质量评级B级证明.pdf", "2 场地照片.jpg"]
+    assert proofs["last_page"] - proofs["first_page"] + 1 == 3
+    assert "认定材料 1/2" in pages[proofs["first_page"] - 1]
+
+
+def test_no_other_materials_no_row(editions):
+    reader = PdfReader(editions["electronic"].path)
+    assert "其他材料" not in "".join(_flat(p.extract_text()) for p in reader.pages[:2])

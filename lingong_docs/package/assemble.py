@@ -148,6 +148,15 @@ def evidence_part(files: list[Path], out: Path, *, key: str = "evidence", title:
     return Part(key=key, title=title, pdf=out, children=children)
 
 
+def files_part(files: list[Path], out: Path, *, key: str, title: str, section: str, subtitle: str) -> Part:
+    """Write the pages of supporting ``files`` (认定材料, 其他材料) to ``out``, each under a heading
+    naming it; return them as a Part with one child (outline entry, checklist row) per file."""
+    entries = evidence_pdf(files, out, section=section, subtitle=subtitle)
+    children = tuple(Child(title=e.path.name, first=e.first, last=e.last, data={"file": e.path.name})
+                     for e in entries)
+    return Part(key=key, title=title, pdf=out, children=children)
+
+
 def bundle(parts: list[Part], out_pdf: str | Path, *, attachments: list[Attachment], manifest: dict,
            metadata: dict, draft: bool = False, password: str | None = None, atomic: bool = True,
            progress: Callable[[str, int, int], None] | None = None, watermark: str = "") -> BundleResult:
@@ -375,5 +384,5 @@ def _catalog(writer: PdfWriter, metadata: dict, date: dt.datetime) -> None:
     writer.add_metadata({k: v for k, v in info.items() if v})
 
 
-__all__ = ["Part", "Child", "Attachment", "BundleResult", "bundle", "evidence_part", "page_counts",
+__all__ = ["Part", "Child", "Attachment", "BundleResult", "bundle", "evidence_part", "files_part", "page_counts",
            "material_ranges", "page_number_text", "file_label", "SEAL", "SIGNATURE"]

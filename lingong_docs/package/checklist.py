@@ -9,6 +9,8 @@ from lingong_docs import render
 from lingong_docs.core.kinds import MATERIAL_TITLES
 from lingong_docs.package.assemble import SEAL, Part, material_ranges, page_counts
 
+LISTED_FILES = ("recognition_proofs", "other")      # materials whose every file gets a checklist row
+
 
 def with_checklist(app: Any, kind: str, figures: dict | None, head: list[Part], tail: list[Part], kdir: Path,
                    *, paper: bool = False, seal_over: tuple[str, ...] = ()) -> list[Part]:
@@ -50,10 +52,16 @@ def checklist_rows(app: Any, ranges: list[dict], tail: list[Part]) -> list[dict]
     for part in tail:
         if part.children:
             notes[part.key] = f"共{len(part.children)}个文件"
+    files = {part.key: part.children for part in tail if part.key in LISTED_FILES}
     rows = []
     for no, r in enumerate(ranges, start=1):
-        first, last = r["first_page"], r["last_page"]
-        rows.append({"no": no, "key": r["key"], "title": r["title"], "first_page": first, "last_page": last,
-                     "pages": f"{first}" if first == last else f"{first}—{last}",
-                     "note": notes.get(r["key"], "")})
+        rows.append(_row(no, r["key"], r["title"], r["first_page"], r["last_page"], notes.get(r["key"], "")))
+        for i, child in enumerate(files.get(r["key"], ()), start=1):   # each supporting file on its own row
+            rows.append(_row("", r["key"], f"（{i}）{child.title}", r["first_page"] + child.first,
+                             r["first_page"] + child.last, ""))
     return rows
+
+
+def _row(no: int | str, key: str, title: str, first: int, last: int, note: str) -> dict:
+    return {"no": no, "key": key, "title": title, "first_page": first, "last_page": last,
+            "pages": f"{first}" if first == last else f"{first}—{last}", "note": note}

@@ -95,7 +95,8 @@ class Place:
                 "rect": [round(v, 1) for v in self.rect], "located": self.found}
 
 
-def _mul(m, n):
+def matrix_mul(m: tuple, n: tuple) -> tuple:
+    """Return the product of two PDF matrices (a, b, c, d, e, f): ``m`` then ``n``."""
     a, b, c, d, e, f = m
     A, B, C, D, E, F = n
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
@@ -115,7 +116,7 @@ def read_page(page: PageObject, seal_over: tuple = ()) -> tuple[list[Mark], list
     def visit(text, cm, tm, _font, size):
         if not text:
             return
-        a, b, _c, d, e, f = _mul(tm, cm)
+        a, b, _c, d, e, f = matrix_mul(tm, cm)
         scale = (a * a + b * b) ** 0.5 or 1.0
         em = size * scale
         advance = 0.0

@@ -23,7 +23,7 @@ from lingong_docs.core.layout import em_width
 from lingong_docs.core.manifest import EVIDENCE_PREFIX
 from lingong_docs.core.model import APPLICATION_FILE
 from lingong_docs.core.policy import load_policy
-from lingong_docs.package.assemble import SEAL, SIGNATURE, Part, evidence_part, page_counts
+from lingong_docs.package.assemble import SEAL, SIGNATURE, Part, evidence_part, files_part, page_counts
 from lingong_docs.package.checklist import with_checklist
 from lingong_docs.util.money import cn_date
 
@@ -37,6 +37,14 @@ ONE_PAGE_FORMS = {
     "report_operating": ("applicant", "market"),
     "report_employment": ("applicant", "market"),
 }
+# Supporting files bundled from folders of the application folder, after the report (认定材料,
+# 第八条) or at the end (其他材料, 第十二条（四）、第十三条（三）): key → (folder, title, heading).
+SUPPORTING = {
+    "recognition_proofs": ("认定材料", "认定材料（第八条）",
+                           "第八条所列认定材料：服务质量评级、场地照片、工作规章制度和服务标准、线上平台截图等"),
+    "other": ("其他材料", "其他材料", "申请单位提供的其他材料"),
+}
+SUPPORTED_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png")
 FIELD_LABELS = {"applicant": "申请单位全称", "market": "零工市场名称", "contact": "联系人",
                 "contact_phone": "联系电话", "uscc": "统一社会信用代码", "address": "地址",
                 "legal_rep": "法定代表人"}
@@ -98,8 +106,12 @@ def render_all(app: Any, figures: Any, kinds: list[str], workdir: Path, edition:
     out: dict[str, Rendered] = {}
     for n, kind in enumerate(kinds, start=3):
         tail = [shared[t] for t in tables_of(kind)]
+        if kind == RECOGNITION and "recognition_proofs" in shared:
+            tail.insert(0, shared["recognition_proofs"])
         if kind != RECOGNITION and "evidence" in shared:
             tail.append(shared["evidence"])
+        if "other" in shared:
+            tail.append(shared["other"])
         parts = with_checklist(app, kind, form_figures(figures, kind), heads[kind], tail, workdir / kind,
                                paper=edition.paper, seal_over=seal_over(app))
         overflow[kind] += overflows(app, kind, [p for p in parts if p.key == "checklist"])
@@ -116,6 +128,11 @@ def _shared_parts(app: Any, figures: Any, kinds: list[str], workdir: Path, editi
     shared: dict[str, Part] = {}
     if any(k != RECOGNITION for k in kinds) and app.evidence:
         shared["evidence"] = evidence_part(app.evidence, workdir / "evidence.pdf", attachment_prefix=EVIDENCE_PREFIX)
+    for key, (folder, title, subtitle) in SUPPORTING.items():
+        files = supporting_files(app, folder)
+        if files and (key != "recognition_proofs" or RECOGNITION in kinds):
+            shared[key] = files_part(files, workdir / f"{key}.pdf", key=key, title=title, section=folder,
+                                     subtitle=subtitle)
     tick("rendering", 1, len(kinds) + 2)
     names = [t for t in ("job_posts", "roster") if any(t in tables_of(k) for k in kinds)]
     if names:
@@ -129,6 +146,16 @@ def _shared_parts(app: Any, figures: Any, kinds: list[str], workdir: Path, editi
                                 required=edition.marks(SEAL), scan="ends", seal_over=seal_over(app),
                                 seam=edition.paper)
     return shared
+
+
+def supporting_files(app: Any, folder: str) -> list[Path]:
+    """Return the PDF and image files in ``folder`` of the application folder, by name (none when
+    the folder is absent: its checklist row is then left out)."""
+    base = Path(app.folder) / folder
+    if not base.is_dir() or base.is_symlink():
+        return []
+    return sorted((p for p in base.iterdir() if p.is_file() and not p.is_symlink() and not p.name.startswith(".")
+                   and p.suffix.lower() in SUPPORTED_SUFFIXES), key=lambda p: p.name)
 
 
 def overflows(app: Any, kind: str, parts: list[Part]) -> list[F.Finding]:
