@@ -516,7 +516,7 @@ def _soffice_children(pid: int) -> list[psutil.Process]:
         return []
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM])
 def test_interrupted_build_leaves_the_previous_package(sig, built, app_folder, session_root):
     out = session_root / f"interrupt-{sig.name}"
     out.mkdir()
@@ -555,7 +555,7 @@ def test_interrupted_build_leaves_the_previous_package(sig, built, app_folder, s
     assert target.read_bytes() == previous
     assert [p.name for p in out.iterdir()] == [target.name]              # no .part, nothing else
     workdirs = list(Path(tempfile.gettempdir()).glob(f"lingong-build-{proc.pid}-*"))
-    if sig == signal.SIGINT:
+    if sig in (signal.SIGINT, signal.SIGTERM):                           # SIGTERM is handled like Ctrl-C
         assert proc.returncode == 130 and "已中断" in err
         assert workdirs == []                                            # cleaned up on the way out
     else:

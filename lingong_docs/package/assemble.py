@@ -275,7 +275,7 @@ def _display_size(page) -> tuple[float, float]:
 
 def _places_on(page, part: Part, index: int) -> list[Place]:
     w, h = float(page.mediabox.width), float(page.mediabox.height)
-    out = []
+    out: list[Place] = []
     marks, text = read_page(page, part.seal_over)
     # Signatures first: their place is fixed by the words; a seal then keeps clear of them.
     for mark in sorted(marks, key=lambda m: m.role != SIGNATURE):
@@ -296,7 +296,8 @@ def _default_places(part: Part, found: list[Place], writer: PdfWriter, first: in
 def _name_places(part: Part, places: list[Place], writer: PdfWriter) -> list[Place]:
     """Name the places ``seal_<key>``, ``sign_<key>`` (``_2``, ``_3`` … for further ones), in
     reading order, and move boxes that would overlap on a page."""
-    named, seen = [], {}
+    named: list[Place] = []
+    seen: dict[str, int] = {}
     for p in sorted(places, key=lambda p: (p.page, p.role != SEAL, -p.rect[1], p.rect[0])):
         n = seen[p.role] = seen.get(p.role, 0) + 1
         named.append(replace(p, name=field_name(p.role, part.key, n)))
@@ -350,7 +351,7 @@ def _attach(writer: PdfWriter, attachments: list[Attachment], date: dt.datetime)
     specs = ArrayObject()
     for a in attachments:
         ef = writer.add_attachment(a.name, a.data)
-        ref = ef.pdf_object["/EF"].raw_get("/F")
+        ref = ef.pdf_object["/EF"].raw_get("/F")  # type: ignore[attr-defined]  # a DictionaryObject
         if not a.name.lower().endswith(_COMPRESSED):
             stream = ref.get_object()
             packed = stream.flate_encode(level=9)

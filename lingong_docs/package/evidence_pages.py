@@ -260,8 +260,9 @@ def _image_xobject(writer: PdfWriter, item: _Image) -> StreamObject:
         return xobj
     from PIL import Image
 
-    with Image.open(item.path) as im:
-        im.load()
+    with Image.open(item.path) as opened:
+        opened.load()
+        im: Image.Image = opened
         alpha = None
         if im.mode in ("RGBA", "LA") or (im.mode == "P" and "transparency" in im.info):
             im = im.convert("RGBA" if im.mode != "LA" else "LA")
@@ -291,9 +292,9 @@ def _raw_stream(data: bytes, filter_name: str) -> StreamObject:
 
 def _page_xobject(writer: PdfWriter, page: PageObject) -> StreamObject:
     contents = page.get_contents()
-    form = DecodedStreamObject()
-    form.set_data(contents.get_data() if contents is not None else b"")
-    form = form.flate_encode()
+    raw = DecodedStreamObject()
+    raw.set_data(contents.get_data() if contents is not None else b"")
+    form = raw.flate_encode()
     box = page.cropbox
     form.update({
         NameObject("/Type"): NameObject("/XObject"),

@@ -111,9 +111,10 @@ class Stamper:
         if page.get("/Rotate", 0) % 360:
             page.transfer_rotation_to_content()
         box = page.mediabox
-        form = DecodedStreamObject()
-        form.set_data(overlay.get_contents().get_data())
-        form = form.flate_encode()
+        raw_form = DecodedStreamObject()
+        contents_of = overlay.get_contents()
+        raw_form.set_data(contents_of.get_data() if contents_of is not None else b"")
+        form = raw_form.flate_encode()
         ow, oh = float(overlay.mediabox.width), float(overlay.mediabox.height)
         form.update({
             NameObject("/Type"): NameObject("/XObject"),
@@ -132,7 +133,7 @@ class Stamper:
         resources[NameObject("/XObject")] = xobjects
         page[NameObject("/Resources")] = resources
         contents = page.get("/Contents")
-        parts = []
+        parts: list = []
         if contents is not None:
             raw = contents.get_object()
             if isinstance(raw, ArrayObject):

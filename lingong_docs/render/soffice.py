@@ -173,15 +173,15 @@ def convert_to_pdf(inputs: list[Path], outdir: Path, timeout: float = 300) -> li
             except RuntimeError:
                 raise RenderError.make("conversion-timeout", seconds=int(timeout),
                                    files="、".join(p.name for p, c in staged if c in copies)) from None
-        results = []
+        results: list[Path] = []
         for original, copy in staged:
             pdf = out_dir / (copy.stem + ".pdf")
             if not _is_pdf(pdf):
                 raise RenderError.make("conversion-failed", file=original.name)
-            target = outdir / (original.stem + ".pdf")
-            with atomic_path(target, mode=0o600) as tmp:
+            result = outdir / (original.stem + ".pdf")
+            with atomic_path(result, mode=0o600) as tmp:
                 shutil.copyfile(pdf, tmp)
-            results.append(target)
+            results.append(result)
         return results
 
 

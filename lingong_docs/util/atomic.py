@@ -114,25 +114,25 @@ def atomic_paths(targets: list[Path], mode: int = 0o666) -> Iterator[list[Path]]
             target = Path(target)
             target.parent.mkdir(parents=True, exist_ok=True)
             sweep_stale_parts(target.parent)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}-", suffix=".part", dir=target.parent)
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}-", suffix=".part", dir=target.parent)
             os.close(fd)
-            paths.append(Path(tmp))
+            paths.append(Path(name))
         yield paths
         umask = os.umask(0)
         os.umask(umask)
-        for tmp in paths:
-            os.chmod(tmp, mode & ~umask)
-            with open(tmp, "rb+") as f:
+        for part in paths:
+            os.chmod(part, mode & ~umask)
+            with open(part, "rb+") as f:
                 os.fsync(f.fileno())
         with signals_deferred():
-            for tmp, target in zip(paths, targets):
-                os.replace(tmp, target)
+            for part, target in zip(paths, targets):
+                os.replace(part, target)
         for folder in {Path(t).parent for t in targets}:
             _fsync_dir(folder)
     except BaseException:
-        for tmp in paths:
+        for part in paths:
             with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+                part.unlink()
         raise
 
 

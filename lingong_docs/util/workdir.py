@@ -80,7 +80,7 @@ def sweep_stale(prefixes: str | Iterable[str], base: Path | None = None) -> list
     prefixes = (prefixes,) if isinstance(prefixes, str) else tuple(prefixes)
     base = Path(base) if base is not None else Path(tempfile.gettempdir())
     now = time.time()
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(base.iterdir())
     except OSError:
