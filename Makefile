@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 APT_PKGS := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai poppler-utils
 OUT ?= out
 
-.PHONY: setup system venv demo test bench clean samples
+.PHONY: setup system venv demo lint test bench clean samples
 
 setup: system venv
 
@@ -47,7 +47,13 @@ demo: setup
 	$(BIN)/lingong-docs build samples/demo -o $(OUT)
 	$(BIN)/lingong-docs intake $(OUT)/*.pdf --no-ledger --allow-unsigned --as-of 2026-03-05 --receipt $(OUT)/回执
 
-test: setup
+# The shape checks run before the tests: lint, types (strict on core/, pipeline.py, api.py), function size.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy lingong_docs
+	$(BIN)/python tools/code_shape.py
+
+test: lint
 	$(BIN)/python -m pytest -q
 
 bench: setup

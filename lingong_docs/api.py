@@ -41,8 +41,8 @@ def compute(folders: PathLike | Sequence[PathLike], *, policy: str | None = None
     """Return the figures of one folder, or a list for several markets (they share the agency cap)."""
     from lingong_docs import pipeline
 
+    targets: list[PathLike] = [folders] if isinstance(folders, (str, Path)) else list(folders)
     many = not isinstance(folders, (str, Path))
-    targets: list[PathLike] = list(folders) if many else [folders]  # type: ignore[arg-type]
     prepared = pipeline.prepare_many(targets, policy=policy, as_of=as_of)
     figures = [p.figures for p in prepared]
     return figures if many else figures[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 # The 序号 list must be followed by something that is not a digit and not a date word (年月日号),
 # so that "0001-0250建设银行.pdf" works and "2025年12月回单.pdf" is not read as 序号 2025.
@@ -44,7 +45,7 @@ def describe(ranges: list[tuple[int, int]] | None) -> str:
     return "序号 " + "、".join(str(a) if a == b else f"{a}–{b}" for a, b in ranges)
 
 
-def referenced_files(remark: str | None, existing: list[str] = ()) -> tuple[list[str], list[str]]:
+def referenced_files(remark: str | None, existing: Sequence[str] = ()) -> tuple[list[str], list[str]]:
     """Return (existing files named in a 备注, other file names it mentions that do not exist).
 
     Existing names are matched as they are (spaces, brackets and case included), so
@@ -54,7 +55,8 @@ def referenced_files(remark: str | None, existing: list[str] = ()) -> tuple[list
     if not remark:
         return [], []
     text = unicodedata.normalize("NFKC", remark).casefold()
-    found, spans = [], []
+    found: list[str] = []
+    spans: list[tuple[int, int]] = []
     for name in sorted(existing, key=len, reverse=True):
         key = unicodedata.normalize("NFKC", name).casefold()
         at = text.find(key)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import functools
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from typing import Any, cast
 
 from lingong_docs.core.errors import ConfigError
 from lingong_docs.util.resources import load_yaml
@@ -38,7 +40,7 @@ class Finding:
 
 
 @functools.cache
-def catalogue() -> dict[str, dict]:
+def catalogue() -> dict[str, dict[str, str]]:
     """Return {code: {severity, title, message, hint}} from the message catalogues.
 
     The catalogue is ``schemas/messages/*.yaml``, one file per topic (reading, roster rules,
@@ -47,17 +49,19 @@ def catalogue() -> dict[str, dict]:
     """
     from lingong_docs.util.resources import schemas_dir
 
-    merged: dict[str, dict] = {}
+    merged: dict[str, dict[str, str]] = {}
     for path in sorted((schemas_dir() / "messages").glob("*.yaml")):
-        for code, entry in (load_yaml(f"messages/{path.name}") or {}).items():
+        entries = cast(dict[str, dict[str, str]], load_yaml(f"messages/{path.name}") or {})
+        for code, entry in entries.items():
             if code in merged:
                 raise ConfigError("catalogue-duplicate", f"规则代码 {code} 在规则目录中重复定义（{path.name}）。")
             merged[code] = entry
     return merged
 
 
-def make(code: str, *, file=None, sheet=None, row=None, column=None, header=None, value="",
-         severity: str | None = None, **params) -> Finding:
+def make(code: str, *, file: str | None = None, sheet: str | None = None, row: int | None = None,
+         column: str | None = None, header: str | None = None, value: object = "",
+         severity: str | None = None, **params: Any) -> Finding:
     """Return the finding ``code`` with its catalogue message filled from ``params``."""
     try:
         entry = catalogue()[code]
@@ -80,12 +84,12 @@ class Report:
     """All findings of one run, in order, with counts."""
 
     findings: list[Finding] = field(default_factory=list)
-    stats: dict = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
 
     def add(self, finding: Finding) -> None:
         self.findings.append(finding)
 
-    def extend(self, findings) -> None:
+    def extend(self, findings: Iterable[Finding]) -> None:
         self.findings.extend(findings)
 
     def count(self, severity: str) -> int:
@@ -112,7 +116,7 @@ class Report:
         return {f.row for f in self.findings
                 if f.severity == ERROR and f.file == file_name and f.row is not None}
 
-    def by_code(self) -> Counter:
+    def by_code(self) -> Counter[str]:
         return Counter(f.code for f in self.findings)
 
     def sorted(self) -> list[Finding]:
@@ -120,7 +124,7 @@ class Report:
         return sorted(self.findings, key=lambda f: (order.get(f.severity, 9), f.code, f.file or "",
                                                     f.row or 0, f.column or ""))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "valid": self.valid,
             "errors": self.errors,
@@ -134,7 +138,7 @@ class Report:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
 
 
-def _issue(f: Finding) -> dict:
+def _issue(f: Finding) -> dict[str, Any]:
     d = asdict(f)
     return {k: d[k] for k in ("code", "severity", "file", "sheet", "row", "column", "header",
                               "value", "message", "hint")}

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, TableSpec, spec
@@ -38,12 +39,12 @@ class Record:
     """One data row: ``values`` keyed by internal field name, and its Excel row number."""
 
     row: int
-    values: dict
+    values: dict[str, Any]
 
     def __repr__(self) -> str:  # never show personal values
         return f"Record(row={self.row})"
 
-    def get(self, key, default=None):
+    def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
 
 
@@ -53,14 +54,14 @@ class Table:
     path: Path
     sheet: str
     header_row: int
-    columns: dict                  # key -> column letter
-    records: list
+    columns: dict[str, str]        # key -> column letter
+    records: list[Record]
     applicant: str | None = None
-    applicant_cell: tuple | None = None   # (row, letter)
+    applicant_cell: tuple[int, str] | None = None   # (row, letter)
     uscc: str | None = None
-    uscc_cell: tuple | None = None
+    uscc_cell: tuple[int, str] | None = None
     date1904: bool = False
-    findings: list = field(default_factory=list)
+    findings: list[F.Finding] = field(default_factory=list)
 
     @property
     def spec(self) -> TableSpec:
@@ -73,26 +74,26 @@ class Table:
         """Return (column letter, header text) of field ``key``."""
         return self.columns.get(key), self.spec.column(key).header
 
-    def finding(self, code: str, row: int | None = None, key: str | None = None, value=None,
-                **params) -> F.Finding:
+    def finding(self, code: str, row: int | None = None, key: str | None = None, value: object = None,
+                **params: Any) -> F.Finding:
         """Return finding ``code`` located at ``row``/``key`` of this table, value masked."""
         letter, header = (self.locate(key) if key else (None, None))
         return F.make(code, file=self.path.name, sheet=self.sheet, row=row, column=letter,
                       header=header, value=mask_value(self.spec, key, value), **params)
 
 
-def mask_value(table_spec: TableSpec, key: str | None, value) -> str:
+def mask_value(table_spec: TableSpec, key: str | None, value: object) -> str:
     """Return the value as it may be shown: personal data masked, long text cut."""
     if value is None or value is BAD:
         return ""
     if key is not None:
         pii = table_spec.column(key).pii
         if pii == "id":
-            return mask_id(value)
+            return mask_id(str(value))
         if pii == "phone":
-            return mask_phone(value)
+            return mask_phone(str(value))
         if pii == "name":
-            return mask_name(value)
+            return mask_name(str(value))
     if isinstance(value, Decimal) and value.is_finite():
         value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
     if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
@@ -116,8 +117,8 @@ class ApplicationInfo:
     contact: str = ""
     contact_phone: str = ""
     address: str = ""
-    kinds: list = field(default_factory=list)       # operating / employment / recognition
-    recognition: dict = field(default_factory=dict)
+    kinds: list[str] = field(default_factory=list)       # operating / employment / recognition
+    recognition: dict[str, str] = field(default_factory=dict)
     job_posts_file: str = spec(JOB_POSTS).default_file
     roster_file: str = spec(ROSTER).default_file
     evidence_folder: str = "支付凭证"
@@ -132,9 +133,9 @@ class Application:
     info: ApplicationInfo
     job_posts: Table | None = None
     roster: Table | None = None
-    evidence: list = field(default_factory=list)        # list[Path], sorted by name
-    evidence_other: list = field(default_factory=list)  # files of an unsupported type
-    findings: list = field(default_factory=list)        # read findings outside the tables
+    evidence: list[Path] = field(default_factory=list)        # sorted by name
+    evidence_other: list[Path] = field(default_factory=list)  # files of an unsupported type
+    findings: list[F.Finding] = field(default_factory=list)   # read findings outside the tables
     has_application_file: bool = True
 
     def __repr__(self) -> str:
@@ -144,7 +145,7 @@ class Application:
     def tables(self) -> list[Table]:
         return [t for t in (self.job_posts, self.roster) if t is not None]
 
-    def all_read_findings(self) -> list:
+    def all_read_findings(self) -> list[F.Finding]:
         out = list(self.findings)
         for t in self.tables:
             out.extend(t.findings)

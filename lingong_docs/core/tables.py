@@ -6,6 +6,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from lingong_docs.util.resources import load_yaml
 
@@ -35,9 +36,9 @@ class TableSpec:
     title: str
     default_file: str
     sheet: str
-    schema: dict
+    schema: dict[str, Any]
     columns: tuple[Column, ...]
-    by_key: dict = field(default_factory=dict, compare=False, hash=False)
+    by_key: dict[str, Column] = field(default_factory=dict, compare=False, hash=False)
 
     def column(self, key: str) -> Column:
         return self.by_key[key]
@@ -54,8 +55,8 @@ def normalize_header(text: object) -> str:
 @functools.cache
 def spec(kind: str) -> TableSpec:
     """Return the layout and schema of table ``kind`` ('job_posts' or 'roster')."""
-    layout = load_yaml("tables.yaml")[kind]
-    schema = load_yaml(layout["schema"])
+    layout: dict[str, Any] = _tables_yaml()[kind]
+    schema: dict[str, Any] = cast(dict[str, Any], load_yaml(layout["schema"]))
     cols = []
     for header, rules in schema.items():
         meta = rules.get("meta", {})
@@ -73,6 +74,10 @@ def spec(kind: str) -> TableSpec:
     return s
 
 
-def header_block() -> dict:
+def header_block() -> dict[str, str]:
     """Return the header-block labels: {'applicant': ..., 'uscc': ...}."""
-    return load_yaml("tables.yaml")["header_block"]
+    return cast(dict[str, str], _tables_yaml()["header_block"])
+
+
+def _tables_yaml() -> dict[str, Any]:
+    return cast(dict[str, Any], load_yaml("tables.yaml"))
