@@ -278,9 +278,9 @@ def test_hostile_pdf_has_same_page_count(rendered):
 
 
 def test_unsafe_template_expression_is_refused(tmp_path):
-    from lingong_docs.render.docx import make_env
-
     from jinja2.exceptions import SecurityError
+
+    from lingong_docs.render.docx import make_env
 
     env = make_env()
     with pytest.raises(SecurityError):

@@ -38,9 +38,10 @@ import datetime as dt
 import hashlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lingong_docs import __version__
 from lingong_docs.core import findings as F
@@ -106,7 +107,7 @@ def default_output(folder: str | Path) -> Path:
     return Path(folder).resolve().parent / "out"
 
 
-def build_date(info, today: dt.date | None = None) -> dt.datetime:
+def build_date(info: Any, today: dt.date | None = None) -> dt.datetime:
     """Return the date written into the package: SOURCE_DATE_EPOCH, else the 申请日期 (Beijing)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
@@ -134,7 +135,7 @@ def build_packages(folder: str | Path, *, kinds: list[str] | None = None, out: s
 
 
 @contextlib.contextmanager
-def _quiet_libraries():
+def _quiet_libraries() -> Iterator[None]:
     """Keep the warnings of the PDF/image libraries off stderr while building (never lowering a
     level the caller chose); every failure they describe reaches the user as a Chinese error."""
     saved = []
@@ -190,7 +191,7 @@ def _watermark(problems: list[F.Finding]) -> str:
 
 
 @contextlib.contextmanager
-def _output_lock(folders: set[Path]):
+def _output_lock(folders: set[Path]) -> Iterator[None]:
     """Hold an exclusive lock on each output folder, so two builds into one folder cannot interleave.
 
     The lock is taken on the folder itself (no lock file is left behind); where the platform has
@@ -219,7 +220,7 @@ def _output_lock(folders: set[Path]):
 
 # --- choosing --------------------------------------------------------------------------------------
 
-def _choose_kinds(app, kinds: list[str] | None) -> list[str]:
+def _choose_kinds(app: Any, kinds: list[str] | None) -> list[str]:
     applied = list(app.info.kinds)
     if not kinds:
         if not applied:
@@ -233,7 +234,7 @@ def _choose_kinds(app, kinds: list[str] | None) -> list[str]:
     return [k for k in ORDER if k in kinds]
 
 
-def _targets(folder: Path, out, kinds: list[str], year, draft: bool) -> dict[str, Path]:
+def _targets(folder: Path, out: str | Path | None, kinds: list[str], year: int | None, draft: bool) -> dict[str, Path]:
     out = Path(out) if out is not None else default_output(folder)
     if out.suffix.lower() == ".pdf":
         if len(kinds) != 1:
@@ -242,7 +243,7 @@ def _targets(folder: Path, out, kinds: list[str], year, draft: bool) -> dict[str
     return {k: out / package_name(year, k, draft) for k in kinds}
 
 
-def _problems(app, report, figures, kinds: list[str]) -> list[F.Finding]:
+def _problems(app: Any, report: Any, figures: Any, kinds: list[str]) -> list[F.Finding]:
     """Return what stops a real package: validation errors, blocking findings, zero amounts."""
     problems = [f for f in report.sorted() if f.severity == F.ERROR]
     problems += [f for f in figures.blocking if f.code != "input-has-errors" or not problems]
@@ -256,7 +257,7 @@ def _problems(app, report, figures, kinds: list[str]) -> list[F.Finding]:
 
 # --- bundling --------------------------------------------------------------------------------------
 
-def _bundle_all(app, report, figures, kinds: list[str], rendered: dict[str, Rendered], targets: dict[str, Path],
+def _bundle_all(app: Any, report: Any, figures: Any, kinds: list[str], rendered: dict[str, Rendered], targets: dict[str, Path],
                 edition: Edition, password: str | None, today: dt.date | None, tick: Progress) -> list[BuildResult]:
     """Bundle every package into a temporary file beside its target, then commit them together."""
     results: list[BuildResult] = []

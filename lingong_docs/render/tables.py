@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
@@ -240,7 +241,7 @@ def render_table_xlsx(table: Table, out_xlsx: Path, *, applicant: str, uscc: str
     return out_xlsx
 
 
-def _page_setup(ws, opts: TableOptions) -> None:
+def _page_setup(ws: Any, opts: TableOptions) -> None:
     """Landscape A4 fitted to the width, print titles, margins, page header and footer.
 
     The sheet properties are streamed with the first row: everything is set before it.
@@ -275,7 +276,7 @@ def _header_text(text: str) -> str:
     return safe_string(text)[0].replace("&", "&&").replace("\n", " ")
 
 
-def _header_part(part, text: str, font: str, size: float, color: str | None = None) -> None:
+def _header_part(part: Any, text: str, font: str, size: float, color: str | None = None) -> None:
     part.text = text
     part.font = font
     part.size = size
@@ -283,7 +284,7 @@ def _header_part(part, text: str, font: str, size: float, color: str | None = No
         part.color = color
 
 
-def _head_rows(ws, table_spec, letters: list[str], opts: TableOptions) -> None:
+def _head_rows(ws: Any, table_spec: Any, letters: list[str], opts: TableOptions) -> None:
     """Append the 附件 label, the title, the header block and the column headers."""
     last = letters[-1]
     labels = header_block()
@@ -311,7 +312,7 @@ def _head_rows(ws, table_spec, letters: list[str], opts: TableOptions) -> None:
     ws.append(head)
 
 
-def _totals_row(wb: Workbook, ws, keys: list[str], letters: list[str], styles, widths: list[float],
+def _totals_row(wb: Workbook, ws: Any, keys: list[str], letters: list[str], styles: list, widths: list[float],
                 row_no: int, totals: dict) -> str:
     """Return the 合计 row: the label in the first column, the totals under their columns."""
     bold = WriteOnlyCell(ws)
@@ -329,7 +330,7 @@ def _totals_row(wb: Workbook, ws, keys: list[str], letters: list[str], styles, w
     return f'<row r="{row_no}" ht="{row_height(lines):g}" customHeight="1">{"".join(cells)}</row>'
 
 
-def _seal_row(wb: Workbook, ws, row_no: int, date_cn: str) -> str:
+def _seal_row(wb: Workbook, ws: Any, row_no: int, date_cn: str) -> str:
     line = SEAL_LINE + (date_cn or "")
     seal = _text_cell(ws, line, BLOCK_FONT)
     style = wb._cell_styles.add(seal._style)
@@ -337,7 +338,7 @@ def _seal_row(wb: Workbook, ws, row_no: int, date_cn: str) -> str:
             f'<is><t xml:space="preserve">{escape(line)}</t></is></c></row>')
 
 
-def _properties(wb: Workbook, table_spec) -> None:
+def _properties(wb: Workbook, table_spec: Any) -> None:
     props = wb.properties
     props.creator = AUTHOR
     props.lastModifiedBy = AUTHOR

@@ -66,15 +66,22 @@ def sweep_stale_parts(folder: Path, older_than_s: float = 600) -> None:
     once ``older_than_s`` old.
     """
     now = time.time()
-    with contextlib.suppress(OSError):
-        for p in folder.glob(".*.part"):
-            with contextlib.suppress(OSError):
-                m = _PART_PID.search(p.name)
-                if m:
-                    if int(m.group(1)) != os.getpid() and not pid_alive(int(m.group(1))):
-                        p.unlink()
-                elif now - p.stat().st_mtime > older_than_s:
-                    p.unlink()
+    try:
+        parts = list(folder.glob(".*.part"))
+    except OSError:
+        return
+    for p in parts:
+        with contextlib.suppress(OSError):
+            if _stale_part(p, now, older_than_s):
+                p.unlink()
+
+
+def _stale_part(part: Path, now: float, older_than_s: float) -> bool:
+    m = _PART_PID.search(part.name)
+    if m:
+        pid = int(m.group(1))
+        return pid != os.getpid() and not pid_alive(pid)
+    return now - part.stat().st_mtime > older_than_s
 
 
 @contextlib.contextmanager
