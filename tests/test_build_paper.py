@@ -221,3 +221,18 @@ def test_proofs_and_other_materials_are_bundled_and_listed_file_by_file(recognit
 def test_no_other_materials_no_row(editions):
     reader = PdfReader(editions["electronic"].path)
     assert "其他材料" not in "".join(_flat(p.extract_text()) for p in reader.pages[:2])
+
+
+def test_a_checklist_too_long_for_its_files_is_refused_naming_them(recognition, tmp_path):
+    import shutil
+
+    from lingong_docs.package.build import BuildRefused
+
+    folder = tmp_path / "app"
+    shutil.copytree(recognition[0].path.parent.parent / "app", folder)
+    for i in range(40):
+        (folder / "其他材料" / f"说明{i:02d}.pdf").write_bytes(_pdf(1))
+    with pytest.raises(BuildRefused) as refused:
+        _build(folder, tmp_path / "out", kinds=["recognition"])
+    assert [(f.code, "43个" in f.message) for f in refused.value.problems] == [("checklist-overflow", True)]
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.pdf"))

@@ -114,7 +114,7 @@ def render_all(app: Any, figures: Any, kinds: list[str], workdir: Path, edition:
             tail.append(shared["other"])
         parts = with_checklist(app, kind, form_figures(figures, kind), heads[kind], tail, workdir / kind,
                                paper=edition.paper, seal_over=seal_over(app))
-        overflow[kind] += overflows(app, kind, [p for p in parts if p.key == "checklist"])
+        overflow[kind] += _checklist_overflow(app, kind, parts)
         out[kind] = Rendered(kind=kind, parts=parts, notes=overflow[kind])
         tick("rendering", n, steps)
     if any(overflow.values()) and not edition.draft:
@@ -173,6 +173,19 @@ def overflows(app: Any, kind: str, parts: list[Part]) -> list[F.Finding]:
         found.append(F.make("form-overflow", file=APPLICATION_FILE, form=f"{KINDS[kind].label}的{part.title}",
                             pages=pages, field=FIELD_LABELS[key], length=len(values[key])))
     return found
+
+
+def _checklist_overflow(app: Any, kind: str, parts: list[Part]) -> list[F.Finding]:
+    """Return the finding of a checklist longer than one page: blamed on the number of supporting
+    files it lists one by one when there are any, else on the longest field it prints."""
+    checklist = [p for p in parts if p.key == "checklist"]
+    found = overflows(app, kind, checklist)
+    files = sum(len(p.children) for p in parts if p.key in SUPPORTING)
+    if not found or not files:
+        return found
+    (pages,) = page_counts([checklist[0].pdf])
+    return [F.make("checklist-overflow", form=f"{KINDS[kind].label}的{checklist[0].title}", pages=pages,
+                   files=files, folders="、".join(f"“{folder}”" for folder, _t, _s in SUPPORTING.values()))]
 
 
 def _render_heads(app: Any, figures: Any, kinds: list[str], workdir: Path, edition: Edition) -> dict[str, list[Part]]:
