@@ -13,6 +13,7 @@ capitals and wide letters more than a digit, and Latin words wrap whole (as Calc
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 
@@ -76,7 +77,10 @@ def _tokens(line: str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=65536)
 def _line_count(line: str, usable: float) -> int:
+    if len(line) * CJK_UNITS <= usable:            # fits even if every character is wide
+        return 1
     if sum(char_units(ch) for ch in line) <= usable:
         return 1
     lines, used = 1, 0.0
