@@ -50,13 +50,15 @@ from lingong_docs.core.kinds import EMBEDDED_TABLES, EMPLOYMENT, KINDS, MATERIAL
 from lingong_docs.core.manifest import EVIDENCE_PREFIX
 from lingong_docs.package.assemble import Attachment, BundleResult, bundle
 from lingong_docs.package.parts import Edition, LayoutRefused, Rendered, render_all, tables_of
+from lingong_docs.render import soffice, tables
 from lingong_docs.util.atomic import atomic_paths
-from lingong_docs.util.workdir import private_dir
+from lingong_docs.util.workdir import private_dir, sweep_stale
 
 TITLES = MATERIAL_TITLES
 QUIET_LOGGERS = ("pypdf", "PIL", "fontTools", "reportlab")
 DRAFT_SUFFIX = "_草稿"
 WORKDIR_PREFIX = "lingong-build-"
+WORKDIR_PREFIXES = (WORKDIR_PREFIX, soffice.WORKDIR_PREFIX, tables.WORKDIR_PREFIX)
 # Why a draft is a draft (its watermark and the tables' page header say it).
 DRAFT_INVALID = "未通过校验"
 DRAFT_NOT_REACHED = "未达到补贴标准"
@@ -169,6 +171,7 @@ def _build_packages(folder: Path, *, kinds: list[str] | None, out: str | Path | 
                 raise BuildError.make("table-missing-for-kind", subsidy=KINDS[kind].label,
                                       table=TITLES[table].split()[0])
     edition = Edition(draft=draft, paper=paper, watermark=_watermark(problems) if draft else "")
+    sweep_stale(WORKDIR_PREFIXES)       # folders killed runs left (personal data), their owners gone
     with _output_lock({p.parent for p in targets.values()}), private_dir(WORKDIR_PREFIX) as workdir:
         try:
             rendered = render_all(app, figures, kinds, workdir, edition, progress)

@@ -68,6 +68,7 @@ HEADER_ROW = 4          # rows above the column headers: 1 附件 label, 2 title
 # Number formats by column type when the schema names none.
 _FORMATS = {"datetime": DATETIME_FORMAT, "integer": "0", "number": "0.0#"}
 _MARKER = "__lingong_data_rows__"
+WORKDIR_PREFIX = "lingong-table-"      # private folder of render_table_pdf (util.workdir)
 # Beyond safe_text's rule (drop C0 controls but \t \n \r): characters XML 1.0 cannot carry.
 _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
@@ -373,7 +374,7 @@ def render_table_pdf(table: Table, out_pdf: Path, *, applicant: str, uscc: str, 
     The intermediate workbook lives in a private temporary folder and is removed afterwards.
     """
     out_pdf = Path(out_pdf)
-    with private_dir("lingong-table-") as private:     # 0700: the workbook holds IDs
+    with private_dir(WORKDIR_PREFIX) as private:     # 0700: the workbook holds IDs
         xlsx = private / (out_pdf.stem + ".xlsx")
         render_table_xlsx(table, xlsx, applicant=applicant, uscc=uscc, year=year, draft=draft,
                           page_numbers=page_numbers, records=records, date_cn=date_cn, totals=totals)
