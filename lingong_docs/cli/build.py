@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import sys
@@ -103,8 +104,10 @@ def _print_refusal(problems) -> None:
               help=f"用 AES-256 加密材料包；密码在提示时输入，或取自环境变量 {PASSWORD_ENV}（不能写在命令行上）。")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="按此日期检查申请期限（默认为申请文件中的申请日期），如 2026-04-30。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出格式：text 供人阅读；json 输出材料包列表（拒绝生成时输出问题清单）。")
 @guarded
-def build(folder: Path, out, kind, draft: bool, paper: bool, encrypt: bool, as_of) -> None:
+def build(folder: Path, out, kind, draft: bool, paper: bool, encrypt: bool, as_of, fmt: str) -> None:
     """生成可签章的申请材料包（PDF）：校验、计算、生成文书、组装。
 
     \b
@@ -124,7 +127,7 @@ def build(folder: Path, out, kind, draft: bool, paper: bool, encrypt: bool, as_o
     from lingong_docs.package.build import BuildRefused, build_packages
 
     password = _password(encrypt)
-    progress = _Progress() if sys.stderr.isatty() else None
+    progress = _Progress() if sys.stderr.isatty() and fmt == "text" else None
     try:
         with _sigterm_as_interrupt():
             results = build_packages(folder, kinds=[kind] if kind else None, out=out, draft=draft, paper=paper,
@@ -132,11 +135,18 @@ def build(folder: Path, out, kind, draft: bool, paper: bool, encrypt: bool, as_o
     except BuildRefused as e:
         if progress:
             progress.close()
+        if fmt == "json":
+            click.echo(json.dumps({"built": False, "problems": [f.to_dict() for f in e.problems]},
+                                  ensure_ascii=False, indent=2))
+            sys.exit(e.exit_code)
         _print_refusal(e.problems)
         raise
     finally:
         if progress:
             progress.close()
+    if fmt == "json":
+        click.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
+        return
     _print_results(results, password)
     _print_next_step(folder, results, draft, paper)
 

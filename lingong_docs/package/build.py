@@ -86,6 +86,23 @@ class BuildResult:
     problems: list = field(default_factory=list)
     paper: bool = False
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return what ``build --format json`` prints for this package."""
+        return {
+            "path": str(self.path),
+            "kind": self.kind,
+            "kind_zh": KINDS[self.kind].label,
+            "pages": self.pages,
+            "bytes": self.path.stat().st_size if self.path.exists() else None,
+            "draft": self.draft,
+            "edition": "paper" if self.paper else "electronic",
+            "materials": list(self.materials),
+            "signature_fields": [f["name"] for f in self.manifest.get("signature_fields", [])],
+            "warnings": self.warnings,
+            "notes": [f.to_dict() for f in self.notes],
+            "problems": [f.to_dict() for f in self.problems],
+        }
+
 
 class BuildRefused(BuildError):
     """Validation or computation found problems; no package was written (exit code 1)."""
