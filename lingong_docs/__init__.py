@@ -1,6 +1,6 @@
 """lingong-docs: 朝阳区零工市场补贴申报材料工具 (validate, compute, build, intake).
 
-The public API is ``validate``, ``compute``, ``build`` and ``intake`` (see ``lingong_docs.api``).
+The public API is ``validate``, ``compute``, ``build``, ``intake`` and ``fix`` (see ``lingong_docs.api``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,6 @@ __version__ = "0.2.0"
 from lingong_docs import compute as _compute_stage  # noqa: E402,F401
 from lingong_docs import intake as _intake_stage  # noqa: E402,F401
 from lingong_docs import validate as _validate_stage  # noqa: E402,F401
-from lingong_docs.api import build, compute, intake, validate  # noqa: E402
+from lingong_docs.api import build, compute, fix, intake, validate  # noqa: E402
 
-__all__ = ["validate", "compute", "build", "intake", "__version__"]
+__all__ = ["validate", "compute", "build", "intake", "fix", "__version__"]

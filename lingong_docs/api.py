@@ -5,6 +5,7 @@
     figures = lg.compute("samples/demo")             # -> Figures (a list for several folders)
     packages = lg.build("samples/demo", "out")       # -> list[BuildResult]
     results = lg.intake(["out/x.pdf"], ledger=None)  # -> list[Receipt]
+    fixed = lg.fix("samples/demo", "fixed")          # -> FixResult (the safe corrections, in a copy)
 
 Each result's ``to_dict()`` is exactly what the matching command prints with ``--format json``.
 Errors are ``LingongError`` subclasses with a stable ``code`` and a Chinese ``message``.
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the stages are imported on first use: ``import lingong_docs`` stays light
     from lingong_docs.compute.figures import Figures
     from lingong_docs.core.findings import Report
+    from lingong_docs.corrections import FixResult
     from lingong_docs.intake.ledger import Ledger
     from lingong_docs.intake.receipt import Receipt
     from lingong_docs.package.build import BuildResult
@@ -76,3 +78,14 @@ def intake(paths: Sequence[PathLike], *, ledger: Ledger | None = None, as_of: dt
     return run([Path(p) for p in paths], ledger=ledger, as_of=as_of, password=password,
                trust=[str(t) for t in trust], allow_unsigned=allow_unsigned, record=record,
                receipt_dir=receipt_dir)
+
+
+def fix(folder: PathLike, out: PathLike) -> FixResult:
+    """Write a corrected copy of ``folder`` to ``out`` (the originals are never touched); return the changes.
+
+    Only safe corrections are made (full-width forms, spaces, name separators, 15-digit IDs, merged cells,
+    序号, dates typed as text); anything that would need a guess stays a finding for ``validate``.
+    """
+    from lingong_docs.corrections import fix_application
+
+    return fix_application(folder, out)

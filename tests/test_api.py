@@ -20,7 +20,7 @@ SECTIONS = ("选址建设情况", "场地设施人员制度服务", "线上平�
 
 
 def cli_json(*args: str) -> tuple[int, object]:
-    done = subprocess.run([sys.executable, "-m", "lingong_docs.cli.main", *args, "--format", "json"],
+    done = subprocess.run([sys.executable, "-m", "lingong_docs", *args, "--format", "json"],
                           capture_output=True, text=True, timeout=600)
     return done.returncode, json.loads(done.stdout)
 
@@ -84,3 +84,21 @@ def test_a_refused_build_lists_its_problems_in_json_and_raises_in_python(tmp_pat
         lg.build(folder, tmp_path / "out")
     assert [f.to_dict() for f in refused.value.problems] == printed["problems"]
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*.pdf"))
+
+
+def test_the_api_names_stay_functions_after_their_modules_are_imported():
+    """``lingong_docs.validate`` etc. are also module names: importing them must not rebind the API."""
+    import lingong_docs.corrections  # noqa: F401
+    import lingong_docs.validate.run  # noqa: F401
+    from lingong_docs.intake import service  # noqa: F401
+
+    assert all(callable(getattr(lg, name)) for name in ("validate", "compute", "build", "intake", "fix"))
+
+
+def test_fix_matches_the_cli_json(tmp_path):
+    folder = make_app(tmp_path / "app")
+    fill(table_path(folder, "roster"), "roster", [dict(roster_row(0), phone="１３９ ０００ ０００ ０１")])
+    code, printed = cli_json("fix", str(folder), "-o", str(tmp_path / "cli"))
+    assert code == 0
+    ours = lg.fix(folder, tmp_path / "api").to_dict()
+    assert without(ours, "target") == without(printed, "target") and ours["changes"]

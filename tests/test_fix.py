@@ -15,12 +15,12 @@ from helpers.rules import ADULT, OTHER, D, make_id, r
 from openpyxl import load_workbook
 
 from lingong_docs.core.errors import ConfigError
-from lingong_docs.fix import LOG_SHEET, fix_application
+from lingong_docs.corrections import LOG_SHEET, fix_application
 from lingong_docs.identifiers import idcard
 from lingong_docs.reader.folder import read_application
 from lingong_docs.validate.run import validate
 
-CLI = [sys.executable, "-m", "lingong_docs.cli.main"]
+CLI = [sys.executable, "-m", "lingong_docs"]
 FULL_WIDTH = "".join(chr(ord(c) + 0xFEE0) for c in ADULT)
 OLD_ID = "110105850101123"
 THIRD = make_id("19800101", "110108", "321")

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
 from lingong_docs.reader.folder import read_application
 
-CLI = [sys.executable, "-m", "lingong_docs.cli.main"]
+CLI = [sys.executable, "-m", "lingong_docs"]
 
 
 def run(*args):

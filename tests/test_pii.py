@@ -21,7 +21,7 @@ CANARY_ID = CANARY_BODY + idcard.check_char(CANARY_BODY)
 BAD_CANARY_ID = CANARY_BODY + ("0" if CANARY_ID[-1] != "0" else "1")
 CANARY_PHONE = "13912345678"
 CANARY_NAME = "欧阳金丝雀"
-CLI = [sys.executable, "-m", "lingong_docs.cli.main"]
+CLI = [sys.executable, "-m", "lingong_docs"]
 # The CLI with one more registered rule that crashes the way careless code would: with the
 # personal data of a row in the exception text.
 CRASHING_CLI = [sys.executable, "-c", """

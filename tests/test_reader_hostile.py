@@ -13,7 +13,7 @@ from helpers.hostile_xlsx import HOSTILE
 from lingong_docs.core.errors import ReadError
 from lingong_docs.reader.folder import read_table
 
-CLI = [sys.executable, "-m", "lingong_docs.cli.main"]
+CLI = [sys.executable, "-m", "lingong_docs"]
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))

@@ -11,7 +11,7 @@ from lingong_docs.render import font_report
 
 
 def run(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "lingong_docs.cli.main", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "lingong_docs", *args], capture_output=True, text=True,
                           env={**os.environ, **(env or {})})
 
 

@@ -63,7 +63,7 @@ def test_every_rule_survives_junk(junk, tmp_path):
                          ids=range(len(JUNK) + 5))
 def test_every_cell_converter_and_the_masking_function_take_any_cell(junk):
     from lingong_docs.core.tables import spec as table_spec
-    from lingong_docs.fix import corrected
+    from lingong_docs.corrections import corrected
     from lingong_docs.reader import normalize as N
     from lingong_docs.util.pii import mask
 

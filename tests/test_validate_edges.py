@@ -175,7 +175,7 @@ def test_impossible_application_date_is_a_finding_not_a_crash(tmp_path):
     assert app.info.application_date is None
     assert any(f.code == "application-field-invalid" and "申请日期" in f.message for f in app.findings)
     for command in (["validate"], ["compute"]):
-        proc = subprocess.run([sys.executable, "-m", "lingong_docs.cli.main", *command, str(folder)],
+        proc = subprocess.run([sys.executable, "-m", "lingong_docs", *command, str(folder)],
                               capture_output=True, text=True)
         assert proc.returncode in (1, 2) and "内部错误" not in proc.stderr, proc.stderr
 

@@ -27,7 +27,7 @@ from lingong_docs.reader.folder import read_application
 from lingong_docs.util.pii import mask_id
 from lingong_docs.validate.run import validate
 
-CLI = [sys.executable, "-m", "lingong_docs.cli.main"]
+CLI = [sys.executable, "-m", "lingong_docs"]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from lingong_docs.reader.folder import read_application
 from lingong_docs.validate.run import validate
 
-CLI = [sys.executable, "-m", "lingong_docs.cli.main"]
+CLI = [sys.executable, "-m", "lingong_docs"]
 def test_valid_row_has_no_findings(tmp_path):
     found, report = findings(tmp_path, [r()])
     assert found == set() and report.valid

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from lingong_docs.cli.common import guarded
+from lingong_docs.cli.common import KIND, check_output, guarded
 
 COMMANDS: list = []
 
@@ -93,8 +93,8 @@ def _print_refusal(problems) -> None:
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("-o", "--out", type=click.Path(path_type=Path),
               help="输出位置：文件夹（默认为申请文件夹旁边的 out 文件夹）；只生成一项时也可以是 .pdf 文件名。")
-@click.option("--kind", type=click.Choice(["operating", "employment", "recognition"]),
-              help="只生成一项：operating 运营经费补贴、employment 就业服务补贴、recognition 零工市场认定；"
+@click.option("--kind", type=KIND,
+              help="只生成一项：operating 或 运营经费补贴、employment 或 就业服务补贴、recognition 或 零工市场认定；"
                    "默认生成申请文件中“申请事项”的每一项。")
 @click.option("--draft", is_flag=True,
               help="校验未通过也生成，每页加“草稿 — 未通过校验”水印（文件名以 _草稿 结尾，不能用于申报）。")
@@ -124,8 +124,9 @@ def build(folder: Path, out, kind, draft: bool, paper: bool, encrypt: bool, as_o
     \b
     退出码：0 已生成；1 校验或计算发现错误，未生成；2 输入无法读取或用法错误。
     """
-    from lingong_docs.package.build import BuildRefused, build_packages
+    from lingong_docs.package.build import BuildRefused, build_packages, default_output
 
+    check_output(out if out is not None else default_output(folder))
     password = _password(encrypt)
     progress = _Progress() if sys.stderr.isatty() and fmt == "text" else None
     try:

@@ -31,7 +31,7 @@ def fix(folder: Path, out: Path, fmt: str, show_all: bool) -> None:
     每个修改过的工作簿增加“修改记录”表。不猜测：已被存成数字的身份证号仍需对照证件重新输入。
     改正后请再运行 lingong-docs validate 新文件夹。
     """
-    from lingong_docs.fix import fix_application
+    from lingong_docs.corrections import fix_application
 
     check_output(out)
     result = fix_application(folder, out)

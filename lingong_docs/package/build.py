@@ -266,7 +266,9 @@ def _targets(folder: Path, out: str | Path | None, kinds: list[str], year: int |
 def _problems(app: Any, report: Any, figures: Any, kinds: list[str]) -> list[F.Finding]:
     """Return what stops a real package: validation errors, blocking findings, zero amounts."""
     problems = [f for f in report.sorted() if f.severity == F.ERROR]
-    problems += [f for f in figures.blocking if f.code != "input-has-errors" or not problems]
+    reported = {f.code for f in problems}        # validate and compute both judge the year and deadline
+    problems += [f for f in figures.blocking
+                 if f.code not in reported and (f.code != "input-has-errors" or not problems)]
     for kind, amount in ((OPERATING, figures.operating_subsidy), (EMPLOYMENT, figures.employment_subsidy)):
         if kind in kinds and not amount:
             reason = ("未达到运营经费补贴标准" if not figures.operating_passed

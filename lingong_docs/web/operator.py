@@ -253,7 +253,8 @@ def context_rows(app: Application, finding: F.Finding) -> dict[str, Any] | None:
         return None
     keys = [c.key for c in table.spec.columns if c.key in table.columns]
     wanted = range(finding.row - CONTEXT_ROWS, finding.row + CONTEXT_ROWS + 1)
-    rows = [{"row": r.row, "cells": [mask_value(table.spec, k, r.get(k)) for k in keys]}
+    names = table.personal_names()       # names typed into free text (备注, 工作地点岗位) are masked too
+    rows = [{"row": r.row, "cells": [mask_value(table.spec, k, r.get(k), names) for k in keys]}
             for r in table.records if r.row in wanted]
     return {"sheet": table.sheet, "columns": [table.columns[k] for k in keys],
             "headers": [table.spec.column(k).header for k in keys], "rows": rows,

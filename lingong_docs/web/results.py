@@ -23,7 +23,7 @@ from lingong_docs.web.pages import error_page, form, render, user
 
 def fix_available() -> bool:
     """True once the ``fix`` command's module is part of the installed package."""
-    return importlib.util.find_spec("lingong_docs.fix") is not None
+    return importlib.util.find_spec("lingong_docs.corrections") is not None
 
 
 def readings(figures: Any) -> list[dict]:

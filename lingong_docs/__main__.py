@@ -1,0 +1,5 @@
+"""``python -m lingong_docs``: the command line."""
+
+from lingong_docs.cli import main
+
+main()
