@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from lingong_docs.web import bureau, operator, results
+from lingong_docs.web import bureau, fixes, operator, results
 from lingong_docs.web.config import ServeConfig, prepare_workspace
 from lingong_docs.web.desk import Desk
 from lingong_docs.web.jobs import BuildJobs
@@ -70,7 +70,7 @@ def create_app(config: ServeConfig) -> Starlette:
               Route("/logout", logout, methods=["POST"]),
               Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")]
     if config.operator:
-        routes += operator.ROUTES + results.ROUTES
+        routes += operator.ROUTES + results.ROUTES + fixes.ROUTES
     if config.bureau:
         routes += bureau.ROUTES
 
@@ -95,5 +95,4 @@ def create_app(config: ServeConfig) -> Starlette:
     app.state.workspace = Workspace(config.workspace)
     app.state.jobs = BuildJobs()
     app.state.checked = operator.Checked()
-    app.state.has_fix = results.fix_available()
     return app

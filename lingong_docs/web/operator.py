@@ -175,13 +175,13 @@ async def blank(request: Request) -> Response:
         data = table_file(tmp / "a", kind).read_bytes()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return _download(data, spec(kind).default_file, XLSX)
+    return download_response(data, spec(kind).default_file, XLSX)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _download(data: bytes, name: str, media_type: str) -> Response:
+def download_response(data: bytes, name: str, media_type: str) -> Response:
     from urllib.parse import quote
 
     return Response(data, media_type=media_type,
@@ -241,7 +241,7 @@ async def findings(request: Request) -> Response:
     rows = _filtered(report, severity, rule)
     return render(request, "findings.html", {
         "app": ref, "report": report, "rows": rows[:FINDINGS_PAGE], "shown": len(rows),
-        "severity": severity, "rule": rule, "codes": sorted(report.by_code().items()),
+        "severity": severity, "rule": rule, "fixed": request.query_params.get("fixed", "")[:40], "codes": sorted(report.by_code().items()),
         "tables": [k for k in TABLE_KINDS if table_file(ref.folder, k).is_file()],
         "titles": {k: spec(k).title for k in TABLE_KINDS}})
 
@@ -287,7 +287,7 @@ async def annotated(request: Request) -> Response:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     request.app.state.workspace.audit(user(request), "download-annotated", ref.id, kind)
-    return _download(data, f"{source.stem}_标注.xlsx", XLSX)
+    return download_response(data, f"{source.stem}_标注.xlsx", XLSX)
 
 
 ROUTES = [

@@ -43,7 +43,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     state = request.app.state
     found = request.scope["state"].get("session")
     ctx = {"user": found[1] if found else None, "csrf": state.sessions.csrf(found[0]) if found else "",
-           "config": state.config, "has_fix": state.has_fix}
+           "config": state.config}
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +18,6 @@ from lingong_docs.core.errors import LingongError
 from lingong_docs.util.money import yuan
 from lingong_docs.web.operator import app_ref
 from lingong_docs.web.pages import error_page, form, render, user
-
-
-def fix_available() -> bool:
-    """True once the ``fix`` command's module is part of the installed package."""
-    return importlib.util.find_spec("lingong_docs.corrections") is not None
 
 
 def readings(figures: Any) -> list[dict]:

@@ -1,0 +1,167 @@
+"""Operator pages of ``fix``: the safe corrections in a copy, the changes listed, continue with them.
+
+Each run of 自动修正 is ``lg.fix`` (the same function as ``lingong-docs fix DIR -o OUT``) writing
+into a fresh folder of the application's workspace::
+
+    <workspace>/apps/<id>/fixes/<fix id>/application/   the corrected copy (修改记录 sheet inside)
+    <workspace>/apps/<id>/fixes/<fix id>/result.json    FixResult.to_dict(), as ``fix --format json`` prints it
+    <workspace>/apps/<id>/backup/<stamp>/               workbooks replaced by 用修正后的表格继续
+
+The page shows the changes masked exactly as the CLI prints them; names typed into free text are
+masked as well with the roster's names (a name cannot be recognised in free text otherwise).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import secrets
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+import lingong_docs as lg
+from lingong_docs.core.errors import LingongError
+from lingong_docs.core.tables import spec
+from lingong_docs.util.atomic import atomic_write_bytes
+from lingong_docs.util.pii import scrub
+from lingong_docs.web.operator import XLSX, app_ref, download_response
+from lingong_docs.web.pages import error_page, form, render, user
+from lingong_docs.web.workspace import TABLE_KINDS, AppRef, table_file
+
+FIX_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
+RESULT_FILE = "result.json"
+SHOWN_TEXT = ("before", "after")     # the change fields that may hold free text
+
+
+def fixes_root(ref: AppRef) -> Path:
+    return ref.folder.parent / "fixes"
+
+
+def backups_root(ref: AppRef) -> Path:
+    return ref.folder.parent / "backup"
+
+
+def new_fix_id() -> str:
+    return f"{dt.datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+
+
+def fix_folder(ref: AppRef, fix_id: str) -> Path:
+    """Return the folder of one fix run; 404 for an id the server did not make."""
+    folder = fixes_root(ref) / fix_id
+    if not FIX_ID.match(fix_id) or not (folder / RESULT_FILE).is_file():
+        raise HTTPException(404)
+    return folder
+
+
+def run_fix(ref: AppRef) -> str:
+    """Run ``lg.fix`` on the application into a fresh folder; return the run's id."""
+    fix_id = new_fix_id()
+    folder = fixes_root(ref) / fix_id
+    folder.mkdir(parents=True, mode=0o700)
+    try:
+        result = lg.fix(ref.folder, folder / "application")
+        data = json.dumps(result.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")
+        atomic_write_bytes(folder / RESULT_FILE, data)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return fix_id
+
+
+def shown(data: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
+    """Return the result with the roster's names masked in free text too (IDs/phones already are)."""
+    if not names:
+        return data
+    changes = [{**c, **{k: scrub(str(c.get(k, "")), names) for k in SHOWN_TEXT}} for c in data["changes"]]
+    return {**data, "changes": changes}
+
+
+def corrected_tables(folder: Path) -> list[str]:
+    """Return the table kinds whose corrected workbook exists in a fix run's copy."""
+    return [k for k in TABLE_KINDS if table_file(folder / "application", k).is_file()]
+
+
+async def start(request: Request) -> Response:
+    ref = app_ref(request)
+    upload = await form(request)
+    upload.close()
+    try:
+        fix_id = await run_in_threadpool(run_fix, ref)
+    except LingongError as e:
+        return error_page(request, 400, "无法自动修正", e.message)
+    request.app.state.workspace.audit(user(request), "fix", ref.id, fix_id)
+    return RedirectResponse(f"/apps/{ref.id}/fix/{fix_id}", status_code=303)
+
+
+async def fix_page(request: Request) -> Response:
+    ref = app_ref(request)
+    folder = fix_folder(ref, request.path_params["fix_id"])
+    app, _report = await run_in_threadpool(request.app.state.checked.get, ref)
+    names = frozenset().union(*(t.personal_names() for t in app.tables))
+    data = shown(json.loads((folder / RESULT_FILE).read_text(encoding="utf-8")), names)
+    if request.query_params.get("format") == "json":
+        return JSONResponse(data)
+    changed_files = {c["file"] for c in data["changes"]}
+    return render(request, "fix.html", {
+        "app": ref, "fix_id": folder.name, "data": data, "tables": corrected_tables(folder),
+        "titles": {k: spec(k).title for k in TABLE_KINDS}, "changed_files": changed_files,
+        "files": {k: spec(k).default_file for k in TABLE_KINDS}})
+
+
+async def download(request: Request) -> Response:
+    """One corrected workbook (``kind``) or all of them as a zip (``all``)."""
+    ref = app_ref(request)
+    folder = fix_folder(ref, request.path_params["fix_id"])
+    kind = request.path_params["kind"]
+    tables = corrected_tables(folder)
+    request.app.state.workspace.audit(user(request), "download-fixed", ref.id, f"{folder.name} {kind}")
+    if kind == "all":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for k in tables:
+                z.write(table_file(folder / "application", k), spec(k).default_file)
+        return download_response(buffer.getvalue(), "修正后的表格.zip", "application/zip")
+    if kind not in tables:
+        raise HTTPException(404)
+    return download_response(table_file(folder / "application", kind).read_bytes(), spec(kind).default_file, XLSX)
+
+
+def adopt(ref: AppRef, folder: Path) -> str:
+    """Replace the application's workbooks with the corrected ones; the previous ones go to a backup."""
+    stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+    backup = backups_root(ref) / stamp
+    backup.mkdir(parents=True, mode=0o700)
+    for kind in corrected_tables(folder):
+        current = table_file(ref.folder, kind)
+        if current.is_file():
+            shutil.copy2(current, backup / current.name)
+        atomic_write_bytes(current, table_file(folder / "application", kind).read_bytes())
+    return stamp
+
+
+async def use(request: Request) -> Response:
+    ref = app_ref(request)
+    folder = fix_folder(ref, request.path_params["fix_id"])
+    upload = await form(request)
+    upload.close()
+    stamp = await run_in_threadpool(adopt, ref, folder)
+    request.app.state.workspace.audit(user(request), "use-fixed", ref.id, f"{folder.name} backup {stamp}")
+    return RedirectResponse(f"/apps/{ref.id}/findings?fixed={folder.name}", status_code=303)
+
+
+ROUTES = [
+    Route("/apps/{app_id}/fix", start, methods=["POST"]),
+    Route("/apps/{app_id}/fix/{fix_id}", fix_page),
+    Route("/apps/{app_id}/fix/{fix_id}/download/{kind}", download),
+    Route("/apps/{app_id}/fix/{fix_id}/use", use, methods=["POST"]),
+]
