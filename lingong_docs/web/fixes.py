@@ -142,10 +142,12 @@ def adopt(ref: AppRef, folder: Path) -> str:
     backup = backups_root(ref) / stamp
     backup.mkdir(parents=True, mode=0o700)
     for kind in corrected_tables(folder):
-        current = table_file(ref.folder, kind)
+        current, data = table_file(ref.folder, kind), table_file(folder / "application", kind).read_bytes()
         if current.is_file():
+            if current.read_bytes() == data:
+                continue        # not changed by the fix: left as it is
             shutil.copy2(current, backup / current.name)
-        atomic_write_bytes(current, table_file(folder / "application", kind).read_bytes())
+        atomic_write_bytes(current, data)
     return stamp
 
 
