@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lingong_docs.core.errors import ConfigError
-from lingong_docs.web.config import check_bind, is_loopback, load_tokens, prepare_workspace
+from lingong_docs.web.config import check_bind, is_loopback, load_tokens, prepare_workspace, private_folder
 from lingong_docs.web.security import Sessions
 
 TOKEN = "x" * 30
@@ -66,3 +66,22 @@ def test_start_up_sweep_removes_only_the_servers_own_folders(tmp_path):
     assert sorted(p.name for p in (tmp_path / "uploads").iterdir()) == ["mine.txt"]
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "keep"
     assert (tmp_path / "uploads").stat().st_mode & 0o077 == 0
+
+
+def test_start_up_sweep_keeps_the_folders_of_a_server_still_running(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    uploads = tmp_path / "uploads"
+    prepare_workspace(tmp_path)
+    live = private_folder(uploads)                               # this process: a server still running
+    assert live.name.startswith(f"u-{os.getpid()}-")
+    dead = uploads / f"u-{int(gone.stdout)}-abc"
+    dead.mkdir()
+    (dead / "f1").write_bytes(b"x")
+    (uploads / "u-stray").write_bytes(b"x")
+    prepare_workspace(tmp_path)                                  # a second server starting on the workspace
+    assert sorted(p.name for p in uploads.iterdir()) == [live.name]

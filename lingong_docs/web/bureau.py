@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -17,8 +16,9 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from lingong_docs.core.errors import LingongError
+from lingong_docs.web.config import private_folder
 from lingong_docs.web.pages import error_page, form, render, user
-from lingong_docs.web.uploads import PRIVATE_PREFIX, Upload
+from lingong_docs.web.uploads import Upload
 
 RECEIPT = re.compile(r"^SL[0-9A-F]{12}$")
 # findings that only the ledger (the other applicants' packages) can give
@@ -121,7 +121,7 @@ async def publicity(request: Request) -> Response:
     year_text = upload.fields.get("year", "")
     year = int(year_text) if year_text.isdigit() else None
     suffix = ".pdf" if upload.fields.get("as") == "pdf" else ".xlsx"
-    tmp = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX, dir=request.app.state.config.uploads))
+    tmp = private_folder(request.app.state.config.uploads)
     try:
         target = tmp / f"公示名单{suffix}"
         _path, count = await run_in_threadpool(make_notice, [desk.ledger_path], target, year=year)

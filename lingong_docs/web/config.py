@@ -8,12 +8,15 @@ import os
 import secrets
 import shutil
 import stat
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lingong_docs.core.errors import ConfigError
+from lingong_docs.util.workdir import owner_pid, sweep_stale
 
 ROLES = ("operator", "bureau", "both")
+PRIVATE_PREFIX = "u-"   # every private upload folder is ``u-<pid>-<random>``; the start-up sweep removes only these
 MIN_TOKEN_CHARS = 24
 UPLOADS = "uploads"
 
@@ -101,15 +104,22 @@ def load_tokens(path: Path) -> dict[str, str]:
 def prepare_workspace(workspace: Path) -> None:
     """Create the workspace (new folders private to this user) and sweep the upload folders a crash left.
 
-    Only folders this server makes (``uploads/u-*``) are removed: a workspace pointed at a folder
+    Only entries this server makes (``uploads/u-*``) are removed: a workspace pointed at a folder
     that already holds other files loses none of them, and its permissions are left as they are.
+    Folders ``u-<pid>-…`` go through the one sweeper of private folders (``util.workdir``): those of
+    a server still running on the same workspace are kept, those of a gone one removed. Anything else
+    named ``u-*`` (an older release's folders, a stray file) is removed at once: ``uploads/`` is the
+    server's own, so no age is waited for.
     """
     try:
         workspace.mkdir(mode=0o700, parents=True, exist_ok=True)
         uploads = workspace / UPLOADS
         uploads.mkdir(mode=0o700, exist_ok=True)
         os.chmod(uploads, 0o700)
-        for stale in uploads.glob("u-*"):
+        sweep_stale(PRIVATE_PREFIX, base=uploads)
+        for stale in uploads.glob(f"{PRIVATE_PREFIX}*"):
+            if owner_pid(stale.name, PRIVATE_PREFIX) is not None:
+                continue
             if stale.is_dir() and not stale.is_symlink():
                 shutil.rmtree(stale)
             else:
@@ -117,3 +127,8 @@ def prepare_workspace(workspace: Path) -> None:
     except OSError as e:
         raise ConfigError.make("serve-workspace-invalid", path=str(workspace),
                                reason=type(e).__name__) from None
+
+
+def private_folder(root: Path) -> Path:
+    """Return a fresh 0700 folder ``<root>/u-<pid>-<random>`` for one request (removed by the caller)."""
+    return Path(tempfile.mkdtemp(prefix=f"{PRIVATE_PREFIX}{os.getpid()}-", dir=root))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -23,8 +22,9 @@ from lingong_docs.core.policy import load_policy
 from lingong_docs.core.tables import spec
 from lingong_docs.identifiers import uscc as uscc_mod
 from lingong_docs.util.money import cn_date
+from lingong_docs.web.config import private_folder
 from lingong_docs.web.pages import error_page, form, render, user
-from lingong_docs.web.uploads import PRIVATE_PREFIX, Upload
+from lingong_docs.web.uploads import Upload
 from lingong_docs.web.workspace import EVIDENCE_SUFFIXES, EXTRA_FIELDS, KIND_LABELS, TABLE_KINDS, AppRef, table_file
 
 CONTEXT_ROWS = 2            # rows shown above and below a finding
@@ -168,7 +168,7 @@ async def blank(request: Request) -> Response:
     kind = request.path_params["kind"]
     if kind not in TABLE_KINDS:
         raise HTTPException(404)
-    tmp = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX, dir=request.app.state.config.uploads))
+    tmp = private_folder(request.app.state.config.uploads)
     try:
         await run_in_threadpool(init_application, tmp / "a", year=ref.year, applicant=ref.applicant,
                                 uscc=ref.uscc, market=ref.market)
@@ -280,7 +280,7 @@ async def annotated(request: Request) -> Response:
         raise HTTPException(404)
     _app, report = await run_in_threadpool(request.app.state.checked.get, ref)
     source = table_file(ref.folder, kind)
-    tmp = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX, dir=request.app.state.config.uploads))
+    tmp = private_folder(request.app.state.config.uploads)
     try:
         target = await run_in_threadpool(annotate, source, tmp / "标注.xlsx", report.findings)
         data = target.read_bytes()

@@ -1,14 +1,13 @@
 """Uploads: a form streamed straight into a private folder, with a size limit.
 
 Each request gets its own folder (mode 0700) under ``<workspace>/uploads``; files are stored under
-neutral names (``f1``, ``f2`` …) and the name the browser sent is kept only as cleaned text. The
+neutral names (``f1``, ``f2`` …); the folder is ``u-<pid>-<random>`` and the name the browser sent is kept only as cleaned text. The
 folder is removed when the request is done (``Upload.close``) and swept when the server starts.
 """
 
 from __future__ import annotations
 
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -17,9 +16,9 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from lingong_docs.core.identity import strip_controls
+from lingong_docs.web.config import private_folder
 
 MAX_FIELDS = 50
-PRIVATE_PREFIX = "u-"   # every private folder; the start-up sweep removes only these
 MAX_FILES = 60
 
 
@@ -130,7 +129,7 @@ async def receive(request: Request, root: Path, limit: int) -> Upload:
     boundary = params.get(b"boundary")
     if not boundary:
         raise BadUpload("no boundary")
-    upload = Upload(Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX, dir=root)))
+    upload = Upload(private_folder(root))
     collector = _Collector(upload)
     parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]
     received = 0
