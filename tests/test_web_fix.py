@@ -40,6 +40,7 @@ def messy(tmp_path):
     ws["D5"] = canary["phone"].translate(FULL_WIDTH)
     ws["C6"] = canary["id"][:6] + canary["id"][8:17]               # the 15-digit form of the same ID
     ws["B7"] = f"  {canary['name']} "
+    ws["K7"] = f" {canary['name']}替班 "                              # a name in free text, trimmed by fix
     wb.save(folder / ROSTER)
     canary["old_id"] = ws["C6"].value
     canary["full_width_phone"] = ws["D5"].value
@@ -65,7 +66,7 @@ def test_fix_lists_changes_masked_offers_the_workbooks_and_continues(server, bro
     shot(page, name, "2-fixed")
     changes = {(r.get_attribute("data-cell"), r.locator("td").nth(6).inner_text())
                for r in page.locator("#fix-changes tbody tr").all()}
-    assert {cell for cell, _ in changes} == {"D5", "C6", "B7"}
+    assert {cell for cell, _ in changes} == {"D5", "C6", "B7", "K7"}
     html = page.content()
     for value in canary.values():                                # no full personal value on the page
         assert value not in html and value.strip() not in html
@@ -80,7 +81,7 @@ def test_fix_lists_changes_masked_offers_the_workbooks_and_continues(server, bro
     assert (ws["D5"].value, ws["C6"].value, ws["B7"].value) == (canary["phone"], canary["id"], canary["name"])
     assert ws["C6"].number_format == "@"
     log = wb["修改记录"]
-    assert sorted(log.cell(r, 3).value for r in range(2, log.max_row + 1)) == ["B7", "C6", "D5"]
+    assert sorted(log.cell(r, 3).value for r in range(2, log.max_row + 1)) == ["B7", "C6", "D5", "K7"]
     with page.expect_download() as everything:
         page.click("#fixed-all")
     with zipfile.ZipFile(Path(everything.value.path())) as z:
@@ -88,7 +89,7 @@ def test_fix_lists_changes_masked_offers_the_workbooks_and_continues(server, bro
         assert "修改记录" in load_workbook(io.BytesIO(z.read(ROSTER))).sheetnames
     # the same data as ``lingong-docs fix --format json``
     data = page.request.get(page.url + "?format=json").json()
-    assert sorted(c["cell"] for c in data["changes"]) == ["B7", "C6", "D5"] and set(data) == {
+    assert sorted(c["cell"] for c in data["changes"]) == ["B7", "C6", "D5", "K7"] and set(data) == {
         "target", "changes", "kept", "notes"}
     # continue with the corrected workbooks: re-checked, the findings at those cells are gone
     page.click("#use-fixed")
@@ -96,7 +97,7 @@ def test_fix_lists_changes_masked_offers_the_workbooks_and_continues(server, bro
     shot(page, name, "3-continued")
     assert "没有错误" in page.text_content("#verdict")
     after = cells(page)
-    assert not {c for c in after if (c[0], c[1]) in {("5", "D"), ("6", "C"), ("7", "B")}}
+    assert not {c for c in after if (c[0], c[1]) in {("5", "D"), ("6", "C"), ("7", "B"), ("7", "K")}}
     backups = list((server.workspace / "apps").glob("*/backup/*/*.xlsx"))
     assert [b.name for b in backups] == [ROSTER] and load_workbook(backups[0]).active["C6"].value == canary["old_id"]
     page.close()
