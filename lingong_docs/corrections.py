@@ -57,10 +57,11 @@ class Change:
     reason: str
     pii: str | None = None
 
-    def shown(self) -> dict[str, str]:
-        """Return this change as it may be printed: personal values masked."""
+    def shown(self, names: frozenset[str] = frozenset()) -> dict[str, str]:
+        """Return this change as it may be printed: personal values masked, ``names`` in free text too."""
         return {"file": mask_file_name(self.file), "sheet": self.sheet, "cell": self.cell, "header": self.header,
-                "before": mask(self.before, self.pii), "after": mask(self.after, self.pii), "reason": self.reason}
+                "before": mask(self.before, self.pii, names), "after": mask(self.after, self.pii, names),
+                "reason": self.reason}
 
 
 @dataclass
@@ -72,9 +73,10 @@ class FixResult:
     changes: list[Change] = field(default_factory=list)
     kept: list[dict[str, str]] = field(default_factory=list)   # cells left as they were, and why
     notes: list[str] = field(default_factory=list)
+    names: frozenset[str] = field(default_factory=frozenset, repr=False)   # the roster's names: masked in free text
 
     def to_dict(self) -> dict[str, Any]:
-        return {"target": mask_file_name(str(self.target)), "changes": [c.shown() for c in self.changes],
+        return {"target": mask_file_name(str(self.target)), "changes": [c.shown(self.names) for c in self.changes],
                 "kept": self.kept, "notes": self.notes}
 
 
@@ -83,7 +85,8 @@ def fix_application(folder: str | Path, out: str | Path) -> FixResult:
     source, target = Path(folder), Path(out)
     _check_target(source, target)
     app = read_application(source)
-    result = FixResult(source=source, target=target)
+    result = FixResult(source=source, target=target,
+                       names=frozenset().union(*(t.personal_names() for t in app.tables)))
     staging = target.parent / f".{target.name}.fixing-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -138,7 +141,7 @@ def _fix_workbook(table: Table, path: Path, renumber: bool, result: FixResult) -
     mine = result.changes[before:]
     if not mine:
         return
-    _write_log(wb, mine)
+    _write_log(wb, mine, result.names)
     with atomic_path(path, mode=0o600) as tmp:
         wb.save(tmp)
 
@@ -273,7 +276,7 @@ def _renumber(ws: Worksheet, table: Table, result: FixResult) -> None:
             cell.value = n
 
 
-def _write_log(wb: Any, changes: list[Change]) -> None:
+def _write_log(wb: Any, changes: list[Change], names: frozenset[str]) -> None:
     if LOG_SHEET in wb.sheetnames:
         del wb[LOG_SHEET]
     ws = wb.create_sheet(LOG_SHEET)
@@ -284,7 +287,7 @@ def _write_log(wb: Any, changes: list[Change]) -> None:
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "A2"
     for n, change in enumerate(changes, start=2):
-        shown = change.shown()
+        shown = change.shown(names)
         for i, v in enumerate([n - 1, change.sheet, change.cell, change.header, shown["before"], shown["after"],
                                change.reason], start=1):
             safe_text(ws.cell(n, i), v)

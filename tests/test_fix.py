@@ -105,3 +105,13 @@ def test_fix_cli_masks_the_console_and_validate_suggests_fix(messy, tmp_path):
     for text in (proc.stdout, proc.stderr, proc_json.stdout):
         for secret in (ADULT, OTHER, THIRD, idcard.to_18(OLD_ID), "13912345678", "买买提"):
             assert secret not in text
+
+
+def test_fix_masks_the_roster_names_in_free_text(tmp_path):
+    folder = make_app(tmp_path / "app")
+    fill(table_path(folder, ROSTER), ROSTER, [r(name="买买提·艾力", remark=" 买买提·艾力替班 ")])
+    result = fix_application(folder, tmp_path / "fixed")
+    notes = [c for c in result.to_dict()["changes"] if c["header"] == "备注"]
+    assert notes and all("买买提·艾力" not in c["before"] + c["after"] for c in notes)
+    log = load_workbook(table_path(tmp_path / "fixed", ROSTER))[LOG_SHEET]
+    assert "买买提·艾力" not in " ".join(str(c.value) for row in log.iter_rows() for c in row)
