@@ -117,3 +117,6 @@ def test_fix_post_without_the_csrf_token_is_refused_and_unknown_runs_are_404(ser
     assert client.post(f"/apps/{app_id}/fix/20250101-000000-abcdef/use",
                        {"csrf": client.csrf("/apps")})[0] == 404
     assert sorted((server.workspace / "apps" / app_id).glob("fixes/*")) == runs      # nothing was run
+    for _ in range(4):                                           # only the newest runs are kept (full copies)
+        assert client.post(f"/apps/{app_id}/fix", {"csrf": client.csrf("/apps")})[0] == 200
+    assert len(list((server.workspace / "apps" / app_id).glob("fixes/*/result.json"))) == 3

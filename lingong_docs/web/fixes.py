@@ -7,8 +7,9 @@ into a fresh folder of the application's workspace::
     <workspace>/apps/<id>/fixes/<fix id>/result.json    FixResult.to_dict(), as ``fix --format json`` prints it
     <workspace>/apps/<id>/backup/<stamp>/               workbooks replaced by 用修正后的表格继续
 
-The page shows the changes masked exactly as the CLI prints them; names typed into free text are
-masked as well with the roster's names (a name cannot be recognised in free text otherwise).
+The page shows ``result.json`` as it is: the changes masked exactly as the CLI prints them (names
+typed into free text included). Only the last ``KEEP_RUNS`` runs are kept: each is a full copy of
+the application folder, personal data included.
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import re
 import secrets
 import shutil
 import zipfile
 from pathlib import Path
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -33,14 +32,12 @@ import lingong_docs as lg
 from lingong_docs.core.errors import LingongError
 from lingong_docs.core.tables import spec
 from lingong_docs.util.atomic import atomic_write_bytes
-from lingong_docs.util.pii import scrub
 from lingong_docs.web.operator import XLSX, app_ref, download_response
 from lingong_docs.web.pages import error_page, form, render, user
-from lingong_docs.web.workspace import TABLE_KINDS, AppRef, table_file
+from lingong_docs.web.workspace import FIX_ID, TABLE_KINDS, AppRef, table_file
 
-FIX_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
 RESULT_FILE = "result.json"
-SHOWN_TEXT = ("before", "after")     # the change fields that may hold free text
+KEEP_RUNS = 3
 
 
 def fixes_root(ref: AppRef) -> Path:
@@ -58,7 +55,7 @@ def new_fix_id() -> str:
 def fix_folder(ref: AppRef, fix_id: str) -> Path:
     """Return the folder of one fix run; 404 for an id the server did not make."""
     folder = fixes_root(ref) / fix_id
-    if not FIX_ID.match(fix_id) or not (folder / RESULT_FILE).is_file():
+    if not FIX_ID.fullmatch(fix_id) or not (folder / RESULT_FILE).is_file():
         raise HTTPException(404)
     return folder
 
@@ -75,15 +72,15 @@ def run_fix(ref: AppRef) -> str:
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    prune(ref)
     return fix_id
 
 
-def shown(data: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
-    """Return the result with the roster's names masked in free text too (IDs/phones already are)."""
-    if not names:
-        return data
-    changes = [{**c, **{k: scrub(str(c.get(k, "")), names) for k in SHOWN_TEXT}} for c in data["changes"]]
-    return {**data, "changes": changes}
+def prune(ref: AppRef, keep: int = KEEP_RUNS) -> None:
+    """Remove all but the newest ``keep`` fix runs of an application (their ids sort by time)."""
+    runs = sorted(p for p in fixes_root(ref).iterdir() if FIX_ID.fullmatch(p.name) and p.is_dir())
+    for old in runs[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def corrected_tables(folder: Path) -> list[str]:
@@ -106,9 +103,7 @@ async def start(request: Request) -> Response:
 async def fix_page(request: Request) -> Response:
     ref = app_ref(request)
     folder = fix_folder(ref, request.path_params["fix_id"])
-    app, _report = await run_in_threadpool(request.app.state.checked.get, ref)
-    names = frozenset().union(*(t.personal_names() for t in app.tables))
-    data = shown(json.loads((folder / RESULT_FILE).read_text(encoding="utf-8")), names)
+    data = json.loads((folder / RESULT_FILE).read_text(encoding="utf-8"))
     if request.query_params.get("format") == "json":
         return JSONResponse(data)
     changed_files = {c["file"] for c in data["changes"]}

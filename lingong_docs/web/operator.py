@@ -25,7 +25,15 @@ from lingong_docs.util.money import cn_date
 from lingong_docs.web.config import private_folder
 from lingong_docs.web.pages import error_page, form, render, user
 from lingong_docs.web.uploads import Upload
-from lingong_docs.web.workspace import EVIDENCE_SUFFIXES, EXTRA_FIELDS, KIND_LABELS, TABLE_KINDS, AppRef, table_file
+from lingong_docs.web.workspace import (
+    EVIDENCE_SUFFIXES,
+    EXTRA_FIELDS,
+    FIX_ID,
+    KIND_LABELS,
+    TABLE_KINDS,
+    AppRef,
+    table_file,
+)
 
 CONTEXT_ROWS = 2            # rows shown above and below a finding
 FINDINGS_PAGE = 500         # findings listed on one page (the JSON has them all)
@@ -229,6 +237,12 @@ def _filtered(report: F.Report, severity: str, rule: str) -> list[tuple[int, F.F
             if (not severity or f.severity == severity) and (not rule or f.code == rule)]
 
 
+def fixed_run(request: Request) -> str:
+    """Return the fix run named in ``?fixed=`` (shown after 用修正后的表格继续), or ""."""
+    run = request.query_params.get("fixed", "")
+    return run if FIX_ID.fullmatch(run) else ""
+
+
 async def findings(request: Request) -> Response:
     ref = app_ref(request)
     try:
@@ -241,7 +255,7 @@ async def findings(request: Request) -> Response:
     rows = _filtered(report, severity, rule)
     return render(request, "findings.html", {
         "app": ref, "report": report, "rows": rows[:FINDINGS_PAGE], "shown": len(rows),
-        "severity": severity, "rule": rule, "fixed": request.query_params.get("fixed", "")[:40], "codes": sorted(report.by_code().items()),
+        "severity": severity, "rule": rule, "fixed": fixed_run(request), "codes": sorted(report.by_code().items()),
         "tables": [k for k in TABLE_KINDS if table_file(ref.folder, k).is_file()],
         "titles": {k: spec(k).title for k in TABLE_KINDS}})
 

@@ -4,6 +4,8 @@
 <workspace>/apps/<id>/application/   the application folder (as ``lingong-docs init`` makes it)
 <workspace>/apps/<id>/out/           built packages
 <workspace>/apps/<id>/meta.json      what the list page shows (applicant, market, year)
+<workspace>/apps/<id>/fixes/<run>/   自动修正 runs: the corrected copy and result.json (web/fixes.py)
+<workspace>/apps/<id>/backup/<stamp>/ workbooks replaced by 用修正后的表格继续
 <workspace>/receipts/                受理回执 (PDF + JSON, named by receipt number)
 <workspace>/uploads/                 one private folder per request, removed when it is done
 <workspace>/audit.log                who did what (JSON lines, no personal data)
@@ -27,6 +29,7 @@ from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
 from lingong_docs.util.atomic import atomic_write_bytes
 
 APP_ID = re.compile(r"^[0-9a-f]{12}$")
+FIX_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{6}")    # a 自动修正 run: <date>-<time>-<random>
 EVIDENCE_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg")
 # application.yaml keys the create form may set after ``init`` wrote the file (comments kept)
 EXTRA_FIELDS = {"counting_mode": "计次方式", "date": "申请日期", "legal_rep": "法定代表人",
