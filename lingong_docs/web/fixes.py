@@ -133,14 +133,14 @@ async def download(request: Request) -> Response:
 
 def adopt(ref: AppRef, folder: Path) -> str:
     """Replace the application's workbooks with the corrected ones; the previous ones go to a backup."""
-    stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+    stamp = new_fix_id()        # same shape: <date>-<time>-<random>
     backup = backups_root(ref) / stamp
-    backup.mkdir(parents=True, mode=0o700)
     for kind in corrected_tables(folder):
         current, data = table_file(ref.folder, kind), table_file(folder / "application", kind).read_bytes()
         if current.is_file():
             if current.read_bytes() == data:
-                continue        # not changed by the fix: left as it is
+                continue        # not changed by the fix (or already in use): left as it is
+            backup.mkdir(parents=True, exist_ok=True, mode=0o700)
             shutil.copy2(current, backup / current.name)
         atomic_write_bytes(current, data)
     return stamp
