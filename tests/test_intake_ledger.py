@@ -12,7 +12,7 @@ import pytest
 from helpers.intake import OTHER_USCC, RECEIVED, ROWS, THIRD_USCC, USCC, built_package, idcard, rebrand, roster_row
 
 from lingong_docs.core.errors import IntakeError
-from lingong_docs.intake.checks import Examination
+from lingong_docs.intake.examine.examination import Examination
 from lingong_docs.intake.service import Ledger, cross_check, intake, load_key
 from lingong_docs.util.pii import mask_id, mask_phone
 

@@ -23,7 +23,12 @@ from helpers.intake import (
     with_roster_rows,
 )
 
-from lingong_docs.intake.checks import Examination, _manifest_problem, _policy_changed, _printed_figures
+from lingong_docs.core import kinds
+from lingong_docs.core.manifest import ManifestError, parse_manifest
+from lingong_docs.intake.examine.examination import Examination
+from lingong_docs.intake.examine.figures import _policy_changed
+from lingong_docs.intake.examine.printed import check_printed
+from lingong_docs.intake.scan.result import ScanResult
 from lingong_docs.intake.receipt import receipt_number
 from lingong_docs.intake.service import examine, intake
 
@@ -52,8 +57,8 @@ def errors(receipt) -> set[str]:
     return {f.code for f in receipt.findings if f.severity == "error"}
 
 
-def test_signed_package_is_accepted_with_the_recomputed_figures(tmp_path, signed):
-    r = run(tmp_path, signed)
+def test_signed_package_is_accepted_with_the_recomputed_figures(tmp_path, signed, signer):
+    r = run(tmp_path, signed, trust=[str(signer[1])])
     assert r.verdict == "accepted", [f.message for f in r.findings]
     assert r.findings == []
     assert r.kind == "operating" and r.year == 2025
@@ -70,7 +75,8 @@ def test_unsigned_package_is_rejected_unless_allowed(tmp_path, package_bytes):
     assert errors(r) == {"signature-missing"}
     fields = [f["name"] for f in manifest_of(package_bytes)["signature_fields"]]
     missing = next(f for f in r.findings if f.code == "signature-missing")
-    assert all(name in missing.message for name in fields)
+    places = missing.message.split("：", 1)[1].rstrip("。").split("、")
+    assert len(set(places)) == len(fields) and "封面盖章（第1页）" in places
     pre = run(tmp_path, package_bytes, allow_unsigned=True)
     assert pre.verdict == "accepted"
     assert [(f.code, f.severity) for f in pre.findings] == [("signature-missing", "warning")]
@@ -206,7 +212,7 @@ def test_signature_revision_that_also_edits_a_page_is_caught(tmp_path, package_b
     assert errors(r) == {"signature-modified-after"}
     status = {s["field"]: s["status"] for s in r.signatures}
     assert status[fields[0]] == "modified"
-    assert all(status[f] == "valid" for f in fields[1:])
+    assert all(status[f] == "intact" for f in fields[1:])
 
 
 def test_deadline_is_told_even_when_the_data_cannot_be_recomputed(tmp_path, package_bytes):
@@ -224,9 +230,10 @@ def test_signed_recognition_package_is_accepted_without_recomputation(tmp_path, 
     m = manifest_of(data)
     assert m["kind"] == "recognition" and {f["role"] for f in m["files"]} == {"application", "validation"}
     # figures may be null in a recognition manifest (nothing to recompute), not in the others
-    assert _manifest_problem(dict(m, figures=None)) is None
-    assert _manifest_problem(dict(manifest_of(built_package()), figures=None)) is not None
-    r = run(tmp_path, sign(data, signer[0]))
+    assert parse_manifest(dict(m, figures=None), kinds.KINDS).figures is None
+    with pytest.raises(ManifestError, match="figures"):
+        parse_manifest(dict(manifest_of(built_package()), figures=None), kinds.KINDS)
+    r = run(tmp_path, sign(data, signer[0]), trust=[str(signer[1])])
     assert r.verdict == "accepted", [f.message for f in r.findings]
     assert r.findings == [] and r.figures is None
     assert {s["status"] for s in r.signatures} == {"valid"}
@@ -256,14 +263,14 @@ def test_swapped_roster_with_updated_manifest_is_caught_by_the_printed_pages(tmp
     assert r.figures["match_count"] == 1200
     assert errors(r) == {"printed-figures-mismatch"}
     printed = [f.message for f in r.findings if f.code == "printed-figures-mismatch"]
-    assert any("附件2" in t and "1,000个次" in t and "1,200个次" in t for t in printed)
-    assert any("材料清单" in t and "1,000人次" in t and "1,200人次" in t for t in printed)
+    assert any("附件2" in t and "为（页面上未找到）" in t and "为撮合服务1200个次" in t for t in printed)
+    assert any("材料清单" in t and "为（页面上未找到）" in t and "为共1,200人次" in t for t in printed)
 
 
 def test_printed_demand_must_match(tmp_path, package_bytes):
     r = run(tmp_path, with_demand(package_bytes, 100), allow_unsigned=True)
     demand = [f.message for f in r.findings if f.code == "printed-figures-mismatch"]
-    assert any("岗位需求人数" in t and "5,000人" in t and "100人" in t for t in demand)
+    assert any("岗位需求人数" in t and "为需求人数5000人" in t and "为需求人数100人" in t for t in demand)
 
 
 def _exam(kind: str, **figures) -> Examination:
@@ -274,17 +281,34 @@ def _exam(kind: str, **figures) -> Examination:
     return ex
 
 
-def test_printed_numbers_are_read_with_separators_and_must_all_agree():
-    manifest = {"materials": [{"key": "report_employment", "title": "附件3", "first_page": 3, "last_page": 3}]}
-    ok = _exam("employment", match_count=5200)
-    _printed_figures(ok, {"texts": {"3": "年度内成功提供撮合服务 5,200 个次（明细见附件5）"}}, manifest, {})
-    assert ok.findings == []
-    two = _exam("employment", match_count=5200)
-    _printed_figures(two, {"texts": {"3": "撮合服务5200个次，另撮合服务9000个次"}}, manifest, {})
-    assert [f.code for f in two.findings] == ["printed-figures-mismatch"]
-    missing = _exam("employment", match_count=5200)
-    _printed_figures(missing, {"texts": {"3": "页面文字无法读取"}}, manifest, {})
-    assert "未找到" in missing.findings[0].message
+def _printed_manifest(text: str | None = "撮合服务5200个次") -> object:
+    data = {"format": "lingong-docs/manifest@1", "kind": "employment", "applicant": {}, "figures": {}, "pages": 3,
+            "files": [], "signature_fields": [],
+            "materials": [{"key": "report_employment", "title": "附件3", "first_page": 3, "last_page": 3}],
+            "printed": [] if text is None else [{"material": "report_employment", "field": "match_count",
+                                                  "text": text}]}
+    return parse_manifest(data, kinds.KINDS)
+
+
+def _match_findings(manifest, page_text: str) -> list[tuple[str, str]]:
+    ex = _exam("employment", match_count=5200)
+    ex.exact = {"employment_subsidy": "0.00"}
+    check_printed(ex, ScanResult(texts={3: page_text}), manifest, {})
+    return [(f.code, f.message) for f in ex.findings if "撮合个次" in f.message]
+
+
+def test_printed_figures_are_the_recorded_text_found_on_the_recorded_pages():
+    # found with separators and spaces as the text layer gives them
+    assert _match_findings(_printed_manifest(), "年度内成功提供撮合服务 5,200 个次（明细见附件5）") == []
+    # the text is not on the page
+    [(code, shown)] = _match_findings(_printed_manifest(), "页面文字无法读取")
+    assert code == "printed-figures-mismatch" and "为（页面上未找到）" in shown
+    # the package recorded another figure than the recomputation gives
+    [(code, shown)] = _match_findings(_printed_manifest("撮合服务9000个次"), "撮合服务9000个次")
+    assert "为撮合服务9000个次" in shown and "为撮合服务5200个次" in shown
+    # nothing recorded
+    [(code, shown)] = _match_findings(_printed_manifest(None), "撮合服务5200个次")
+    assert "为（材料包未记录）" in shown
 
 
 # ---- policy file changed ------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from lingong_docs.core import findings as F
 from lingong_docs.core import kinds
-from lingong_docs.intake.checks import Examination
+from lingong_docs.intake.examine.examination import Examination
 from lingong_docs.intake.names import clean_name
 from lingong_docs.util.atomic import atomic_path, atomic_write_bytes
 from lingong_docs.util.money import cn_date, rmb_upper, wan, yuan

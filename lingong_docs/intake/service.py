@@ -20,7 +20,8 @@ from pathlib import Path
 
 from lingong_docs.core import kinds
 from lingong_docs.core.policy import load_policy
-from lingong_docs.intake.checks import Examination, examine
+from lingong_docs.intake.examine.examination import Examination
+from lingong_docs.intake.examine.run import examine
 from lingong_docs.intake.ledger import Ledger, default_ledger_path, load_key
 from lingong_docs.intake.publicity import rows_from_ledger, rows_from_receipts, write_notice
 from lingong_docs.intake.receipt import ACCEPTED, REJECTED, Receipt, make_receipt, receipt_number, write_receipt

@@ -147,6 +147,7 @@ def recheck(request: dict) -> dict:
     records = {name: len(table.records) for name, table in (("job_posts", app.job_posts), ("roster", app.roster))
                if table is not None}
     return {"fatal": None, "figures": figures.to_dict(), "kinds": list(figures.kinds), "records": records,
+            "legal_rep": app.info.legal_rep or None,
             "problems": problems, "blocking": blocking, "rows": rows, "policy_sha256": policy_sha,
             "exact": {"operating_subsidy": str(figures.operating_subsidy),
                       "employment_subsidy": str(figures.employment_subsidy),
