@@ -80,7 +80,7 @@ def test_attachment_names_are_sanitised_inside_the_private_folder(files, tmp_pat
     codes = [f.code for f in ex.findings]
     assert codes.count("attachment-name-unsafe") == 3
     active = next(f.message for f in ex.findings if f.code == "active-content")
-    assert "OpenAction:JavaScript" in active and "JavaScript:document" in active and "Launch" in active
+    assert "OpenAction:JavaScript" in active and "document:JavaScript" in active and "Launch" in active
     assert "\u202e" not in " ".join(f.message for f in ex.findings)
 
 

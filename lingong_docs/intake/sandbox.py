@@ -14,10 +14,13 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 RESULT_FILE = "result.json"
+_children: set[subprocess.Popen[bytes]] = set()
+_children_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ def run_job(request: dict, workdir: Path, limits: Limits) -> JobOutcome:
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         cwd=str(workdir), env=env, start_new_session=True,
     )
+    with _children_lock:
+        _children.add(proc)
     try:
         proc.communicate(json.dumps(request).encode("utf-8"), timeout=limits.wall_seconds)
     except subprocess.TimeoutExpired:
@@ -70,6 +75,9 @@ def run_job(request: dict, workdir: Path, limits: Limits) -> JobOutcome:
     except BaseException:
         _kill(proc)
         raise
+    finally:
+        with _children_lock:
+            _children.discard(proc)
     rc = proc.returncode
     if result_path.is_file():
         try:
@@ -82,7 +90,18 @@ def run_job(request: dict, workdir: Path, limits: Limits) -> JobOutcome:
     return JobOutcome(None, "crashed", rc)
 
 
-def _kill(proc: subprocess.Popen) -> None:
+def kill_children() -> None:
+    """Kill every child job still running (the run was interrupted)."""
+    with _children_lock:
+        procs = list(_children)
+    for proc in procs:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
