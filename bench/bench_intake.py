@@ -41,6 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))      # intake_tools: the benchmark's own re-issue and signing tools
 
 from lingong_docs.identifiers.uscc import check_char  # noqa: E402
 
@@ -89,8 +90,8 @@ def edit_workbook(data: bytes, uscc: str, name: str, k: int | None) -> bytes:
 
 def variant(data: bytes, k: int) -> bytes:
     """Return the package re-issued for agency ``k`` (attachments replaced, hashes fixed)."""
+    from intake_tools import rewrite
     from pypdf import PdfReader
-    from test_intake_support import rewrite
 
     uscc, name = agency_uscc(k), f"{BASE_NAME}第{k}分公司"
     atts = {a.name: a.content for a in PdfReader(io.BytesIO(data)).attachment_list}
@@ -105,18 +106,16 @@ def variant(data: bytes, k: int) -> bytes:
         manifest["applicant"].update(name=name, uscc=uscc)
         manifest["figures"].update(applicant=name, uscc=uscc)
 
-    return rewrite(data, replace=new, manifest=edit, fix_hashes=True)
+    return rewrite(data, replace=new, manifest=edit)
 
 
 def sign_all(data: bytes, folder: Path) -> bytes:
-    from test_intake_support import make_signer, sign
+    from intake_tools import make_signer, sign
 
-    signer, _ = make_signer(folder / "cert")
-    return sign(data, signer)
+    return sign(data, make_signer(folder / "cert", BASE_USCC, BASE_NAME))
 
 
 def main() -> int:
-    sys.path.insert(0, str(ROOT / "tests"))  # the tamper and signing helpers of the intake tests
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=25_000)
     ap.add_argument("--packages", type=int, default=40)

@@ -37,6 +37,7 @@ class Safety:
     active: list[str] = field(default_factory=list)
     remote: list[str] = field(default_factory=list)
     truncated: bool = False
+    shared_fields: bool = False          # a form field reached twice: a /Kids or /Fields tree that multiplies
 
     def merge(self, other: Safety, prefix: str) -> None:
         self.active.extend(f"{prefix}:{a}" for a in other.active)
@@ -132,6 +133,9 @@ class _Walk:
         if not isinstance(items, ArrayObject) or depth > 64:
             return
         for i in range(len(items)):
+            if getattr(items[i], "idnum", None) in self.seen:
+                self.out.shared_fields = True
+                continue
             node = self.visit(items[i])
             if not isinstance(node, DictionaryObject):
                 continue

@@ -101,7 +101,7 @@ def _scan(ex: Examination, workdir: Path, password: str | None, trust: list[str]
     return scan
 
 
-_WHERE_ZH = {"outline": "书签目录", "structure": "内部结构"}
+_WHERE_ZH = {"outline": "书签目录", "structure": "内部结构", "fields": "表单域树：同一表单域被反复引用"}
 _REASON_ZH = {"xref-offset": "交叉引用表的位置不对", "memory": "内存超限"}
 
 

@@ -75,6 +75,8 @@ def _scan(path: Path, workdir: Path, limits: dict[str, Any], request: dict[str, 
         out.active, out.remote = safety.active, safety.remote
         if safety.truncated:
             out.problem("pdf-too-large", annotations=MAX_SAFETY_NODES, limit=MAX_SAFETY_NODES)
+        if safety.shared_fields:           # pyHanko would walk it exponentially: stop before it does
+            raise Fatal("pdf-loop", where="fields")
         out.texts = _texts(reader, manifest, limits, out)
     read_signatures(path, password, request.get("trust") or [], out, limits)
 
