@@ -152,11 +152,16 @@ def write_receipt(receipt: Receipt, folder: str | Path) -> tuple[Path, Path]:
     exists (``receipt-exists`` otherwise); on failure nothing of this receipt is left behind.
     """
     json_path, pdf_path = receipt_paths(receipt.receipt_no, folder)
-    Path(folder).mkdir(parents=True, exist_ok=True)
     done: list[Path] = []
     try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
         _write_new(pdf_path, lambda tmp: render_pdf(receipt, tmp), done)
         _write_new(json_path, lambda tmp: tmp.write_bytes((receipt.to_json() + "\n").encode("utf-8")), done)
+    except OSError as e:
+        for path in done:
+            path.unlink(missing_ok=True)
+        raise IntakeError("receipt-unwritable", f"无法写入回执文件夹“{clean_name(Path(folder).name)}”（{e.strerror or '写入失败'}）；"
+                          "本次材料包未登记，未改动原有输出。", hint="请检查回执文件夹的路径、权限和磁盘空间后重新受理。") from None
     except BaseException:
         for path in done:
             path.unlink(missing_ok=True)
