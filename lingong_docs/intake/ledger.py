@@ -2,7 +2,7 @@
 
 People are stored only as keyed hashes — HMAC-SHA256 with a secret the bureau keeps outside the
 file — never as ID numbers, names or phones, and never as a plain SHA-256 (the ID space is small
-enough to brute-force, security-notes §5). Without the key the ledger is not opened at all.
+enough to brute-force, see docs/security.md). Without the key the ledger is not opened at all.
 
 Schema (version 2)::
 

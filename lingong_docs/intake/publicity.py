@@ -1,7 +1,7 @@
 """The 公示 notice: agencies, credit codes, markets, subsidy types, 个次 and amounts.
 
 Built from the ledger (accepted packages) or from packages examined on the spot. It holds no
-worker data at all (DOMAIN.md §10): the ledger has none to give, and nothing is taken from
+worker data at all (see docs/security.md): the ledger has none to give, and nothing is taken from
 a roster. Cells are written through ``workbook.safe_text``, so no text becomes a formula.
 """
 

@@ -1,6 +1,6 @@
 """Run one examination job on an untrusted file in a child process with hard resource limits.
 
-pypdf and pyHanko get new denial-of-service fixes every month (security-notes §4.1), so their
+pypdf and pyHanko get new denial-of-service fixes every month (docs/security.md), so their
 own limits are not enough: every received package is opened in a fresh interpreter
 (``python -m lingong_docs.intake.worker``) whose address space and CPU time are capped with
 ``setrlimit`` and which is killed after a wall-clock timeout. The child gets its request on
@@ -27,9 +27,9 @@ _children_lock = threading.Lock()
 class Limits:
     """Resource limits of one child job. Bytes, seconds, counts."""
 
-    memory: int = 1 << 30                 # RLIMIT_AS of the child
-    cpu_seconds: int = 60                 # RLIMIT_CPU of the child
-    wall_seconds: float = 30.0            # killed after this, whatever it is doing
+    memory: int = 1 << 30                 # RLIMIT_AS of the child (1 GiB)
+    cpu_seconds: int = 20                 # RLIMIT_CPU of the child
+    wall_seconds: float = 20.0            # killed after this, whatever it is doing
     max_file: int = 300_000_000           # package file size
     max_pages: int = 20_000
     max_attachments: int = 60_000

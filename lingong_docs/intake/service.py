@@ -192,7 +192,7 @@ def publicity(sources: list, target: str | Path, *, year: int | None = None, as_
     if packages:
         receipts = [r for r in intake(packages, as_of=as_of, password=password, allow_unsigned=allow_unsigned,
                                       trust=trust) if year is None or r.year == year]
-        years.update(r.year for r in receipts if r.accepted)
+        years.update(r.year for r in receipts if r.accepted and r.year is not None)
         rows.extend(rows_from_receipts(receipts))
     title_year = year or (years.pop() if len(years) == 1 else None)
     return write_notice(rows, target, year=title_year, date=as_of), len(rows)

@@ -33,12 +33,18 @@ COMPARED_FIGURES = (("year", "申请年度"), ("uscc", "统一社会信用代码
 MONEY_KEYS = {"operating_subsidy", "employment_subsidy", "total"}
 CENT = Decimal("0.01")
 TABLE_ROLES = ("application", "job_posts", "roster")
+# The embedded workbooks together, unzipped: a 25,000-row roster is about 20 MB; above this the
+# recomputation would not end within the limits of the truth child, so it is not started.
+MAX_WORKBOOKS_UNZIPPED = 150_000_000
 
 
 def check_truth(ex: Examination, scan: ScanResult, manifest: Manifest, workdir: Path, as_of: dt.date,
                 key: bytes | None, limits: Limits) -> dict[str, Any] | None:
     """Recompute in the child; add the findings; return the child's answer (None when it failed)."""
     files = _files(ex, scan, manifest)
+    if files is not None and _unzipped(workdir, files) > MAX_WORKBOOKS_UNZIPPED:
+        ex.add("recompute-failed", reason=f"内嵌表格解压后超过{MAX_WORKBOOKS_UNZIPPED // 1_000_000} MB 的受理上限")
+        files = None
     if files is None:
         validity_without_figures(ex, as_of)
         return None
@@ -76,6 +82,21 @@ def _files(ex: Examination, scan: ScanResult, manifest: Manifest) -> list[dict[s
         ex.add("recompute-failed", reason="材料包中没有申请文件 application.yaml")
         return None
     return files
+
+
+def _unzipped(workdir: Path, files: list[dict[str, str]]) -> int:
+    """Return the unzipped size of the embedded workbooks (from their zip directories, nothing inflated)."""
+    import zipfile
+
+    total = 0
+    for f in files:
+        if f["role"] in ("job_posts", "roster"):
+            try:
+                with zipfile.ZipFile(workdir / "files" / f["stored"]) as z:
+                    total += sum(i.file_size for i in z.infolist())
+            except (OSError, zipfile.BadZipFile):
+                continue                          # not a workbook: the reader in the child says so
+    return total
 
 
 def _problems(ex: Examination, result: dict[str, Any]) -> None:

@@ -26,7 +26,7 @@ from lingong_docs.intake.sandbox import Limits, run_job
 from lingong_docs.intake.scan.result import ScanResult
 from lingong_docs.intake.workdirs import private_workdir
 
-TRUTH_LIMITS = Limits(memory=1 << 30, cpu_seconds=20, wall_seconds=20)
+TRUTH_LIMITS = Limits(memory=1 << 30, cpu_seconds=20, wall_seconds=20)      # the same as the scan child
 
 
 def examine(path: str | Path, *, as_of: dt.date, password: str | None = None, trust: list[str] | None = None,
