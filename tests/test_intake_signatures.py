@@ -134,3 +134,13 @@ def test_signed_package_has_no_signature_findings(tmp_path, signed):
     # without a configured trust root the seals are intact, not verified: said once, as a warning
     assert r.verdict == "accepted" and [(f.code, f.severity) for f in r.findings] == [
         ("signature-trust-unchecked", "warning")]
+
+
+def test_a_paper_edition_says_what_it_is_instead_of_listing_unsigned_places(tmp_path, package_bytes):
+    from helpers.intake import rewrite
+
+    # as ``build --paper`` makes it: no signature fields at all, the manifest says "paper"
+    paper = rewrite(without_signature_fields(package_bytes), manifest=lambda m: m.update(edition="paper"))
+    r = run(tmp_path, paper, allow_unsigned=True)
+    assert [(f.code, f.severity) for f in r.findings] == [("package-paper-edition", "error")]
+    assert "纸质版" in r.findings[0].message
