@@ -7,7 +7,7 @@
 ``samples/demo``   a complete, valid application for 2025 (附件4, 附件5, 支付凭证) that reaches the
                    operating subsidy and the 10万 employment tier;
 ``samples/broken`` a small application with exactly one example of each mistake the rulebook
-                   (DOMAIN.md §6–§9) lists, and ``expected.yaml``: the findings validation must give.
+                   (docs/rules.md §6–§9) lists, and ``expected.yaml``: the findings validation must give.
 
 Every person is made up here: names from surname and given-name lists, ID numbers built from real
 county codes, random birth dates and sequence digits with a correct GB 11643 check character, and
@@ -32,13 +32,13 @@ from random import Random
 
 from openpyxl import Workbook, load_workbook
 
-from lingong_docs.atomic import atomic_write_bytes
+from lingong_docs.util.atomic import atomic_write_bytes
 from lingong_docs.identifiers import idcard
 from lingong_docs.identifiers import uscc as uscc_mod
-from lingong_docs.initialize import init_application
-from lingong_docs.money import rmb_upper, yuan
-from lingong_docs.pii import mask_id, mask_name
-from lingong_docs.tables import JOB_POSTS, ROSTER, header_block, spec
+from lingong_docs.blanks import init_application
+from lingong_docs.util.money import rmb_upper, yuan
+from lingong_docs.util.pii import mask_id, mask_name
+from lingong_docs.core.tables import JOB_POSTS, ROSTER, header_block, spec
 
 YEAR = 2025
 TODAY = dt.date(2026, 3, 1)               # the day init is run for the samples
@@ -957,7 +957,7 @@ def generate_broken(out: Path, seed: int) -> dict:
 
 def header_uscc_column(kind: str) -> str:
     ncols = len(spec(kind).columns)
-    half = max(2, ncols // 2)  # as lingong_docs.workbook.write_blank lays out the header block
+    half = max(2, ncols // 2)  # as lingong_docs.util.workbook.write_blank lays out the header block
     return chr(ord("A") + half + 2)
 
 
@@ -965,7 +965,7 @@ def write_expected(path: Path, expected: list[dict], clean_rows_at: list[int]) -
     lines = [
         "# samples/broken 的预期校验结果（由 samples/generate.py 生成，请勿手改）。",
         "# Findings validation must produce for samples/broken: (file, row, column, code); column null = row-level.",
-        "# 每条：row = Excel 行号，column = 列字母（整行问题为 null），code = schemas/messages.yaml 的代码。",
+        "# 每条：row = Excel 行号，column = 列字母（整行问题为 null），code = 规则目录 schemas/messages/ 中的代码。",
         "#",
         "# 约定（跨行规则报在哪一行），与校验阶段协调：",
         "#   - 跨行问题报在同组中第一行之后的各行（duplicate-row 报在身份证号列 C、overlapping-tasks 报在开始时间列 F）；",
