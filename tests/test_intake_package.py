@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from helpers.intake import (
@@ -260,7 +262,9 @@ def test_swapped_roster_with_updated_manifest_is_caught_by_the_printed_pages(tmp
     # checklist and the printed 附件5 still show 1,000
     r = run(tmp_path, with_roster_rows(package_bytes, 1200), allow_unsigned=True)
     assert r.figures["match_count"] == 1200
-    assert errors(r) == {"printed-figures-mismatch"}
+    assert errors(r) == {"printed-figures-mismatch", "printed-rows-mismatch"}
+    [rows] = [f.message for f in r.findings if f.code == "printed-rows-mismatch"]
+    assert "有200行" in rows and "（未印出）" in rows            # the 200 added rows appear on no page
     printed = [f.message for f in r.findings if f.code == "printed-figures-mismatch"]
     assert any("附件2" in t and "为（页面上未找到）" in t and "为撮合服务1200个次" in t for t in printed)
     assert any("材料清单" in t and "为（页面上未找到）" in t and "为共1,200人次" in t for t in printed)
@@ -330,3 +334,52 @@ def test_policy_of_another_version_names_both():
     same = _exam("operating")
     _policy_changed(same, {"id": "x", "version": "1", "sha256": "ef" * 32}, {"id": "x", "version": "1"}, "ef" * 32)
     assert same.findings == []
+
+
+# ---- the printed 附件4/附件5 rows against the embedded workbooks ----------------------------------
+
+def _with_roster_cell(data: bytes, row_index: int, key: str, value) -> bytes:
+    """The package with one cell of the embedded 附件5 changed (hashes fixed: the printed page is not)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from lingong_docs.core.tables import spec
+
+    m = manifest_of(data)
+    name = next(f["attachment"] for f in m["files"] if f["role"] == "roster")
+    wb = load_workbook(io.BytesIO(attachments(data)[name]))
+    ws = wb.worksheets[0]
+    column = [c.key for c in spec("roster").columns].index(key) + 1
+    first = next(r for r in range(1, 30) if ws.cell(r, 1).value == 1)          # the row of 序号 1
+    ws.cell(first + row_index, column).value = value
+    out = io.BytesIO()
+    wb.save(out)
+    return rewrite(data, replace={name: out.getvalue()}, fix_hashes=True), first + row_index
+
+
+def test_a_printed_roster_row_differing_from_the_workbook_is_named_by_page_and_row(tmp_path, package_bytes):
+    forged, excel_row = _with_roster_cell(package_bytes, 40, "pay", 920)
+    r = run(tmp_path, forged, allow_unsigned=True)
+    [f] = [f for f in r.findings if f.code == "printed-rows-mismatch"]
+    assert f.severity == "error" and f"（表格第{excel_row}行）" in f.message and "附件5" in f.message
+    assert "有1行" in f.message
+
+
+def test_rows_are_compared_on_the_page_text_as_printed():
+    from lingong_docs.core.model import Record, Table
+    from lingong_docs.core.tables import spec
+    from lingong_docs.intake.rows import compare
+
+    values = [{"seq": 32, "id_number": "110105198001150318", "phone": "13900000031", "hours": 8, "pay": Decimal("224")},
+              {"seq": 33, "id_number": "110105198001150326", "phone": "13900000032", "hours": 8, "pay": Decimal("320")}]
+    table = Table(kind="roster", path=Path("roster.xlsx"), sheet="Sheet1", header_row=5, columns={},
+                  records=[Record(row=40 + i, values=v) for i, v in enumerate(values)])
+    header = "序号 姓名 身份证号 联系方式 工作地点岗位 任务开始时间 任务完成时间 工作时长 实际结算报 酬\n"
+    row33 = "33 张三明 110105198001150326 13900000032 朝阳区望京物流园 分拣员 2025-09-03 09:00 2025-09-03 18:00 8.0 320.00"
+    good = header + "32 张二明 110105198001150318 13900000031 朝阳区望京物流园\n分拣员 2025-08-03 09:00 8.0 224.00\n" + row33
+    assert compare(table, "roster", {7: good}, complete=True) == []
+    assert compare(table, "roster", {7: good.replace("224.00", "924.00")}, complete=True) == [(7, 40)]
+    assert compare(table, "roster", {7: header + row33}, complete=True) == [(0, 40)]     # row not printed
+    assert compare(table, "roster", {7: header + row33}, complete=False) == []          # other pages unread
+    assert spec("roster").column("pay").type == "number"

@@ -101,12 +101,25 @@ def recheck(request: dict[str, Any]) -> dict[str, Any]:
     records = {name: len(table.records) for name, table in (("job_posts", app.job_posts), ("roster", app.roster))
                if table is not None}
     return {"fatal": None, "figures": figures.to_dict(), "kinds": list(figures.kinds), "records": records,
-            "legal_rep": app.info.legal_rep or None,
+            "legal_rep": app.info.legal_rep or None, "printed_rows": _printed_rows(app, request.get("printed") or {}),
             "problems": _problems(app, report), "blocking": blocking, "rows": _keyed_rows(app, report, key),
             "policy_sha256": hashlib.sha256(figures.policy.path.read_bytes()).hexdigest(),
             "exact": {"operating_subsidy": str(figures.operating_subsidy),
                       "employment_subsidy": str(figures.employment_subsidy),
                       "total": str(figures.total)}}
+
+
+def _printed_rows(app: Any, printed: dict[str, Any]) -> dict[str, list[tuple[int, int]]]:
+    """(page, Excel row) of each printed table row that differs from the embedded workbook."""
+    from lingong_docs.intake.rows import compare
+
+    out = {}
+    for name, seen in printed.items():
+        table = getattr(app, name, None) if name in ("job_posts", "roster") else None
+        if table is not None:
+            pages = {int(p): str(t) for p, t in (seen.get("pages") or {}).items()}
+            out[name] = compare(table, name, pages, bool(seen.get("complete")))
+    return out
 
 
 def _problems(app: Any, report: Any) -> list[dict[str, Any]]:

@@ -49,7 +49,7 @@ def check_truth(ex: Examination, scan: ScanResult, manifest: Manifest, workdir: 
         validity_without_figures(ex, as_of)
         return None
     request = {"job": "truth", "app": str(workdir / "app"), "files": files, "as_of": as_of.isoformat(),
-               "key": key.hex() if key else None}
+               "key": key.hex() if key else None, "printed": printed_tables(scan, manifest)}
     outcome = run_job(request, workdir, limits)
     result = outcome.result
     if result is None or result.get("fatal"):
@@ -82,6 +82,19 @@ def _files(ex: Examination, scan: ScanResult, manifest: Manifest) -> list[dict[s
         ex.add("recompute-failed", reason="材料包中没有申请文件 application.yaml")
         return None
     return files
+
+
+def printed_tables(scan: ScanResult, manifest: Manifest) -> dict[str, dict[str, Any]]:
+    """The text of the printed 附件4/附件5 pages the scan read: {table: {pages: {n: text}, complete}}."""
+    out = {}
+    for name in ("job_posts", "roster"):
+        mat = manifest.material(name)
+        if mat is None:
+            continue
+        pages = {str(p): t for p, t in scan.texts.items() if mat.first_page <= p <= mat.last_page}
+        out[name] = {"pages": pages, "complete": len(pages) == mat.last_page - mat.first_page + 1,
+                     "total": mat.last_page - mat.first_page + 1}
+    return out
 
 
 def _unzipped(workdir: Path, files: list[dict[str, str]]) -> int:

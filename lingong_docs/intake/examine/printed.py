@@ -75,3 +75,19 @@ def _plain(text: str) -> str:
     for sep in (",", "，"):
         out = out.replace(sep, "")
     return out
+
+
+_TABLE_ZH = {"job_posts": "附件4 发布岗位任务明细表", "roster": "附件5 撮合服务成功人员花名册"}
+
+
+def check_printed_rows(ex: Examination, manifest: Manifest, result: dict[str, Any], sampled: dict[str, Any]) -> None:
+    """One finding per table whose printed rows differ from its workbook, naming page and row of each."""
+    for name, differences in (result.get("printed_rows") or {}).items():
+        info = sampled.get(name) or {}
+        if differences:
+            shown = [f"第{page}页（表格第{row}行）" if page else f"表格第{row}行（未印出）" for page, row in differences]
+            ex.add("printed-rows-mismatch", material=_TABLE_ZH.get(name, name), count=len(differences),
+                   rows="、".join(shown[:20]) + (f"等{len(shown)}处" if len(shown) > 20 else ""))
+        if info and not info.get("complete"):
+            ex.add("printed-rows-sampled", material=_TABLE_ZH.get(name, name), pages=info.get("total"),
+                   checked=len(info.get("pages") or {}))

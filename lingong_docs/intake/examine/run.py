@@ -17,9 +17,9 @@ from lingong_docs.core import findings as F
 from lingong_docs.core.errors import IntakeError
 from lingong_docs.intake.examine.completeness import check_completeness
 from lingong_docs.intake.examine.examination import Examination, file_sha256
-from lingong_docs.intake.examine.figures import check_truth, validity_without_figures
+from lingong_docs.intake.examine.figures import check_truth, printed_tables, validity_without_figures
 from lingong_docs.intake.examine.manifest import policy_for, read_manifest
-from lingong_docs.intake.examine.printed import check_printed
+from lingong_docs.intake.examine.printed import check_printed, check_printed_rows
 from lingong_docs.intake.examine.signatures import check_representative, check_signatures
 from lingong_docs.intake.names import clean_name
 from lingong_docs.intake.sandbox import Limits, run_job
@@ -54,6 +54,7 @@ def examine(path: str | Path, *, as_of: dt.date, password: str | None = None, tr
             result = check_truth(ex, scan, manifest, workdir, as_of, key, truth_limits or TRUTH_LIMITS)
             if result is not None:
                 check_printed(ex, scan, manifest, result)
+                check_printed_rows(ex, manifest, result, printed_tables(scan, manifest))
                 check_representative(ex, scan, manifest, result.get("legal_rep"))
         return ex
 

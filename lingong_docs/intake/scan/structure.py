@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -18,6 +19,7 @@ from lingong_docs.intake.scan.signatures import read_signatures
 from lingong_docs.util.pdfsafety import Safety, check_file, check_reader
 
 TEXT_MATERIALS = ("checklist", "report_operating", "report_employment", "report_recognition", "cover")
+TABLE_MATERIALS = ("job_posts", "roster")
 
 
 def scan_package(request: dict[str, Any]) -> dict[str, Any]:
@@ -248,22 +250,38 @@ def _outline_page(node: Any, reader: Any, page_index: dict[int, int]) -> int | N
 # ---- text of the pages the checks read ------------------------------------------------------
 
 def _texts(reader: Any, manifest: dict[str, Any] | None, limits: dict[str, Any], out: ScanResult) -> dict[int, str]:
+    """Extract the text of the pages the checks read: forms (up to ``max_text_pages``) and the
+    printed tables (all pages, or a random sample of ``max_table_pages`` of each)."""
     pages: list[int] = []
-    materials = manifest.get("materials") if manifest else None
-    for m in materials if isinstance(materials, list) else []:
-        if not isinstance(m, dict) or m.get("key") not in TEXT_MATERIALS:
-            continue
-        try:
-            first, last = int(m["first_page"]), int(m["last_page"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        for p in range(max(1, first), min(last, out.pages or 0) + 1):
-            if len(pages) < limits["max_text_pages"] and p not in pages:
-                pages.append(p)
+    forms = 0
+    for key, first, last in _ranges(manifest, out.pages or 0):
+        span = list(range(first, last + 1))
+        if key in TABLE_MATERIALS:
+            budget = int(limits.get("max_table_pages", 40))
+            pages.extend(span if len(span) <= budget else sorted(secrets.SystemRandom().sample(span, budget)))
+        else:
+            pages.extend(span[: max(0, limits["max_text_pages"] - forms)])
+            forms += len(span)
     texts = {}
-    for p in pages:
+    for p in dict.fromkeys(pages):
         try:
             texts[p] = reader.pages[p - 1].extract_text() or ""
         except Exception:  # noqa: BLE001
             out.problem("page-text-unreadable", page=p)
     return texts
+
+
+def _ranges(manifest: dict[str, Any] | None, npages: int) -> list[tuple[str, int, int]]:
+    """Return (material, first, last) of the materials whose text is read, pages clipped to the file."""
+    materials = manifest.get("materials") if manifest else None
+    out = []
+    for m in materials if isinstance(materials, list) else []:
+        if not isinstance(m, dict) or m.get("key") not in TEXT_MATERIALS + TABLE_MATERIALS:
+            continue
+        try:
+            first, last = max(1, int(m["first_page"])), min(int(m["last_page"]), npages)
+        except (KeyError, TypeError, ValueError):
+            continue
+        if first <= last:
+            out.append((str(m["key"]), first, last))
+    return out
