@@ -37,7 +37,7 @@ class Limits:
     max_attachments_total: int = 400_000_000
     max_manifest: int = 20_000_000
     max_text_pages: int = 40              # pages whose text is extracted (checklist, reports)
-    max_table_pages: int = 40             # pages of 附件4/附件5 compared row by row (a random sample beyond)
+    max_table_pages: int = 30             # pages of 附件4/附件5 compared row by row (a random sample beyond)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -257,7 +257,7 @@ def _texts(reader: Any, manifest: dict[str, Any] | None, limits: dict[str, Any],
     for key, first, last in _ranges(manifest, out.pages or 0):
         span = list(range(first, last + 1))
         if key in TABLE_MATERIALS:
-            budget = int(limits.get("max_table_pages", 40))
+            budget = int(limits.get("max_table_pages", 30))
             pages.extend(span if len(span) <= budget else sorted(secrets.SystemRandom().sample(span, budget)))
         else:
             pages.extend(span[: max(0, limits["max_text_pages"] - forms)])
