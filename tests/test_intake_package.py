@@ -383,3 +383,18 @@ def test_rows_are_compared_on_the_page_text_as_printed():
     assert compare(table, "roster", {7: header + row33}, complete=True) == [(0, 40)]     # row not printed
     assert compare(table, "roster", {7: header + row33}, complete=False) == []          # other pages unread
     assert spec("roster").column("pay").type == "number"
+
+
+def test_a_removed_checklist_page_leads_with_one_plain_finding(tmp_path, package_bytes):
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(package_bytes)))
+    writer.remove_page(1)                                 # the checklist; its bookmark now points nowhere
+    out = io.BytesIO()
+    writer.write(out)
+    r = run(tmp_path, out.getvalue(), allow_unsigned=True)
+    assert errors(r) == {"checklist-missing"}
+    assert r.findings[0].code == "checklist-missing" and "不再逐项列出" in r.findings[0].message
+    assert "第?页" not in " ".join(f.message for f in r.findings)

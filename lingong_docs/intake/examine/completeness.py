@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lingong_docs.core import findings as F
 from lingong_docs.core import kinds
 from lingong_docs.core import manifest as contract
 from lingong_docs.core.manifest import Manifest, MaterialEntry
@@ -12,12 +13,12 @@ from lingong_docs.intake.names import clean_name
 from lingong_docs.intake.scan.result import OutlineItem, ScanResult
 
 # What follows from a missing checklist page (every later page shifts): folded under checklist-missing.
-_FOLDED = ("outline-mismatch", "page-count-mismatch", "checklist-mismatch")
+FOLDED = ("outline-mismatch", "page-count-mismatch", "checklist-mismatch", "printed-figures-mismatch",
+          "amount-mismatch", "printed-rows-mismatch")
 
 
 def check_completeness(ex: Examination, scan: ScanResult, manifest: Manifest, policy: Any) -> None:
     _files(ex, scan, manifest)
-    start = len(ex.findings)
     pages = scan.pages or 0
     if manifest.pages != pages:
         ex.add("page-count-mismatch", what=f"材料清单记载共{manifest.pages}页，文件实际有{pages}页。")
@@ -29,9 +30,17 @@ def check_completeness(ex: Examination, scan: ScanResult, manifest: Manifest, po
     _materials(ex, manifest, outline, policy)
     _checklist(ex, scan, manifest)
     if _checklist_gone(scan, manifest, outline):
-        folded = [f for f in ex.findings[start:] if f.code in _FOLDED]
-        ex.findings[start:] = [f for f in ex.findings[start:] if f.code not in _FOLDED]
-        ex.add("checklist-missing", count=len(folded))
+        ex.add("checklist-missing", count=0)        # counted when the consequences are folded
+
+
+def fold_under_missing_checklist(ex: Examination) -> None:
+    """With the checklist page gone every later page shifts: lead with one plain 材料清单缺失 and
+    fold what follows from it (page, bookmark, checklist and printed-figure findings) under it."""
+    if not ex.has("checklist-missing"):
+        return
+    folded = sum(1 for f in ex.findings if f.code in FOLDED)
+    ex.findings[:] = [f for f in ex.findings if f.code not in FOLDED and f.code != "checklist-missing"]
+    ex.findings.insert(0, F.make("checklist-missing", count=folded))
 
 
 def _files(ex: Examination, scan: ScanResult, manifest: Manifest) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.errors import IntakeError
-from lingong_docs.intake.examine.completeness import check_completeness
+from lingong_docs.intake.examine.completeness import check_completeness, fold_under_missing_checklist
 from lingong_docs.intake.examine.examination import Examination, file_sha256
 from lingong_docs.intake.examine.figures import check_truth, printed_tables, validity_without_figures
 from lingong_docs.intake.examine.manifest import policy_for, read_manifest
@@ -56,6 +56,7 @@ def examine(path: str | Path, *, as_of: dt.date, password: str | None = None, tr
                 check_printed(ex, scan, manifest, result)
                 check_printed_rows(ex, manifest, result, printed_tables(scan, manifest))
                 check_representative(ex, scan, manifest, result.get("legal_rep"))
+        fold_under_missing_checklist(ex)
         return ex
 
 
