@@ -88,6 +88,10 @@ def check_signatures(ex: Examination, scan: ScanResult, manifest: contract.Manif
         if sig.status != "none" and manifest is not None and not (
                 sig.field in places.listed and sig.field in first and place_of(sig.field, materials) is not None):
             groups["unexpected"].append(places.label(sig.field))
+    for stamp in stamps:                       # a document timestamp is checked as a timestamp
+        group = _GROUP_OF.get(stamp.status)
+        if group is not None:
+            groups[group].append("文档时间戳")
     _signers(ex, signatures, places, groups)
     _report(ex, groups, later, allow_unsigned)
     stamp_fields = {s.field for s in stamps if s.status in ("valid", "intact")}
