@@ -73,9 +73,13 @@ def test_another_companys_seal_under_the_same_root_is_rejected(tmp_path, pki):
 
 def test_a_seal_outside_the_configured_roots_is_untrusted_and_not_shown_as_valid(tmp_path, pki):
     stranger = make_signer(pki["folder"] / "stranger")[0]                # self-signed, same names
-    r = run(tmp_path, sign(built_package(), stranger), trust=[str(pki["ca"][2])])
+    r = run(tmp_path, sign(built_package(), stranger), trust=[str(pki["ca"][2])], receipt_dir=tmp_path / "回执")
     assert codes(r) == [("signature-untrusted", "error")]
     assert {s["status"] for s in r.signatures} == {"untrusted"}
+    from pypdf import PdfReader
+
+    text = "".join("".join(p.extract_text() for p in PdfReader(tmp_path / "回执" / f"{r.receipt_no}.pdf").pages).split())
+    assert "证书不受信任" in text and "有效" not in text
 
 
 def test_long_term_validation_data_and_a_document_timestamp_are_accepted(tmp_path, pki):
