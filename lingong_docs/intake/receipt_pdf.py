@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from lingong_docs.core import findings as F
 from lingong_docs.intake.receipt import SIGNATURE_ZH, Receipt, escape, summary_rows
 from lingong_docs.util.money import cn_date
+
+BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 
 
 def _styles() -> dict[str, Any]:
@@ -79,9 +82,22 @@ def _signatures(receipt: Receipt, st: dict[str, Any]) -> list[Any]:
     for s in receipt.signatures:
         when = s.get("timestamp") if s.get("kind") == "timestamp" else s.get("signing_time")
         rows.append([cell(s.get("place") or s.get("field")), cell(s.get("signer")), cell(s.get("issuer")),
-                     cell(str(when or "")[:19].replace("T", " ")), cell(SIGNATURE_ZH.get(s["status"], s["status"]))])
+                     cell(_beijing(when)), cell(SIGNATURE_ZH.get(s["status"], s["status"]))])
     return [Paragraph("电子签章核验", st["head"]),
             _table(rows, [48 * mm, 34 * mm, 30 * mm, 28 * mm, 20 * mm], header=True)]
+
+
+def _beijing(when: str | None) -> str:
+    """A signing or timestamp time (ISO, with offset) as Beijing time, to the second."""
+    if not when:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(when)
+    except ValueError:
+        return ""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(BEIJING)
+    return f"{moment:%Y-%m-%d %H:%M:%S}"
 
 
 def draw(receipt: Receipt, target: Path) -> None:
