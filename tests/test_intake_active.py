@@ -165,3 +165,30 @@ def test_a_package_with_a_self_multiplying_fields_tree_is_refused_by_name(tmp_pa
     [r] = intake([path], as_of=RECEIVED)
     assert [(f.code, f.severity) for f in r.findings] == [("pdf-loop", "error")]
     assert "表单域" in r.findings[0].message
+
+
+def _raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF from numbered object bodies (1 0 obj is the catalog), with a correct xref table."""
+    out, offsets = bytearray(b"%PDF-1.7\n"), []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (i, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_a_page_tree_bomb_is_named_as_such(tmp_path):
+    # every level lists the same node twice: 2^40 pages from a few hundred bytes
+    levels = 40
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    for level in range(levels):
+        objects.append(b"<< /Type /Pages /Kids [%d 0 R %d 0 R] /Count %d >>" % (level + 3, level + 3, 2 ** (levels - level)))
+    objects.append(b"<< /Type /Page /MediaBox [0 0 200 200] >>")
+    path = tmp_path / "tree.pdf"
+    path.write_bytes(_raw_pdf(objects))
+    [r] = intake([path], as_of=RECEIVED)
+    assert [(f.code, f.severity) for f in r.findings] == [("pdf-page-tree", "error")]
+    assert "页面树炸弹" in r.findings[0].message and "压缩炸弹" not in r.findings[0].message
