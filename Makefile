@@ -4,14 +4,15 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PKGS := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai poppler-utils
+APT_PKGS := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai poppler-utils chromium
 OUT ?= out
 
 .PHONY: setup system venv demo lint test bench clean samples
 
 setup: system venv
 
-# System packages: LibreOffice (headless), free CJK fonts, poppler (pdftoppm/pdffonts for tests).
+# System packages: LibreOffice (headless), free CJK fonts, poppler (pdftoppm/pdffonts for tests),
+# chromium (the browser tests of `serve` drive it headless).
 # Installed only where missing; needs root (or sudo) on a fresh Debian machine.
 system:
 	@missing=""; \
@@ -21,6 +22,7 @@ system:
 	fc-list 2>/dev/null | grep -q 'AR PL UMing' || missing="$$missing fonts-arphic-uming"; \
 	fc-list 2>/dev/null | grep -q 'AR PL UKai' || missing="$$missing fonts-arphic-ukai"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -31,7 +33,7 @@ $(STAMP): setup.cfg pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PY)）"; exit 1; }
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip setuptools wheel
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,web,browser]'
 	touch $(STAMP)
 
 venv: $(STAMP)

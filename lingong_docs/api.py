@@ -50,16 +50,17 @@ def compute(folders: PathLike | Sequence[PathLike], *, policy: str | None = None
 
 def build(folder: PathLike, out: PathLike | None = None, *, kinds: list[str] | None = None,
           draft: bool = False, password: str | None = None, as_of: dt.date | None = None,
-          progress: Callable[[str, int, int], None] | None = None) -> list[BuildResult]:
+          progress: Callable[[str, int, int], None] | None = None, paper: bool = False) -> list[BuildResult]:
     """Build one PDF package per subsidy applied for; return what was written.
 
+    ``paper`` makes the paper edition (no signature fields; printed and sealed by hand).
     Raises ``BuildRefused`` (its ``problems`` list the findings) when the data has errors and
     ``draft`` is False.
     """
     from lingong_docs.package.build import build_packages
 
     return build_packages(folder, kinds=kinds, out=out, draft=draft, password=password,
-                          as_of=as_of, progress=progress)
+                          as_of=as_of, progress=progress, paper=paper)
 
 
 def intake(paths: Sequence[PathLike], *, ledger: Ledger | None = None, as_of: dt.date | None = None,

@@ -32,8 +32,9 @@ from pypdf import PdfReader
 from reportlab.pdfgen import canvas as rl_canvas
 
 from lingong_docs.core.policy import load_policy
-from lingong_docs.package.build import build_packages, package_name, sweep_workdirs
+from lingong_docs.package.build import WORKDIR_PREFIXES, build_packages, package_name
 from lingong_docs.reader.folder import read_application
+from lingong_docs.util.workdir import sweep_stale
 from lingong_docs.validate.run import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -515,7 +516,7 @@ def _soffice_children(pid: int) -> list[psutil.Process]:
         return []
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM])
 def test_interrupted_build_leaves_the_previous_package(sig, built, app_folder, session_root):
     out = session_root / f"interrupt-{sig.name}"
     out.mkdir()
@@ -548,19 +549,17 @@ def test_interrupted_build_leaves_the_previous_package(sig, built, app_folder, s
                 p.wait(10)
             except psutil.Error:
                 pass
-        if sig == signal.SIGKILL:  # the killed run could not remove the render stage's private folder
-            for name in private:
-                shutil.rmtree(Path(tempfile.gettempdir()) / name, ignore_errors=True)
     assert target.read_bytes() == previous
     assert [p.name for p in out.iterdir()] == [target.name]              # no .part, nothing else
     workdirs = list(Path(tempfile.gettempdir()).glob(f"lingong-build-{proc.pid}-*"))
-    if sig == signal.SIGINT:
+    if sig in (signal.SIGINT, signal.SIGTERM):                           # SIGTERM is handled like Ctrl-C
         assert proc.returncode == 130 and "已中断" in err
         assert workdirs == []                                            # cleaned up on the way out
     else:
         assert proc.returncode == -signal.SIGKILL
-        sweep_workdirs()                                                 # the next run removes the leftovers
+        sweep_stale(WORKDIR_PREFIXES)                                    # what the next run does first
         assert not any(w.exists() for w in workdirs)
+        assert not any((Path(tempfile.gettempdir()) / name).exists() for name in private)
 
 
 def test_a_second_build_into_the_same_folder_is_refused_while_one_runs(app_folder, session_root):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import stat
+import subprocess
 import threading
 from decimal import Decimal
 from pathlib import Path
@@ -114,39 +115,37 @@ def test_timeout_kills_libreoffice_and_says_so(tmp_path):
 
 
 def test_folders_left_by_killed_runs_are_swept(tmp_path, monkeypatch):
-    import fcntl
+    """A folder names its owner process: it is removed once that process is gone, whatever its age."""
     import os
     import tempfile
     import time
 
-    from lingong_docs.render.soffice import private_workdir, sweep_stale_workdirs
+    from lingong_docs.render.soffice import private_workdir
+    from lingong_docs.util.workdir import sweep_stale
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    dead = tmp_path / "lingong-lo-dead"
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead = tmp_path / f"lingong-lo-{gone.pid}-x1"                # just made, by a process now gone
     (dead / "out").mkdir(parents=True)
     (dead / "out" / "doc000.pdf").write_bytes(b"%PDF- personal data")
-    (dead / ".in-use").write_bytes(b"")
-    alive = tmp_path / "lingong-table-alive"
+    alive = tmp_path / f"lingong-lo-{os.getppid()}-x2"          # old, but its owner runs
     alive.mkdir()
-    (alive / ".in-use").write_bytes(b"")
-    young = tmp_path / "lingong-lo-starting"        # no lock file yet: left alone while young
-    young.mkdir()
-    other = tmp_path / "someone-else"
+    legacy_young = tmp_path / "lingong-lo-starting"            # an older release's name: by age only
+    legacy_young.mkdir()
+    legacy_old = tmp_path / "lingong-lo-old"
+    legacy_old.mkdir()
+    other = tmp_path / f"someone-else-{gone.pid}-x"
     other.mkdir()
-    just_made = tmp_path / "lingong-lo-just-made"   # lock file made, lock not yet taken: too young
-    just_made.mkdir()
-    (just_made / ".in-use").write_bytes(b"")
-    old = time.time() - 1200
-    for folder in (dead, alive, young, other):
+    old = time.time() - 7200
+    for folder in (alive, legacy_old, other):
         os.utime(folder, (old, old))
-    with open(alive / ".in-use", "rb") as held:
-        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
-        sweep_stale_workdirs()
-        assert not dead.exists() and alive.exists() and young.exists() and other.exists()
-        assert just_made.exists()
+    removed = sweep_stale(["lingong-lo-", "lingong-build-"])
+    assert sorted(removed) == sorted([dead, legacy_old])
+    assert alive.exists() and legacy_young.exists() and other.exists()
     with private_workdir() as work:
-        assert work.parent == tmp_path and (work / ".in-use").exists()
-        os.utime(work, (old, old))
-        sweep_stale_workdirs()                      # a folder in use survives a sweep
+        assert work.parent == tmp_path and work.name.startswith(f"lingong-lo-{os.getpid()}-")
+        assert stat.S_IMODE(work.stat().st_mode) == 0o700
+        sweep_stale("lingong-lo-")                               # a folder of a running process survives
         assert work.exists()
-    assert not work.exists() and not alive.exists()
+    assert not work.exists()

@@ -78,7 +78,7 @@ def _style(style_id: str, name: str, ppr: str, rpr: str, *, based_on: str | None
 
 
 NO_INDENT = '<w:ind w:firstLineChars="0" w:firstLine="0"/>'
-COVER_ROW = 800        # 封面 row height (twips, at least): 40 pt
+COVER_ROW = 660        # 封面 row height (twips, at least): 33 pt
 COVER_SPACING = (f'<w:spacing w:before="{COVER_ROW - LINE}" w:after="0" w:line="{LINE}" '
                  'w:lineRule="exact"/>')
 
@@ -343,16 +343,18 @@ def report_employment():
 
 def cover():
     doc = new_document()
-    blank(doc, 3)
-    para(doc, "{{year}}年度朝阳区零工市场（驿站）", "GwTitle")
-    para(doc, "{{kind_label}}申请材料", "GwTitle")
-    blank(doc, 3)
+    blank(doc, 2)
+    para(doc, "{{cover_heading}}", "GwTitle")
+    para(doc, "{{package_title}}", "GwTitle")
+    blank(doc, 2)
     fields = [
         ("申请单位（盖章）", "{{applicant}}"),
         ("统一社会信用代码", "{{uscc}}"),
+        ("法定代表人", "{{legal_rep}}"),
+        ("地址", "{{address}}"),
         ("零工市场（驿站）名称", "朝阳区{{market}}"),
         ("申报年度", "{{year}}年度"),
-        ("补贴类型", "{{kind_label}}"),
+        ("{{kind_row_label}}", "{{kind_row_value}}"),
         ("联系人", "{{contact}}"),
         ("联系电话", "{{contact_phone}}"),
         ("申请日期", "{{date_cn}}"),
@@ -371,7 +373,7 @@ def cover():
 
 def checklist():
     doc = new_document()
-    title(doc, "{{year}}年度{{kind_label}}申请材料清单")
+    title(doc, "{{checklist_title}}")
     para(doc, "申请单位：{{applicant}}", "GwAddressee")
     widths = [800, 5245, 1600, 1200]
     head = _row([_cell_xml(h, w, "GwTableHead") for h, w in zip(("序号", "材料名称", "页码", "备注"), widths)],
@@ -391,6 +393,9 @@ def checklist():
     item_row = tbl.findall(qn("w:tr"))[2]
     cell_p = item_row.findall(qn("w:tc"))[1].find(qn("w:p"))
     cell_p.find(qn("w:pPr")).append(parse_xml(f'<w:jc {nsdecls("w")} w:val="left"/>'))
+    para(doc, "{%p if page_note %}")
+    para(doc, "{{page_note}}")
+    para(doc, "{%p endif %}")
     blank(doc)
     para(doc, "{{applicant}}（盖章）", "GwSignature")
     para(doc, "{{date_cn}}", "GwDate")

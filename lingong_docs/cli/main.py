@@ -50,9 +50,10 @@ def _register() -> None:
     from lingong_docs.cli import bureau as cli_intake
     from lingong_docs.cli import compute as cli_compute
     from lingong_docs.cli import doctor as cli_render
+    from lingong_docs.cli import serve as cli_serve
     from lingong_docs.cli import validate as cli_validate
 
-    for module in (cli_validate, cli_compute, cli_render, cli_build, cli_intake):
+    for module in (cli_validate, cli_compute, cli_render, cli_build, cli_intake, cli_serve):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -34,6 +34,12 @@ class Finding:
     header: str | None = None     # header text of that column
     value: str = ""               # masked where the column holds personal data
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return the finding as the JSON outputs print it (stable keys; the value is masked)."""
+        d = asdict(self)
+        return {k: d[k] for k in ("code", "severity", "file", "sheet", "row", "column", "header",
+                                  "value", "message", "hint")}
+
     @property
     def cell(self) -> str:
         return f"{self.column}{self.row}" if self.column and self.row else ""
@@ -130,7 +136,7 @@ class Report:
             "errors": self.errors,
             "warnings": self.warnings,
             "infos": self.infos,
-            "issues": [_issue(f) for f in self.sorted()],
+            "issues": [f.to_dict() for f in self.sorted()],
             "stats": self.stats,
         }
 
@@ -138,7 +144,3 @@ class Report:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
 
 
-def _issue(f: Finding) -> dict[str, Any]:
-    d = asdict(f)
-    return {k: d[k] for k in ("code", "severity", "file", "sheet", "row", "column", "header",
-                              "value", "message", "hint")}

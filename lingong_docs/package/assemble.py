@@ -77,7 +77,8 @@ class Part:
     its last) when the words are not found; ``scan``: ``"all"`` pages, or only the first and
     last (``"ends"``: a long table has its header block on the first page and its seal line on
     the last, and reading the text of 1,000 pages would cost seconds); ``seal_over``: texts a
-    seal may cover besides its own line and dates (the unit's name, when it wraps).
+    seal may cover besides its own line and dates (the unit's name, when it wraps); ``seam``: a
+    骑缝章 guide strip on the right edge of its pages when it has more than one (paper edition).
     """
 
     key: str
@@ -88,6 +89,7 @@ class Part:
     scan: str = "all"
     children: tuple = ()
     seal_over: tuple = ()
+    seam: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,33 +148,67 @@ def evidence_part(files: list[Path], out: Path, *, key: str = "evidence", title:
     return Part(key=key, title=title, pdf=out, children=children)
 
 
+def files_part(files: list[Path], out: Path, *, key: str, title: str, section: str, subtitle: str) -> Part:
+    """Write the pages of supporting ``files`` (认定材料, 其他材料) to ``out``, each under a heading
+    naming it; return them as a Part with one child (outline entry, checklist row) per file."""
+    entries = evidence_pdf(files, out, section=section, subtitle=subtitle)
+    children = tuple(Child(title=e.path.name, first=e.first, last=e.last, data={"file": e.path.name})
+                     for e in entries)
+    return Part(key=key, title=title, pdf=out, children=children)
+
+
 def bundle(parts: list[Part], out_pdf: str | Path, *, attachments: list[Attachment], manifest: dict,
            metadata: dict, draft: bool = False, password: str | None = None, atomic: bool = True,
-           progress: Callable[[str, int, int], None] | None = None) -> BundleResult:
+           progress: Callable[[str, int, int], None] | None = None, watermark: str = "") -> BundleResult:
     """Assemble ``parts`` into the package ``out_pdf``; return what was written.
 
     ``manifest`` is completed here (``materials``, ``signature_fields``, ``pages``, ``files``) and
     embedded as ``manifest.json``. ``metadata``: title, author, subject, keywords, and ``date``
     (a timezone-aware datetime used for every date in the file). ``atomic=False`` writes straight
-    to ``out_pdf`` (the caller already writes through ``atomic_path``).
+    to ``out_pdf`` (the caller already writes through ``atomic_path``). ``watermark``: why a
+    draft is one (the diagonal mark reads "草稿 — <watermark>").
     """
     out_pdf = Path(out_pdf)
     tick = progress or (lambda *_: None)
     readers = [_read(p.pdf) for p in parts]
     counts = [len(r.pages) for r in readers]
-    total = sum(counts)
-    if total == 0:
+    if sum(counts) == 0:
         raise BuildError.make("bundle-empty")
     sizes = [_display_size(page) for r in readers for page in r.pages]
-    overlay = make_overlay(sizes, draft=draft)
-
+    seams = [part.seam and count > 1 for part, count in zip(parts, counts) for _ in range(count)]
+    overlay = make_overlay(sizes, draft=draft, watermark=watermark, seams=seams)
     writer = PdfWriter()
+    places, materials = _add_parts(writer, parts, readers, overlay, tick)
+    add_signature_fields(writer, places, list(writer.pages))
+    for part, material in zip(parts, materials):
+        parent = writer.add_outline_item(title=part.title, page_number=material["first_page"] - 1)
+        for child in part.children:
+            writer.add_outline_item(title=child.title, page_number=material["first_page"] - 1 + child.first,
+                                    parent=parent)
+    manifest = _complete_manifest(manifest, attachments, materials, places, sum(counts))
+    manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n").encode()
+    date = metadata.get("date") or dt.datetime.now(dt.UTC)
+    everything = [*attachments, Attachment(name=contract.NAME, data=manifest_bytes, role="manifest",
+                                           description="材料包清单（文件、页码、签章位置、计算结果）")]
+    _attach(writer, everything, date)
+    _catalog(writer, metadata, date)
+    tick("writing", 0, 1)
+    _write(out_pdf, _serialize(writer, password), atomic)
+    tick("writing", 1, 1)
+    return BundleResult(path=out_pdf, pages=sum(counts), materials=materials,
+                        signature_fields=manifest["signature_fields"], manifest=manifest)
+
+
+def _add_parts(writer: PdfWriter, parts: list[Part], readers: list[PdfReader], overlay: PdfReader,
+               tick: Callable[[str, int, int], None]) -> tuple[list[Place], list[dict]]:
+    """Add every page to ``writer`` (stamped); return the signature places and the materials."""
     stamper = Stamper(writer)
     places: list[Place] = []
-    materials = []
+    materials: list[dict] = []
+    total = len(overlay.pages)
     index = 0
-    for part, reader, count in zip(parts, readers, counts):
-        first = index
+    for part, reader in zip(parts, readers):
+        first, count = index, len(reader.pages)
         part_places: list[Place] = []
         for k, source in enumerate(reader.pages):
             page = writer.add_page(source)
@@ -188,43 +224,38 @@ def bundle(parts: list[Part], out_pdf: str | Path, *, attachments: list[Attachme
                 tick("bundling", index, total)
         part_places.extend(_default_places(part, part_places, writer, first, index - 1))
         places.extend(_name_places(part, part_places, writer))
-        materials.append({"key": part.key, "title": part.title, "first_page": first + 1, "last_page": index})
-        if part.children:
-            materials[-1]["items"] = [
-                {"title": c.title, "first_page": first + c.first + 1, "last_page": first + c.last + 1, **c.data}
-                for c in part.children]
-    add_signature_fields(writer, places, writer.pages)
+        materials.append(_material(part, first, index))
+    return places, materials
 
-    for part, material in zip(parts, materials):
-        parent = writer.add_outline_item(title=part.title, page_number=material["first_page"] - 1)
-        for child in part.children:
-            writer.add_outline_item(title=child.title, page_number=material["first_page"] - 1 + child.first,
-                                    parent=parent)
 
-    manifest = dict(manifest)
-    manifest["format"] = contract.FORMAT
-    manifest["files"] = [a.to_manifest() for a in attachments]
-    manifest["materials"] = materials
-    manifest["signature_fields"] = [p.to_manifest() for p in places]
-    manifest["pages"] = total
-    manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n").encode()
-    date = metadata.get("date") or dt.datetime.now(dt.UTC)
-    everything = [*attachments, Attachment(name=contract.NAME, data=manifest_bytes, role="manifest",
-                                           description="材料包清单（文件、页码、签章位置、计算结果）")]
-    _attach(writer, everything, date)
-    _catalog(writer, metadata, date)
+def _material(part: Part, first: int, end: int) -> dict:
+    """Return the manifest entry of a part on 0-based pages ``first`` … ``end - 1``."""
+    material: dict = {"key": part.key, "title": part.title, "first_page": first + 1, "last_page": end}
+    if part.children:
+        material["items"] = [
+            {"title": c.title, "first_page": first + c.first + 1, "last_page": first + c.last + 1, **c.data}
+            for c in part.children]
+    return material
 
-    tick("writing", 0, 1)
-    data = _serialize(writer, password)
+
+def _complete_manifest(manifest: dict, attachments: list[Attachment], materials: list[dict], places: list[Place],
+                       pages: int) -> dict:
+    out = dict(manifest)
+    out["format"] = contract.FORMAT
+    out["files"] = [a.to_manifest() for a in attachments]
+    out["materials"] = materials
+    out["signature_fields"] = [p.to_manifest() for p in places]
+    out["pages"] = pages
+    return out
+
+
+def _write(out_pdf: Path, data: bytes, atomic: bool) -> None:
     if atomic:
         with atomic_path(out_pdf, 0o600) as tmp:
             tmp.write_bytes(data)
-    else:
-        with open(os.open(out_pdf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
-            f.write(data)
-    tick("writing", 1, 1)
-    return BundleResult(path=out_pdf, pages=total, materials=materials,
-                        signature_fields=manifest["signature_fields"], manifest=manifest)
+        return
+    with open(os.open(out_pdf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+        f.write(data)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -244,7 +275,7 @@ def _display_size(page) -> tuple[float, float]:
 
 def _places_on(page, part: Part, index: int) -> list[Place]:
     w, h = float(page.mediabox.width), float(page.mediabox.height)
-    out = []
+    out: list[Place] = []
     marks, text = read_page(page, part.seal_over)
     # Signatures first: their place is fixed by the words; a seal then keeps clear of them.
     for mark in sorted(marks, key=lambda m: m.role != SIGNATURE):
@@ -265,7 +296,8 @@ def _default_places(part: Part, found: list[Place], writer: PdfWriter, first: in
 def _name_places(part: Part, places: list[Place], writer: PdfWriter) -> list[Place]:
     """Name the places ``seal_<key>``, ``sign_<key>`` (``_2``, ``_3`` … for further ones), in
     reading order, and move boxes that would overlap on a page."""
-    named, seen = [], {}
+    named: list[Place] = []
+    seen: dict[str, int] = {}
     for p in sorted(places, key=lambda p: (p.page, p.role != SEAL, -p.rect[1], p.rect[0])):
         n = seen[p.role] = seen.get(p.role, 0) + 1
         named.append(replace(p, name=field_name(p.role, part.key, n)))
@@ -319,7 +351,7 @@ def _attach(writer: PdfWriter, attachments: list[Attachment], date: dt.datetime)
     specs = ArrayObject()
     for a in attachments:
         ef = writer.add_attachment(a.name, a.data)
-        ref = ef.pdf_object["/EF"].raw_get("/F")
+        ref = ef.pdf_object["/EF"].raw_get("/F")  # type: ignore[attr-defined]  # a DictionaryObject
         if not a.name.lower().endswith(_COMPRESSED):
             stream = ref.get_object()
             packed = stream.flate_encode(level=9)
@@ -353,5 +385,5 @@ def _catalog(writer: PdfWriter, metadata: dict, date: dt.datetime) -> None:
     writer.add_metadata({k: v for k, v in info.items() if v})
 
 
-__all__ = ["Part", "Child", "Attachment", "BundleResult", "bundle", "evidence_part", "page_counts",
+__all__ = ["Part", "Child", "Attachment", "BundleResult", "bundle", "evidence_part", "files_part", "page_counts",
            "material_ranges", "page_number_text", "file_label", "SEAL", "SIGNATURE"]

@@ -8,9 +8,14 @@ carries 草稿 — 未通过校验 on every page and its own file name, so it ne
 Contents and order (第十二、十三条; 第八条 for recognition):
 cover, 材料清单, the report (附件2 / 附件3 / 附件1), 附件4 (operating only), 附件5, 支付凭证.
 
-Everything is rendered before any output file is opened, and all packages of one run are
-committed together at the end (``atomic_path``): an interruption at any point leaves the previous
-packages as they were.
+Everything is rendered before any output file is opened (``package.parts``, ``package.checklist``),
+and all packages of one run are committed together at the end (``atomic_paths``: the renames run
+with Ctrl-C and SIGTERM deferred): an interruption at any point leaves the previous packages as
+they were, all of them, or replaces all of them.
+
+``paper=True`` makes the paper edition (``build --paper``): the same package without signature
+fields, for printing and sealing by hand (see ``package.parts.Edition``); its manifest says
+``"edition": "paper"`` (else ``"electronic"``).
 
 The cover, the 材料清单 and the 附件2/附件3 report are one-page forms: when a value is so long
 that one of them runs onto a second page (``form-overflow``, naming the form and the field), the
@@ -33,63 +38,42 @@ import datetime as dt
 import hashlib
 import logging
 import os
-import re
-import shutil
-import tempfile
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lingong_docs import __version__
 from lingong_docs.core import findings as F
 from lingong_docs.core.errors import BuildError
-from lingong_docs.core.kinds import (
-    EMBEDDED_TABLES,
-    EMPLOYMENT,
-    KINDS,
-    MATERIAL_TITLES,
-    OPERATING,
-    ORDER,
-    RECOGNITION,
-    printed_tables,
-)
+from lingong_docs.core.kinds import EMBEDDED_TABLES, EMPLOYMENT, KINDS, MATERIAL_TITLES, OPERATING, ORDER, RECOGNITION
 from lingong_docs.core.manifest import EVIDENCE_PREFIX
-from lingong_docs.core.policy import load_policy
-from lingong_docs.package.assemble import (
-    SEAL,
-    SIGNATURE,
-    Attachment,
-    BundleResult,
-    Part,
-    bundle,
-    evidence_part,
-    material_ranges,
-    page_counts,
-)
-from lingong_docs.util.atomic import atomic_path
+from lingong_docs.package.assemble import Attachment, BundleResult, bundle
+from lingong_docs.package.parts import Edition, LayoutRefused, Rendered, render_all, tables_of
+from lingong_docs.render import soffice, tables
+from lingong_docs.util.atomic import atomic_paths
+from lingong_docs.util.workdir import private_dir, sweep_stale
 
 TITLES = MATERIAL_TITLES
-# One-page forms, and the application fields each prints (application.yaml names), longest first
-# to blame when the form runs onto a second page.
-ONE_PAGE_FORMS = {
-    "cover": ("applicant", "market", "contact", "contact_phone", "uscc"),
-    "checklist": ("applicant",),
-    "report_operating": ("applicant", "market"),
-    "report_employment": ("applicant", "market"),
-}
-FIELD_LABELS = {"applicant": "申请单位全称", "market": "零工市场名称", "contact": "联系人",
-                "contact_phone": "联系电话", "uscc": "统一社会信用代码"}
 QUIET_LOGGERS = ("pypdf", "PIL", "fontTools", "reportlab")
 DRAFT_SUFFIX = "_草稿"
 WORKDIR_PREFIX = "lingong-build-"
+WORKDIR_PREFIXES = (WORKDIR_PREFIX, soffice.WORKDIR_PREFIX, tables.WORKDIR_PREFIX)
+# Why a draft is a draft (its watermark and the tables' page header say it).
+DRAFT_INVALID = "未通过校验"
+DRAFT_NOT_REACHED = "未达到补贴标准"
+DRAFT_PREVIEW = "仅供预览"
 
 Progress = Callable[[str, int, int], None]
 
 
 @dataclass
 class BuildResult:
-    """One package written: its path, subsidy kind, page count, materials and manifest."""
+    """One package written: its path, subsidy kind, page count, materials and manifest.
+
+    ``problems``: what a draft was written despite (validation or computation findings);
+    ``notes``: layout findings (``form-overflow``) a draft was written despite.
+    """
 
     path: Path
     kind: str
@@ -98,7 +82,26 @@ class BuildResult:
     manifest: dict = field(repr=False)
     draft: bool = False
     warnings: int = 0
-    notes: list = field(default_factory=list)   # layout findings a draft was written despite
+    notes: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    paper: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return what ``build --format json`` prints for this package."""
+        return {
+            "path": str(self.path),
+            "kind": self.kind,
+            "kind_zh": KINDS[self.kind].label,
+            "pages": self.pages,
+            "bytes": self.path.stat().st_size if self.path.exists() else None,
+            "draft": self.draft,
+            "edition": "paper" if self.paper else "electronic",
+            "materials": list(self.materials),
+            "signature_fields": [f["name"] for f in self.manifest.get("signature_fields", [])],
+            "warnings": self.warnings,
+            "notes": [f.to_dict() for f in self.notes],
+            "problems": [f.to_dict() for f in self.problems],
+        }
 
 
 class BuildRefused(BuildError):
@@ -112,11 +115,6 @@ class BuildRefused(BuildError):
         self.problems = problems
 
 
-def _tables(kind: str) -> tuple[str, ...]:
-    """Return the tables printed in a ``kind`` package (from the policy's materials)."""
-    return printed_tables(kind, load_policy())
-
-
 def package_name(year: int | None, kind: str, draft: bool = False) -> str:
     """Return ``2025年度_运营经费补贴_申请材料.pdf`` (``…_草稿.pdf`` for drafts)."""
     prefix = f"{year}年度_" if year else ""
@@ -128,7 +126,7 @@ def default_output(folder: str | Path) -> Path:
     return Path(folder).resolve().parent / "out"
 
 
-def build_date(info, today: dt.date | None = None) -> dt.datetime:
+def build_date(info: Any, today: dt.date | None = None) -> dt.datetime:
     """Return the date written into the package: SOURCE_DATE_EPOCH, else the 申请日期 (Beijing)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
@@ -139,22 +137,24 @@ def build_date(info, today: dt.date | None = None) -> dt.datetime:
 
 def build_packages(folder: str | Path, *, kinds: list[str] | None = None, out: str | Path | None = None,
                    draft: bool = False, password: str | None = None, as_of: dt.date | None = None,
-                   progress: Progress | None = None, today: dt.date | None = None) -> list[BuildResult]:
+                   progress: Progress | None = None, today: dt.date | None = None,
+                   paper: bool = False) -> list[BuildResult]:
     """Build the package of each subsidy in ``kinds`` (default: those applied for); return them.
 
     ``out`` is a folder (default ``default_output(folder)``) or, for one kind, a ``.pdf`` path.
     ``password`` encrypts with AES-256 (such output is not byte-reproducible: random salts).
-    ``progress(stage, done, total)`` is called as the stages advance.
+    ``progress(stage, done, total)`` is called as the stages advance. ``paper`` makes the paper
+    edition (no signature fields; to be printed and sealed by hand).
     Raises ``BuildRefused`` when validation or computation reports errors, or a one-page form
     runs onto a second page (``form-overflow``), and ``draft`` is False.
     """
     with _quiet_libraries():
-        return _build_packages(folder, kinds=kinds, out=out, draft=draft, password=password, as_of=as_of,
-                               progress=progress, today=today)
+        return _build_packages(Path(folder), kinds=kinds, out=out, draft=draft, password=password, as_of=as_of,
+                               progress=progress or (lambda *_: None), today=today, paper=paper)
 
 
 @contextlib.contextmanager
-def _quiet_libraries():
+def _quiet_libraries() -> Iterator[None]:
     """Keep the warnings of the PDF/image libraries off stderr while building (never lowering a
     level the caller chose); every failure they describe reaches the user as a Chinese error."""
     saved = []
@@ -170,40 +170,48 @@ def _quiet_libraries():
             logger.setLevel(level)
 
 
-def _build_packages(folder, *, kinds, out, draft, password, as_of, progress, today) -> list[BuildResult]:
+def _build_packages(folder: Path, *, kinds: list[str] | None, out: str | Path | None, draft: bool,
+                    password: str | None, as_of: dt.date | None, progress: Progress, today: dt.date | None,
+                    paper: bool) -> list[BuildResult]:
     from lingong_docs.pipeline import prepare
 
-    tick = progress or (lambda *_: None)
-    folder = Path(folder)
-    prepared = prepare(folder, as_of=as_of, today=today, progress=tick)
+    prepared = prepare(folder, as_of=as_of, today=today, progress=progress)
     app, report, figures = prepared.app, prepared.report, prepared.figures
-
     kinds = _choose_kinds(app, kinds)
     targets = _targets(folder, out, kinds, app.info.year, draft)
     problems = _problems(app, report, figures, kinds)
     if problems and not draft:
         raise BuildRefused(problems)
     for kind in kinds:
-        for table in _tables(kind):
+        for table in tables_of(kind):
             if getattr(app, table) is None:
                 raise BuildError.make("table-missing-for-kind", subsidy=KINDS[kind].label,
-                                  table=TITLES[table].split()[0])
-
-    sweep_workdirs()
-    with _output_lock({p.parent for p in targets.values()}):
-        workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
+                                      table=TITLES[table].split()[0])
+    edition = Edition(draft=draft, paper=paper, watermark=_watermark(problems) if draft else "")
+    sweep_stale(WORKDIR_PREFIXES)       # folders killed runs left (personal data), their owners gone
+    with _output_lock({p.parent for p in targets.values()}), private_dir(WORKDIR_PREFIX) as workdir:
         try:
-            rendered = _render_all(app, report, figures, kinds, workdir, draft, tick)
-            results = _bundle_all(app, report, figures, kinds, rendered, targets, draft, password, today, tick)
-            for r in results:
-                r.notes = list(rendered[r.kind].notes)
-            return results
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+            rendered = render_all(app, figures, kinds, workdir, edition, progress)
+        except LayoutRefused as e:
+            raise BuildRefused(e.findings) from None
+        results = _bundle_all(app, report, figures, kinds, rendered, targets, edition, password, today, progress)
+    for r in results:
+        r.notes = list(rendered[r.kind].notes)
+        r.problems = list(problems)
+    return results
+
+
+def _watermark(problems: list[F.Finding]) -> str:
+    """Return why a draft is a draft: invalid data, a subsidy not reached, or a plain preview."""
+    if not problems:
+        return DRAFT_PREVIEW
+    if all(f.code == "subsidy-not-reached" for f in problems):
+        return DRAFT_NOT_REACHED
+    return DRAFT_INVALID
 
 
 @contextlib.contextmanager
-def _output_lock(folders: set[Path]):
+def _output_lock(folders: set[Path]) -> Iterator[None]:
     """Hold an exclusive lock on each output folder, so two builds into one folder cannot interleave.
 
     The lock is taken on the folder itself (no lock file is left behind); where the platform has
@@ -232,7 +240,7 @@ def _output_lock(folders: set[Path]):
 
 # --- choosing --------------------------------------------------------------------------------------
 
-def _choose_kinds(app, kinds: list[str] | None) -> list[str]:
+def _choose_kinds(app: Any, kinds: list[str] | None) -> list[str]:
     applied = list(app.info.kinds)
     if not kinds:
         if not applied:
@@ -246,7 +254,7 @@ def _choose_kinds(app, kinds: list[str] | None) -> list[str]:
     return [k for k in ORDER if k in kinds]
 
 
-def _targets(folder: Path, out, kinds: list[str], year, draft: bool) -> dict[str, Path]:
+def _targets(folder: Path, out: str | Path | None, kinds: list[str], year: int | None, draft: bool) -> dict[str, Path]:
     out = Path(out) if out is not None else default_output(folder)
     if out.suffix.lower() == ".pdf":
         if len(kinds) != 1:
@@ -255,7 +263,7 @@ def _targets(folder: Path, out, kinds: list[str], year, draft: bool) -> dict[str
     return {k: out / package_name(year, k, draft) for k in kinds}
 
 
-def _problems(app, report, figures, kinds: list[str]) -> list[F.Finding]:
+def _problems(app: Any, report: Any, figures: Any, kinds: list[str]) -> list[F.Finding]:
     """Return what stops a real package: validation errors, blocking findings, zero amounts."""
     problems = [f for f in report.sorted() if f.severity == F.ERROR]
     problems += [f for f in figures.blocking if f.code != "input-has-errors" or not problems]
@@ -267,200 +275,26 @@ def _problems(app, report, figures, kinds: list[str]) -> list[F.Finding]:
     return problems
 
 
-# --- rendering -------------------------------------------------------------------------------------
-
-@dataclass
-class _Rendered:
-    """The rendered parts of one package, in order."""
-
-    kind: str
-    parts: list
-    notes: list = field(default_factory=list)   # form-overflow findings (drafts only)
-
-
-def _render_all(app, report, figures, kinds, workdir: Path, draft: bool, tick: Progress) -> dict[str, _Rendered]:
-    """Render every part of every package into ``workdir``.
-
-    The forms (cover and report of each kind: small, one short LibreOffice run per kind) are
-    rendered in a worker thread while this thread makes the evidence pages and the tables (the
-    long Calc run), so the two LibreOffice processes use both cores. The checklist comes last:
-    it needs the page counts of everything else.
-    """
-    from lingong_docs import render
-
-    steps = len(kinds) + 2
-    tick("rendering", 0, steps)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lingong-forms") as pool:
-        forms_job = pool.submit(_render_heads, render, app, figures, kinds, workdir)
-        shared: dict[str, Part] = {}
-        if any(k != RECOGNITION for k in kinds) and app.evidence:
-            shared["evidence"] = evidence_part(app.evidence, workdir / "evidence.pdf",
-                                               attachment_prefix=EVIDENCE_PREFIX)
-        tick("rendering", 1, steps)
-        names = [t for t in ("job_posts", "roster") if any(t in _tables(k) for k in kinds)]
-        if names:
-            tables_dir = workdir / "tables"
-            tables_dir.mkdir()
-            tick("converting", 0, 1)
-            pdfs = _render_tables(render, app, names, tables_dir, draft)
-            tick("converting", 1, 1)
-            for name in names:
-                shared[name] = Part(key=name, title=TITLES[name], pdf=pdfs[name], marks=(SEAL, SIGNATURE),
-                                    required=(SEAL,), scan="ends", seal_over=_seal_over(app))
-        heads = forms_job.result()
-    tick("rendering", 2, steps)
-    overflow = {kind: _overflows(app, kind, heads[kind]) for kind in kinds}
-    if any(overflow.values()) and not draft:
-        raise BuildRefused([f for kind in kinds for f in overflow[kind]])
-    out: dict[str, _Rendered] = {}
-    for n, kind in enumerate(kinds, start=3):
-        tail = [shared[t] for t in _tables(kind)]
-        if kind != RECOGNITION and "evidence" in shared:
-            tail.append(shared["evidence"])
-        parts = _with_checklist(render, app, figures, kind, heads[kind], tail, workdir / kind)
-        overflow[kind] += _overflows(app, kind, [p for p in parts if p.key == "checklist"])
-        out[kind] = _Rendered(kind=kind, parts=parts, notes=overflow[kind])
-        tick("rendering", n, steps)
-    if any(overflow.values()) and not draft:
-        raise BuildRefused([f for kind in kinds for f in overflow[kind]])
-    return out
-
-
-def _overflows(app, kind: str, parts: list[Part]) -> list[F.Finding]:
-    """Return a ``form-overflow`` finding for each one-page form in ``parts`` that is not one page.
-
-    The field blamed is the longest (in printed width) of those the form prints.
-    """
-    from lingong_docs.core.model import APPLICATION_FILE
-    from lingong_docs.package.marks import _em
-
-    found = []
-    for part, pages in zip(parts, page_counts([p.pdf for p in parts])):
-        keys = ONE_PAGE_FORMS.get(part.key)
-        if not keys or pages == 1:
-            continue
-        values = {k: str(getattr(app.info, k, "") or "") for k in keys}
-        key = max(keys, key=lambda k: _em(values[k]))
-        found.append(F.make("form-overflow", file=APPLICATION_FILE, form=f"{KINDS[kind].label}的{part.title}",
-                            pages=pages, field=FIELD_LABELS[key], length=len(values[key])))
-    return found
-
-
-def _render_heads(render, app, figures, kinds, workdir: Path) -> dict[str, list[Part]]:
-    """Return {kind: [cover, report]} rendered from the forms (one LibreOffice run per kind)."""
-    heads = {}
-    for kind in kinds:
-        kdir = workdir / kind
-        kdir.mkdir()
-        report_key, report_title = KINDS[kind].report, KINDS[kind].report_title
-        context = render.form_context(app.info, kind=kind, figures=_form_figures(figures, kind))
-        forms = render.render_forms(["cover", report_key], context, kdir)
-        heads[kind] = [
-            Part(key="cover", title=TITLES["cover"], pdf=Path(forms["cover"]), marks=(SEAL,), required=(SEAL,),
-                 seal_over=_seal_over(app)),
-            Part(key=report_key, title=report_title, pdf=Path(forms[report_key]), marks=(SEAL, SIGNATURE),
-                 required=(SEAL, SIGNATURE), seal_over=_seal_over(app)),
-        ]
-    return heads
-
-
-def _seal_over(app) -> tuple:
-    """The text a seal may cover wherever it stands: the unit's name (as printed on the forms)."""
-    names = {app.info.applicant or ""}
-    for table in (app.job_posts, app.roster):
-        if table is not None and table.applicant:
-            names.add(str(table.applicant))
-    return tuple(sorted(n for n in names if n))
-
-
-def _form_figures(figures, kind: str) -> dict | None:
-    """Return the figures the forms print (Decimal amounts); none for recognition."""
-    if kind == RECOGNITION:
-        return None
-    return {"demand_total": figures.demand_total, "match_count": figures.match_count,
-            "operating_subsidy": figures.operating_subsidy, "employment_subsidy": figures.employment_subsidy}
-
-
-def _render_tables(render, app, names: list[str], outdir: Path, draft: bool) -> dict[str, Path]:
-    """Render 附件4/附件5 as PDF through LibreOffice Calc (one conversion run for both)."""
-    info = app.info
-    books = []
-    for name in names:
-        table = getattr(app, name)
-        xlsx = outdir / f"{name}.xlsx"
-        render.render_table_xlsx(table, xlsx, applicant=info.applicant or table.applicant or "",
-                                 uscc=info.uscc or table.uscc or "", year=info.year, draft=draft,
-                                 page_numbers=False)
-        books.append(xlsx)
-    pdfs = render.convert_to_pdf(books, outdir)
-    return {name: Path(pdf) for name, pdf in zip(names, pdfs)}
-
-
-def _with_checklist(render, app, figures, kind: str, head: list[Part], tail: list[Part], kdir: Path) -> list[Part]:
-    """Render the 材料清单 with the real page ranges of every material; return all parts in order.
-
-    The other parts are rendered first and counted; the checklist is rendered assuming it takes
-    one page, and again with corrected ranges in the rare case it does not.
-    """
-    counts = page_counts([p.pdf for p in head + tail])
-    assumed = 1
-    for _attempt in range(3):
-        sizes = [("cover", TITLES["cover"], counts[0]), ("checklist", TITLES["checklist"], assumed)]
-        sizes += [(p.key, p.title, n) for p, n in zip(head[1:] + tail, counts[1:])]
-        ranges = material_ranges(sizes)
-        materials = _checklist_rows(app, ranges, tail)
-        context = render.form_context(app.info, kind=kind, figures=_form_figures(figures, kind),
-                                      materials=materials)
-        checklist_dir = kdir / f"checklist-{_attempt}"
-        checklist_dir.mkdir()
-        pdf = Path(render.render_forms(["checklist"], context, checklist_dir)["checklist"])
-        actual = page_counts([pdf])[0]
-        if actual == assumed:
-            break
-        assumed = actual
-    checklist = Part(key="checklist", title=TITLES["checklist"], pdf=pdf, marks=(SEAL,), seal_over=_seal_over(app))
-    return [head[0], checklist, *head[1:], *tail]
-
-
-def _checklist_rows(app, ranges: list[dict], tail: list[Part]) -> list[dict]:
-    notes = {}
-    if app.job_posts is not None:
-        notes["job_posts"] = f"共{len(app.job_posts.records):,}条岗位"
-    if app.roster is not None:
-        notes["roster"] = f"共{len(app.roster.records):,}人次"
-    evidence = next((p for p in tail if p.key == "evidence"), None)
-    if evidence is not None:
-        notes["evidence"] = f"共{len(evidence.children)}个文件"
-    rows = []
-    for no, r in enumerate(ranges, start=1):
-        first, last = r["first_page"], r["last_page"]
-        rows.append({"no": no, "key": r["key"], "title": r["title"],
-                     "first_page": first, "last_page": last,
-                     "pages": f"{first}" if first == last else f"{first}—{last}",
-                     "note": notes.get(r["key"], "")})
-    return rows
-
-
 # --- bundling --------------------------------------------------------------------------------------
 
-def _bundle_all(app, report, figures, kinds, rendered, targets, draft, password, today, tick) -> list[BuildResult]:
+def _bundle_all(app: Any, report: Any, figures: Any, kinds: list[str], rendered: dict[str, Rendered], targets: dict[str, Path],
+                edition: Edition, password: str | None, today: dt.date | None, tick: Progress) -> list[BuildResult]:
+    """Bundle every package into a temporary file beside its target, then commit them together."""
     results: list[BuildResult] = []
     date = build_date(app.info, today)
     common = _common_attachments(app, report)
-    with contextlib.ExitStack() as stack:
-        for kind in kinds:
-            target = targets[kind]
-            tmp = stack.enter_context(atomic_path(target, 0o600))
+    with atomic_paths([targets[k] for k in kinds], 0o600) as tmps:
+        for kind, tmp in zip(kinds, tmps):
             attachments = [a for a in common if a.role in ("application", "validation")
                            or (a.role in EMBEDDED_TABLES[kind]) or (a.role == "evidence" and kind != RECOGNITION)]
+            manifest = _manifest(app, figures, kind, edition.draft, report, paper=edition.paper)
             result: BundleResult = bundle(
-                rendered[kind].parts, tmp, attachments=attachments,
-                manifest=_manifest(app, figures, kind, draft, report),
-                metadata=_metadata(app, kind, date, draft), draft=draft, password=password,
-                atomic=False, progress=tick)
-            results.append(BuildResult(path=target, kind=kind, pages=result.pages,
+                rendered[kind].parts, tmp, attachments=attachments, manifest=manifest,
+                metadata=_metadata(app, kind, date, edition.draft), draft=edition.draft,
+                watermark=edition.watermark, password=password, atomic=False, progress=tick)
+            results.append(BuildResult(path=targets[kind], kind=kind, pages=result.pages,
                                        materials=result.materials, manifest=result.manifest,
-                                       draft=draft, warnings=report.warnings))
+                                       draft=edition.draft, warnings=report.warnings, paper=edition.paper))
     return results
 
 
@@ -495,11 +329,12 @@ def _common_attachments(app, report) -> list[Attachment]:
     return out
 
 
-def _manifest(app, figures, kind: str, draft: bool, report) -> dict:
+def _manifest(app, figures, kind: str, draft: bool, report, *, paper: bool = False) -> dict:
     """Return the package's manifest (``bundle`` adds files, materials, signature fields, pages).
 
     ``figures`` is the computation intake recomputes and compares — ``null`` in a recognition
-    package, which has nothing to recompute (the key is always present).
+    package, which has nothing to recompute (the key is always present). ``edition`` is
+    ``"paper"`` for the paper edition (no signature fields: sealed by hand), else ``"electronic"``.
     """
     from lingong_docs.core import manifest as contract
     from lingong_docs.render.context import form_context
@@ -530,6 +365,7 @@ def _manifest(app, figures, kind: str, draft: bool, report) -> dict:
         "year": info.year,
         "application_date": info.application_date.isoformat() if info.application_date else None,
         "draft": draft,
+        "edition": "paper" if paper else "electronic",
         "validation": {"valid": report.valid, "errors": report.errors, "warnings": report.warnings},
         # null for recognition: the package prints no figures and embeds no tables to recompute
         "figures": None if kind == RECOGNITION else figures.to_dict(),
@@ -543,36 +379,3 @@ def _metadata(app, kind: str, date: dt.datetime, draft: bool) -> dict:
     return {"title": title, "author": info.applicant or "", "subject": "朝阳区零工市场补贴申请材料",
             "keywords": f"零工市场, {KINDS[kind].label}, {info.year or ''}", "date": date,
             "creator": f"lingong-docs {__version__} build"}
-
-
-# --- leftovers of killed runs -----------------------------------------------------------------------
-
-def sweep_workdirs() -> None:
-    """Remove private work folders that killed runs left in the temp folder (they hold personal data).
-
-    A folder is removed only when the process that made it (its id is in the name) is gone, so a
-    build running at the same time keeps its own.
-    """
-    base = Path(tempfile.gettempdir())
-    pattern = re.compile(rf"^{re.escape(WORKDIR_PREFIX)}(\d+)-")
-    with contextlib.suppress(OSError):
-        for p in base.iterdir():
-            m = pattern.match(p.name)
-            if not m or not p.is_dir() or p.is_symlink():
-                continue
-            pid = int(m.group(1))
-            if pid == os.getpid() or _alive(pid):
-                continue
-            with contextlib.suppress(OSError):
-                if p.stat().st_uid == os.getuid():
-                    shutil.rmtree(p, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

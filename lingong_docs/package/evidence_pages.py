@@ -30,7 +30,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from lingong_docs.core.errors import BuildError, LingongError
 from lingong_docs.core.evidence import covered_rows, describe
-from lingong_docs.package.marks import _mul
+from lingong_docs.package.marks import matrix_mul
 from lingong_docs.package.overlay import FOOTER_BAND
 from lingong_docs.util.fonts import cjk_font
 
@@ -59,25 +59,31 @@ class EvidenceEntry:
 _SEQ_PREFIX = re.compile(r"^[0-9０-９][0-9０-９,，、\-–—~～ ]*")
 
 
-def file_label(path: Path, index: int) -> str:
+def file_label(path: Path, index: int, section: str = "支付凭证") -> str:
     """A name for messages that carries no personal data: ``支付凭证第1个文件“0001-2000 ….pdf”
     （序号 1–2000）``. The free text of the file name may hold a worker's name, so only its 序号
     prefix and its extension are shown (``lingong-docs validate`` lists the whole name)."""
-    rows = covered_rows(path.name)
+    rows = covered_rows(path.name) if section == "支付凭证" else None
     prefix = _SEQ_PREFIX.match(path.stem)
     shown = (prefix.group(0) if prefix else "") + ("…" if not prefix or prefix.group(0) != path.stem else "")
-    label = f"支付凭证第{index}个文件“{shown}{path.suffix}”"
+    label = f"{section}第{index}个文件“{shown}{path.suffix}”"
     return f"{label}（{describe(rows)}）" if rows else label
 
 
-def evidence_pdf(files: list[Path], out: Path) -> list[EvidenceEntry]:
-    """Write the evidence section for ``files`` (in order) to ``out``; return one entry per file."""
-    sources = [_load(path, i) for i, path in enumerate(files, start=1)]
+def evidence_pdf(files: list[Path], out: Path, *, section: str = "支付凭证",
+                 subtitle: str | None = None) -> list[EvidenceEntry]:
+    """Write the evidence section for ``files`` (in order) to ``out``; return one entry per file.
+
+    ``section`` names the files in the headings ("支付凭证 1/3：…"); ``subtitle`` replaces the
+    second heading line (the roster rows a payment file covers) for other sections (认定材料,
+    其他材料), whose files cover no rows.
+    """
+    sources = [_load(path, i, section) for i, path in enumerate(files, start=1)]
     font = cjk_font()
     # One heading frame per evidence page, drawn with reportlab; the evidence goes in afterwards.
     layout = []
     for i, (path, items) in enumerate(zip(files, sources), start=1):
-        rows = covered_rows(path.name)
+        rows = covered_rows(path.name) if subtitle is None else None
         for k, item in enumerate(items, start=1):
             w, h = item.display_size
             size = (A4[1], A4[0]) if w > h * 1.15 else A4
@@ -87,7 +93,7 @@ def evidence_pdf(files: list[Path], out: Path) -> list[EvidenceEntry]:
                          initialFontSize=10)
     for path, rows, i, k, n, size, _item in layout:
         c.setPageSize(size)
-        _heading(c, size, font, path.name, rows, i, len(files), k, n)
+        _heading(c, size, font, f"{section} {i}/{len(files)}：{path.name}", subtitle or _covers(rows), k, n)
         c.showPage()
     c.save()
     frames = PdfReader(io.BytesIO(buf.getvalue()))
@@ -105,14 +111,17 @@ def evidence_pdf(files: list[Path], out: Path) -> list[EvidenceEntry]:
     return entries
 
 
-def _heading(c, size, font, name, rows, i, count, k, n) -> None:
+def _covers(rows: list | None) -> str:
+    """Return the heading's second line for a payment file: the roster rows it covers."""
+    return (f"对应附件5花名册{describe(rows)}，共{sum(b - a + 1 for a, b in rows)}行" if rows
+            else "文件名未标明所对应的花名册序号（见花名册备注）")
+
+
+def _heading(c: rl_canvas.Canvas, size: tuple, font: str, title: str, covers: str, k: int, n: int) -> None:
     w, h = size
     avail = w - 2 * SIDE
-    title = f"支付凭证 {i}/{count}：{name}"
     if n > 1:
         title += f"（第{k}页/共{n}页）"
-    covers = (f"对应附件5花名册{describe(rows)}，共{sum(b - a + 1 for a, b in rows)}行" if rows
-              else "文件名未标明所对应的花名册序号（见花名册备注）")
     y = h - TOP - 12
     for text, pt in ((title, 12.0), (covers, 10.0)):
         while pt > 7 and stringWidth(text, font, pt) > avail:
@@ -144,8 +153,8 @@ class _PdfPage:
         self.display_size = (h, w) if page.rotation % 180 else (w, h)
 
 
-def _load(path: Path, index: int) -> list:
-    label = file_label(path, index)
+def _load(path: Path, index: int, section: str = "支付凭证") -> list:
+    label = file_label(path, index, section)
     try:
         with open(path, "rb") as f:
             head = f.read(8)
@@ -251,8 +260,9 @@ def _image_xobject(writer: PdfWriter, item: _Image) -> StreamObject:
         return xobj
     from PIL import Image
 
-    with Image.open(item.path) as im:
-        im.load()
+    with Image.open(item.path) as opened:
+        opened.load()
+        im: Image.Image = opened
         alpha = None
         if im.mode in ("RGBA", "LA") or (im.mode == "P" and "transparency" in im.info):
             im = im.convert("RGBA" if im.mode != "LA" else "LA")
@@ -282,9 +292,9 @@ def _raw_stream(data: bytes, filter_name: str) -> StreamObject:
 
 def _page_xobject(writer: PdfWriter, page: PageObject) -> StreamObject:
     contents = page.get_contents()
-    form = DecodedStreamObject()
-    form.set_data(contents.get_data() if contents is not None else b"")
-    form = form.flate_encode()
+    raw = DecodedStreamObject()
+    raw.set_data(contents.get_data() if contents is not None else b"")
+    form = raw.flate_encode()
     box = page.cropbox
     form.update({
         NameObject("/Type"): NameObject("/XObject"),
@@ -305,6 +315,6 @@ def _page_matrix(page: PageObject, scale: float, x: float, y: float) -> tuple:
     rotation = page.rotation % 360
     turn = {0: (1, 0, 0, 1, 0, 0), 90: (0, -1, 1, 0, 0, cw), 180: (-1, 0, 0, -1, cw, ch),
             270: (0, 1, -1, 0, ch, 0)}[rotation]
-    m = _mul(m, turn)
-    m = _mul(m, (scale, 0, 0, scale, 0, 0))
-    return _mul(m, (1, 0, 0, 1, x, y))
+    m = matrix_mul(m, turn)
+    m = matrix_mul(m, (scale, 0, 0, scale, 0, 0))
+    return matrix_mul(m, (1, 0, 0, 1, x, y))

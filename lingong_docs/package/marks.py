@@ -1,6 +1,6 @@
 """Seal and signature places: find "（盖章）"/"（签字）" on the pages, add empty signature fields.
 
-A place is located from the text positions pypdf reports while extracting text (DOMAIN.md §9):
+A place is located from the text positions pypdf reports while extracting text:
 
 * a SEAL box (150×60 pt) is centred on the unit's name and its "（盖章）" — the 落款 line
   "名称（盖章）", or the name after "申请单位（盖章）：" on the cover. Like a paper seal it may
@@ -18,7 +18,6 @@ seal or a signature gets one.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -33,6 +32,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from lingong_docs.core.layout import em_width
 from lingong_docs.core.manifest import ROLE_ZH, SEAL, SIGNATURE
 from lingong_docs.package.overlay import FOOTER_BAND
 
@@ -95,15 +95,11 @@ class Place:
                 "rect": [round(v, 1) for v in self.rect], "located": self.found}
 
 
-def _mul(m, n):
+def matrix_mul(m: tuple, n: tuple) -> tuple:
+    """Return the product of two PDF matrices (a, b, c, d, e, f): ``m`` then ``n``."""
     a, b, c, d, e, f = m
     A, B, C, D, E, F = n
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
-
-
-def _em(text: str) -> float:
-    """Width of ``text`` in ems: CJK and full-width characters 1, others about half."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5 for ch in text)
 
 
 def read_page(page: PageObject, seal_over: tuple = ()) -> tuple[list[Mark], list[Glyph]]:
@@ -120,12 +116,12 @@ def read_page(page: PageObject, seal_over: tuple = ()) -> tuple[list[Mark], list
     def visit(text, cm, tm, _font, size):
         if not text:
             return
-        a, b, _c, d, e, f = _mul(tm, cm)
+        a, b, _c, d, e, f = matrix_mul(tm, cm)
         scale = (a * a + b * b) ** 0.5 or 1.0
         em = size * scale
         advance = 0.0
         for ch in text:
-            advance += _em(ch) * em
+            advance += em_width(ch) * em
             if not ch.isspace():
                 chars.append((ch, e + advance, f, size * (abs(d) or scale)))
 
@@ -140,7 +136,7 @@ def read_page(page: PageObject, seal_over: tuple = ()) -> tuple[list[Mark], list
         _ch, x, y, size = chars[m.end() - 1]
         nxt = chars[m.end()] if m.end() < len(chars) else None
         followed = (nxt is not None and abs(nxt[2] - y) < size / 2
-                    and 0 < nxt[1] - x <= (_em(nxt[0]) + 2) * size)
+                    and 0 < nxt[1] - x <= (em_width(nxt[0]) + 2) * size)
         found.append(Mark(role=_ROLE[word], x=x, y=y, size=size, followed=followed,
                           colon=joined[m.end() - 1] in "：:"))
     sealable = [False] * len(chars)
@@ -148,7 +144,7 @@ def read_page(page: PageObject, seal_over: tuple = ()) -> tuple[list[Mark], list
     for rx in [_DATE_RE, *(re.compile(p) for p in patterns)]:
         for m in rx.finditer(joined):
             sealable[m.start():m.end()] = [True] * (m.end() - m.start())
-    glyphs = [Glyph(x - _em(ch) * size, y - DESCENT * size, x, y + ASCENT * size, y, size, sealable[i])
+    glyphs = [Glyph(x - em_width(ch) * size, y - DESCENT * size, x, y + ASCENT * size, y, size, sealable[i])
               for i, (ch, x, y, size) in enumerate(chars)]
     return sorted(found, key=lambda m: (-round(m.y), m.x)), glyphs
 
@@ -314,7 +310,13 @@ def resolve(places: list, width: float, height: float) -> list:
 
 
 def add_signature_fields(writer: PdfWriter, places: list[Place], pages: list[PageObject]) -> None:
-    """Add one empty /FT /Sig widget per place, with a thin dashed frame as its appearance."""
+    """Add one empty /FT /Sig widget per place.
+
+    The widget prints (/F 4: once signed, the seal and signature must appear on paper), but its
+    appearance while empty is an empty stream: an unsigned field prints nothing over the unit's
+    name or "（签字）". On screen viewers show the fields themselves (field highlighting, the
+    signature panel), and the outline and checklist name where they are.
+    """
     if not places:
         return
     fields = ArrayObject()
@@ -323,7 +325,7 @@ def add_signature_fields(writer: PdfWriter, places: list[Place], pages: list[Pag
         x0, y0, x1, y1 = place.rect
         w, h = x1 - x0, y1 - y0
         ap = DecodedStreamObject()
-        ap.set_data(f"q 0.15 0.35 0.75 RG 0.6 w [4 2] 0 d 0.3 0.3 {w - 0.6:.2f} {h - 0.6:.2f} re S Q\n".encode())
+        ap.set_data(b"")
         ap.update({
             NameObject("/Type"): NameObject("/XObject"),
             NameObject("/Subtype"): NameObject("/Form"),

@@ -16,7 +16,11 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from lingong_docs.util.fonts import cjk_font
 
-DRAFT_TEXT = "草稿 — 未通过校验"
+DRAFT_TEXT = "草稿 — {reason}"
+DRAFT_REASON = "未通过校验"
+SEAM_LABEL = "骑缝章"
+SEAM_WIDTH = 18.0           # pt: the 骑缝章 guide strip on the right edge (inside every margin)
+SEAM_EDGE = 6.0             # pt between the strip and the page edge
 NUMBER_SIZE = 10.5          # 五号
 NUMBER_BASELINE = 22.0      # pt above the bottom edge: inside every margin the forms and tables use
 FOOTER_BAND = 40.0          # pt at the bottom kept free of content we place ourselves
@@ -27,8 +31,13 @@ def page_number_text(number: int, total: int) -> str:
     return f"第{number}页 共{total}页"
 
 
-def make_overlay(sizes: list[tuple[float, float]], *, draft: bool) -> PdfReader:
-    """Return a PDF with one overlay page per size: the page number and, for drafts, the mark."""
+def make_overlay(sizes: list[tuple[float, float]], *, draft: bool, watermark: str = "",
+                 seams: list[bool] | None = None) -> PdfReader:
+    """Return a PDF with one overlay page per size: the page number and, for drafts, the mark.
+
+    ``watermark``: why a draft is one (default 未通过校验); ``seams``: per page, whether to draw
+    the 骑缝章 guide strip on its right edge (paper edition, multi-page tables).
+    """
     font = cjk_font()
     buf = io.BytesIO()
     c = rl_canvas.Canvas(buf, invariant=1, pageCompression=1, initialFontName=font,
@@ -37,7 +46,9 @@ def make_overlay(sizes: list[tuple[float, float]], *, draft: bool) -> PdfReader:
     for number, (w, h) in enumerate(sizes, start=1):
         c.setPageSize((w, h))
         if draft:
-            _draw_watermark(c, w, h, font)
+            _draw_watermark(c, w, h, font, DRAFT_TEXT.format(reason=watermark or DRAFT_REASON))
+        if seams and seams[number - 1]:
+            _draw_seam(c, w, h, font)
         c.setFillColorRGB(0, 0, 0)
         c.setFont(font, NUMBER_SIZE)
         c.drawCentredString(w / 2, NUMBER_BASELINE, page_number_text(number, total))
@@ -46,7 +57,7 @@ def make_overlay(sizes: list[tuple[float, float]], *, draft: bool) -> PdfReader:
     return PdfReader(io.BytesIO(buf.getvalue()))
 
 
-def _draw_watermark(c, w: float, h: float, font: str) -> None:
+def _draw_watermark(c: rl_canvas.Canvas, w: float, h: float, font: str, text: str) -> None:
     size = min(w, h) / 9
     c.saveState()
     c.setFillColorRGB(0.8, 0.1, 0.1)
@@ -54,7 +65,31 @@ def _draw_watermark(c, w: float, h: float, font: str) -> None:
     c.translate(w / 2, h / 2)
     c.rotate(math.degrees(math.atan2(h, w)))
     c.setFont(font, size)
-    c.drawCentredString(0, -size / 3, DRAFT_TEXT)
+    c.drawCentredString(0, -size / 3, text)
+    c.restoreState()
+
+
+def seam_box(w: float, h: float) -> tuple[float, float, float, float]:
+    """Return the 骑缝章 guide strip (x0, y0, x1, y1): the right edge, around the middle."""
+    x1 = w - SEAM_EDGE
+    return (x1 - SEAM_WIDTH, h / 2 - 80, x1, h / 2 + 80)
+
+
+def _draw_seam(c: rl_canvas.Canvas, w: float, h: float, font: str) -> None:
+    """A light dashed strip where the 骑缝章 goes, labelled in small grey type inside it."""
+    x0, y0, x1, y1 = seam_box(w, h)
+    c.saveState()
+    c.setStrokeColorRGB(0.6, 0.6, 0.6)
+    c.setLineWidth(0.5)
+    c.setDash(3, 2)
+    c.rect(x0, y0, x1 - x0, y1 - y0, stroke=1, fill=0)
+    c.setFillColorRGB(0.55, 0.55, 0.55)
+    size = 8.0
+    c.setFont(font, size)
+    mid = (x0 + x1) / 2 - size / 2
+    top = (y0 + y1) / 2 + len(SEAM_LABEL) * size / 2
+    for i, ch in enumerate(SEAM_LABEL):
+        c.drawString(mid, top - (i + 1) * size, ch)
     c.restoreState()
 
 
@@ -76,9 +111,10 @@ class Stamper:
         if page.get("/Rotate", 0) % 360:
             page.transfer_rotation_to_content()
         box = page.mediabox
-        form = DecodedStreamObject()
-        form.set_data(overlay.get_contents().get_data())
-        form = form.flate_encode()
+        raw_form = DecodedStreamObject()
+        contents_of = overlay.get_contents()
+        raw_form.set_data(contents_of.get_data() if contents_of is not None else b"")
+        form = raw_form.flate_encode()
         ow, oh = float(overlay.mediabox.width), float(overlay.mediabox.height)
         form.update({
             NameObject("/Type"): NameObject("/XObject"),
@@ -97,7 +133,7 @@ class Stamper:
         resources[NameObject("/XObject")] = xobjects
         page[NameObject("/Resources")] = resources
         contents = page.get("/Contents")
-        parts = []
+        parts: list = []
         if contents is not None:
             raw = contents.get_object()
             if isinstance(raw, ArrayObject):

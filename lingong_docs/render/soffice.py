@@ -20,19 +20,12 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
-import time
-from collections.abc import Iterator
 from pathlib import Path
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no sweeping of folders left by killed runs
-    fcntl = None
 
 from lingong_docs.core.errors import RenderError
 from lingong_docs.util.atomic import atomic_path
 from lingong_docs.util.resources import forms_dir
+from lingong_docs.util.workdir import private_dir
 
 # Export filter per input kind. LibreOffice embeds (subsets of) every font it uses by default;
 # the JSON options (LibreOffice ≥ 7.4) also embed the 14 standard PDF fonts should any be used,
@@ -82,57 +75,15 @@ def fonts_conf() -> Path:
     return forms_dir() / "fonts.conf"
 
 
-WORKDIR_PREFIXES = ("lingong-lo-", "lingong-table-")
-_LOCK = ".in-use"
-# Seconds a work folder is left alone whatever its lock says: another run may have created it a
-# moment ago and not yet taken the lock. A folder left by a killed run is older than that.
-_MIN_AGE = 600
-_UNLOCKED_MAX_AGE = 3600    # a folder without a lock file (none yet, or an old release) is kept this long
+WORKDIR_PREFIX = "lingong-lo-"
 
 
-@contextlib.contextmanager
-def private_workdir(prefix: str = "lingong-lo-") -> Iterator[Path]:
-    """Yield a fresh 0700 folder in the temp dir, removed afterwards (it may hold personal data).
+def private_workdir() -> contextlib.AbstractContextManager[Path]:
+    """Return a context giving LibreOffice's fresh 0700 sandbox folder (removed afterwards).
 
-    The folder holds an exclusive lock while in use, so that a later run can tell a folder left
-    behind by a killed process (lock free) from one in use (lock held), and remove the former.
+    Folders of killed runs (their owner process gone) are swept first (``util.workdir``).
     """
-    sweep_stale_workdirs()
-    path = Path(tempfile.mkdtemp(prefix=prefix))
-    lock = open(path / _LOCK, "wb")   # noqa: SIM115 - held for the folder's lifetime
-    try:
-        if fcntl is not None:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-        yield path
-    finally:
-        lock.close()
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def sweep_stale_workdirs() -> None:
-    """Remove work folders of this user that no live process holds (a killed run left them)."""
-    if fcntl is None:
-        return
-    now = time.time()
-    with contextlib.suppress(OSError):
-        for path in Path(tempfile.gettempdir()).iterdir():
-            if not path.name.startswith(WORKDIR_PREFIXES) or not path.is_dir() or path.is_symlink():
-                continue
-            with contextlib.suppress(OSError):
-                info = path.stat()
-                if info.st_uid != os.getuid() or now - info.st_mtime < _MIN_AGE:
-                    continue
-                lock_file = path / _LOCK
-                if not lock_file.exists():
-                    if now - info.st_mtime > _UNLOCKED_MAX_AGE:
-                        shutil.rmtree(path, ignore_errors=True)
-                    continue
-                with open(lock_file, "rb") as f:
-                    try:
-                        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    except BlockingIOError:
-                        continue          # in use by a running conversion
-                    shutil.rmtree(path, ignore_errors=True)
+    return private_dir(WORKDIR_PREFIX)
 
 
 def soffice_env(private: Path) -> dict:
@@ -222,15 +173,15 @@ def convert_to_pdf(inputs: list[Path], outdir: Path, timeout: float = 300) -> li
             except RuntimeError:
                 raise RenderError.make("conversion-timeout", seconds=int(timeout),
                                    files="、".join(p.name for p, c in staged if c in copies)) from None
-        results = []
+        results: list[Path] = []
         for original, copy in staged:
             pdf = out_dir / (copy.stem + ".pdf")
             if not _is_pdf(pdf):
                 raise RenderError.make("conversion-failed", file=original.name)
-            target = outdir / (original.stem + ".pdf")
-            with atomic_path(target, mode=0o600) as tmp:
+            result = outdir / (original.stem + ".pdf")
+            with atomic_path(result, mode=0o600) as tmp:
                 shutil.copyfile(pdf, tmp)
-            results.append(target)
+            results.append(result)
         return results
 
 

@@ -10,9 +10,9 @@ spliced into the sheet in place of a marker row. Every string follows the rules 
 ``lingong_docs.util.workbook.safe_text`` (control characters dropped, never a formula: inline
 strings only, and a quote prefix on text starting with ``= + - @`` and the like).
 
-The printed table holds full ID numbers and phone numbers (the bureau checks them, DOMAIN.md
-§10): the workbook is written with mode 0600, and LibreOffice works on a private copy. Only the
-records passed in are printed; the caller chooses.
+The printed table holds full ID numbers and phone numbers (the bureau checks them against the
+workers it pays): the workbook is written with mode 0600, and LibreOffice works on a private
+copy. Only the records passed in are printed; the caller chooses.
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ import io
 import math
 import re
 import shutil
-import unicodedata
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
@@ -39,12 +40,14 @@ from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from lingong_docs.core.layout import print_width, row_height, text_lines
 from lingong_docs.core.model import BAD, Table
 from lingong_docs.core.tables import header_block, spec
 from lingong_docs.render.docx import AUTHOR, FIXED_TIME, normalize_docx_bytes
-from lingong_docs.render.soffice import convert_to_pdf, private_workdir
+from lingong_docs.render.soffice import convert_to_pdf
 from lingong_docs.util.atomic import atomic_path
 from lingong_docs.util.workbook import SAFE_PREFIXES, safe_text
+from lingong_docs.util.workdir import private_dir
 
 DEFAULT_FONT_PRINT = Font(name="宋体", size=11, family=3, charset=134)
 TITLE_FONT = Font(name="方正小标宋简体", size=18)
@@ -55,26 +58,17 @@ BLOCK_FONT = Font(name="仿宋_GB2312", size=12)
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-# Room after each "：" for the seal / signature box the bundler places there (150 pt, DOMAIN.md §9):
+# Room after each "：" for the seal / signature box the bundler places there (150 pt):
 # 18 ideographic spaces are 160 pt even where Calc prints the table at 75 %.
 _SEAL_ROOM = "\u3000" * 18
 SEAL_LINE = f"申请单位（盖章）：{_SEAL_ROOM}经办人（签字）：{_SEAL_ROOM}日期："
-DRAFT_HEADER = "草稿：数据尚未通过校验，不得报送"
+DRAFT_REASON = "数据尚未通过校验"
+DRAFT_HEADER = "草稿：{reason}，不得报送"
 HEADER_ROW = 4          # rows above the column headers: 1 附件 label, 2 title, 3 header block
-# Printed column widths (Excel character units) — narrower than the data-entry widths of the
-# blank workbooks so that 附件5's eleven columns print at ~95 % scale on landscape A4 instead
-# of ~70 %: an 18-digit ID needs 19 units, a date-time 16. Keys missing here use the schema's.
-PRINT_WIDTHS = {
-    "roster": {"seq": 6, "name": 8, "id_number": 19, "phone": 12.5, "place": 24, "start": 16,
-               "end": 16, "hours": 7, "pay": 10, "method": 8, "remark": 18},
-    "job_posts": {"seq": 6, "title": 34, "category": 18, "published": 16, "demand": 10, "remark": 34},
-}
-LINE_HEIGHT = 13.5      # points per text line of BODY_FONT
-ROW_PAD = 2.0           # points added to every data row
-CJK_UNITS = 1.65        # width units of one CJK character of BODY_FONT (see _lines)
 # Number formats by column type when the schema names none.
 _FORMATS = {"datetime": DATETIME_FORMAT, "integer": "0", "number": "0.0#"}
 _MARKER = "__lingong_data_rows__"
+WORKDIR_PREFIX = "lingong-table-"      # private folder of render_table_pdf (util.workdir)
 # Beyond safe_text's rule (drop C0 controls but \t \n \r): characters XML 1.0 cannot carry.
 _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
@@ -89,24 +83,6 @@ def _set_default_font(wb: Workbook) -> None:
     """
     wb._fonts = IndexedList([DEFAULT_FONT_PRINT])
     wb._named_styles["Normal"].font = DEFAULT_FONT_PRINT
-
-
-def _lines(value, width: float) -> int:
-    """Return how many lines ``value`` needs in a wrapped column ``width`` characters wide.
-
-    Row heights are set here rather than left to LibreOffice: its xlsx import does not re-fit
-    rows with wrapped text, and explicit heights keep the page count predictable. A CJK
-    character (10 pt) is ~1.6 width units of the default 11 pt 宋体 (measured; CJK_UNITS errs
-    on the generous side: a row a little too tall is better than clipped text), anything else 1.
-    """
-    if not isinstance(value, str) or not value:
-        return 1
-    usable = max(width - 0.5, 1)
-    lines = 0
-    for part in value.split("\n"):
-        units = sum(CJK_UNITS if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in part)
-        lines += max(1, math.ceil(units / usable))
-    return lines
 
 
 def safe_string(value: str) -> tuple[str, bool]:
@@ -191,40 +167,86 @@ def _data_rows(records: Iterable, keys: list[str], letters: list[str], styles, w
             xml, text = _cell_xml(f"{letters[i]}{row_no}", values.get(key), styles[i])
             cells.append(xml)
             if text:
-                lines = max(lines, _lines(text, widths[i]))
-        height = LINE_HEIGHT * lines + ROW_PAD
+                lines = max(lines, text_lines(text, widths[i]))
+        height = row_height(lines)
         out.append(f'<row r="{row_no}" ht="{height:g}" customHeight="1">{"".join(cells)}</row>')
     return out, row_no - first_row + 1
 
 
-def render_table_xlsx(table: Table, out_xlsx: Path, *, applicant: str, uscc: str, year: int,
-                      draft: bool = False, page_numbers: bool = True,
-                      records: Iterable | None = None) -> Path:
+@dataclass(frozen=True)
+class TableOptions:
+    """How a table is printed: the header block's values, the year, the edition.
+
+    ``date_cn`` fills the seal line's "日期：" (the application date, as the forms print it);
+    ``totals`` is the 合计 row ({column key: value}, the label goes in the first column);
+    ``page_numbers`` adds a footer 第 N 页 共 M 页 (the package stamps its own instead).
+    """
+
+    applicant: str
+    uscc: str
+    year: int | None
+    draft: bool = False
+    page_numbers: bool = True
+    date_cn: str = ""
+    totals: dict = field(default_factory=dict)
+    draft_reason: str = DRAFT_REASON
+
+
+def render_table_xlsx(table: Table, out_xlsx: Path, *, applicant: str, uscc: str, year: int | None,
+                      draft: bool = False, page_numbers: bool = True, records: Iterable | None = None,
+                      date_cn: str = "", totals: dict | None = None, draft_reason: str | None = None) -> Path:
     """Return ``out_xlsx``: the print-formatted official table (附件4 or 附件5) of ``table``.
 
     ``records`` (any iterable of ``Record``) defaults to ``table.records``; only those rows are
     printed, in that order. Landscape A4, title ``{year}年度{title}``, the 附件 label, the header
-    block, column headers repeated on every page, borders, all columns fitted to the page width,
-    a seal line at the end, and (``page_numbers``) a footer 第 N 页 共 M 页. ``draft`` prints a
-    warning in the page header and the title.
+    block (repeated in the page header of every page: 申请单位全称 left, 统一社会信用代码 right),
+    column headers repeated on every page, borders, all columns fitted to the page width, rows as
+    tall as ``core.layout`` says their text needs, a 合计 row (``totals``), a seal line with the
+    date at the end, and (``page_numbers``) a footer 第 N 页 共 M 页. ``draft`` prints a warning
+    in the page header and the title.
     """
+    opts = TableOptions(applicant=applicant, uscc=uscc, year=year, draft=draft, page_numbers=page_numbers,
+                        date_cn=date_cn, totals=dict(totals or {}), draft_reason=draft_reason or DRAFT_REASON)
     table_spec = spec(table.kind)
     columns = table_spec.columns
-    ncols = len(columns)
-    letters = [get_column_letter(i) for i in range(1, ncols + 1)]
-    last = letters[-1]
-    labels = header_block()
-
+    letters = [get_column_letter(i) for i in range(1, len(columns) + 1)]
     wb = Workbook(write_only=True)
     _set_default_font(wb)
     ws = wb.create_sheet(table_spec.sheet)
-    widths = [PRINT_WIDTHS.get(table.kind, {}).get(col.key, col.width + 2) for col in columns]
+    widths = [print_width(table.kind, col.key, col.width + 2) for col in columns]
     for letter, width in zip(letters, widths):
         ws.column_dimensions[letter].width = width
-    ws.row_dimensions[2].height = 36
-    ws.row_dimensions[3].height = 24
-    ws.row_dimensions[HEADER_ROW].height = 30
-    # Page set-up. The sheet properties are streamed with the first row: set everything first.
+    _page_setup(ws, opts)
+    _head_rows(ws, table_spec, letters, opts)
+
+    styles = _style_ids(wb, ws, table_spec)
+    keys = [col.key for col in columns]
+    rows_xml, count = _data_rows(table.records if records is None else records, keys, letters, styles, widths,
+                                 HEADER_ROW + 1)
+    next_row = HEADER_ROW + count + 1
+    if opts.totals:
+        rows_xml.append(_totals_row(wb, ws, keys, letters, styles, widths, next_row, opts.totals))
+        next_row += 1
+    seal_row = next_row + 1
+    rows_xml.append(_seal_row(wb, ws, seal_row, opts.date_cn))
+    ws.merged_cells.add(f"A{seal_row}:{letters[-1]}{seal_row}")
+    ws.print_area = f"A1:{letters[-1]}{seal_row}"
+    ws.append([_MARKER])
+    _properties(wb, table_spec)
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = _splice_rows(buf.getvalue(), HEADER_ROW + 1, "".join(rows_xml))
+    out_xlsx = Path(out_xlsx)
+    with atomic_path(out_xlsx, mode=0o600) as tmp:
+        tmp.write_bytes(normalize_docx_bytes(data))
+    return out_xlsx
+
+
+def _page_setup(ws: Any, opts: TableOptions) -> None:
+    """Landscape A4 fitted to the width, print titles, margins, page header and footer.
+
+    The sheet properties are streamed with the first row: everything is set before it.
+    """
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
@@ -238,29 +260,51 @@ def render_table_xlsx(table: Table, out_xlsx: Path, *, applicant: str, uscc: str
     ws.page_margins.bottom = 0.8
     ws.page_margins.header = 0.3
     ws.page_margins.footer = 0.3
-    if page_numbers:
-        ws.oddFooter.center.text = "第 &P 页 共 &N 页"
-        ws.oddFooter.center.font = "宋体,Regular"
-        ws.oddFooter.center.size = 10
-    if draft:
-        ws.oddHeader.center.text = DRAFT_HEADER
-        ws.oddHeader.center.font = "黑体,Regular"
-        ws.oddHeader.center.size = 12
-        ws.oddHeader.center.color = "C00000"
+    if opts.page_numbers:
+        _header_part(ws.oddFooter.center, "第 &P 页 共 &N 页", "宋体,Regular", 10)
+    labels = header_block()
+    # The seal goes on the header block of the first page and the seal line of the last one: the
+    # page header names the unit without the "（盖章）" of the block's label.
+    applicant_label = labels["applicant"].replace("（盖章）", "")
+    _header_part(ws.oddHeader.left, _header_text(f"{applicant_label}：{opts.applicant}"), "仿宋_GB2312,Regular", 9)
+    _header_part(ws.oddHeader.right, _header_text(f"{labels['uscc']}：{opts.uscc}"), "仿宋_GB2312,Regular", 9)
+    if opts.draft:
+        _header_part(ws.oddHeader.center, DRAFT_HEADER.format(reason=opts.draft_reason), "黑体,Regular", 12, "C00000")
 
+
+def _header_text(text: str) -> str:
+    """Return ``text`` safe for a page header ("&" starts a header code)."""
+    return safe_string(text)[0].replace("&", "&&").replace("\n", " ")
+
+
+def _header_part(part: Any, text: str, font: str, size: float, color: str | None = None) -> None:
+    part.text = text
+    part.font = font
+    part.size = size
+    if color:
+        part.color = color
+
+
+def _head_rows(ws: Any, table_spec: Any, letters: list[str], opts: TableOptions) -> None:
+    """Append the 附件 label, the title, the header block and the column headers."""
+    last = letters[-1]
+    labels = header_block()
+    ws.row_dimensions[2].height = 36
+    ws.row_dimensions[3].height = 24
+    ws.row_dimensions[HEADER_ROW].height = 30
     ws.append([_text_cell(ws, table_spec.attachment, LABEL_FONT)])
-    title = (f"{year}年度" if year else "") + table_spec.title + ("（草稿）" if draft else "")
+    title = (f"{opts.year}年度" if opts.year else "") + table_spec.title + ("（草稿）" if opts.draft else "")
     ws.append([_text_cell(ws, title, TITLE_FONT, "center")])
     ws.merged_cells.add(f"A2:{last}2")
     # Header block: label and value in one cell per half, as the official 样式 prints it.
-    half = ncols // 2
-    left = _text_cell(ws, f"{labels['applicant']}：{applicant}", BLOCK_FONT)
-    right = _text_cell(ws, f"{labels['uscc']}：{uscc}", BLOCK_FONT)
+    half = len(letters) // 2
+    left = _text_cell(ws, f"{labels['applicant']}：{opts.applicant}", BLOCK_FONT)
+    right = _text_cell(ws, f"{labels['uscc']}：{opts.uscc}", BLOCK_FONT)
     ws.append([left] + [None] * (half - 1) + [right])
     ws.merged_cells.add(f"A3:{letters[half - 1]}3")
     ws.merged_cells.add(f"{letters[half]}3:{last}3")
     head = []
-    for col in columns:
+    for col in table_spec.columns:
         cell = WriteOnlyCell(ws, value=col.header)
         cell.font = HEAD_FONT
         cell.border = BORDER
@@ -268,18 +312,34 @@ def render_table_xlsx(table: Table, out_xlsx: Path, *, applicant: str, uscc: str
         head.append(cell)
     ws.append(head)
 
-    styles = _style_ids(wb, ws, table_spec)
-    rows_xml, count = _data_rows(table.records if records is None else records,
-                                 [col.key for col in columns], letters, styles, widths, HEADER_ROW + 1)
-    seal_row = HEADER_ROW + count + 2
-    seal = _text_cell(ws, SEAL_LINE, BLOCK_FONT)
-    seal_style = wb._cell_styles.add(seal._style)
-    rows_xml.append(f'<row r="{seal_row}" ht="30" customHeight="1"><c r="A{seal_row}" s="{seal_style}" '
-                    f't="inlineStr"><is><t xml:space="preserve">{escape(SEAL_LINE)}</t></is></c></row>')
-    ws.merged_cells.add(f"A{seal_row}:{last}{seal_row}")
-    ws.print_area = f"A1:{last}{seal_row}"
-    ws.append([_MARKER])
 
+def _totals_row(wb: Workbook, ws: Any, keys: list[str], letters: list[str], styles: list, widths: list[float],
+                row_no: int, totals: dict) -> str:
+    """Return the 合计 row: the label in the first column, the totals under their columns."""
+    bold = WriteOnlyCell(ws)
+    bold.font = HEAD_FONT
+    bold.border = BORDER
+    bold.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    label_style = wb._cell_styles.add(bold._style)
+    cells = [f'<c r="A{row_no}" s="{label_style}" t="inlineStr"><is><t>合计</t></is></c>']
+    lines = 1
+    for i, key in enumerate(keys[1:], start=1):
+        xml, text = _cell_xml(f"{letters[i]}{row_no}", totals.get(key), styles[i])
+        cells.append(xml)
+        if text:
+            lines = max(lines, text_lines(text, widths[i]))
+    return f'<row r="{row_no}" ht="{row_height(lines):g}" customHeight="1">{"".join(cells)}</row>'
+
+
+def _seal_row(wb: Workbook, ws: Any, row_no: int, date_cn: str) -> str:
+    line = SEAL_LINE + (date_cn or "")
+    seal = _text_cell(ws, line, BLOCK_FONT)
+    style = wb._cell_styles.add(seal._style)
+    return (f'<row r="{row_no}" ht="30" customHeight="1"><c r="A{row_no}" s="{style}" t="inlineStr">'
+            f'<is><t xml:space="preserve">{escape(line)}</t></is></c></row>')
+
+
+def _properties(wb: Workbook, table_spec: Any) -> None:
     props = wb.properties
     props.creator = AUTHOR
     props.lastModifiedBy = AUTHOR
@@ -287,13 +347,6 @@ def render_table_xlsx(table: Table, out_xlsx: Path, *, applicant: str, uscc: str
     props.subject = table_spec.attachment
     props.created = FIXED_TIME
     props.modified = FIXED_TIME
-    buf = io.BytesIO()
-    wb.save(buf)
-    data = _splice_rows(buf.getvalue(), HEADER_ROW + 1, "".join(rows_xml))
-    out_xlsx = Path(out_xlsx)
-    with atomic_path(out_xlsx, mode=0o600) as tmp:
-        tmp.write_bytes(normalize_docx_bytes(data))
-    return out_xlsx
 
 
 def _splice_rows(package: bytes, marker_row: int, rows_xml: str) -> bytes:
@@ -313,18 +366,18 @@ def _splice_rows(package: bytes, marker_row: int, rows_xml: str) -> bytes:
     return out.getvalue()
 
 
-def render_table_pdf(table: Table, out_pdf: Path, *, applicant: str, uscc: str, year: int,
+def render_table_pdf(table: Table, out_pdf: Path, *, applicant: str, uscc: str, year: int | None,
                      draft: bool = False, page_numbers: bool = True, records: Iterable | None = None,
-                     timeout: float = 300) -> Path:
+                     date_cn: str = "", totals: dict | None = None, timeout: float = 300) -> Path:
     """Return ``out_pdf``: the table printed by LibreOffice Calc (xlsx → PDF, one process).
 
     The intermediate workbook lives in a private temporary folder and is removed afterwards.
     """
     out_pdf = Path(out_pdf)
-    with private_workdir("lingong-table-") as private:     # 0700: the workbook holds IDs
+    with private_dir(WORKDIR_PREFIX) as private:     # 0700: the workbook holds IDs
         xlsx = private / (out_pdf.stem + ".xlsx")
         render_table_xlsx(table, xlsx, applicant=applicant, uscc=uscc, year=year, draft=draft,
-                          page_numbers=page_numbers, records=records)
+                          page_numbers=page_numbers, records=records, date_cn=date_cn, totals=totals)
         (pdf,) = convert_to_pdf([xlsx], private, timeout=timeout)
         with atomic_path(out_pdf, mode=0o600) as tmp:
             shutil.copyfile(pdf, tmp)

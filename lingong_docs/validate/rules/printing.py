@@ -1,31 +1,34 @@
-"""Cells the printed 附件4/附件5 cannot show: a table row taller than a page is cut by Calc."""
+"""Cells the printed 附件4/附件5 cannot show: a table row taller than a page is cut by Calc.
+
+The estimate is the renderer's own (``core.layout``): a text this check lets through is printed
+in full, in a row as tall as it needs.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from lingong_docs.core.layout import CJK_UNITS, MAX_ROW_LINES, print_width, text_lines
 from lingong_docs.validate.registry import rule
 
-MAX_PRINT_LINES = 30      # lines of wrapped text one table row may take (a landscape page holds ~35)
-CHEAP_LIMIT = 150         # shorter text with few line breaks always fits: skip the estimate
 
-
-def _tall_cells(table):
+def _tall_cells(table) -> Iterator:
     text_keys = [c.key for c in table.spec.columns if c.type == "string" and c.key in table.columns]
-    estimate = widths = None
+    widths = {key: print_width(table.kind, key, table.spec.column(key).width + 2) for key in text_keys}
     for rec in table.records:
         for key in text_keys:
             value = rec.values.get(key)
-            if not isinstance(value, str) or (len(value) < CHEAP_LIMIT and value.count("\n") < 10):
+            if not isinstance(value, str):
                 continue
-            if estimate is None:
-                from lingong_docs.render.tables import PRINT_WIDTHS, _lines  # heavy import, only when needed
-
-                estimate, widths = _lines, PRINT_WIDTHS[table.kind]
-            lines = estimate(value, widths.get(key, table.spec.column(key).width))
-            if lines > MAX_PRINT_LINES:
-                yield table.finding("text-too-tall", rec.row, key, value, lines=lines, limit=MAX_PRINT_LINES)
+            # Shorter text with few line breaks always fits: skip the estimate.
+            if len(value) * CJK_UNITS < widths[key] * (MAX_ROW_LINES - value.count("\n")) / 2:
+                continue
+            lines = text_lines(value, widths[key])
+            if lines > MAX_ROW_LINES:
+                yield table.finding("text-too-tall", rec.row, key, value, lines=lines, limit=MAX_ROW_LINES)
 
 
 @rule("roster")
 @rule("job_posts")
-def printable_rows(ctx, table):
+def printable_rows(ctx, table) -> Iterator:
     yield from _tall_cells(table)

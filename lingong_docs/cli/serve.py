@@ -1,0 +1,71 @@
+"""CLI command ``serve``: the local web page (needs the ``web`` extra)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from lingong_docs.cli.common import guarded
+from lingong_docs.core.errors import ConfigError
+
+COMMANDS: list = []
+
+
+@click.command("serve")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="端口。")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="监听地址；默认只在本机。其他地址须同时给出 --allow-remote 和 --tokens。")
+@click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=Path("lingong-web"),
+              show_default=True, help="工作目录：申请文件夹、生成的材料包、受理回执、操作记录。")
+@click.option("--role", type=click.Choice(["operator", "bureau", "both"]), default="both", show_default=True,
+              help="operator：申报单位经办人页面；bureau：区局受理页面；both：两者。")
+@click.option("--allow-remote", is_flag=True, help="允许在非本机地址上监听（须同时给出 --tokens）。")
+@click.option("--tokens", "tokens_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="访问令牌文件：每行“用户名 令牌”（令牌至少24个字符，文件权限 600）。")
+@click.option("--max-upload-mb", type=click.IntRange(1, 4096), default=200, show_default=True,
+              help="一次上传的大小上限（MB）。")
+@click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="受理台账文件（与 intake 相同；默认 LINGONG_LEDGER 或 ~/.local/share/lingong-docs/intake-ledger.sqlite）。")
+@click.option("--key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="台账密钥文件；不给时读环境变量 LINGONG_LEDGER_KEY；都没有时区局页面只做预审。")
+@click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="受信任的签章证书或根证书（PEM/DER），可多次给出。")
+@guarded
+def serve_command(port: int, host: str, workspace: Path, role: str, allow_remote: bool, tokens_file: Path | None,
+                  max_upload_mb: int, ledger_path: Path | None, key_file: Path | None, trust: tuple[Path, ...]) -> None:
+    """打开本地网页：经办人新建申请、上传表格、查看问题和金额、生成材料包；区局受理核验。
+
+    \b
+    默认只在本机（127.0.0.1）监听。让其他电脑访问须同时给出 --allow-remote 和 --tokens，
+    每个用户用自己的令牌登录，操作记录在工作目录的 audit.log（不含个人信息）。
+    示例：
+      lingong-docs serve                              # 然后在浏览器打开 http://127.0.0.1:8000/
+      lingong-docs serve --role bureau --port 8100 --key-file 台账密钥
+    """
+    try:
+        import uvicorn
+
+        from lingong_docs.web.app import create_app
+    except ImportError as e:
+        raise ConfigError.make("serve-missing-extra", name=e.name or "starlette") from None
+    from lingong_docs.intake.ledger import KEY_ENV, default_ledger_path, load_key
+    from lingong_docs.web.config import ServeConfig, check_bind, load_tokens
+
+    tokens = load_tokens(tokens_file) if tokens_file else {}
+    check_bind(host, allow_remote, tokens)
+    key = load_key(key_file) if (key_file or os.environ.get(KEY_ENV)) and role != "operator" else None
+    config = ServeConfig(workspace=workspace.resolve(), host=host, port=port, role=role, tokens=tokens,
+                         max_upload_bytes=max_upload_mb * 1024 * 1024, ledger=ledger_path or default_ledger_path(),
+                         ledger_key=key, trust=list(trust))
+    app = create_app(config)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"lingong-docs 网页已启动：http://{shown}:{port}/", nl=True)
+    click.echo(f"工作目录：{config.workspace}" + ("" if key or role == "operator" else "（未给台账密钥：区局页面只做预审）"))
+    click.echo("按 Ctrl-C 停止。")
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, server_header=False,
+                timeout_graceful_shutdown=5)
+
+
+COMMANDS.append(serve_command)

@@ -1,0 +1,67 @@
+"""The 材料清单: one row per material with its real page range, rendered after everything else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lingong_docs import render
+from lingong_docs.core.kinds import MATERIAL_TITLES
+from lingong_docs.package.assemble import SEAL, Part, material_ranges, page_counts
+
+LISTED_FILES = ("recognition_proofs", "other")      # materials whose every file gets a checklist row
+
+
+def with_checklist(app: Any, kind: str, figures: dict | None, head: list[Part], tail: list[Part], kdir: Path,
+                   *, paper: bool = False, seal_over: tuple[str, ...] = ()) -> list[Part]:
+    """Render the 材料清单 with the real page ranges of every material; return all parts in order.
+
+    The other parts are rendered first and counted; the checklist is rendered assuming it takes
+    one page, and again with corrected ranges in the rare case it does not. The paper edition
+    notes the package's page count under the list (for the 骑缝章 and the bureau's check).
+    """
+    counts = page_counts([p.pdf for p in head + tail])
+    assumed = 1
+    for attempt in range(3):
+        sizes = [("cover", MATERIAL_TITLES["cover"], counts[0]), ("checklist", MATERIAL_TITLES["checklist"], assumed)]
+        sizes += [(p.key, p.title, n) for p, n in zip(head[1:] + tail, counts[1:])]
+        ranges = material_ranges(sizes)
+        total = sum(n for _k, _t, n in sizes)
+        context = render.form_context(app.info, kind=kind, figures=figures, materials=checklist_rows(app, ranges, tail),
+                                      page_note=f"本材料共{total}页（含封面），请核对页码后在各页骑缝处加盖公章。"
+                                      if paper else "")
+        checklist_dir = kdir / f"checklist-{attempt}"
+        checklist_dir.mkdir()
+        pdf = Path(render.render_forms(["checklist"], context, checklist_dir)["checklist"])
+        actual = page_counts([pdf])[0]
+        if actual == assumed:
+            break
+        assumed = actual
+    checklist = Part(key="checklist", title=MATERIAL_TITLES["checklist"], pdf=pdf, marks=() if paper else (SEAL,),
+                     seal_over=seal_over)
+    return [head[0], checklist, *head[1:], *tail]
+
+
+def checklist_rows(app: Any, ranges: list[dict], tail: list[Part]) -> list[dict]:
+    """Return the checklist's rows: number, title, pages (``3`` or ``3—5``) and a note."""
+    notes = {}
+    if app.job_posts is not None:
+        notes["job_posts"] = f"共{len(app.job_posts.records):,}条岗位"
+    if app.roster is not None:
+        notes["roster"] = f"共{len(app.roster.records):,}人次"
+    for part in tail:
+        if part.children:
+            notes[part.key] = f"共{len(part.children)}个文件"
+    files = {part.key: part.children for part in tail if part.key in LISTED_FILES}
+    rows = []
+    for no, r in enumerate(ranges, start=1):
+        rows.append(_row(no, r["key"], r["title"], r["first_page"], r["last_page"], notes.get(r["key"], "")))
+        for i, child in enumerate(files.get(r["key"], ()), start=1):   # each supporting file on its own row
+            rows.append(_row("", r["key"], f"（{i}）{child.title}", r["first_page"] + child.first,
+                             r["first_page"] + child.last, ""))
+    return rows
+
+
+def _row(no: int | str, key: str, title: str, first: int, last: int, note: str) -> dict:
+    return {"no": no, "key": key, "title": title, "first_page": first, "last_page": last,
+            "pages": f"{first}" if first == last else f"{first}—{last}", "note": note}

@@ -1,0 +1,1 @@
+"""``lingong-docs serve``: the local web page for operators and bureau staff (built on the public API)."""

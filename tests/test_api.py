@@ -1,0 +1,86 @@
+"""The public API: each result's ``to_dict()`` is exactly what the CLI prints with ``--format json``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers.apps import fill, make_app, table_path, tiny_pdf
+from helpers.figures import roster_row
+
+import lingong_docs as lg
+from lingong_docs.package.build import BuildRefused
+
+DEMO = Path(__file__).resolve().parent.parent / "samples" / "demo"
+SECTIONS = ("选址建设情况", "场地设施人员制度服务", "线上平台搭建情况", "机构基本情况及成功案例")
+
+
+def cli_json(*args: str) -> tuple[int, object]:
+    done = subprocess.run([sys.executable, "-m", "lingong_docs.cli.main", *args, "--format", "json"],
+                          capture_output=True, text=True, timeout=600)
+    return done.returncode, json.loads(done.stdout)
+
+
+def without(data: dict, *keys: str) -> dict:
+    return {k: v for k, v in data.items() if k not in keys}
+
+
+def test_the_api_is_importable_as_one_name():
+    assert all(callable(getattr(lg, name)) for name in ("validate", "compute", "build", "intake"))
+    assert lg.__all__[:4] == ["validate", "compute", "build", "intake"]
+
+
+def test_validate_matches_the_cli_json():
+    code, printed = cli_json("validate", str(DEMO))
+    report = lg.validate(DEMO)
+    assert code == 0 and report.valid
+    ours = report.to_dict()
+    assert without(ours, "stats") == without(printed, "stats")
+    assert without(ours["stats"], "seconds") == without(printed["stats"], "seconds")
+
+
+def test_compute_matches_the_cli_json_for_one_and_several_folders(tmp_path):
+    code, printed = cli_json("compute", str(DEMO))
+    assert code == 0 and lg.compute(DEMO).to_dict() == printed
+    other = tmp_path / "other"
+    make_app(other)
+    code, printed = cli_json("compute", str(DEMO), str(other))
+    assert [f.to_dict() for f in lg.compute([DEMO, other])] == printed
+
+
+@pytest.fixture(scope="module")
+def recognition_app(tmp_path_factory) -> Path:
+    """A small valid application for recognition only (cover, checklist and 附件1: quick to build)."""
+    folder = make_app(tmp_path_factory.mktemp("api") / "app")
+    fill(table_path(folder, "roster"), "roster", [roster_row(i) for i in range(12)])
+    fill(table_path(folder, "job_posts"), "job_posts",
+         [{"seq": 1, "title": "分拣员", "category": "物流仓储", "published": dt.datetime(2025, 1, 5), "demand": 20}])
+    (folder / "支付凭证" / "0001-0012 代发回单.pdf").write_bytes(tiny_pdf())
+    text = (folder / "application.yaml").read_text(encoding="utf-8")
+    text = text.replace("  - 运营经费补贴\n  - 就业服务补贴\n", "  - 零工市场认定\n")
+    for section in SECTIONS:
+        text = text.replace(f'  {section}: ""', f"  {section}: {section}的说明。")
+    (folder / "application.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_build_matches_the_cli_json(recognition_app, tmp_path):
+    code, printed = cli_json("build", str(recognition_app), "-o", str(tmp_path / "cli"))
+    assert code == 0 and len(printed) == 1
+    built = lg.build(recognition_app, tmp_path / "api")
+    assert [without(r.to_dict(), "path") for r in built] == [without(p, "path") for p in printed]
+    assert printed[0]["kind"] == "recognition" and printed[0]["signature_fields"]
+
+
+def test_a_refused_build_lists_its_problems_in_json_and_raises_in_python(tmp_path):
+    folder = make_app(tmp_path / "empty")          # no rows: the subsidies are not reached
+    code, printed = cli_json("build", str(folder), "-o", str(tmp_path / "out"))
+    assert code == 1 and printed["built"] is False
+    with pytest.raises(BuildRefused) as refused:
+        lg.build(folder, tmp_path / "out")
+    assert [f.to_dict() for f in refused.value.problems] == printed["problems"]
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*.pdf"))
