@@ -3,23 +3,20 @@
 They hold the extracted workbooks, full IDs included, so none may outlive its run: each is
 removed when its examination ends; ``remove_all`` (called when intake is interrupted: Ctrl-C,
 SIGTERM) removes those still open; ``sweep`` removes the ones a killed run (kill -9) left, once
-the process named in the folder's name is gone. Kept minimal until the shared sweeper of the
-package stage is available.
+the process named in the folder's name is gone (the one sweeper, ``util.workdir``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import re
 import shutil
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from lingong_docs.util.workdir import make_private_dir, sweep_stale
+
 PREFIX = "lingong-intake-"
-_PATTERN = re.compile(rf"^{re.escape(PREFIX)}(\d+)-")
 _live: set[Path] = set()
 _lock = threading.Lock()
 
@@ -27,7 +24,7 @@ _lock = threading.Lock()
 @contextlib.contextmanager
 def private_workdir() -> Iterator[Path]:
     """Yield a new 0700 folder named after this process; remove it afterwards, whatever happens."""
-    path = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+    path = make_private_dir(PREFIX)
     with _lock:
         _live.add(path)
     try:
@@ -49,27 +46,4 @@ def remove_all() -> None:
 
 def sweep(base: Path | None = None) -> int:
     """Remove the work folders whose owner process is gone; return how many were removed."""
-    base = base or Path(tempfile.gettempdir())
-    removed = 0
-    with contextlib.suppress(OSError):
-        for p in base.iterdir():
-            m = _PATTERN.match(p.name)
-            if not m or p.is_symlink() or not p.is_dir() or _alive(int(m.group(1))):
-                continue
-            with contextlib.suppress(OSError):
-                if p.stat().st_uid == os.getuid():
-                    shutil.rmtree(p, ignore_errors=True)
-                    removed += 1
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return len(sweep_stale(PREFIX, base))

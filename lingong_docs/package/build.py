@@ -337,6 +337,7 @@ def _manifest(app, figures, kind: str, draft: bool, report, *, paper: bool = Fal
     ``"paper"`` for the paper edition (no signature fields: sealed by hand), else ``"electronic"``.
     """
     from lingong_docs.core import manifest as contract
+    from lingong_docs.package.parts import form_figures
     from lingong_docs.render.context import form_context
 
     info = app.info
@@ -344,7 +345,7 @@ def _manifest(app, figures, kind: str, draft: bool, report, *, paper: bool = Fal
     printed = []
     if kind != RECOGNITION:
         # what the forms print, where: intake finds exactly this text on those pages
-        ctx = form_context(info, kind=kind, figures=_form_figures(figures, kind))
+        ctx = form_context(info, kind=kind, figures=form_figures(figures, kind))
         report_key = f"report_{kind}"
         shown = [(contract.PRINTED_MATCH_COUNT, str(ctx["match_count"])),
                  (contract.PRINTED_WAN, ctx[f"{kind}_wan"]), (contract.PRINTED_UPPER, ctx[f"{kind}_upper"])]
@@ -354,7 +355,7 @@ def _manifest(app, figures, kind: str, draft: bool, report, *, paper: bool = Fal
         printed += [{"material": "checklist", "field": contract.PRINTED_RECORDS, "table": name,
                      "text": contract.printed_text(contract.PRINTED_RECORDS, f"{len(table.records):,}", name)}
                     for name, table in (("job_posts", app.job_posts), ("roster", app.roster))
-                    if table is not None and name in _tables(kind)]
+                    if table is not None and name in tables_of(kind)]
     return {
         "format": contract.FORMAT,
         "toolkit": {"name": "lingong-docs", "version": __version__},
