@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -47,6 +48,9 @@ SIGNATURE_ZH = {"none": "未签章", "valid": "有效（证书可信）", "intac
                 "untrusted": "证书不受信任", "unsupported": "算法无法核验", "broken": "已失效",
                 "modified": "签章后被修改"}
 BUREAU = "朝阳区人力资源和社会保障局"
+# A receipt number: "SL" (registered) or "YS" (not registered) + date + "-" + sequence; the
+# "SL" + 12 hex digits of earlier releases is still recognised (their receipt files remain).
+RECEIPT_NO = re.compile(r"^(?:(?:SL|YS)\d{8}-\d{4,6}|SL[0-9A-F]{12})$")
 BUREAU_ENV = "LINGONG_BUREAU"
 
 
