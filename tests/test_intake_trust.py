@@ -103,3 +103,16 @@ def test_an_algorithm_the_verifier_lacks_is_named_not_called_broken(tmp_path, pk
     assert ("signature-algorithm-unsupported", "error") in codes(r)
     assert "signature-broken" not in {c for c, _ in codes(r)}
     assert {s["status"] for s in r.signatures if s["field"] == first} == {"unsupported"}
+
+
+def test_a_signature_by_someone_else_than_the_legal_representative_is_a_warning(tmp_path, pki):
+    from helpers.intake import attachments, rewrite
+
+    pkg = built_package()
+    app = attachments(pkg)["application.yaml"].decode().replace('法定代表人: ""', '法定代表人: "李法人"')
+    with_rep = rewrite(pkg, replace={"application.yaml": app.encode()}, fix_hashes=True)
+    r = run(tmp_path, sign(with_rep, pki["own"]), trust=[str(pki["ca"][2])])      # signed as "Test Seal"
+    assert r.verdict == "accepted"
+    assert codes(r) == [("signature-signer-not-representative", "warning")]
+    signs = [f for f in manifest_of(pkg)["signature_fields"] if f["role"] == "signature"]
+    assert f"以下{len(signs)}处签字" in r.findings[0].message and "李法人" not in r.findings[0].message
