@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, guarded
+from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, check_output, guarded
 from lingong_docs.core import kinds
 from lingong_docs.core.findings import SEVERITY_ZH
 
@@ -122,6 +122,8 @@ def intake_command(packages, ledger_path, no_ledger, key_file, check_only, as_of
     from lingong_docs.intake.service import intake
 
     _check_sources(packages)
+    if receipt_dir is not None:
+        check_output(receipt_dir)            # a read-only or full folder is said before any work
     _terminate_as_interrupt()
     password = _password(password_env)
     as_of = _date(as_of)
@@ -173,6 +175,7 @@ def publicity_command(sources, output, year, as_of, password_env, allow_unsigned
     from lingong_docs.intake.service import publicity
 
     _check_sources(sources, "台账或材料包")
+    check_output(output)
     path, count = publicity(list(sources), output, year=year, as_of=_date(as_of),
                             password=_password(password_env), allow_unsigned=allow_unsigned)
     click.echo(f"已生成公示名单（{count}项）：{path}")
