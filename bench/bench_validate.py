@@ -2,7 +2,7 @@
 
 Prints wall time and peak memory of the whole command (a fresh process, as a user runs it) and
 the ratio to frictionless validating the same file with a schema of only types, required fields,
-patterns and enums. Targets (issue 3): 30k ≤ 2.5 s and ≤ 250 MB, ≥ 4× faster than frictionless;
+patterns and enums. Targets: 30k ≤ 2.5 s and ≤ 250 MB, ≥ 4× faster than frictionless;
 100k ≤ 8 s and ≤ 400 MB.
 """
 

@@ -67,17 +67,19 @@ def build(folder: PathLike, out: PathLike | None = None, *, kinds: list[str] | N
 
 def intake(paths: Sequence[PathLike], *, ledger: Ledger | None = None, as_of: dt.date | None = None,
            password: str | None = None, trust: Sequence[PathLike] = (), allow_unsigned: bool = False,
-           record: bool = True, receipt_dir: PathLike | None = None) -> list[Receipt]:
+           record: bool = True, receipt_dir: PathLike | None = None, bureau: str | None = None,
+           clerk: str | None = None) -> list[Receipt]:
     """Examine received packages; return one receipt per package, in order.
 
     ``ledger=None`` checks the packages only against each other (a pre-check); a ``Ledger``
     (``Ledger(path, key)``) adds the cross-applicant checks and records accepted packages.
+    ``bureau`` and ``clerk`` are printed on the receipts.
     """
     from lingong_docs.intake.service import intake as run
 
     return run([Path(p) for p in paths], ledger=ledger, as_of=as_of, password=password,
                trust=[str(t) for t in trust], allow_unsigned=allow_unsigned, record=record,
-               receipt_dir=receipt_dir)
+               receipt_dir=receipt_dir, bureau=bureau, clerk=clerk)
 
 
 def fix(folder: PathLike, out: PathLike) -> FixResult:

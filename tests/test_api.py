@@ -76,6 +76,17 @@ def test_build_matches_the_cli_json(recognition_app, tmp_path):
     assert printed[0]["kind"] == "recognition" and printed[0]["signature_fields"]
 
 
+def test_intake_matches_the_cli_json(recognition_app, tmp_path):
+    package = lg.build(recognition_app, tmp_path / "out")[0].path
+    options = ("--no-ledger", "--allow-unsigned", "--as-of", "2026-03-05", "--clerk", "王明")
+    code, printed = cli_json("intake", str(package), *options)
+    results = lg.intake([package], as_of=dt.date(2026, 3, 5), allow_unsigned=True, clerk="王明")
+    assert code == 0 and len(printed) == 1 and results[0].accepted
+    moment = ("receipt_no", "received_at")        # each examination gets its own number and time
+    assert without(results[0].to_dict(), *moment) == without(printed[0], *moment)
+    assert printed[0]["clerk"] == "王明" and printed[0]["kind"] == "recognition"
+
+
 def test_a_refused_build_lists_its_problems_in_json_and_raises_in_python(tmp_path):
     folder = make_app(tmp_path / "empty")          # no rows: the subsidies are not reached
     code, printed = cli_json("build", str(folder), "-o", str(tmp_path / "out"))

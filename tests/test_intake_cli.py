@@ -22,10 +22,10 @@ KEY = "cli-test-ledger-key-0123456789"
 @pytest.fixture(scope="module")
 def files(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("cli")
-    signer, _ = make_signer(folder / "cert")
+    signer, cert = make_signer(folder / "cert")
     good = sign(built_package(), signer)
     bad = sign(rewrite(built_package(), manifest=lambda m: m["figures"].update(match_count=5000)), signer)
-    out = {"good": folder / "good.pdf", "bad": folder / "bad.pdf"}
+    out = {"good": folder / "good.pdf", "bad": folder / "bad.pdf", "cert": cert}
     out["good"].write_bytes(good)
     out["bad"].write_bytes(bad)
     return out
@@ -47,7 +47,7 @@ def worker_forms() -> list[str]:
 def test_accepted_package_exit_0_with_json_receipts(files, tmp_path):
     ledger = tmp_path / "ledger.sqlite"
     result = invoke(["intake", str(files["good"]), "--ledger", str(ledger), "--as-of", "2026-03-10",
-                     "--format", "json", "--receipt", str(tmp_path / "receipts")])
+                     "--format", "json", "--receipt", str(tmp_path / "receipts"), "--trust", str(files["cert"])])
     assert result.exit_code == 0, result.output
     [receipt] = json.loads(result.output)
     assert receipt["verdict"] == "accepted" and receipt["findings"] == []
@@ -87,7 +87,11 @@ def test_ledger_without_key_is_refused_with_exit_2(files, tmp_path):
 
 
 def test_missing_file_and_missing_password_variable_are_exit_2(files, tmp_path):
-    assert invoke(["intake", str(tmp_path / "nope.pdf"), "--no-ledger"]).exit_code == 2
+    missing = invoke(["intake", str(tmp_path / "nope.pdf"), "--no-ledger"])
+    assert missing.exit_code == 2 and "找不到材料包文件：nope.pdf" in missing.output
+    folder = invoke(["intake", str(tmp_path), "--no-ledger"])
+    assert folder.exit_code == 2 and "是文件夹，不是材料包文件" in folder.output
+    assert "Error" not in missing.output + folder.output
     result = invoke(["intake", str(files["good"]), "--no-ledger", "--password-env", "NO_SUCH_VARIABLE_X"])
     assert result.exit_code == 2 and "NO_SUCH_VARIABLE_X" in result.output
 
@@ -138,4 +142,37 @@ def test_commands_have_chinese_help():
         assert result.exit_code == 0
         assert "退出码" in result.output or "公示" in result.output
     assert "--allow-unsigned" in CliRunner().invoke(main, ["intake", "--help"]).output
-    assert RECEIVED.isoformat() == "2026-03-10"
+
+
+def test_receipt_names_date_bureau_clerk_and_leaves_room_for_the_seal(files, tmp_path):
+    result = invoke(["intake", str(files["good"]), "--no-ledger", "--as-of", RECEIVED.isoformat(), "--format", "json",
+                     "--receipt", str(tmp_path), "--clerk", "王经办", "--bureau", "朝阳区某某受理中心"])
+    [receipt] = json.loads(result.output)
+    assert (receipt["received"], receipt["bureau"], receipt["clerk"]) == ("2026-03-10", "朝阳区某某受理中心", "王经办")
+    assert receipt["received_at"] is not None and receipt["receipt_no"].startswith("YS20260310-")
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / f"{receipt['receipt_no']}.pdf").pages)
+    compact = "".join(text.split())
+    assert "2026年3月10日" in compact and "朝阳区某某受理中心（盖章）" in compact and "经办人王经办" in compact
+
+
+def test_rejection_notice_prints_no_amount_as_if_granted(files, tmp_path):
+    result = invoke(["intake", str(files["bad"]), "--no-ledger", "--as-of", "2026-03-10", "--format", "json",
+                     "--receipt", str(tmp_path)])
+    [receipt] = json.loads(result.output)
+    assert receipt["verdict"] == "rejected" and receipt["figures"]["amount"] == "200000.00"   # in the data
+    text = "".join("".join(p.extract_text() for p in PdfReader(tmp_path / f"{receipt['receipt_no']}.pdf").pages).split())
+    assert "不予受理告知书" in text and "核算申请金额" not in text and "200,000.00" not in text
+
+
+def test_examining_the_same_package_twice_never_overwrites_a_receipt(files, tmp_path):
+    ledger, receipts = tmp_path / "ledger.sqlite", tmp_path / "回执"
+    numbers = []
+    for _ in range(2):
+        result = invoke(["intake", str(files["good"]), "--ledger", str(ledger), "--as-of", "2026-03-10",
+                         "--format", "json", "--receipt", str(receipts)])
+        numbers.append(json.loads(result.output)[0]["receipt_no"])
+    assert numbers == ["SL20260310-0001", "SL20260310-0002"]
+    first = json.loads((receipts / "SL20260310-0001.json").read_text())
+    second = json.loads((receipts / "SL20260310-0002.json").read_text())
+    assert first["verdict"] == "accepted"                                  # still the first verdict
+    assert second["verdict"] == "rejected" and [f["code"] for f in second["findings"]][0] == "duplicate-package"

@@ -61,7 +61,7 @@ def test_hostile_file_is_rejected_in_bounded_time(files, name, expected, tmp_pat
 def test_attachment_names_are_sanitised_inside_the_private_folder(files, tmp_path, monkeypatch):
     # Look inside while the child works: keep the work folder by pointing mkdtemp at a known place
     # and replacing rmtree for the duration of this test.
-    from lingong_docs.intake import checks as ex_mod
+    from lingong_docs.intake import workdirs as ex_mod
 
     kept: list[Path] = []
     monkeypatch.setattr(ex_mod.shutil, "rmtree", lambda p, ignore_errors=False: kept.append(Path(p)))
@@ -80,7 +80,7 @@ def test_attachment_names_are_sanitised_inside_the_private_folder(files, tmp_pat
     codes = [f.code for f in ex.findings]
     assert codes.count("attachment-name-unsafe") == 3
     active = next(f.message for f in ex.findings if f.code == "active-content")
-    assert "OpenAction:JavaScript" in active and "JavaScript:document" in active and "Launch" in active
+    assert "OpenAction:JavaScript" in active and "document:JavaScript" in active and "Launch" in active
     assert "\u202e" not in " ".join(f.message for f in ex.findings)
 
 

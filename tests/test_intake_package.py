@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from helpers.intake import (
@@ -23,8 +25,12 @@ from helpers.intake import (
     with_roster_rows,
 )
 
-from lingong_docs.intake.checks import Examination, _manifest_problem, _policy_changed, _printed_figures
-from lingong_docs.intake.receipt import receipt_number
+from lingong_docs.core import kinds
+from lingong_docs.core.manifest import ManifestError, parse_manifest
+from lingong_docs.intake.examine.examination import Examination
+from lingong_docs.intake.examine.figures import _policy_changed
+from lingong_docs.intake.examine.printed import check_printed
+from lingong_docs.intake.scan.result import ScanResult
 from lingong_docs.intake.service import examine, intake
 
 
@@ -52,8 +58,8 @@ def errors(receipt) -> set[str]:
     return {f.code for f in receipt.findings if f.severity == "error"}
 
 
-def test_signed_package_is_accepted_with_the_recomputed_figures(tmp_path, signed):
-    r = run(tmp_path, signed)
+def test_signed_package_is_accepted_with_the_recomputed_figures(tmp_path, signed, signer):
+    r = run(tmp_path, signed, trust=[str(signer[1])])
     assert r.verdict == "accepted", [f.message for f in r.findings]
     assert r.findings == []
     assert r.kind == "operating" and r.year == 2025
@@ -62,7 +68,7 @@ def test_signed_package_is_accepted_with_the_recomputed_figures(tmp_path, signed
     assert r.figures["amount"] == "200000.00" and r.figures["amount_upper"] == "贰拾万元整"
     assert r.figures["match_count"] == 1000 and r.figures["demand_total"] == 5000
     assert {s["status"] for s in r.signatures} == {"valid"}
-    assert r.receipt_no == receipt_number(r.sha256)
+    assert r.receipt_no == "YS20260310-0001"          # numbered per examination; nothing registered
 
 
 def test_unsigned_package_is_rejected_unless_allowed(tmp_path, package_bytes):
@@ -70,7 +76,8 @@ def test_unsigned_package_is_rejected_unless_allowed(tmp_path, package_bytes):
     assert errors(r) == {"signature-missing"}
     fields = [f["name"] for f in manifest_of(package_bytes)["signature_fields"]]
     missing = next(f for f in r.findings if f.code == "signature-missing")
-    assert all(name in missing.message for name in fields)
+    places = missing.message.split("：", 1)[1].rstrip("。").split("、")
+    assert len(set(places)) == len(fields) and "封面盖章（第1页）" in places
     pre = run(tmp_path, package_bytes, allow_unsigned=True)
     assert pre.verdict == "accepted"
     assert [(f.code, f.severity) for f in pre.findings] == [("signature-missing", "warning")]
@@ -206,7 +213,7 @@ def test_signature_revision_that_also_edits_a_page_is_caught(tmp_path, package_b
     assert errors(r) == {"signature-modified-after"}
     status = {s["field"]: s["status"] for s in r.signatures}
     assert status[fields[0]] == "modified"
-    assert all(status[f] == "valid" for f in fields[1:])
+    assert all(status[f] == "intact" for f in fields[1:])
 
 
 def test_deadline_is_told_even_when_the_data_cannot_be_recomputed(tmp_path, package_bytes):
@@ -224,9 +231,10 @@ def test_signed_recognition_package_is_accepted_without_recomputation(tmp_path, 
     m = manifest_of(data)
     assert m["kind"] == "recognition" and {f["role"] for f in m["files"]} == {"application", "validation"}
     # figures may be null in a recognition manifest (nothing to recompute), not in the others
-    assert _manifest_problem(dict(m, figures=None)) is None
-    assert _manifest_problem(dict(manifest_of(built_package()), figures=None)) is not None
-    r = run(tmp_path, sign(data, signer[0]))
+    assert parse_manifest(dict(m, figures=None), kinds.KINDS).figures is None
+    with pytest.raises(ManifestError, match="figures"):
+        parse_manifest(dict(manifest_of(built_package()), figures=None), kinds.KINDS)
+    r = run(tmp_path, sign(data, signer[0]), trust=[str(signer[1])])
     assert r.verdict == "accepted", [f.message for f in r.findings]
     assert r.findings == [] and r.figures is None
     assert {s["status"] for s in r.signatures} == {"valid"}
@@ -254,16 +262,18 @@ def test_swapped_roster_with_updated_manifest_is_caught_by_the_printed_pages(tmp
     # checklist and the printed 附件5 still show 1,000
     r = run(tmp_path, with_roster_rows(package_bytes, 1200), allow_unsigned=True)
     assert r.figures["match_count"] == 1200
-    assert errors(r) == {"printed-figures-mismatch"}
+    assert errors(r) == {"printed-figures-mismatch", "printed-rows-mismatch"}
+    [rows] = [f.message for f in r.findings if f.code == "printed-rows-mismatch"]
+    assert "有200行" in rows and "（未印出）" in rows            # the 200 added rows appear on no page
     printed = [f.message for f in r.findings if f.code == "printed-figures-mismatch"]
-    assert any("附件2" in t and "1,000个次" in t and "1,200个次" in t for t in printed)
-    assert any("材料清单" in t and "1,000人次" in t and "1,200人次" in t for t in printed)
+    assert any("附件2" in t and "为（页面上未找到）" in t and "为撮合服务1200个次" in t for t in printed)
+    assert any("材料清单" in t and "为（页面上未找到）" in t and "为共1,200人次" in t for t in printed)
 
 
 def test_printed_demand_must_match(tmp_path, package_bytes):
     r = run(tmp_path, with_demand(package_bytes, 100), allow_unsigned=True)
     demand = [f.message for f in r.findings if f.code == "printed-figures-mismatch"]
-    assert any("岗位需求人数" in t and "5,000人" in t and "100人" in t for t in demand)
+    assert any("岗位需求人数" in t and "为需求人数5000人" in t and "为需求人数100人" in t for t in demand)
 
 
 def _exam(kind: str, **figures) -> Examination:
@@ -274,17 +284,34 @@ def _exam(kind: str, **figures) -> Examination:
     return ex
 
 
-def test_printed_numbers_are_read_with_separators_and_must_all_agree():
-    manifest = {"materials": [{"key": "report_employment", "title": "附件3", "first_page": 3, "last_page": 3}]}
-    ok = _exam("employment", match_count=5200)
-    _printed_figures(ok, {"texts": {"3": "年度内成功提供撮合服务 5,200 个次（明细见附件5）"}}, manifest, {})
-    assert ok.findings == []
-    two = _exam("employment", match_count=5200)
-    _printed_figures(two, {"texts": {"3": "撮合服务5200个次，另撮合服务9000个次"}}, manifest, {})
-    assert [f.code for f in two.findings] == ["printed-figures-mismatch"]
-    missing = _exam("employment", match_count=5200)
-    _printed_figures(missing, {"texts": {"3": "页面文字无法读取"}}, manifest, {})
-    assert "未找到" in missing.findings[0].message
+def _printed_manifest(text: str | None = "撮合服务5200个次") -> object:
+    data = {"format": "lingong-docs/manifest@1", "kind": "employment", "applicant": {}, "figures": {}, "pages": 3,
+            "files": [], "signature_fields": [],
+            "materials": [{"key": "report_employment", "title": "附件3", "first_page": 3, "last_page": 3}],
+            "printed": [] if text is None else [{"material": "report_employment", "field": "match_count",
+                                                  "text": text}]}
+    return parse_manifest(data, kinds.KINDS)
+
+
+def _match_findings(manifest, page_text: str) -> list[tuple[str, str]]:
+    ex = _exam("employment", match_count=5200)
+    ex.exact = {"employment_subsidy": "0.00"}
+    check_printed(ex, ScanResult(texts={3: page_text}), manifest, {})
+    return [(f.code, f.message) for f in ex.findings if "撮合个次" in f.message]
+
+
+def test_printed_figures_are_the_recorded_text_found_on_the_recorded_pages():
+    # found with separators and spaces as the text layer gives them
+    assert _match_findings(_printed_manifest(), "年度内成功提供撮合服务 5,200 个次（明细见附件5）") == []
+    # the text is not on the page
+    [(code, shown)] = _match_findings(_printed_manifest(), "页面文字无法读取")
+    assert code == "printed-figures-mismatch" and "为（页面上未找到）" in shown
+    # the package recorded another figure than the recomputation gives
+    [(code, shown)] = _match_findings(_printed_manifest("撮合服务9000个次"), "撮合服务9000个次")
+    assert "为撮合服务9000个次" in shown and "为撮合服务5200个次" in shown
+    # nothing recorded
+    [(code, shown)] = _match_findings(_printed_manifest(None), "撮合服务5200个次")
+    assert "为（材料包未记录）" in shown
 
 
 # ---- policy file changed ------------------------------------------------------------------------
@@ -307,3 +334,67 @@ def test_policy_of_another_version_names_both():
     same = _exam("operating")
     _policy_changed(same, {"id": "x", "version": "1", "sha256": "ef" * 32}, {"id": "x", "version": "1"}, "ef" * 32)
     assert same.findings == []
+
+
+# ---- the printed 附件4/附件5 rows against the embedded workbooks ----------------------------------
+
+def _with_roster_cell(data: bytes, row_index: int, key: str, value) -> bytes:
+    """The package with one cell of the embedded 附件5 changed (hashes fixed: the printed page is not)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from lingong_docs.core.tables import spec
+
+    m = manifest_of(data)
+    name = next(f["attachment"] for f in m["files"] if f["role"] == "roster")
+    wb = load_workbook(io.BytesIO(attachments(data)[name]))
+    ws = wb.worksheets[0]
+    column = [c.key for c in spec("roster").columns].index(key) + 1
+    first = next(r for r in range(1, 30) if ws.cell(r, 1).value == 1)          # the row of 序号 1
+    ws.cell(first + row_index, column).value = value
+    out = io.BytesIO()
+    wb.save(out)
+    return rewrite(data, replace={name: out.getvalue()}, fix_hashes=True), first + row_index
+
+
+def test_a_printed_roster_row_differing_from_the_workbook_is_named_by_page_and_row(tmp_path, package_bytes):
+    forged, excel_row = _with_roster_cell(package_bytes, 40, "pay", 920)
+    r = run(tmp_path, forged, allow_unsigned=True)
+    [f] = [f for f in r.findings if f.code == "printed-rows-mismatch"]
+    assert f.severity == "error" and f"（表格第{excel_row}行）" in f.message and "附件5" in f.message
+    assert "有1行" in f.message
+
+
+def test_rows_are_compared_on_the_page_text_as_printed():
+    from lingong_docs.core.model import Record, Table
+    from lingong_docs.core.tables import spec
+    from lingong_docs.intake.rows import compare
+
+    values = [{"seq": 32, "id_number": "110105198001150318", "phone": "13900000031", "hours": 8, "pay": Decimal("224")},
+              {"seq": 33, "id_number": "110105198001150326", "phone": "13900000032", "hours": 8, "pay": Decimal("320")}]
+    table = Table(kind="roster", path=Path("roster.xlsx"), sheet="Sheet1", header_row=5, columns={},
+                  records=[Record(row=40 + i, values=v) for i, v in enumerate(values)])
+    header = "序号 姓名 身份证号 联系方式 工作地点岗位 任务开始时间 任务完成时间 工作时长 实际结算报 酬\n"
+    row33 = "33 张三明 110105198001150326 13900000032 朝阳区望京物流园 分拣员 2025-09-03 09:00 2025-09-03 18:00 8.0 320.00"
+    good = header + "32 张二明 110105198001150318 13900000031 朝阳区望京物流园\n分拣员 2025-08-03 09:00 8.0 224.00\n" + row33
+    assert compare(table, "roster", {7: good}, complete=True) == []
+    assert compare(table, "roster", {7: good.replace("224.00", "924.00")}, complete=True) == [(7, 40)]
+    assert compare(table, "roster", {7: header + row33}, complete=True) == [(0, 40)]     # row not printed
+    assert compare(table, "roster", {7: header + row33}, complete=False) == []          # other pages unread
+    assert spec("roster").column("pay").type == "number"
+
+
+def test_a_removed_checklist_page_leads_with_one_plain_finding(tmp_path, package_bytes):
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(package_bytes)))
+    writer.remove_page(1)                                 # the checklist; its bookmark now points nowhere
+    out = io.BytesIO()
+    writer.write(out)
+    r = run(tmp_path, out.getvalue(), allow_unsigned=True)
+    assert errors(r) == {"checklist-missing"}
+    assert r.findings[0].code == "checklist-missing" and "不再逐项列出" in r.findings[0].message
+    assert "第?页" not in " ".join(f.message for f in r.findings)

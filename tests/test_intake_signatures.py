@@ -20,7 +20,7 @@ from helpers.intake import (
 
 from lingong_docs.core.manifest import required_places
 from lingong_docs.core.policy import load_policy
-from lingong_docs.intake.checks import place_of
+from lingong_docs.intake.examine.signatures import place_of
 from lingong_docs.intake.service import intake
 
 
@@ -70,7 +70,9 @@ def test_manifest_listing_no_fields_does_not_make_an_unsigned_package_acceptable
     r = run(tmp_path, forged)
     assert r.verdict == "rejected"
     assert errors(r) == {"signature-missing", "signature-fields-mismatch"}
-    assert "seal_cover" in message(r, "signature-missing") and "sign_roster" in message(r, "signature-missing")
+    missing = message(r, "signature-missing")
+    assert "封面盖章、" in missing and "附件5 撮合服务成功人员花名册签字" in missing
+    assert "seal_" not in missing and "sign_" not in missing        # places by their Chinese names
     assert "文件中有而清单未列出10处" in message(r, "signature-fields-mismatch")
     # even in a pre-check the disagreement stays an error
     assert errors(run(tmp_path, forged, allow_unsigned=True)) == {"signature-fields-mismatch"}
@@ -82,15 +84,15 @@ def test_stripped_acroform_and_empty_manifest_list_is_rejected_even_in_a_prechec
     assert r.verdict == "rejected" and errors(r) == {"signature-field-missing"}
     text = message(r, "signature-field-missing")
     assert "6处" in text
-    for name in ("seal_cover", "seal_checklist", "seal_report_operating", "sign_report_operating",
-                 "seal_job_posts", "seal_roster"):
+    for name in ("封面盖章", "材料清单盖章", "附件2 运营经费补贴申请报告盖章", "附件2 运营经费补贴申请报告签字",
+                 "附件4 发布岗位任务明细表盖章", "附件5 撮合服务成功人员花名册盖章"):
         assert name in text
 
 
 def test_one_required_place_removed_from_file_and_manifest_is_named(tmp_path, package_bytes):
     r = run(tmp_path, without_signature_fields(package_bytes, ["seal_checklist"]), allow_unsigned=True)
     assert errors(r) == {"signature-field-missing"}
-    assert "材料清单盖章（seal_checklist）" in message(r, "signature-field-missing")
+    assert "材料清单盖章" in message(r, "signature-field-missing")
     assert "1处" in message(r, "signature-field-missing")
 
 
@@ -108,25 +110,37 @@ def test_signature_field_appended_after_signing_is_rejected(tmp_path, signed, si
     assert "第3页" in message(r, "signature-field-added") and "overlay" in message(r, "signature-field-added")
     assert "overlay" in message(r, "signature-unexpected")
     status = {s["field"]: s["status"] for s in r.signatures}
-    assert status["overlay"] == "valid" and status["seal_cover"] == "valid"
+    assert status["overlay"] == "intact" and status["seal_cover"] == "intact"     # no trust root configured
 
 
 def test_annotation_added_before_sealing_is_rejected(tmp_path, package_bytes, signer):
     # an editor adds a text box in an incremental revision, then every place is sealed over it:
     # the seals cover the change, only the comparison with the first revision tells
     r = run(tmp_path, sign(add_text_annotation(package_bytes), signer))
-    assert {s["status"] for s in r.signatures} == {"valid"}
+    assert {s["status"] for s in r.signatures} == {"intact"}
     assert errors(r) == {"signature-field-added"}
     assert "第3页文字批注" in message(r, "signature-field-added")
 
 
 def test_seal_box_enlarged_before_sealing_is_rejected(tmp_path, package_bytes, signer):
     r = run(tmp_path, sign(move_field(package_bytes, "seal_report_operating"), signer))
-    assert {s["status"] for s in r.signatures} == {"valid"}
+    assert {s["status"] for s in r.signatures} == {"intact"}
     assert errors(r) == {"signature-field-moved"}
     assert "第3页" in message(r, "signature-field-moved") and "seal_report_operating" in message(r, "signature-field-moved")
 
 
 def test_signed_package_has_no_signature_findings(tmp_path, signed):
     r = run(tmp_path, signed)
-    assert r.verdict == "accepted" and r.findings == []
+    # without a configured trust root the seals are intact, not verified: said once, as a warning
+    assert r.verdict == "accepted" and [(f.code, f.severity) for f in r.findings] == [
+        ("signature-trust-unchecked", "warning")]
+
+
+def test_a_paper_edition_says_what_it_is_instead_of_listing_unsigned_places(tmp_path, package_bytes):
+    from helpers.intake import rewrite
+
+    # as ``build --paper`` makes it: no signature fields at all, the manifest says "paper"
+    paper = rewrite(without_signature_fields(package_bytes), manifest=lambda m: m.update(edition="paper"))
+    r = run(tmp_path, paper, allow_unsigned=True)
+    assert [(f.code, f.severity) for f in r.findings] == [("package-paper-edition", "error")]
+    assert "纸质版" in r.findings[0].message

@@ -5,7 +5,7 @@
     .venv/bin/python tools/make_forms.py --check    # exit 1 if a committed template differs
 
 The templates are committed so that bureau staff can open and edit them in Word; this script is
-the record of how they were made. Layout follows GB/T 9704-2012 (党政机关公文格式, DOMAIN.md §12):
+the record of how they were made. Layout follows GB/T 9704-2012 (党政机关公文格式, docs/rules.md §12):
 A4, margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm (text block 156 × 225 mm), a
 document grid of 22 lines × 28 characters, title in 方正小标宋简体 二号 (22 pt) centred, body in
 仿宋_GB2312 三号 (16 pt) at a fixed 28.95 pt line pitch with a two-character first-line indent,

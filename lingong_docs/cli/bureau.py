@@ -9,13 +9,37 @@ from pathlib import Path
 
 import click
 
-from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, guarded
+from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, check_output, guarded
 from lingong_docs.core import kinds
 from lingong_docs.core.findings import SEVERITY_ZH
 
 COMMANDS: list = []
 
-_PACKAGE = click.Path(exists=True, dir_okay=False, path_type=Path)
+# Existence is checked by the command itself, so the message is Chinese (Click's own is English).
+_PACKAGE = click.Path(path_type=Path)
+
+
+def _check_sources(paths: tuple[Path, ...], what: str = "材料包") -> None:
+    from lingong_docs.core.errors import IntakeError
+    from lingong_docs.intake.names import clean_name
+
+    for path in paths:
+        if path.is_dir():
+            raise IntakeError("package-is-folder", f"“{clean_name(path.name)}”是文件夹，不是{what}文件。",
+                              hint="请给出文件，如 收件/材料包.pdf；一个文件夹中的全部材料包可写 收件/*.pdf。")
+        if not path.is_file():
+            raise IntakeError("package-not-found", f"找不到{what}文件：{clean_name(path.name)}",
+                              hint="请检查文件名和所在文件夹。")
+
+
+def _terminate_as_interrupt() -> None:
+    """SIGTERM ends intake like Ctrl-C: children killed, work folders removed, nothing half-recorded."""
+    import signal
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 def _password(var: str | None) -> str | None:
@@ -57,7 +81,7 @@ def _receipt_text(r) -> list[str]:
               help="受理台账（SQLite）文件；默认取环境变量 LINGONG_LEDGER，"
                    "否则为 ~/.local/share/lingong-docs/intake-ledger.sqlite。")
 @click.option("--no-ledger", is_flag=True, help="不使用受理台账（仅核对本次给出的材料包之间的重复，适合预审）。")
-@click.option("--key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--key-file", type=click.Path(path_type=Path),
               help="台账密钥文件；不给时读环境变量 LINGONG_LEDGER_KEY。")
 @click.option("--check-only", is_flag=True, help="与台账比对，但不把本次材料包登记进台账。")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -69,11 +93,15 @@ def _receipt_text(r) -> list[str]:
 @click.option("--password-env", metavar="VAR", help="保存材料包打开密码的环境变量名（加密材料包用）。")
 @click.option("--allow-unsigned", is_flag=True,
               help="未盖电子签章只作警告，不作为不予受理的理由（用于报送前的预审）。")
-@click.option("--trust", "trust", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="受信任的签章证书或根证书（PEM/DER），可多次给出；给出后不受信任的签章不予受理。")
+@click.option("--trust", "trust", multiple=True, type=click.Path(path_type=Path),
+              help="受信任的根证书（PEM/DER 文件，或存放根证书的文件夹），可多次给出；另读取环境变量 "
+                   "LINGONG_TRUST_DIR 指定的文件夹（默认 ~/.config/lingong-docs/trust）。"
+                   "配置后，证书不能追溯到这些根证书的签章不予受理；未配置时签章只核验内容是否完好。")
+@click.option("--clerk", help="经办人姓名（印在回执上）。")
+@click.option("--bureau", help="受理部门名称（印在回执上）；默认取环境变量 LINGONG_BUREAU，否则为朝阳区人力资源和社会保障局。")
 @guarded
 def intake_command(packages, ledger_path, no_ledger, key_file, check_only, as_of, fmt, receipt_dir,
-                   password_env, allow_unsigned, trust) -> None:
+                   password_env, allow_unsigned, trust, clerk, bureau) -> None:
     """受理核验：逐个检查报送的 PDF 材料包，出具受理回执（一次性告知全部问题）。
 
     \b
@@ -93,6 +121,10 @@ def intake_command(packages, ledger_path, no_ledger, key_file, check_only, as_of
     from lingong_docs.intake.ledger import Ledger, default_ledger_path, load_key
     from lingong_docs.intake.service import intake
 
+    _check_sources(packages)
+    if receipt_dir is not None:
+        check_output(receipt_dir)            # a read-only or full folder is said before any work
+    _terminate_as_interrupt()
     password = _password(password_env)
     as_of = _date(as_of)
     ledger = None
@@ -102,7 +134,7 @@ def intake_command(packages, ledger_path, no_ledger, key_file, check_only, as_of
     try:
         receipts = intake(list(packages), ledger=ledger, as_of=as_of, password=password,
                           trust=[str(t) for t in trust], allow_unsigned=allow_unsigned,
-                          record=not check_only, receipt_dir=receipt_dir)
+                          record=not check_only, receipt_dir=receipt_dir, clerk=clerk, bureau=bureau)
     finally:
         if ledger is not None:
             ledger.close()
@@ -142,6 +174,8 @@ def publicity_command(sources, output, year, as_of, password_env, allow_unsigned
     """
     from lingong_docs.intake.service import publicity
 
+    _check_sources(sources, "台账或材料包")
+    check_output(output)
     path, count = publicity(list(sources), output, year=year, as_of=_date(as_of),
                             password=_password(password_env), allow_unsigned=allow_unsigned)
     click.echo(f"已生成公示名单（{count}项）：{path}")

@@ -9,7 +9,9 @@ where a package must be sealed even when the manifest is missing or was replaced
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 NAME = "manifest.json"
 FORMAT = "lingong-docs/manifest@1"
@@ -70,3 +72,176 @@ def required_places(materials: tuple[str, ...] | list[str]) -> list[tuple[str, s
     """Return the (role, material) places a package holding ``materials`` must carry."""
     roles = ((SEAL, SEALED_MATERIALS), (SIGNATURE, SIGNED_MATERIALS))
     return [(role, m) for m in materials for role, kinds in roles if m in kinds]
+
+
+# ---- the manifest as intake reads it ------------------------------------------------------------
+
+# What the package stage records about the figures it printed (``printed`` entries): ``field`` is
+# one of these, ``text`` the exact text printed for it (e.g. "5200", "20", "贰拾万元整", "1,000").
+PRINTED_MATCH_COUNT = "match_count"
+PRINTED_DEMAND_TOTAL = "demand_total"
+PRINTED_WAN = "amount_wan"
+PRINTED_UPPER = "amount_upper"
+PRINTED_RECORDS = "records"            # row count of a table, printed on the checklist (``table`` says which)
+PAPER = "paper"                        # ``edition`` of a package built for printing and signing by hand
+
+# The words the forms print around each figure (the one copy both stages use: the package stage
+# records ``printed_text(...)`` for what it printed, intake looks for the same text on the page).
+_AROUND: dict[tuple[str, str | None], tuple[str, str]] = {
+    (PRINTED_MATCH_COUNT, None): ("撮合服务", "个次"),
+    (PRINTED_DEMAND_TOTAL, None): ("需求人数", "人"),
+    (PRINTED_WAN, None): ("补贴", "万元"),
+    (PRINTED_UPPER, None): ("人民币", ""),
+    (PRINTED_RECORDS, "roster"): ("共", "人次"),
+    (PRINTED_RECORDS, "job_posts"): ("共", "条岗位"),
+}
+
+
+def printed_text(field: str, figure: str, table: str | None = None) -> str:
+    """Return the text a form prints for ``figure`` (already formatted, e.g. "5200", "20", "1,000")."""
+    before, after = _AROUND[(field, table)]
+    return f"{before}{figure}{after}"
+
+
+class ManifestError(ValueError):
+    """The manifest cannot be used; ``reason`` says why, in Chinese, for the notice."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One embedded file: its original name, role, the attachment name in the PDF, its digest."""
+
+    name: str
+    role: str
+    sha256: str
+    attachment: str
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class MaterialEntry:
+    key: str
+    title: str
+    first_page: int
+    last_page: int
+
+
+@dataclass(frozen=True)
+class PlaceEntry:
+    """A signature place as built: field name, material, page, role (seal or signature)."""
+
+    name: str
+    material: str
+    page: int | None
+    role: str
+
+
+@dataclass(frozen=True)
+class PrintedEntry:
+    """A figure as printed: on ``material``'s pages, ``field`` (of ``table``) reads ``text``."""
+
+    material: str
+    field: str
+    text: str
+    table: str | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The manifest of a package, checked for shape (not for truth: intake does that)."""
+
+    kind: str
+    applicant: dict[str, str | None]
+    year: int | None
+    pages: int
+    figures: dict[str, Any] | None
+    policy: dict[str, Any]
+    draft: bool
+    edition: str | None
+    files: tuple[FileEntry, ...]
+    materials: tuple[MaterialEntry, ...]
+    signature_fields: tuple[PlaceEntry, ...]
+    printed: tuple[PrintedEntry, ...] | None
+
+    def material(self, key: str) -> MaterialEntry | None:
+        return next((m for m in self.materials if m.key == key), None)
+
+    @property
+    def paper(self) -> bool:
+        return self.edition == PAPER
+
+
+def parse_manifest(data: object, known_kinds: Collection[str]) -> Manifest:
+    """Return the typed manifest in ``data`` (parsed JSON); raise ManifestError naming what is wrong."""
+    if not isinstance(data, dict):
+        raise ManifestError("内容不是对象")
+    if data.get("format") != FORMAT:
+        raise ManifestError(f"格式标记不是 {FORMAT}")
+    kind = data.get("kind")
+    if not isinstance(kind, str) or kind not in known_kinds:
+        raise ManifestError("补贴类型（kind）无效")
+    applicant = data.get("applicant")
+    if not isinstance(applicant, dict):
+        raise ManifestError("缺少申请单位（applicant）")
+    figures = data.get("figures")
+    # a recognition package prints no figures and embeds no tables: its figures may be null
+    if not isinstance(figures, dict) and not (kind == "recognition" and figures is None):
+        raise ManifestError("缺少计算结果（figures）")
+    pages = data.get("pages")
+    if not isinstance(pages, int) or isinstance(pages, bool):
+        raise ManifestError("页数（pages）无效")
+    policy = data.get("policy")
+    edition = data.get("edition")
+    return Manifest(
+        kind=kind, applicant={k: _text_or_none(applicant.get(k)) for k in ("name", "uscc", "market")},
+        year=_year(data), pages=pages, figures=figures, policy=policy if isinstance(policy, dict) else {},
+        draft=bool(data.get("draft")), edition=edition if isinstance(edition, str) else None,
+        files=tuple(FileEntry(str(i["name"]), str(i["role"]), str(i["sha256"]).lower(), str(i["attachment"]),
+                              i["size"] if _is_int(i.get("size")) else None)
+                    for i in _items(data, "files", ("name", "role", "sha256", "attachment"))),
+        materials=tuple(_material(i) for i in _items(data, "materials", ("key", "title", "first_page", "last_page"))),
+        signature_fields=tuple(PlaceEntry(str(i["name"]), str(i["material"]), i["page"] if _is_int(i["page"]) else None,
+                                          str(i["role"]))
+                               for i in _items(data, "signature_fields", ("name", "material", "page", "role"))),
+        printed=None if data.get("printed") is None else tuple(
+            PrintedEntry(str(i["material"]), str(i["field"]), str(i["text"]),
+                         None if i.get("table") is None else str(i["table"]))
+            for i in _items(data, "printed", ("material", "field", "text"))),
+    )
+
+
+def _items(data: dict[str, Any], key: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    items = data.get(key)
+    if not isinstance(items, list):
+        raise ManifestError(f"缺少 {key}")
+    if not all(isinstance(item, dict) and all(f in item for f in fields) for item in items):
+        raise ManifestError(f"{key} 中有不完整的条目")
+    return items
+
+
+def _material(item: dict[str, Any]) -> MaterialEntry:
+    first, last = item["first_page"], item["last_page"]
+    if not (_is_int(first) and _is_int(last)):
+        raise ManifestError("materials 中的页码不是整数")
+    return MaterialEntry(str(item["key"]), str(item["title"]), first, last)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _year(data: dict[str, Any]) -> int | None:
+    figures = data.get("figures")
+    value = data.get("year") or (figures.get("year") if isinstance(figures, dict) else None)
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None

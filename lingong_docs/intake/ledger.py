@@ -2,7 +2,7 @@
 
 People are stored only as keyed hashes — HMAC-SHA256 with a secret the bureau keeps outside the
 file — never as ID numbers, names or phones, and never as a plain SHA-256 (the ID space is small
-enough to brute-force, security-notes §5). Without the key the ledger is not opened at all.
+enough to brute-force, see docs/security.md). Without the key the ledger is not opened at all.
 
 Schema (version 2)::
 
@@ -31,11 +31,13 @@ older program can still read an upgraded ledger.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import os
 import sqlite3
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -267,39 +269,77 @@ class Ledger:
 
     # ---- recording ------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def receiving(self) -> Iterator[None]:
+        """One transaction (write-locked from the start): commit on success, roll back on any error.
+
+        Intake numbers a receipt, writes its files and records the package inside one such
+        transaction, so a run that fails or is killed before the commit records nothing.
+        """
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def next_receipt_no(self, day: dt.date, taken: Callable[[str], bool] = lambda _no: False,
+                        prefix: str = "SL") -> str:
+        """Return the next receipt number of ``day``: ``SL20260305-0001``, ``-0002`` … (inside
+        ``receiving``). Numbers ``taken`` (say, a receipt file of that name exists) are skipped."""
+        stem = f"{prefix}{day:%Y%m%d}-"
+        last = 0
+        for table in ("packages", "package_history"):
+            row = self.db.execute(f"SELECT max(receipt_no) FROM {table} WHERE receipt_no LIKE ?",
+                                  (stem + "%",)).fetchone()
+            if row and row[0]:
+                with contextlib.suppress(ValueError):
+                    last = max(last, int(str(row[0])[len(stem):]))
+        number = f"{stem}{last + 1:04d}"
+        while taken(number):
+            last += 1
+            number = f"{stem}{last + 1:04d}"
+        return number
+
     def record(self, *, sha256: str, receipt_no: str, received: dt.date, verdict: str,
                kind: str | None, year: int | None, applicant: str | None, uscc: str | None,
                market: str | None, match_count: int | None, demand_total: int | None,
                amount: Decimal | None, operating_subsidy: Decimal | None,
-               employment_subsidy: Decimal | None, rows: list[dict]) -> None:
+               employment_subsidy: Decimal | None, rows: list[dict], within: bool = False) -> None:
         """Register one received package (and, when accepted, its keyed roster rows).
 
         An accepted record of the same file is never replaced; a rejected one is replaced by this
-        examination, and kept in ``package_history``.
+        examination, and kept in ``package_history``. ``within=True``: inside ``receiving`` (the
+        caller commits); else in a transaction of its own.
         """
-        def text(v):
-            return (None if v is None else str(v))
+        def text(v: object) -> str | None:
+            return None if v is None else str(v)
         values = (sha256, receipt_no, received.isoformat(), verdict, kind, year, applicant, uscc, market,
                   match_count, demand_total, text(amount), text(operating_subsidy), text(employment_subsidy))
+        if within:
+            self._insert(values, rows)
+            return
+        with self.receiving():
+            self._insert(values, rows)
+
+    def _insert(self, values: tuple, rows: list[dict]) -> None:
+        sha256, received, verdict = values[0], values[2], values[3]
         columns = ", ".join(_PACKAGE_COLUMNS)
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            prior = self.db.execute("SELECT id, verdict FROM packages WHERE sha256=?", (sha256,)).fetchone()
-            if prior is None:
-                cur = self.db.execute(f"INSERT INTO packages({columns}) VALUES({', '.join('?' * len(values))})",
-                                      values)
-                pid = cur.lastrowid
-            elif prior[1] == "accepted":
-                return
-            else:
-                pid = prior[0]
-                self.db.execute(f"INSERT INTO package_history(package_id, replaced, {columns})"
-                                f" SELECT id, ?, {columns} FROM packages WHERE id=?", (received.isoformat(), pid))
-                self.db.execute(f"UPDATE packages SET {', '.join(c + '=?' for c in _PACKAGE_COLUMNS)} WHERE id=?",
-                                (*values, pid))
-                self.db.execute("DELETE FROM rows WHERE package_id=?", (pid,))
-            if verdict != "accepted":
-                return
+        prior = self.db.execute("SELECT id, verdict FROM packages WHERE sha256=?", (sha256,)).fetchone()
+        if prior is None:
+            cur = self.db.execute(f"INSERT INTO packages({columns}) VALUES({', '.join('?' * len(values))})", values)
+            pid = cur.lastrowid
+        elif prior[1] == "accepted":
+            return
+        else:
+            pid = prior[0]
+            self.db.execute(f"INSERT INTO package_history(package_id, replaced, {columns})"
+                            f" SELECT id, ?, {columns} FROM packages WHERE id=?", (received, pid))
+            self.db.execute(f"UPDATE packages SET {', '.join(c + '=?' for c in _PACKAGE_COLUMNS)} WHERE id=?",
+                            (*values, pid))
+            self.db.execute("DELETE FROM rows WHERE package_id=?", (pid,))
+        if verdict == "accepted":
             self.db.executemany("INSERT INTO rows VALUES(?,?,?,?,?,?)", [(pid, *_stored(r)) for r in rows])
 
 

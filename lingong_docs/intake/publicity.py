@@ -1,7 +1,7 @@
 """The 公示 notice: agencies, credit codes, markets, subsidy types, 个次 and amounts.
 
 Built from the ledger (accepted packages) or from packages examined on the spot. It holds no
-worker data at all (DOMAIN.md §10): the ledger has none to give, and nothing is taken from
+worker data at all (see docs/security.md): the ledger has none to give, and nothing is taken from
 a roster. Cells are written through ``workbook.safe_text``, so no text becomes a formula.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lingong_docs.core import kinds
 from lingong_docs.core.errors import IntakeError
-from lingong_docs.intake.receipt import BUREAU
+from lingong_docs.intake.receipt import bureau_name, escape
 from lingong_docs.util.atomic import atomic_path
 from lingong_docs.util.money import cn_date, yuan
 
@@ -113,11 +113,11 @@ def _xlsx(rows: list[NoticeRow], path: Path, year, date: dt.date) -> None:
             cell.border = BORDER
     last = 3 + len(rows)
     safe_text(ws.cell(last, 1), f"合计：{len(rows)}项，补贴金额{yuan(_total(rows))}元")
-    safe_text(ws.cell(last + 1, 1), f"公示期间如有异议，请向{BUREAU}反映。")
-    safe_text(ws.cell(last + 2, 1), f"{BUREAU}  {cn_date(date)}")
+    safe_text(ws.cell(last + 1, 1), f"公示期间如有异议，请向{bureau_name()}反映。")
+    safe_text(ws.cell(last + 2, 1), f"{bureau_name()}  {cn_date(date)}")
     for letter, width in zip("ABCDEFG", (6, 34, 22, 26, 16, 12, 16)):
         ws.column_dimensions[letter].width = width
-    wb.properties.creator = BUREAU
+    wb.properties.creator = bureau_name()
     wb.save(path)
 
 
@@ -128,24 +128,23 @@ def _pdf(rows: list[NoticeRow], path: Path, year, date: dt.date) -> None:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from lingong_docs.intake.receipt import _esc
     from lingong_docs.util.fonts import cjk_font
 
     font = cjk_font()
     base = ParagraphStyle("b", fontName=font, fontSize=10, leading=14, wordWrap="CJK")
     title = ParagraphStyle("t", parent=base, fontSize=16, leading=24, alignment=1, spaceAfter=5 * mm)
     right = ParagraphStyle("r", parent=base, alignment=2)
-    data = [[Paragraph(_esc(h), base) for h in COLUMNS]]
-    data += [[Paragraph(_esc(v), base) for v in row.cells(i)] for i, row in enumerate(rows, start=1)]
+    data = [[Paragraph(escape(h), base) for h in COLUMNS]]
+    data += [[Paragraph(escape(v), base) for v in row.cells(i)] for i, row in enumerate(rows, start=1)]
     table = Table(data, colWidths=[12 * mm, 62 * mm, 44 * mm, 56 * mm, 30 * mm, 24 * mm, 32 * mm], repeatRows=1)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-    story = [Paragraph(_esc(title_for(year)), title), table, Spacer(1, 4 * mm),
-             Paragraph(_esc(f"合计：{len(rows)}项，补贴金额{yuan(_total(rows))}元。"), base),
-             Paragraph(_esc(f"公示期间如有异议，请向{BUREAU}反映。"), base), Spacer(1, 8 * mm),
-             Paragraph(_esc(BUREAU), right), Paragraph(_esc(cn_date(date)), right)]
+    story = [Paragraph(escape(title_for(year)), title), table, Spacer(1, 4 * mm),
+             Paragraph(escape(f"合计：{len(rows)}项，补贴金额{yuan(_total(rows))}元。"), base),
+             Paragraph(escape(f"公示期间如有异议，请向{bureau_name()}反映。"), base), Spacer(1, 8 * mm),
+             Paragraph(escape(bureau_name()), right), Paragraph(escape(cn_date(date)), right)]
     doc = SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=15 * mm,
-                            topMargin=18 * mm, bottomMargin=15 * mm, title=title_for(year), author=BUREAU,
+                            topMargin=18 * mm, bottomMargin=15 * mm, title=title_for(year), author=bureau_name(),
                             creator="lingong-docs", invariant=1)
     doc.build(story)

@@ -1,6 +1,6 @@
 """Run one examination job on an untrusted file in a child process with hard resource limits.
 
-pypdf and pyHanko get new denial-of-service fixes every month (security-notes §4.1), so their
+pypdf and pyHanko get new denial-of-service fixes every month (docs/security.md), so their
 own limits are not enough: every received package is opened in a fresh interpreter
 (``python -m lingong_docs.intake.worker``) whose address space and CPU time are capped with
 ``setrlimit`` and which is killed after a wall-clock timeout. The child gets its request on
@@ -14,19 +14,22 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 RESULT_FILE = "result.json"
+_children: set[subprocess.Popen[bytes]] = set()
+_children_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
 class Limits:
     """Resource limits of one child job. Bytes, seconds, counts."""
 
-    memory: int = 1 << 30                 # RLIMIT_AS of the child
-    cpu_seconds: int = 60                 # RLIMIT_CPU of the child
-    wall_seconds: float = 30.0            # killed after this, whatever it is doing
+    memory: int = 1 << 30                 # RLIMIT_AS of the child (1 GiB)
+    cpu_seconds: int = 20                 # RLIMIT_CPU of the child
+    wall_seconds: float = 20.0            # killed after this, whatever it is doing
     max_file: int = 300_000_000           # package file size
     max_pages: int = 20_000
     max_attachments: int = 60_000
@@ -34,6 +37,7 @@ class Limits:
     max_attachments_total: int = 400_000_000
     max_manifest: int = 20_000_000
     max_text_pages: int = 40              # pages whose text is extracted (checklist, reports)
+    max_table_pages: int = 30             # pages of 附件4/附件5 compared row by row (a random sample beyond)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -62,6 +66,8 @@ def run_job(request: dict, workdir: Path, limits: Limits) -> JobOutcome:
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         cwd=str(workdir), env=env, start_new_session=True,
     )
+    with _children_lock:
+        _children.add(proc)
     try:
         proc.communicate(json.dumps(request).encode("utf-8"), timeout=limits.wall_seconds)
     except subprocess.TimeoutExpired:
@@ -70,6 +76,9 @@ def run_job(request: dict, workdir: Path, limits: Limits) -> JobOutcome:
     except BaseException:
         _kill(proc)
         raise
+    finally:
+        with _children_lock:
+            _children.discard(proc)
     rc = proc.returncode
     if result_path.is_file():
         try:
@@ -82,7 +91,18 @@ def run_job(request: dict, workdir: Path, limits: Limits) -> JobOutcome:
     return JobOutcome(None, "crashed", rc)
 
 
-def _kill(proc: subprocess.Popen) -> None:
+def kill_children() -> None:
+    """Kill every child job still running (the run was interrupted)."""
+    with _children_lock:
+        procs = list(_children)
+    for proc in procs:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

@@ -14,73 +14,114 @@ import itertools
 import os
 import secrets
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from lingong_docs.core import kinds
 from lingong_docs.core.policy import load_policy
-from lingong_docs.intake.checks import Examination, examine
+from lingong_docs.intake.examine.examination import Examination
+from lingong_docs.intake.examine.run import examine
 from lingong_docs.intake.ledger import Ledger, default_ledger_path, load_key
 from lingong_docs.intake.publicity import rows_from_ledger, rows_from_receipts, write_notice
-from lingong_docs.intake.receipt import ACCEPTED, REJECTED, Receipt, make_receipt, receipt_number, write_receipt
-from lingong_docs.intake.sandbox import Limits
+from lingong_docs.intake.receipt import ACCEPTED, REJECTED, Receipt, make_receipt, receipt_taken, write_receipt
+from lingong_docs.intake.sandbox import Limits, kill_children
+from lingong_docs.intake.trust import trust_roots
+from lingong_docs.intake.workdirs import remove_all, sweep
 from lingong_docs.util.money import cn_date, wan
 
 
-def intake(paths: list, *, ledger: Ledger | None = None, as_of: dt.date | None = None,
-           password: str | None = None, trust: list | None = None, allow_unsigned: bool = False,
+@dataclass(frozen=True)
+class Options:
+    """How one intake run examines and records (see ``intake``)."""
+
+    as_of: dt.date
+    password: str | None = None
+    trust: tuple[str, ...] = ()
+    allow_unsigned: bool = False
+    record: bool = True                  # record in the ledger (also the throwaway one of a call)
+    registered: bool = True              # … and that ledger is the bureau's: "SL" numbers, else "YS"
+    receipt_dir: Path | None = None
+    limits: Limits | None = None
+    bureau: str | None = None
+    clerk: str | None = None
+
+
+def intake(paths: list[str | Path], *, ledger: Ledger | None = None, as_of: dt.date | None = None,
+           password: str | None = None, trust: list[str] | None = None, allow_unsigned: bool = False,
            record: bool = True, receipt_dir: str | Path | None = None, limits: Limits | None = None,
-           workers: int | None = None, progress=None) -> list[Receipt]:
-    """Return one receipt per package, in order; packages are recorded in ``ledger`` as they pass.
+           workers: int | None = None, progress: Callable[[int, int], None] | None = None,
+           bureau: str | None = None, clerk: str | None = None) -> list[Receipt]:
+    """Return one receipt per package, in order; each package is recorded with its receipt.
 
     Without ``ledger`` the cross-applicant checks still run among the packages of this call (in
     a throwaway in-memory ledger with a random key). ``as_of`` is the date of receipt (default
     today) and decides the deadline. ``record=False`` checks against the ledger without
-    registering anything. ``receipt_dir`` gets ``<receipt_no>.json`` and ``.pdf`` per package.
-    ``workers`` packages are examined at the same time (default: 2, or 1 on a single core); the
-    ledger checks and records them one by one, in the order given.
+    registering anything. ``receipt_dir`` gets ``<receipt_no>.json`` and ``.pdf`` per package
+    (never replacing a file). ``trust``: trust roots (PEM/DER files or folders) besides those of
+    $LINGONG_TRUST_DIR. ``workers`` packages are examined at the same time (default: 2, or 1 on a
+    single core); the ledger checks and records them one by one, in the order given.
+
+    Each package is numbered, its receipt written and its record made in one ledger transaction:
+    a run that fails or is interrupted records nothing it has not also written a receipt for.
     """
-    as_of = as_of or dt.date.today()
+    sweep()
+    options = Options(as_of=as_of or dt.date.today(), password=password, trust=tuple(trust_roots(trust)),
+                      allow_unsigned=allow_unsigned, record=record or ledger is None,
+                      registered=record and ledger is not None,
+                      receipt_dir=None if receipt_dir is None else Path(receipt_dir), limits=limits,
+                      bureau=bureau, clerk=clerk)
     own = ledger is None
-    if own:
-        ledger = Ledger(None, secrets.token_bytes(32))
-    workers = max(1, workers or min(2, os.cpu_count() or 1))
-    key = ledger.key
-
-    def job(path):
-        return examine(path, as_of=as_of, password=password, trust=trust, allow_unsigned=allow_unsigned,
-                       key=key, limits=limits)
-
-    receipts = []
+    book = ledger if ledger is not None else Ledger(None, secrets.token_bytes(32))
     try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            pending = iter(paths)
-            window = deque(pool.submit(job, p) for p in itertools.islice(pending, 2 * workers))
-            done = 0
-            while window:
-                ex = window.popleft().result()
-                following = next(pending, None)
-                if following is not None:
-                    window.append(pool.submit(job, following))
-                if progress:
-                    progress(done, len(paths))
-                done += 1
-                receipts.append(_receive(ex, ledger, as_of, record or own, receipt_dir))
+        return _run(paths, book, options, max(1, workers or min(2, os.cpu_count() or 1)), progress)
     finally:
         if own:
-            ledger.close()
+            book.close()
+
+
+def _run(paths: list[str | Path], ledger: Ledger, options: Options, workers: int,
+         progress: Callable[[int, int], None] | None) -> list[Receipt]:
+    def job(path: str | Path) -> Examination:
+        return examine(path, as_of=options.as_of, password=options.password, trust=list(options.trust),
+                       allow_unsigned=options.allow_unsigned, key=ledger.key, limits=options.limits)
+
+    receipts: list[Receipt] = []
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        pending = iter(paths)
+        window = deque(pool.submit(job, p) for p in itertools.islice(pending, 2 * workers))
+        while window:
+            ex = window.popleft().result()
+            following = next(pending, None)
+            if following is not None:
+                window.append(pool.submit(job, following))
+            if progress:
+                progress(len(receipts), len(paths))
+            receipts.append(_receive(ex, ledger, options))
+    except BaseException:
+        kill_children()                  # interrupted: stop the children, remove their folders
+        remove_all()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return receipts
 
 
-def _receive(ex: Examination, ledger: Ledger, as_of: dt.date, record: bool, receipt_dir) -> Receipt:
-    """Check one examined package against the ledger, make its receipt, register it."""
+def _receive(ex: Examination, ledger: Ledger, options: Options) -> Receipt:
+    """Check one examined package against the ledger; number, write and record its receipt at once."""
     cross_check(ex, ledger)
-    receipt = make_receipt(ex, as_of)
-    if record:
-        _record(ledger, ex, receipt)
-    if receipt_dir is not None:
-        write_receipt(receipt, receipt_dir)
+    prefix = "SL" if options.registered else "YS"
+    with ledger.receiving():
+        number = ledger.next_receipt_no(options.as_of, lambda no: receipt_taken(no, options.receipt_dir), prefix)
+        receipt = make_receipt(ex, options.as_of, number, bureau=options.bureau, clerk=options.clerk)
+        if options.record:
+            _record(ledger, ex, receipt)
+        if options.receipt_dir is not None:
+            write_receipt(receipt, options.receipt_dir)
     return receipt
 
 
@@ -122,7 +163,7 @@ def _rows(rows: list[int]) -> str:
 
 def _record(ledger: Ledger, ex: Examination, receipt: Receipt) -> None:
     fig = ex.figures or {}
-    ledger.record(
+    ledger.record(within=True,
         sha256=ex.sha256, receipt_no=receipt.receipt_no, received=receipt.received, verdict=receipt.verdict,
         kind=ex.kind, year=fig.get("year") or ex.year, applicant=fig.get("applicant") or ex.applicant.get("name"),
         uscc=_uscc(ex), market=fig.get("market") or ex.applicant.get("market"),
@@ -142,7 +183,8 @@ def publicity(sources: list, target: str | Path, *, year: int | None = None, as_
     sources = [Path(s) for s in sources]
     packages = [s for s in sources if s.suffix.lower() == ".pdf"]
     ledgers = [s for s in sources if s.suffix.lower() != ".pdf"]
-    rows, years = [], set()
+    rows: list[Any] = []
+    years: set[int] = set()
     for path in ledgers:
         records = _read_ledger(path, year)
         years.update(r["year"] for r in records)
@@ -150,7 +192,7 @@ def publicity(sources: list, target: str | Path, *, year: int | None = None, as_
     if packages:
         receipts = [r for r in intake(packages, as_of=as_of, password=password, allow_unsigned=allow_unsigned,
                                       trust=trust) if year is None or r.year == year]
-        years.update(r.year for r in receipts if r.accepted)
+        years.update(r.year for r in receipts if r.accepted and r.year is not None)
         rows.extend(rows_from_receipts(receipts))
     title_year = year or (years.pop() if len(years) == 1 else None)
     return write_notice(rows, target, year=title_year, date=as_of), len(rows)
@@ -182,4 +224,4 @@ def _read_ledger(path: Path, year: int | None) -> list[dict]:
 
 
 __all__ = ["intake", "examine", "cross_check", "publicity", "Receipt", "Ledger", "Limits", "load_key",
-           "default_ledger_path", "make_receipt", "write_receipt", "receipt_number", "ACCEPTED", "REJECTED"]
+           "default_ledger_path", "make_receipt", "write_receipt", "ACCEPTED", "REJECTED"]

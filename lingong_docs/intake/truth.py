@@ -14,6 +14,7 @@ import hmac
 import logging
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from lingong_docs.core.identity import canonical_id, record_key
 
@@ -79,10 +80,9 @@ def _place(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def recheck(request: dict) -> dict:
+def recheck(request: dict[str, Any]) -> dict[str, Any]:
     """Return {figures, kinds, problems, rows, records, policy_sha256} for the folder in ``request``."""
     logging.disable(logging.CRITICAL)
-    from lingong_docs.core import findings as F
     from lingong_docs.core.errors import LingongError
     from lingong_docs.pipeline import prepare
 
@@ -95,59 +95,74 @@ def recheck(request: dict) -> dict:
         app, report, figures = prepared.app, prepared.report, prepared.figures
     except LingongError as e:
         return {"fatal": {"code": "recompute-failed", "params": {"reason": e.code}}}
-    groups: dict = defaultdict(list)
-    order: list = []
-    catalogue = F.catalogue()
-    for f in report.findings:
-        if f.severity not in (F.ERROR, F.WARNING):
-            continue
-        k = (f.code, f.severity, f.file or "")
-        if k not in groups:
-            order.append(k)
-            groups[k] = []
-        groups[k].append(f)
-    # Evidence file names may name a worker ("0007 张三微信转账.png"): such findings are shown
-    # as "支付凭证" with the rule's title only. Messages are shown only for the application file.
-    from lingong_docs.core.model import APPLICATION_FILE
-
-    tables = {t.path.name for t in app.tables}
-    problems = []
-    for code, severity, file in order:
-        items = groups[(code, severity, file)]
-        rows = sorted({f.row for f in items if f.row is not None})
-        entry = catalogue.get(code, {})
-        known = file in tables or file in ("", APPLICATION_FILE)
-        problems.append({
-            "code": code, "severity": severity, "file": file if known else "支付凭证",
-            "title": entry.get("title", code),
-            "message": items[0].message.rstrip("。") if (not rows and file in ("", APPLICATION_FILE)) else "",
-            "rows": rows, "count": len(items),
-        })
     blocking = [{"code": f.code, "severity": f.severity, "message": f.message}
                 for f in figures.blocking if f.code != "input-has-errors"]
-    rows = []
-    if key is not None and app.roster is not None:
-        bad = report.error_rows(app.roster.path.name)
-        seen = set()
-        for rec in app.roster.records:
-            if rec.row in bad:
-                continue
-            v = rec.values
-            start, end, ident = _iso(v.get("start")), _iso(v.get("end")), v.get("id_number")
-            if not (start and end and isinstance(ident, str) and ident):
-                continue
-            rk = row_key(key, ident, start, end, v.get("place"))
-            if rk in seen:
-                continue
-            seen.add(rk)
-            rows.append({"row": rec.row, "person": person_key(key, ident), "key": rk,
-                         "start": start, "end": end})
-    policy_sha = hashlib.sha256(figures.policy.path.read_bytes()).hexdigest()
     # the number of data rows of each table, as the build prints it on the checklist ("共1,000人次")
     records = {name: len(table.records) for name, table in (("job_posts", app.job_posts), ("roster", app.roster))
                if table is not None}
     return {"fatal": None, "figures": figures.to_dict(), "kinds": list(figures.kinds), "records": records,
-            "problems": problems, "blocking": blocking, "rows": rows, "policy_sha256": policy_sha,
+            "legal_rep": app.info.legal_rep or None, "printed_rows": _printed_rows(app, request.get("printed") or {}),
+            "problems": _problems(app, report), "blocking": blocking, "rows": _keyed_rows(app, report, key),
+            "policy_sha256": hashlib.sha256(figures.policy.path.read_bytes()).hexdigest(),
             "exact": {"operating_subsidy": str(figures.operating_subsidy),
                       "employment_subsidy": str(figures.employment_subsidy),
                       "total": str(figures.total)}}
+
+
+def _printed_rows(app: Any, printed: dict[str, Any]) -> dict[str, list[tuple[int, int]]]:
+    """(page, Excel row) of each printed table row that differs from the embedded workbook."""
+    from lingong_docs.intake.rows import compare
+
+    out = {}
+    for name, seen in printed.items():
+        table = getattr(app, name, None) if name in ("job_posts", "roster") else None
+        if table is not None:
+            pages = {int(p): str(t) for p, t in (seen.get("pages") or {}).items()}
+            out[name] = compare(table, name, pages, bool(seen.get("complete")))
+    return out
+
+
+def _problems(app: Any, report: Any) -> list[dict[str, Any]]:
+    """The validation findings grouped by rule and file: rows only, never values.
+
+    Evidence file names may name a worker ("0007 张三微信转账.png"): such findings are shown as
+    "支付凭证" with the rule's title only. Messages are shown only for the application file.
+    """
+    from lingong_docs.core import findings as F
+    from lingong_docs.core.model import APPLICATION_FILE
+
+    groups: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
+    for f in report.findings:
+        if f.severity in (F.ERROR, F.WARNING):
+            groups[(f.code, f.severity, f.file or "")].append(f)
+    catalogue = F.catalogue()
+    tables = {t.path.name for t in app.tables}
+    problems = []
+    for (code, severity, file), items in groups.items():
+        rows = sorted({f.row for f in items if f.row is not None})
+        known = file in tables or file in ("", APPLICATION_FILE)
+        problems.append({
+            "code": code, "severity": severity, "file": file if known else "支付凭证",
+            "title": catalogue.get(code, {}).get("title", code),
+            "message": items[0].message.rstrip("。") if (not rows and file in ("", APPLICATION_FILE)) else "",
+            "rows": rows, "count": len(items),
+        })
+    return problems
+
+
+def _keyed_rows(app: Any, report: Any, key: bytes | None) -> list[dict[str, Any]]:
+    """Keyed hashes of the counted roster rows (the ledger's only view of people)."""
+    if key is None or app.roster is None:
+        return []
+    bad = report.error_rows(app.roster.path.name)
+    rows, seen = [], set()
+    for rec in app.roster.records:
+        v = rec.values
+        start, end, ident = _iso(v.get("start")), _iso(v.get("end")), v.get("id_number")
+        if rec.row in bad or not (start and end and isinstance(ident, str) and ident):
+            continue
+        rk = row_key(key, ident, start, end, v.get("place"))
+        if rk not in seen:
+            seen.add(rk)
+            rows.append({"row": rec.row, "person": person_key(key, ident), "key": rk, "start": start, "end": end})
+    return rows

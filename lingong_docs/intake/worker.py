@@ -21,8 +21,8 @@ def main() -> None:
     workdir = Path(request["workdir"])
     try:
         if request["job"] == "scan":
-            from lingong_docs.intake.pdfscan import scan
-            result = scan(request)
+            from lingong_docs.intake.scan.structure import scan_package
+            result = scan_package(request)
         elif request["job"] == "truth":
             from lingong_docs.intake.truth import recheck
             result = recheck(request)

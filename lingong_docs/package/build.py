@@ -338,10 +338,28 @@ def _manifest(app, figures, kind: str, draft: bool, report, *, paper: bool = Fal
     package, which has nothing to recompute (the key is always present). ``edition`` is
     ``"paper"`` for the paper edition (no signature fields: sealed by hand), else ``"electronic"``.
     """
+    from lingong_docs.core import manifest as contract
+    from lingong_docs.package.parts import form_figures
+    from lingong_docs.render.context import form_context
+
     info = app.info
     policy = figures.policy
+    printed = []
+    if kind != RECOGNITION:
+        # what the forms print, where: intake finds exactly this text on those pages
+        ctx = form_context(info, kind=kind, figures=form_figures(figures, kind))
+        report_key = f"report_{kind}"
+        shown = [(contract.PRINTED_MATCH_COUNT, str(ctx["match_count"])),
+                 (contract.PRINTED_WAN, ctx[f"{kind}_wan"]), (contract.PRINTED_UPPER, ctx[f"{kind}_upper"])]
+        if kind == "operating":
+            shown.append((contract.PRINTED_DEMAND_TOTAL, str(ctx["demand_total"])))
+        printed = [{"material": report_key, "field": f, "text": contract.printed_text(f, text)} for f, text in shown]
+        printed += [{"material": "checklist", "field": contract.PRINTED_RECORDS, "table": name,
+                     "text": contract.printed_text(contract.PRINTED_RECORDS, f"{len(table.records):,}", name)}
+                    for name, table in (("job_posts", app.job_posts), ("roster", app.roster))
+                    if table is not None and name in tables_of(kind)]
     return {
-        "format": "lingong-docs/manifest@1",
+        "format": contract.FORMAT,
         "toolkit": {"name": "lingong-docs", "version": __version__},
         "policy": {"id": policy.id, "version": policy.version,
                    "sha256": hashlib.sha256(Path(policy.path).read_bytes()).hexdigest()},
@@ -354,6 +372,7 @@ def _manifest(app, figures, kind: str, draft: bool, report, *, paper: bool = Fal
         "validation": {"valid": report.valid, "errors": report.errors, "warnings": report.warnings},
         # null for recognition: the package prints no figures and embeds no tables to recompute
         "figures": None if kind == RECOGNITION else figures.to_dict(),
+        "printed": printed,
     }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -16,11 +15,12 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from lingong_docs.core.errors import LingongError
+from lingong_docs.intake.receipt import RECEIPT_NO
 from lingong_docs.web.config import private_folder
 from lingong_docs.web.pages import error_page, form, render, user
 from lingong_docs.web.uploads import Upload
 
-RECEIPT = re.compile(r"^SL[0-9A-F]{12}$")
+RECEIPT = RECEIPT_NO                       # the receipt numbers intake gives (intake/receipt.py)
 # findings that only the ledger (the other applicants' packages) can give
 CROSS_CODES = ("duplicate-package", "duplicate-rows", "cross-agency-overlap", "agency-cap-exceeded")
 

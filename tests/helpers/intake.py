@@ -103,8 +103,41 @@ def built_recognition_package() -> bytes:
 
 # ---- signing -----------------------------------------------------------------------------------
 
-def make_signer(tmp: Path, name: str = "Test Seal"):
-    """Return a pyHanko signer with a fresh self-signed EC certificate (and the cert's path)."""
+def _key_usage(x509, *, ca: bool):
+    return x509.KeyUsage(digital_signature=not ca, content_commitment=not ca, key_encipherment=False,
+                         data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
+                         encipher_only=False, decipher_only=False)
+
+
+def make_ca(tmp: Path, name: str = "Test Root CA"):
+    """Return (private key, certificate, PEM path) of a throwaway root certificate authority."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=60))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(_key_usage(x509, ca=True), critical=True)
+            .sign(key, hashes.SHA256()))
+    tmp.mkdir(parents=True, exist_ok=True)
+    path = tmp / f"{name}.pem"
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key, cert, path
+
+
+def make_signer(tmp: Path, name: str = "Test Seal", *, uscc: str | None = USCC,
+                organization: str | None = "北京示例人力资源有限公司", ca=None):
+    """Return a pyHanko signer with a fresh EC certificate (and the cert's path).
+
+    The subject carries ``uscc`` as serialNumber and ``organization`` as O, as Chinese e-seal
+    certificates do; ``ca`` (from ``make_ca``) issues it, else it is self-signed.
+    """
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -112,21 +145,70 @@ def make_signer(tmp: Path, name: str = "Test Seal"):
     from pyhanko.sign import signers
 
     key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, name)]
+    if organization:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
+    if uscc:
+        attrs.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, uscc))
+    subject = x509.Name(attrs)
+    issuer_key, issuer = (key, subject) if ca is None else (ca[0], ca[1].subject)
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
-            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
-                                         data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
-            .sign(key, hashes.SHA256()))
+            .add_extension(_key_usage(x509, ca=False), critical=True)
+            .sign(issuer_key, hashes.SHA256()))
     tmp.mkdir(parents=True, exist_ok=True)
     key_path, cert_path = tmp / f"{name}.key.pem", tmp / f"{name}.cert.pem"
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return signers.SimpleSigner.load(str(key_path), str(cert_path)), cert_path
+    chain = [] if ca is None else [str(ca[2])]
+    return signers.SimpleSigner.load(str(key_path), str(cert_path), ca_chain_files=chain or None), cert_path
+
+
+def make_tsa(tmp: Path, ca):
+    """Return pyHanko's own test timestamp service (DummyTimeStamper) with a certificate issued by ``ca``."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)    # the dummy service is RSA-only
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test TSA")]))
+            .issuer_name(ca[1].subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+            .sign(ca[0], hashes.SHA256()))
+    tmp.mkdir(parents=True, exist_ok=True)
+    key_path, cert_path = tmp / "tsa.key.pem", tmp / "tsa.cert.pem"
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return DummyTimeStamper(tsa_cert=load_cert_from_pemder(str(cert_path)),
+                            tsa_key=load_private_key_from_pemder(str(key_path), passphrase=None),
+                            certs_to_embed=[load_cert_from_pemder(str(ca[2]))])
+
+
+def make_long_term(data: bytes, ca, tsa) -> bytes:
+    """Add what e-seal clients add after signing: validation data (a DSS revision, PAdES-B-LT)
+    for every signature, then a document timestamp (PAdES-B-LTA) from ``tsa``."""
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+    from pyhanko.sign.validation import add_validation_info
+    from pyhanko_certvalidator import ValidationContext
+
+    vc = ValidationContext(trust_roots=[load_cert_from_pemder(str(ca[2]))], allow_fetching=False)
+    last = PdfFileReader(io.BytesIO(data)).embedded_signatures[-1]
+    data = add_validation_info(last, vc).getvalue()
+    out = io.BytesIO()
+    PdfTimeStamper(tsa).timestamp_pdf(IncrementalPdfFileWriter(io.BytesIO(data)), "sha256", vc, output=out)
+    return out.getvalue()
 
 
 def empty_fields(data: bytes) -> list[str]:
@@ -381,7 +463,8 @@ def add_text_annotation(data: bytes, *, page: int = 2, text: str = "500000") -> 
 
 def with_roster_rows(data: bytes, rows: int) -> bytes:
     """Return the package with the embedded 附件5 replaced by one of ``rows`` rows (hashes fixed,
-    the manifest's 撮合个次 set to the new count): only the printed pages still show the old one."""
+    the manifest's 撮合个次 and its record of the printed texts set to the new count): only the
+    printed pages still show the old one."""
 
     name = next(f["attachment"] for f in manifest_of(data)["files"] if f["role"] == "roster")
     with tempfile.TemporaryDirectory() as tmp:
@@ -389,9 +472,16 @@ def with_roster_rows(data: bytes, rows: int) -> bytes:
         path.write_bytes(attachments(data)[name])
         fill(path, "roster", [roster_row(i) for i in range(rows)])
         new = path.read_bytes()
-    return rewrite(data, replace={name: new}, fix_hashes=True,
-                   manifest=lambda m: m["figures"].update(match_count=rows))
-__all__ = ["YEAR", "ROWS", "RECEIVED", "USCC", "OTHER_USCC", "THIRD_USCC", "uscc_code", "idcard", "roster_row", "built_package", "make_signer",
+    def edit(m: dict) -> None:
+        m["figures"].update(match_count=rows)
+        for p in m["printed"]:
+            if p["field"] == "match_count":
+                p["text"] = f"撮合服务{rows}个次"
+            elif p.get("table") == "roster":
+                p["text"] = f"共{rows:,}人次"
+
+    return rewrite(data, replace={name: new}, fix_hashes=True, manifest=edit)
+__all__ = ["YEAR", "ROWS", "RECEIVED", "USCC", "OTHER_USCC", "THIRD_USCC", "uscc_code", "idcard", "roster_row", "built_package", "make_signer", "make_ca", "make_tsa", "make_long_term",
            "sign", "empty_fields", "attachments", "manifest_of", "rewrite", "drop_material", "append_revision",
            "flip_byte_in_signed_range", "rebrand", "with_demand", "encrypted", "built_recognition_package",
            "without_signature_fields", "add_stamped_field", "add_text_annotation", "move_field", "with_roster_rows"]

@@ -10,6 +10,7 @@ import unicodedata
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.evidence import covered_rows, referenced_files
+from lingong_docs.util.pdfsafety import check_file
 from lingong_docs.util.pii import mask_file_name
 from lingong_docs.validate.registry import rule
 
@@ -95,6 +96,8 @@ def payment_evidence(ctx):
     for p in app.evidence:
         if not readable(p):
             yield F.make("evidence-file-unreadable", file=shown(p.name))
+        elif p.suffix.lower() == ".pdf" and check_file(p).active:     # the check intake makes
+            yield F.make("evidence-active-content", file=shown(p.name))
     files = {unicodedata.normalize("NFKC", p.name): p for p in app.evidence}
     ranges = {name: covered_rows(name) for name in files}
     names = list(files)

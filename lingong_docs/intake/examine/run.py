@@ -1,0 +1,132 @@
+"""Examine one received package: the two child jobs (``scan``, ``truth``) and the checks in order.
+
+``examine(path, ...)`` runs the scanning child, reads the manifest (``examine.manifest``),
+checks the signatures (``examine.signatures``), the materials (``examine.completeness``), and
+recomputes the figures (``examine.figures``) and what the pages print (``examine.printed``).
+Everything read from the package stays in a private temporary folder (0700), removed afterwards
+— also when the process is interrupted (``util.workdir``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from lingong_docs.core import findings as F
+from lingong_docs.core.errors import IntakeError
+from lingong_docs.intake.examine.completeness import check_completeness, fold_under_missing_checklist
+from lingong_docs.intake.examine.examination import Examination, file_sha256
+from lingong_docs.intake.examine.figures import check_truth, printed_tables, validity_without_figures
+from lingong_docs.intake.examine.manifest import policy_for, read_manifest
+from lingong_docs.intake.examine.printed import check_printed, check_printed_rows
+from lingong_docs.intake.examine.signatures import check_representative, check_signatures
+from lingong_docs.intake.names import clean_name
+from lingong_docs.intake.sandbox import Limits, run_job
+from lingong_docs.intake.scan.result import ScanResult
+from lingong_docs.intake.workdirs import private_workdir
+
+TRUTH_LIMITS = Limits(memory=1 << 30, cpu_seconds=20, wall_seconds=20)      # the same as the scan child
+
+
+def examine(path: str | Path, *, as_of: dt.date, password: str | None = None, trust: list[str] | None = None,
+            allow_unsigned: bool = False, key: bytes | None = None, limits: Limits | None = None,
+            truth_limits: Limits | None = None) -> Examination:
+    """Return the examination of the package at ``path``; raise IntakeError only if it cannot be opened."""
+    path = Path(path)
+    limits = limits or Limits()
+    ex = _open(path)
+    with private_workdir() as workdir:
+        scan = _scan(ex, workdir, password, trust or [], limits)
+        if scan is None:
+            return ex
+        manifest = read_manifest(ex, scan, workdir)
+        policy = policy_for(ex, manifest) if manifest is not None else None
+        check_signatures(ex, scan, manifest, policy, allow_unsigned)
+        if manifest is None:
+            return ex
+        check_completeness(ex, scan, manifest, policy)
+        if ex.kind == "recognition":
+            # 零工市场认定 embeds no tables: nothing to recompute; materials, signatures, hashes
+            # (above) and the deadline are what can be checked.
+            validity_without_figures(ex, as_of)
+        else:
+            result = check_truth(ex, scan, manifest, workdir, as_of, key, truth_limits or TRUTH_LIMITS)
+            if result is not None:
+                check_printed(ex, scan, manifest, result)
+                check_printed_rows(ex, manifest, result, printed_tables(scan, manifest))
+                check_representative(ex, scan, manifest, result.get("legal_rep"))
+        fold_under_missing_checklist(ex)
+        return ex
+
+
+def _open(path: Path) -> Examination:
+    try:
+        if path.is_dir():
+            raise IntakeError("package-is-folder", f"“{clean_name(path.name)}”是文件夹，不是材料包文件。",
+                              hint="请给出 PDF 材料包文件，如 收件/材料包.pdf。")
+        if not path.is_file():
+            raise IntakeError("package-not-found", f"找不到材料包文件：{clean_name(path.name)}",
+                              hint="请检查文件名和所在文件夹。")
+        return Examination(path=path, sha256=file_sha256(path), size=path.stat().st_size)
+    except OSError:
+        raise IntakeError("package-unreadable", f"无法读取文件：{clean_name(path.name)}",
+                          hint="请检查文件是否存在、是否有读取权限。") from None
+
+
+def _scan(ex: Examination, workdir: Path, password: str | None, trust: list[str], limits: Limits) -> ScanResult | None:
+    request = {"job": "scan", "pdf": str(ex.path.resolve()), "password": password,
+               "trust": [str(Path(t).resolve()) for t in trust]}
+    outcome = run_job(request, workdir, limits)
+    if outcome.result is None:
+        if outcome.failure == "timeout":
+            ex.add("pdf-timeout", seconds=int(limits.wall_seconds))
+        else:
+            # A child that died without an answer ran out of memory or was killed by a limit.
+            ex.add("pdf-resources", memory=limits.memory >> 20)
+        return None
+    scan = ScanResult.from_dict(outcome.result)
+    for p in scan.problems:
+        ex.add(p.code, **_display_params(p.params))
+    if scan.active:
+        ex.add("active-content", what="、".join(scan.active[:8]) + (f"等{len(scan.active)}处" if len(scan.active) > 8 else ""))
+    if scan.remote:
+        ex.add("remote-link", count=len(scan.remote), what="、".join(scan.remote[:5]))
+    if scan.fatal is not None:
+        code = scan.fatal.code if scan.fatal.code in F.catalogue() else "pdf-unreadable"
+        params = _display_params(scan.fatal.params)
+        if code == "pdf-too-large":
+            params["what"] = _too_large_text(scan.fatal.params)
+        ex.add(code, **params)
+        return None
+    ex.pages = scan.pages
+    return scan
+
+
+_WHERE_ZH = {"outline": "书签目录", "structure": "内部结构", "fields": "表单域树：同一表单域被反复引用"}
+_REASON_ZH = {"xref-offset": "交叉引用表的位置不对", "memory": "内存超限"}
+
+
+def _display_params(params: dict[str, Any]) -> dict[str, Any]:
+    out = dict(params)
+    reason = str(params.get("reason") or "")
+    if reason.startswith("signatures:"):
+        out["reason"] = "签章数据无法读取"
+    elif reason:
+        out["reason"] = _REASON_ZH.get(reason, f"格式错误：{reason}")
+    else:
+        out["reason"] = "格式错误"
+    out["where"] = _WHERE_ZH.get(str(params.get("where")), "内部结构")
+    if "attachments" in params:
+        out["what"] = f"内嵌文件超过{params['attachments']}个"
+    return out
+
+
+def _too_large_text(params: dict[str, Any]) -> str:
+    if "pages" in params:
+        return f"{params['pages']}页，上限{params['limit']}页"
+    if "size" in params:
+        return f"{params['size']:,}字节，上限{params['limit']:,}字节"
+    if "annotations" in params:
+        return f"页面批注{params['annotations']:,}个，上限{params['limit']:,}个"
+    return "超过上限"

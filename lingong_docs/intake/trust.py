@@ -1,0 +1,48 @@
+"""The bureau's trust roots: the certificates a seal's chain must reach to be ``valid``.
+
+Configured once: every ``*.pem``, ``*.crt``, ``*.cer`` and ``*.der`` file in the folder named by
+$LINGONG_TRUST_DIR, else in ``$XDG_CONFIG_HOME/lingong-docs/trust`` (``~/.config/…``), plus any file
+or folder given with ``--trust``. Without any root, intact seals are reported ``intact`` with the
+warning ``signature-trust-unchecked``: the bytes are unchanged, but who signed is not verified.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from lingong_docs.core.errors import IntakeError
+
+TRUST_ENV = "LINGONG_TRUST_DIR"
+SUFFIXES = (".pem", ".crt", ".cer", ".der")
+MAX_ROOTS = 200
+
+
+def default_trust_dir() -> Path:
+    """Return $LINGONG_TRUST_DIR, else $XDG_CONFIG_HOME/lingong-docs/trust."""
+    if os.environ.get(TRUST_ENV):
+        return Path(os.environ[TRUST_ENV])
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "lingong-docs" / "trust"
+
+
+def trust_roots(given: list[str] | tuple[str, ...] | None = None) -> list[str]:
+    """Return the certificate files to trust: ``given`` (files or folders) and the configured folder."""
+    roots: list[str] = []
+    configured = default_trust_dir()
+    if os.environ.get(TRUST_ENV) and not configured.is_dir():
+        raise IntakeError("trust-dir-missing", f"环境变量 {TRUST_ENV} 指定的受信任证书文件夹不存在。",
+                          hint="请检查该文件夹，或取消该环境变量。")
+    for source in [*(given or ()), *([str(configured)] if configured.is_dir() else [])]:
+        path = Path(source)
+        if path.is_dir():
+            roots.extend(str(p) for p in sorted(path.iterdir()) if p.suffix.lower() in SUFFIXES and p.is_file())
+        elif path.is_file():
+            roots.append(str(path))
+        else:
+            raise IntakeError("trust-file-missing", "找不到 --trust 指定的证书文件或文件夹。",
+                              hint="请检查路径。")
+    unique = list(dict.fromkeys(roots))
+    if len(unique) > MAX_ROOTS:
+        raise IntakeError("trust-too-many", f"受信任的证书超过{MAX_ROOTS}个。", hint="请只放根证书。")
+    return unique

@@ -1,0 +1,118 @@
+"""Who signed, and is that certificate trusted: statuses say what was checked; a seal must be the
+applicant's; long-term signatures (DSS, document timestamps) pass; unsupported algorithms are named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers.intake import (
+    OTHER_USCC,
+    RECEIVED,
+    built_package,
+    make_ca,
+    make_long_term,
+    make_signer,
+    make_tsa,
+    manifest_of,
+    sign,
+)
+
+from lingong_docs.intake.service import intake
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pki")
+    ca = make_ca(folder)
+    own = make_signer(folder / "own", ca=ca)[0]
+    other = make_signer(folder / "other", uscc=OTHER_USCC, organization="北京另一家人力资源有限公司", ca=ca)[0]
+    return {"ca": ca, "own": own, "other": other, "tsa": make_tsa(folder / "tsa", ca), "folder": folder}
+
+
+def run(tmp_path: Path, data: bytes, **kw):
+    path = tmp_path / "p.pdf"
+    path.write_bytes(data)
+    kw.setdefault("as_of", RECEIVED)
+    [receipt] = intake([path], **kw)
+    return receipt
+
+
+def codes(receipt) -> list[tuple[str, str]]:
+    return sorted((f.code, f.severity) for f in receipt.findings)
+
+
+def test_a_chain_to_a_configured_root_is_valid_without_it_only_intact(tmp_path, pki):
+    signed = sign(built_package(), pki["own"])
+    trusted = run(tmp_path, signed, trust=[str(pki["ca"][2])])
+    assert trusted.verdict == "accepted" and codes(trusted) == []
+    assert {s["status"] for s in trusted.signatures} == {"valid"}
+    assert {s["issuer"] for s in trusted.signatures} == {"Test Root CA"}
+    assert all(s["signing_time"] and "页" in s["place"] and "seal_" not in s["place"] for s in trusted.signatures)
+    unchecked = run(tmp_path, signed)
+    assert codes(unchecked) == [("signature-trust-unchecked", "warning")]
+    assert {s["status"] for s in unchecked.signatures} == {"intact"}
+
+
+def test_the_trust_folder_is_configured_once(tmp_path, pki, monkeypatch):
+    roots = tmp_path / "roots"
+    roots.mkdir()
+    roots.joinpath("root.pem").write_bytes(pki["ca"][2].read_bytes())
+    monkeypatch.setenv("LINGONG_TRUST_DIR", str(roots))
+    r = run(tmp_path, sign(built_package(), pki["own"]))
+    assert codes(r) == [] and {s["status"] for s in r.signatures} == {"valid"}
+
+
+def test_another_companys_seal_under_the_same_root_is_rejected(tmp_path, pki):
+    r = run(tmp_path, sign(built_package(), pki["other"]), trust=[str(pki["ca"][2])])
+    assert r.verdict == "rejected"
+    assert codes(r) == [("signature-signer-mismatch", "error")]
+    seals = [f for f in manifest_of(built_package())["signature_fields"] if f["role"] == "seal"]
+    assert f"以下{len(seals)}个电子印章" in r.findings[0].message
+
+
+def test_a_seal_outside_the_configured_roots_is_untrusted_and_not_shown_as_valid(tmp_path, pki):
+    stranger = make_signer(pki["folder"] / "stranger")[0]                # self-signed, same names
+    r = run(tmp_path, sign(built_package(), stranger), trust=[str(pki["ca"][2])], receipt_dir=tmp_path / "回执")
+    assert codes(r) == [("signature-untrusted", "error")]
+    assert {s["status"] for s in r.signatures} == {"untrusted"}
+    from pypdf import PdfReader
+
+    text = "".join("".join(p.extract_text() for p in PdfReader(tmp_path / "回执" / f"{r.receipt_no}.pdf").pages).split())
+    assert "证书不受信任" in text and "有效" not in text
+
+
+def test_long_term_validation_data_and_a_document_timestamp_are_accepted(tmp_path, pki):
+    data = make_long_term(sign(built_package(), pki["own"]), pki["ca"], pki["tsa"])
+    r = run(tmp_path, data, trust=[str(pki["ca"][2])])
+    assert r.verdict == "accepted" and codes(r) == []
+    [stamp] = [s for s in r.signatures if s["kind"] == "timestamp"]
+    assert stamp["status"] == "valid" and stamp["timestamp"] and stamp["place"] == "文档时间戳"
+    assert {s["status"] for s in r.signatures if s["kind"] == "signature"} == {"valid"}
+
+
+def test_an_algorithm_the_verifier_lacks_is_named_not_called_broken(tmp_path, pki):
+    # the SignerInfo's ecdsa-with-SHA256 replaced by SM2-with-SM3 (same DER length, outside the signed range)
+    pkg = built_package()
+    first = manifest_of(pkg)["signature_fields"][0]["name"]
+    data = sign(pkg, pki["own"], [first])
+    ecdsa, sm2 = b"2A8648CE3D040302", b"2A811CCF55018375"
+    i = data.rfind(ecdsa)
+    assert i > 0
+    r = run(tmp_path, data[:i] + sm2 + data[i + len(ecdsa):], allow_unsigned=True)
+    assert ("signature-algorithm-unsupported", "error") in codes(r)
+    assert "signature-broken" not in {c for c, _ in codes(r)}
+    assert {s["status"] for s in r.signatures if s["field"] == first} == {"unsupported"}
+
+
+def test_a_signature_by_someone_else_than_the_legal_representative_is_a_warning(tmp_path, pki):
+    from helpers.intake import attachments, rewrite
+
+    pkg = built_package()
+    app = attachments(pkg)["application.yaml"].decode().replace('法定代表人: ""', '法定代表人: "李法人"')
+    with_rep = rewrite(pkg, replace={"application.yaml": app.encode()}, fix_hashes=True)
+    r = run(tmp_path, sign(with_rep, pki["own"]), trust=[str(pki["ca"][2])])      # signed as "Test Seal"
+    assert r.verdict == "accepted"
+    assert codes(r) == [("signature-signer-not-representative", "warning")]
+    signs = [f for f in manifest_of(pkg)["signature_fields"] if f["role"] == "signature"]
+    assert f"以下{len(signs)}处签字" in r.findings[0].message and "李法人" not in r.findings[0].message
