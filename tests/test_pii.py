@@ -220,3 +220,8 @@ def test_library_warnings_quoting_cells_never_reach_stderr_unmasked(tmp_path):
     loud = subprocess.run([sys.executable, "-c", code, "-v", "validate", str(folder)], capture_output=True, text=True)
     assert "Cell C5" not in quiet.stderr and "UserWarning" not in quiet.stderr
     assert "Cell C5" in loud.stderr and leaks(loud.stderr) == []
+
+
+def test_a_masked_id_never_shows_a_birth_date_digit():
+    assert mask_id("110105194912310021") == "110105********0021"
+    assert mask_id("110105491231002") == "110105******002"      # 15 digits: YYMMDD at 7–12

@@ -28,10 +28,15 @@ MAX_SHOWN = 60
 
 
 def mask_id(value: str | None) -> str:
-    """Return ``110105********1234`` for an 18-character ID (first 6 and last 4 kept)."""
+    """Return ``110105********1234`` for an 18-character ID (first 6 and last 4 kept).
+
+    Every birth-date digit is hidden: a 15-digit ID (``110105******123``) keeps only its 3 sequence digits.
+    """
     if value is None:
         return ""
     v = unicodedata.normalize("NFKC", str(value)).strip()
+    if len(v) == 15:
+        return v[:6] + "*" * 6 + v[-3:]
     if len(v) >= 15:
         return v[:6] + "*" * (len(v) - 10) + v[-4:]
     if len(v) > 4:

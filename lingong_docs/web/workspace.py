@@ -28,7 +28,7 @@ from lingong_docs.core.model import APPLICATION_FILE
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
 from lingong_docs.util.atomic import atomic_write_bytes
 
-APP_ID = re.compile(r"^[0-9a-f]{12}$")
+APP_ID = re.compile(r"[0-9a-f]{12}")
 FIX_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{6}")    # a 自动修正 run: <date>-<time>-<random>
 EVIDENCE_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg")
 # application.yaml keys the create form may set after ``init`` wrote the file (comments kept)
@@ -83,7 +83,7 @@ class Workspace:
         return ref
 
     def get(self, app_id: str) -> AppRef | None:
-        if not APP_ID.match(app_id):
+        if not APP_ID.fullmatch(app_id):
             return None
         meta_path = self.apps / app_id / "meta.json"
         try:
