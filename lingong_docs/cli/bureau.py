@@ -20,16 +20,10 @@ _PACKAGE = click.Path(path_type=Path)
 
 
 def _check_sources(paths: tuple[Path, ...], what: str = "材料包") -> None:
-    from lingong_docs.core.errors import IntakeError
-    from lingong_docs.intake.names import clean_name
+    from lingong_docs.intake.examine.run import check_package_path
 
     for path in paths:
-        if path.is_dir():
-            raise IntakeError("package-is-folder", f"“{clean_name(path.name)}”是文件夹，不是{what}文件。",
-                              hint="请给出文件，如 收件/材料包.pdf；一个文件夹中的全部材料包可写 收件/*.pdf。")
-        if not path.is_file():
-            raise IntakeError("package-not-found", f"找不到{what}文件：{clean_name(path.name)}",
-                              hint="请检查文件名和所在文件夹。")
+        check_package_path(path, what)
 
 
 def _terminate_as_interrupt() -> None:

@@ -136,11 +136,10 @@ def compute_many(apps: list, reports: list, *, policy=None, as_of: dt.date | Non
     the 申请日期 for the deadline check; ``today`` stands in for the current date.
     """
     if len(apps) != len(reports):
-        raise ConfigError("compute-arguments", "申请与校验报告的数量不一致。")
+        raise ConfigError.make("compute-arguments")
     folders = [Path(a.folder).resolve() for a in apps if a.folder is not None]
     if len(set(folders)) != len(folders):
-        raise ConfigError("compute-folder-twice", "同一个申请文件夹被列出了两次。",
-                          hint="每个零工市场的文件夹只列一次，否则机构年度上限会被错误分配。")
+        raise ConfigError.make("compute-folder-twice")
     today = today or dt.date.today()
     if isinstance(policy, (str, Path)):
         policy = load_policy(name=str(policy))
@@ -164,9 +163,7 @@ def _declared_policy(app) -> str | None:
         return None
     name = str(name).strip()
     if "/" in name or "\\" in name or name.endswith((".yaml", ".yml")):
-        raise ConfigError("policy-path-in-application",
-                          f"申请文件中的“{POLICY_KEY}”只能写政策编号（如 chaoyang-2024），不能写文件路径。",
-                          hint="如需使用其他政策文件，请在命令行用 --policy 指定。")
+        raise ConfigError.make("policy-path-in-application", key=POLICY_KEY)
     return name
 
 

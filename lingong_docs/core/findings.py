@@ -60,6 +60,7 @@ def catalogue() -> dict[str, dict[str, str]]:
         entries = cast(dict[str, dict[str, str]], load_yaml(f"messages/{path.name}") or {})
         for code, entry in entries.items():
             if code in merged:
+                # the catalogue cannot describe its own failure: these two messages stay in code
                 raise ConfigError("catalogue-duplicate", f"规则代码 {code} 在规则目录中重复定义（{path.name}）。")
             merged[code] = entry
     return merged

@@ -150,7 +150,7 @@ def _load(path: Path) -> Policy:
         with open(path, encoding="utf-8") as f:
             data = yaml.safe_load(f)
     except (OSError, yaml.YAMLError) as e:
-        raise PolicyError("policy-unreadable", f"政策文件 {path.name} 无法读取。") from e
+        raise PolicyError.make("policy-unreadable", file=path.name) from e
     checked = check_policy_data(data, path.name)
     return Policy(id=str(checked["id"]), version=str(checked["version"]), title=str(checked["title"]),
                   path=path, data=checked)
@@ -169,11 +169,10 @@ def load_policy(year: int | None = None, name: str | None = None) -> Policy:
             pol = _load(f)
             if pol.id == name:
                 return pol
-        raise PolicyError("policy-unknown", f"没有名为“{name}”的政策文件。",
-                          hint="可用：" + "、".join(_load(f).id for f in policy_files()))
+        raise PolicyError.make("policy-unknown", name=name, available="、".join(_load(f).id for f in policy_files()))
     policies = [_load(f) for f in policy_files()]
     if not policies:
-        raise PolicyError("policy-missing", "没有找到任何政策文件（schemas/policy/）。")
+        raise PolicyError.make("policy-missing")
     if year is not None:
         covering = [p for p in policies if p.covers(year)]
         if covering:

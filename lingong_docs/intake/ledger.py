@@ -110,17 +110,13 @@ def load_key(key_file: str | os.PathLike | None = None, environ=None) -> bytes:
         try:
             key = Path(key_file).read_bytes().strip()
         except OSError:
-            raise IntakeError("ledger-key-missing", "无法读取台账密钥文件。",
-                              hint="请检查 --key-file 指定的文件是否存在、是否有读取权限。") from None
+            raise IntakeError.make("ledger-key-unreadable") from None
     else:
         key = (environ.get(KEY_ENV) or "").strip().encode("utf-8")
     if not key:
-        raise IntakeError("ledger-key-missing",
-                          "使用受理台账需要密钥：请设置环境变量 LINGONG_LEDGER_KEY，或用 --key-file 指定密钥文件。",
-                          hint="密钥由受理部门保管，丢失后台账中的人员无法再比对；仅做材料预审可加 --no-ledger。")
+        raise IntakeError.make("ledger-key-missing")
     if len(key) < MIN_KEY_BYTES:
-        raise IntakeError("ledger-key-missing", f"台账密钥太短（至少{MIN_KEY_BYTES}个字符）。",
-                          hint="可用 python -c \"import secrets; print(secrets.token_hex(32))\" 生成。")
+        raise IntakeError.make("ledger-key-short", min=MIN_KEY_BYTES)
     return key
 
 
@@ -152,7 +148,7 @@ class Ledger:
                 self.db.execute("PRAGMA " + pragma)
             self.db.executescript(_SCHEMA)
         except sqlite3.DatabaseError:
-            raise IntakeError("ledger-unreadable", "受理台账文件无法打开（不是台账文件或已损坏）。") from None
+            raise IntakeError.make("ledger-unreadable", name="") from None
         self._check_key()
         self._migrate()
 
@@ -177,8 +173,7 @@ class Ledger:
                 self.db.execute("INSERT OR IGNORE INTO meta VALUES('key_check', ?)", (check,))
             row = self.db.execute("SELECT value FROM meta WHERE key='key_check'").fetchone()
         if not hmac.compare_digest(row[0], check):
-            raise IntakeError("ledger-key-wrong", "提供的密钥与该受理台账登记时使用的密钥不同，无法比对。",
-                              hint="请使用该台账原来的密钥（LINGONG_LEDGER_KEY 或 --key-file）。")
+            raise IntakeError.make("ledger-key-wrong")
 
     def _migrate(self) -> None:
         """Upgrade an older ledger to SCHEMA_VERSION; refuse one written by a newer program."""
@@ -188,9 +183,7 @@ class Ledger:
         except (TypeError, ValueError):
             version = 0
         if not 1 <= version <= int(SCHEMA_VERSION):
-            raise IntakeError("ledger-schema-newer",
-                              "受理台账由更新版本的程序建立（或已损坏），本程序无法安全写入。",
-                              hint="请升级 lingong-docs 后再使用该台账。")
+            raise IntakeError.make("ledger-schema-newer")
         while version < int(SCHEMA_VERSION):
             with self.db:
                 self.db.execute("BEGIN IMMEDIATE")

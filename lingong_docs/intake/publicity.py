@@ -79,8 +79,7 @@ def write_notice(rows: list[NoticeRow], target: str | Path, *, year: int | None 
         with atomic_path(target) as tmp:
             _pdf(rows, tmp, year, date)
     else:
-        raise IntakeError("notice-format", "公示名单只能保存为 .xlsx 或 .pdf 文件。",
-                          hint="例如：-o 公示名单.xlsx")
+        raise IntakeError.make("notice-format")
     return target
 
 

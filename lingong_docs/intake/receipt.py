@@ -164,8 +164,8 @@ def write_receipt(receipt: Receipt, folder: str | Path) -> tuple[Path, Path]:
     except OSError as e:
         for path in done:
             path.unlink(missing_ok=True)
-        raise IntakeError("receipt-unwritable", f"无法写入回执文件夹“{clean_name(Path(folder).name)}”（{e.strerror or '写入失败'}）；"
-                          "本次材料包未登记，未改动原有输出。", hint="请检查回执文件夹的路径、权限和磁盘空间后重新受理。") from None
+        raise IntakeError.make("receipt-unwritable", folder=clean_name(Path(folder).name),
+                               reason=e.strerror or "写入失败") from None
     except BaseException:
         for path in done:
             path.unlink(missing_ok=True)
@@ -180,8 +180,7 @@ def _write_new(target: Path, write: Any, done: list[Path]) -> None:
     try:
         os.link(staged, target)                  # fails if the target exists: never overwritten
     except FileExistsError:
-        raise IntakeError("receipt-exists", f"回执文件 {target.name} 已存在，未覆盖。",
-                          hint="请换一个回执文件夹，或保留原回执后重新受理。") from None
+        raise IntakeError.make("receipt-exists", name=target.name) from None
     finally:
         staged.unlink(missing_ok=True)
     done.append(target)

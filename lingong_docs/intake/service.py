@@ -204,7 +204,7 @@ def _read_ledger(path: Path, year: int | None) -> list[dict]:
     from lingong_docs.core.errors import IntakeError
 
     if not path.is_file():
-        raise IntakeError("ledger-not-found", f"找不到受理台账文件：{path.name}")
+        raise IntakeError.make("ledger-not-found", name=path.name)
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -220,7 +220,7 @@ def _read_ledger(path: Path, year: int | None) -> list[dict]:
         finally:
             db.close()
     except sqlite3.DatabaseError:
-        raise IntakeError("ledger-unreadable", f"{path.name} 不是受理台账文件或已损坏。") from None
+        raise IntakeError.make("ledger-unreadable", name=f" {path.name} ") from None
 
 
 __all__ = ["intake", "examine", "cross_check", "publicity", "Receipt", "Ledger", "Limits", "load_key",

@@ -31,8 +31,7 @@ def trust_roots(given: list[str] | tuple[str, ...] | None = None) -> list[str]:
     roots: list[str] = []
     configured = default_trust_dir()
     if os.environ.get(TRUST_ENV) and not configured.is_dir():
-        raise IntakeError("trust-dir-missing", f"环境变量 {TRUST_ENV} 指定的受信任证书文件夹不存在。",
-                          hint="请检查该文件夹，或取消该环境变量。")
+        raise IntakeError.make("trust-dir-missing", env=TRUST_ENV)
     for source in [*(given or ()), *([str(configured)] if configured.is_dir() else [])]:
         path = Path(source)
         if path.is_dir():
@@ -40,9 +39,8 @@ def trust_roots(given: list[str] | tuple[str, ...] | None = None) -> list[str]:
         elif path.is_file():
             roots.append(str(path))
         else:
-            raise IntakeError("trust-file-missing", "找不到 --trust 指定的证书文件或文件夹。",
-                              hint="请检查路径。")
+            raise IntakeError.make("trust-file-missing")
     unique = list(dict.fromkeys(roots))
     if len(unique) > MAX_ROOTS:
-        raise IntakeError("trust-too-many", f"受信任的证书超过{MAX_ROOTS}个。", hint="请只放根证书。")
+        raise IntakeError.make("trust-too-many", max=MAX_ROOTS)
     return unique

@@ -24,7 +24,7 @@ def read_application(folder: str | Path) -> Application:
     """Return the application in ``folder``; tables that are absent are ``None`` (a finding says so)."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise ReadError("folder-not-found", f"找不到申请文件夹：{folder.name}", path=str(folder))
+        raise ReadError.make("folder-not-found", folder=folder.name)
     app_file = folder / APPLICATION_FILE
     findings: list = []
     if app_file.is_file():

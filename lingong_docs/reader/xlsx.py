@@ -99,9 +99,8 @@ def read_table(path: str | Path, kind: str | None = None) -> Table:
     if not found:
         table_spec = spec(kinds[0])
         headers = "、".join(c.header for c in table_spec.columns if c.required)
-        raise ReadError("sheet-not-found",
-                        f"{path.name}：找不到{table_spec.attachment}（{table_spec.title}）的表头，应包含：{headers}。",
-                        hint="请使用 lingong-docs init 生成的模板，或保留官方列名。", path=str(path))
+        raise ReadError.make("table-header-not-found", file=path.name, headers=headers,
+                             table=f"{table_spec.attachment}（{table_spec.title}）")
     sheet, rows, header_idx, hmap = found
     assert kind is not None   # set with ``found``
     table_spec = spec(kind)

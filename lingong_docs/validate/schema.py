@@ -63,7 +63,7 @@ def make_cerberus_validator(kind: str) -> cerberus.Validator:
     try:
         return LingongValidator(schema, allow_unknown=True)
     except cerberus.SchemaError as e:
-        raise ConfigError("schema-invalid", f"校验规则文件（{kind}）不是有效的 Cerberus 规则。") from e
+        raise ConfigError.make("schema-invalid", table=kind) from e
 
 
 def cerberus_codes(kind: str, document: dict) -> dict[str, set[str]]:
@@ -124,7 +124,7 @@ def _compile_field(kind: str, header: str, rules: dict):
     check_fns = []
     for name in ([checks] if isinstance(checks, str) else (checks or [])):
         if name not in CHECKS:
-            raise ConfigError("schema-invalid", f"校验规则引用了未登记的自定义校验“{name}”。")
+            raise ConfigError.make("schema-check-unknown", check=name)
         check_fns.append(CHECKS[name])
 
     def check(value):

@@ -60,18 +60,20 @@ def examine(path: str | Path, *, as_of: dt.date, password: str | None = None, tr
         return ex
 
 
+def check_package_path(path: Path, what: str = "材料包") -> None:
+    """Raise ``package-is-folder`` / ``package-not-found`` unless ``path`` is a file."""
+    if path.is_dir():
+        raise IntakeError.make("package-is-folder", name=clean_name(path.name), what=what)
+    if not path.is_file():
+        raise IntakeError.make("package-not-found", name=clean_name(path.name), what=what)
+
+
 def _open(path: Path) -> Examination:
     try:
-        if path.is_dir():
-            raise IntakeError("package-is-folder", f"“{clean_name(path.name)}”是文件夹，不是材料包文件。",
-                              hint="请给出 PDF 材料包文件，如 收件/材料包.pdf。")
-        if not path.is_file():
-            raise IntakeError("package-not-found", f"找不到材料包文件：{clean_name(path.name)}",
-                              hint="请检查文件名和所在文件夹。")
+        check_package_path(path)
         return Examination(path=path, sha256=file_sha256(path), size=path.stat().st_size)
     except OSError:
-        raise IntakeError("package-unreadable", f"无法读取文件：{clean_name(path.name)}",
-                          hint="请检查文件是否存在、是否有读取权限。") from None
+        raise IntakeError.make("package-unreadable", name=clean_name(path.name)) from None
 
 
 def _scan(ex: Examination, workdir: Path, password: str | None, trust: list[str], limits: Limits) -> ScanResult | None:
