@@ -47,14 +47,29 @@ def place_key(place: object) -> str:
     return "".join(unicodedata.normalize("NFKC", place).split())
 
 
-def _moment(value: object) -> str:
+def _instant(value: object) -> object:
+    """Return a task time in one form: a naive datetime to the second (ISO text is parsed)."""
     if isinstance(value, dt.datetime):
-        return value.replace(microsecond=0, tzinfo=None).isoformat()
+        if value.microsecond or value.tzinfo is not None:        # rare: keep the common path cheap
+            return value.replace(microsecond=0, tzinfo=None)
+        return value
     if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time()).isoformat()
-    return str(value or "")
+        return dt.datetime.combine(value, dt.time())
+    if isinstance(value, str):
+        try:
+            return _instant(dt.datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
 
 
-def record_key(id_number: object, start: object, end: object, place: object) -> tuple[str, str, str, str]:
+def record_key(id_number: object, start: object, end: object, place: object) -> tuple[str, object, object, str]:
     """Return what makes two roster rows the same record: person, start, end and place (附件5)."""
-    return (canonical_id(id_number), _moment(start), _moment(end), place_key(place))
+    return (canonical_id(id_number), _instant(start), _instant(end), place_key(place))
+
+
+def record_text(key: tuple[str, object, object, str]) -> str:
+    """Return a ``record_key`` as one text (what the ledger hashes): times as ISO 8601."""
+    ident, start, end, place = key
+    times = (v.isoformat() if isinstance(v, dt.datetime) else str(v or "") for v in (start, end))
+    return "\x00".join((ident, *times, place))

@@ -16,7 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from lingong_docs.core.identity import canonical_id, record_key
+from lingong_docs.core.identity import canonical_id, record_key, record_text
 
 
 def person_key(key: bytes, id_number) -> str:
@@ -26,7 +26,7 @@ def person_key(key: bytes, id_number) -> str:
 
 def row_key(key: bytes, id_number, start: str, end: str, place) -> str:
     """Return the keyed hash of one roster row (same person, start, end and place)."""
-    raw = "\x00".join(("row", *record_key(id_number, start, end, place)))
+    raw = "row\x00" + record_text(record_key(id_number, start, end, place))
     return hmac.new(key, raw.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
