@@ -578,3 +578,12 @@ def test_a_second_build_into_the_same_folder_is_refused_while_one_runs(app_folde
     finally:
         os.close(fd)
     assert list(out.iterdir()) == []
+
+
+def test_an_output_folder_that_is_a_file_is_refused_in_chinese_before_any_work(tmp_path):
+    folder = make_app(tmp_path / "app", year=YEAR)
+    (tmp_path / "taken").write_text("not a folder", encoding="utf-8")
+    cp = _cli("build", str(folder), "-o", str(tmp_path / "taken"))
+    assert cp.returncode == 2, cp.stderr
+    assert "output-not-writable" in cp.stderr and "内部错误" not in cp.stderr
+    assert (tmp_path / "taken").read_text(encoding="utf-8") == "not a folder"
