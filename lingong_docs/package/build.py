@@ -52,6 +52,7 @@ from lingong_docs.package.assemble import Attachment, BundleResult, bundle
 from lingong_docs.package.parts import Edition, LayoutRefused, Rendered, render_all, tables_of
 from lingong_docs.render import soffice, tables
 from lingong_docs.util.atomic import atomic_paths
+from lingong_docs.util.pii import mask_file_name
 from lingong_docs.util.workdir import private_dir, sweep_stale
 
 TITLES = MATERIAL_TITLES
@@ -85,6 +86,7 @@ class BuildResult:
     notes: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     paper: bool = False
+    people: frozenset = field(default=frozenset(), repr=False)   # roster names, to mask file names shown
 
     def to_dict(self) -> dict[str, Any]:
         """Return what ``build --format json`` prints for this package."""
@@ -96,12 +98,20 @@ class BuildResult:
             "bytes": self.path.stat().st_size if self.path.exists() else None,
             "draft": self.draft,
             "edition": "paper" if self.paper else "electronic",
-            "materials": list(self.materials),
+            "materials": [_shown_material(m, self.people) for m in self.materials],
             "signature_fields": [f["name"] for f in self.manifest.get("signature_fields", [])],
             "warnings": self.warnings,
             "notes": [f.to_dict() for f in self.notes],
             "problems": [f.to_dict() for f in self.problems],
         }
+
+
+def _shown_material(material: dict, people: frozenset) -> dict:
+    """Return a material as printed outside the package: its files' names (operators name
+    evidence after the person paid) with personal data masked."""
+    items = [{k: mask_file_name(v, people) if k in ("title", "file", "attachment") and isinstance(v, str) else v
+              for k, v in item.items()} for item in material.get("items", ())]
+    return {**material, "items": items} if "items" in material else dict(material)
 
 
 class BuildRefused(BuildError):
@@ -296,7 +306,8 @@ def _bundle_all(app: Any, report: Any, figures: Any, kinds: list[str], rendered:
                 watermark=edition.watermark, password=password, atomic=False, progress=tick)
             results.append(BuildResult(path=targets[kind], kind=kind, pages=result.pages,
                                        materials=result.materials, manifest=result.manifest,
-                                       draft=edition.draft, warnings=report.warnings, paper=edition.paper))
+                                       draft=edition.draft, warnings=report.warnings, paper=edition.paper,
+                                       people=app.roster.personal_names() if app.roster is not None else frozenset()))
     return results
 
 
