@@ -280,3 +280,15 @@ def test_kind_option_accepts_english_words_and_chinese_labels(typed, kind):
     assert CliRunner().invoke(show, ["--kind", typed]).output.strip() == kind
     refused = CliRunner().invoke(show, ["--kind", "补贴"])
     assert refused.exit_code == 2 and "不是补贴事项" in refused.output
+
+
+def test_an_unreadable_file_in_the_supporting_folders_is_found_before_build(tmp_path):
+    folder = make_app(tmp_path / "app")
+    fill(table_path(folder, ROSTER), ROSTER, [r()])
+    (folder / "其他材料").mkdir()
+    (folder / "其他材料" / "场地照片.pdf").write_bytes(b"%PDF-1.4 cut off")
+    (folder / "认定材料").mkdir()
+    (folder / "认定材料" / "评级.png").write_bytes(b"not an image")
+    found = {(f.code, f.message.split("”")[0]) for f in validate(read_application(folder)).findings
+             if f.code == "supporting-file-unreadable"}
+    assert found == {("supporting-file-unreadable", "“其他材料"), ("supporting-file-unreadable", "“认定材料")}
