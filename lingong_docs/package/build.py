@@ -235,7 +235,11 @@ def _output_lock(folders: set[Path]) -> Iterator[None]:
     fds = []
     try:
         for folder in sorted(folders):
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError):     # a file stands where the folder goes
+                raise BuildError.make("output-not-writable", folder=mask_file_name(str(folder)),
+                                      reason="这不是一个文件夹") from None
             fd = os.open(folder, os.O_RDONLY)
             fds.append(fd)
             try:
