@@ -78,6 +78,16 @@ def test_annotate_into_a_place_that_cannot_be_written_is_exit_2_after_the_report
     assert "无法写入输出位置" in proc.stderr and "Traceback" not in proc.stderr and "OSError" not in proc.stderr
 
 
+def test_annotate_never_overwrites_the_workbook_being_validated(tmp_path):
+    folder = make_app(tmp_path / "app")
+    fill(table_path(folder, ROSTER), ROSTER, [r()])
+    workbook = table_path(folder, ROSTER)
+    before = workbook.read_bytes()
+    proc = run_cli("validate", str(workbook), "--annotate", str(workbook))
+    assert proc.returncode == 2 and "校验结果" in proc.stdout and "output-not-writable" in proc.stderr
+    assert workbook.read_bytes() == before
+
+
 def test_a_file_name_that_is_not_utf8_is_a_finding_and_json_stays_valid(tmp_path):
     folder = make_app(tmp_path / "app")
     fill(table_path(folder, ROSTER), ROSTER, [r()])
