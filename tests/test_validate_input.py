@@ -302,3 +302,14 @@ def test_an_unreadable_file_in_the_supporting_folders_is_found_before_build(tmp_
     found = {(f.code, f.message.split("”")[0]) for f in validate(read_application(folder)).findings
              if f.code == "supporting-file-unreadable"}
     assert found == {("supporting-file-unreadable", "“其他材料"), ("supporting-file-unreadable", "“认定材料")}
+
+
+def test_a_supporting_file_name_that_is_not_utf8_is_found_before_build(tmp_path):
+    folder = make_app(tmp_path / "app")
+    fill(table_path(folder, ROSTER), ROSTER, [r()])
+    (folder / "其他材料").mkdir()
+    with open(os.fsencode(str(folder / "其他材料")) + "/说明".encode() + b"\xff.pdf", "wb") as f:
+        f.write(b"%PDF-1.4\n")
+    found = [f for f in validate(read_application(folder)).findings if f.code.startswith("supporting-")]
+    assert [(f.code, f.severity) for f in found] == [("supporting-name-encoding", "error")]
+    json.dumps([f.to_dict() for f in found], ensure_ascii=False).encode("utf-8")    # printable as JSON

@@ -125,12 +125,15 @@ def payment_evidence(ctx):
 
 @rule("application", folder_only=True)
 def supporting_evidence(ctx):
-    """The files of 认定材料/ and 其他材料/ are bundled too: each must open (else build stops)."""
+    """The files of 认定材料/ and 其他材料/ are bundled and named in the package too: each must
+    open and have a readable name (else build stops)."""
     app = ctx.app
     if app.folder is None:
         return
     people = app.roster.personal_names() if app.roster is not None else frozenset()
     for folder in SUPPORTING_FOLDERS.values():
         for p in supporting_files(app.folder, folder):
-            if not readable(p):
+            if not is_utf8(p.name):
+                yield F.make("supporting-name-encoding", folder=folder, file=mask_file_name(p.name, people))
+            elif not readable(p):
                 yield F.make("supporting-file-unreadable", folder=folder, file=mask_file_name(p.name, people))
