@@ -81,3 +81,16 @@ def supporting_files(application_folder: Path, folder: str) -> list[Path]:
         return []
     return sorted((p for p in base.iterdir() if p.is_file() and not p.is_symlink() and not p.name.startswith(".")
                    and p.suffix.lower() in SUPPORTED_SUFFIXES), key=lambda p: p.name)
+
+
+def text_named(paths: Sequence[Path]) -> list[Path]:
+    """Return the files of ``paths`` whose names are text (UTF-8): a name copied from another system
+    may not be, and cannot be printed or embedded — validate reports it; a draft leaves it out."""
+    out = []
+    for p in paths:
+        try:
+            p.name.encode("utf-8")
+        except UnicodeEncodeError:
+            continue
+        out.append(p)
+    return out

@@ -46,6 +46,7 @@ from typing import Any
 from lingong_docs import __version__
 from lingong_docs.core import findings as F
 from lingong_docs.core.errors import BuildError
+from lingong_docs.core.evidence import text_named
 from lingong_docs.core.kinds import EMBEDDED_TABLES, EMPLOYMENT, KINDS, MATERIAL_TITLES, OPERATING, ORDER, RECOGNITION
 from lingong_docs.core.manifest import EVIDENCE_PREFIX
 from lingong_docs.package.assemble import Attachment, BundleResult, bundle
@@ -335,7 +336,7 @@ def _common_attachments(app, report) -> list[Attachment]:
             out.append(Attachment(name=path.name, data=path.read_bytes(), role=role, source=source,
                                   description=label))
     evidence_dir = app.info.evidence_folder
-    for path in app.evidence:
+    for path in text_named(app.evidence):
         out.append(Attachment(name=EVIDENCE_PREFIX + path.name, data=path.read_bytes(), role="evidence",
                               source=f"{evidence_dir}/{path.name}", description="支付凭证"))
     data = report.to_dict()

@@ -18,7 +18,7 @@ from typing import Any
 
 from lingong_docs import render
 from lingong_docs.core import findings as F
-from lingong_docs.core.evidence import SUPPORTING_FOLDERS
+from lingong_docs.core.evidence import SUPPORTING_FOLDERS, text_named
 from lingong_docs.core.evidence import supporting_files as core_supporting_files
 from lingong_docs.core.kinds import KINDS, MATERIAL_TITLES, RECOGNITION, printed_tables
 from lingong_docs.core.layout import em_width
@@ -127,8 +127,9 @@ def _shared_parts(app: Any, figures: Any, kinds: list[str], workdir: Path, editi
                   tick: Progress) -> dict[str, Part]:
     """Return the parts several packages share: the evidence pages and the printed tables."""
     shared: dict[str, Part] = {}
-    if any(k != RECOGNITION for k in kinds) and app.evidence:
-        shared["evidence"] = evidence_part(app.evidence, workdir / "evidence.pdf", attachment_prefix=EVIDENCE_PREFIX)
+    evidence = text_named(app.evidence)
+    if any(k != RECOGNITION for k in kinds) and evidence:
+        shared["evidence"] = evidence_part(evidence, workdir / "evidence.pdf", attachment_prefix=EVIDENCE_PREFIX)
     for key, (folder, title, subtitle) in SUPPORTING.items():
         files = supporting_files(app, folder)
         if files and (key != "recognition_proofs" or RECOGNITION in kinds):
@@ -152,7 +153,7 @@ def _shared_parts(app: Any, figures: Any, kinds: list[str], workdir: Path, editi
 def supporting_files(app: Any, folder: str) -> list[Path]:
     """Return the PDF and image files in ``folder`` of the application folder, by name (none when
     the folder is absent: its checklist row is then left out)."""
-    return core_supporting_files(Path(app.folder), folder)
+    return text_named(core_supporting_files(Path(app.folder), folder))
 
 
 def overflows(app: Any, kind: str, parts: list[Part]) -> list[F.Finding]:
