@@ -13,6 +13,7 @@ from helpers.apps import fill, make_app, table_path, tiny_pdf
 from helpers.figures import roster_row
 
 import lingong_docs as lg
+from lingong_docs.core import errors as lg_errors
 from lingong_docs.package.build import BuildRefused
 
 DEMO = Path(__file__).resolve().parent.parent / "samples" / "demo"
@@ -113,3 +114,11 @@ def test_fix_matches_the_cli_json(tmp_path):
     assert code == 0
     ours = lg.fix(folder, tmp_path / "api").to_dict()
     assert without(ours, "target") == without(printed, "target") and ours["changes"]
+
+
+def test_build_into_a_file_raises_the_chinese_error_not_an_os_error(recognition_app, tmp_path):
+    taken = tmp_path / "taken"
+    taken.write_text("keep", encoding="utf-8")
+    with pytest.raises(lg_errors.LingongError) as refused:
+        lg.build(recognition_app, taken)
+    assert refused.value.code == "output-not-writable" and taken.read_text(encoding="utf-8") == "keep"

@@ -578,3 +578,39 @@ def test_a_second_build_into_the_same_folder_is_refused_while_one_runs(app_folde
     finally:
         os.close(fd)
     assert list(out.iterdir()) == []
+
+
+def test_an_output_folder_that_is_a_file_is_refused_in_chinese_before_any_work(tmp_path):
+    folder = make_app(tmp_path / "app", year=YEAR)
+    (tmp_path / "taken").write_text("not a folder", encoding="utf-8")
+    cp = _cli("build", str(folder), "-o", str(tmp_path / "taken"))
+    assert cp.returncode == 2, cp.stderr
+    assert "output-not-writable" in cp.stderr and "内部错误" not in cp.stderr
+    assert (tmp_path / "taken").read_text(encoding="utf-8") == "not a folder"
+
+
+def test_build_json_masks_the_evidence_file_names(invalid_app, tmp_path):
+    folder = tmp_path / "app"
+    shutil.copytree(invalid_app, folder)
+    row = roster_row(2)
+    Image.new("RGB", (60, 60), "white").save(folder / "支付凭证" / f"0003 {row['name']} {row['id_number']}.png")
+    cp = _cli("build", str(folder), "-o", str(tmp_path / "out"), "--kind", "employment", "--draft",
+              "--format", "json")
+    assert cp.returncode == 0, cp.stderr
+    files = [item["file"] for p in json.loads(cp.stdout) for m in p["materials"] for item in m.get("items", ())]
+    assert any(f.startswith("0003 ") for f in files)
+    assert row["id_number"][6:14] not in cp.stdout and row["name"] not in cp.stdout
+
+
+def test_a_draft_leaves_out_a_file_whose_name_is_not_utf8_instead_of_crashing(invalid_app, tmp_path):
+    folder = tmp_path / "app"
+    shutil.copytree(invalid_app, folder)
+    with open(os.fsencode(str(folder / "支付凭证")) + "/0003 回单".encode() + b"\xff.png", "wb") as f:
+        Image.new("RGB", (60, 60), "white").save(f, "PNG")
+    (folder / "其他材料").mkdir()
+    with open(os.fsencode(str(folder / "其他材料")) + "/说明".encode() + b"\xff.png", "wb") as f:
+        Image.new("RGB", (60, 60), "white").save(f, "PNG")
+    cp = _cli("build", str(folder), "-o", str(tmp_path / "out"), "--kind", "employment", "--draft")
+    assert cp.returncode == 0 and "内部错误" not in cp.stderr, cp.stderr
+    [package] = (tmp_path / "out").glob("*.pdf")
+    assert "\ufffd" not in "".join(PdfReader(package).attachments)

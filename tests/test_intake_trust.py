@@ -116,3 +116,20 @@ def test_a_signature_by_someone_else_than_the_legal_representative_is_a_warning(
     assert codes(r) == [("signature-signer-not-representative", "warning")]
     signs = [f for f in manifest_of(pkg)["signature_fields"] if f["role"] == "signature"]
     assert f"以下{len(signs)}处签字" in r.findings[0].message and "李法人" not in r.findings[0].message
+
+
+def test_a_trust_file_that_is_no_certificate_is_the_bureaus_error_not_the_packages(pki, tmp_path):
+    from lingong_docs.core.errors import IntakeError
+
+    junk = tmp_path / "根证书.pem"
+    junk.write_text("not a certificate\n", encoding="utf-8")
+    package = tmp_path / "p.pdf"
+    package.write_bytes(built_package())
+    with pytest.raises(IntakeError) as refused:
+        intake([package], trust=[str(junk)], record=False)
+    assert refused.value.code == "trust-file-invalid" and "根证书.pem" in refused.value.message
+    folder = tmp_path / "roots"          # a folder may hold key files beside its roots: they are skipped
+    folder.mkdir()
+    (folder / "ca.pem").write_bytes(pki["ca"][2].read_bytes())
+    (folder / "seal.key.pem").write_bytes(next(pki["folder"].glob("own/*.key.pem")).read_bytes())
+    assert run(tmp_path, built_package(), trust=[str(folder)], allow_unsigned=True).verdict == "accepted"

@@ -57,6 +57,9 @@ SCENARIOS = {
     "many-problems": [canary_row(hours=-1, pay=0, method="现金"),
                       canary_row(seq=2, name="欧阳金丝", start=dt.datetime(2025, 3, 5, 9)),
                       canary_row(seq=3, start=dt.datetime(2024, 3, 5, 9), end=dt.datetime(2025, 3, 5, 20))],
+    # A phone typed into 序号 and 工作时长: the messages quoting them (span, per day, gaps) are masked.
+    "numbers-in-messages": [canary_row(), canary_row(seq=int(CANARY_PHONE), hours=int(CANARY_PHONE),
+                                                      start=dt.datetime(2025, 3, 6, 8), end=dt.datetime(2025, 3, 6, 17))],
 }
 
 

@@ -78,6 +78,16 @@ def test_annotate_into_a_place_that_cannot_be_written_is_exit_2_after_the_report
     assert "无法写入输出位置" in proc.stderr and "Traceback" not in proc.stderr and "OSError" not in proc.stderr
 
 
+def test_annotate_never_overwrites_the_workbook_being_validated(tmp_path):
+    folder = make_app(tmp_path / "app")
+    fill(table_path(folder, ROSTER), ROSTER, [r()])
+    workbook = table_path(folder, ROSTER)
+    before = workbook.read_bytes()
+    proc = run_cli("validate", str(workbook), "--annotate", str(workbook))
+    assert proc.returncode == 2 and "校验结果" in proc.stdout and "output-not-writable" in proc.stderr
+    assert workbook.read_bytes() == before
+
+
 def test_a_file_name_that_is_not_utf8_is_a_finding_and_json_stays_valid(tmp_path):
     folder = make_app(tmp_path / "app")
     fill(table_path(folder, ROSTER), ROSTER, [r()])
@@ -280,3 +290,26 @@ def test_kind_option_accepts_english_words_and_chinese_labels(typed, kind):
     assert CliRunner().invoke(show, ["--kind", typed]).output.strip() == kind
     refused = CliRunner().invoke(show, ["--kind", "补贴"])
     assert refused.exit_code == 2 and "不是补贴事项" in refused.output
+
+
+def test_an_unreadable_file_in_the_supporting_folders_is_found_before_build(tmp_path):
+    folder = make_app(tmp_path / "app")
+    fill(table_path(folder, ROSTER), ROSTER, [r()])
+    (folder / "其他材料").mkdir()
+    (folder / "其他材料" / "场地照片.pdf").write_bytes(b"%PDF-1.4 cut off")
+    (folder / "认定材料").mkdir()
+    (folder / "认定材料" / "评级.png").write_bytes(b"not an image")
+    found = {(f.code, f.message.split("”")[0]) for f in validate(read_application(folder)).findings
+             if f.code == "supporting-file-unreadable"}
+    assert found == {("supporting-file-unreadable", "“其他材料"), ("supporting-file-unreadable", "“认定材料")}
+
+
+def test_a_supporting_file_name_that_is_not_utf8_is_found_before_build(tmp_path):
+    folder = make_app(tmp_path / "app")
+    fill(table_path(folder, ROSTER), ROSTER, [r()])
+    (folder / "其他材料").mkdir()
+    with open(os.fsencode(str(folder / "其他材料")) + "/说明".encode() + b"\xff.pdf", "wb") as f:
+        f.write(b"%PDF-1.4\n")
+    found = [f for f in validate(read_application(folder)).findings if f.code.startswith("supporting-")]
+    assert [(f.code, f.severity) for f in found] == [("supporting-name-encoding", "error")]
+    json.dumps([f.to_dict() for f in found], ensure_ascii=False).encode("utf-8")    # printable as JSON

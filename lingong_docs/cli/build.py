@@ -126,7 +126,8 @@ def build(folder: Path, out, kind, draft: bool, paper: bool, encrypt: bool, as_o
     """
     from lingong_docs.package.build import BuildRefused, build_packages, default_output
 
-    check_output(out if out is not None else default_output(folder))
+    target = Path(out) if out is not None else default_output(folder)
+    check_output(target if target.suffix.lower() == ".pdf" else target / "x.pdf")   # a folder, even if it exists
     password = _password(encrypt)
     progress = _Progress() if sys.stderr.isatty() and fmt == "text" else None
     try:

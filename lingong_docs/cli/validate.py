@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, check_output, guarded, write_failed
-from lingong_docs.core.errors import LingongError
+from lingong_docs.core.errors import ConfigError, LingongError
 from lingong_docs.core.findings import ERROR, INFO, SEVERITY_ZH, WARNING, Report, catalogue
 from lingong_docs.core.model import Application
 from lingong_docs.util.pii import mask_file_name
@@ -96,7 +96,13 @@ def _annotate(app: Application, report: Report, target: Path) -> list[Path]:
     from lingong_docs.validate.annotate import annotate
 
     written = []
-    for source, copy in annotated_paths(app, target):
+    pairs = annotated_paths(app, target)
+    sources = {t.path.resolve() for t in app.tables}
+    for _source, copy in pairs:
+        if copy.resolve() in sources:       # the annotated copy would replace the operator's workbook
+            raise ConfigError.make("output-not-writable", folder=mask_file_name(str(copy)),
+                                   reason="这是被校验的原工作簿，标注版不能覆盖它，请另选文件名")
+    for source, copy in pairs:
         try:
             written.append(annotate(source, copy, report.findings))
         except OSError as e:

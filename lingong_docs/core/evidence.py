@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from pathlib import Path
 
 # The 序号 list must be followed by something that is not a digit and not a date word (年月日号),
 # so that "0001-0250建设银行.pdf" works and "2025年12月回单.pdf" is not read as 序号 2025.
@@ -17,6 +18,10 @@ _PREFIX_RE = re.compile(r"^\s*((?:\d+\s*(?:[-~～—–至]\s*\d+)?\s*[,，、]\
 _PART_RE = re.compile(r"(\d+)\s*(?:[-~～—–至]\s*(\d+))?")
 _FILE_REF_RE = re.compile(r"([^\s,，;；:：、（）()「」“”\"']+\.(?:pdf|jpe?g|png))", re.IGNORECASE)
 MAX_SPAN = 1_000_000
+# Folders of supporting files bundled into the package besides the evidence (认定材料, 第八条;
+# 其他材料, 第十二条（四）、第十三条（三）): key → folder name; the file types they take.
+SUPPORTING_FOLDERS = {"recognition_proofs": "认定材料", "other": "其他材料"}
+SUPPORTED_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png")
 
 
 def covered_rows(file_name: str) -> list[tuple[int, int]] | None:
@@ -66,3 +71,26 @@ def referenced_files(remark: str | None, existing: Sequence[str] = ()) -> tuple[
     missing = [m.group(1) for m in _FILE_REF_RE.finditer(unicodedata.normalize("NFKC", remark))
                if not any(a <= m.start(1) < b or a < m.end(1) <= b for a, b in spans)]
     return found, missing
+
+
+def supporting_files(application_folder: Path, folder: str) -> list[Path]:
+    """Return the PDF and image files in ``folder`` of the application folder, by name (none when
+    the folder is absent)."""
+    base = Path(application_folder) / folder
+    if not base.is_dir() or base.is_symlink():
+        return []
+    return sorted((p for p in base.iterdir() if p.is_file() and not p.is_symlink() and not p.name.startswith(".")
+                   and p.suffix.lower() in SUPPORTED_SUFFIXES), key=lambda p: p.name)
+
+
+def text_named(paths: Sequence[Path]) -> list[Path]:
+    """Return the files of ``paths`` whose names are text (UTF-8): a name copied from another system
+    may not be, and cannot be printed or embedded — validate reports it; a draft leaves it out."""
+    out = []
+    for p in paths:
+        try:
+            p.name.encode("utf-8")
+        except UnicodeEncodeError:
+            continue
+        out.append(p)
+    return out

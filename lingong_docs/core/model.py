@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, TableSpec, spec
-from lingong_docs.util.pii import mask
+from lingong_docs.util.pii import mask, scrub
 
 APPLICATION_FILE = "application.yaml"
 
@@ -87,9 +88,12 @@ class Table:
                 **params: Any) -> F.Finding:
         """Return finding ``code`` located at ``row``/``key`` of this table, value masked."""
         letter, header = (self.locate(key) if key else (None, None))
+        names = self.personal_names()
+        # A message quotes cell contents too (工作时长 13912345678 小时): they pass the same masking.
+        shown = {k: scrub(str(v), names) if isinstance(v, (str, int, float, Decimal)) and not isinstance(v, bool)
+                 else v for k, v in params.items()}
         return F.make(code, file=self.path.name, sheet=self.sheet, row=row, column=letter,
-                      header=header, value=mask_value(self.spec, key, value, self.personal_names()),
-                      **params)
+                      header=header, value=mask_value(self.spec, key, value, names), **shown)
 
 
 def mask_value(table_spec: TableSpec, key: str | None, value: object,

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from lingong_docs.core.errors import IntakeError
+from lingong_docs.util.pii import mask_file_name
 
 TRUST_ENV = "LINGONG_TRUST_DIR"
 SUFFIXES = (".pem", ".crt", ".cer", ".der")
@@ -29,6 +30,7 @@ def default_trust_dir() -> Path:
 def trust_roots(given: list[str] | tuple[str, ...] | None = None) -> list[str]:
     """Return the certificate files to trust: ``given`` (files or folders) and the configured folder."""
     roots: list[str] = []
+    named: set[str] = set()         # files given one by one: each must hold a certificate
     configured = default_trust_dir()
     if os.environ.get(TRUST_ENV) and not configured.is_dir():
         raise IntakeError.make("trust-dir-missing", env=TRUST_ENV)
@@ -38,9 +40,25 @@ def trust_roots(given: list[str] | tuple[str, ...] | None = None) -> list[str]:
             roots.extend(str(p) for p in sorted(path.iterdir()) if p.suffix.lower() in SUFFIXES and p.is_file())
         elif path.is_file():
             roots.append(str(path))
+            named.add(str(path))
         else:
             raise IntakeError.make("trust-file-missing")
     unique = list(dict.fromkeys(roots))
     if len(unique) > MAX_ROOTS:
         raise IntakeError.make("trust-too-many", max=MAX_ROOTS)
+    for root in unique:     # a bad root is the bureau's setting: say so, not "the package cannot be read"
+        count = _certificates(root)
+        if count < 0 or (count == 0 and root in named):
+            raise IntakeError.make("trust-file-invalid", name=mask_file_name(Path(root).name))
     return unique
+
+
+def _certificates(path: str) -> int:
+    """Return how many certificates ``path`` holds (a key file in a trust folder holds none), or
+    -1 when it cannot be parsed (which would fail every package's signature check)."""
+    from pyhanko.keys import load_certs_from_pemder
+
+    try:
+        return len(list(load_certs_from_pemder([path])))
+    except Exception:  # noqa: BLE001 - any parse failure: not a certificate file
+        return -1

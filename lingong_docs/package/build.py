@@ -46,12 +46,14 @@ from typing import Any
 from lingong_docs import __version__
 from lingong_docs.core import findings as F
 from lingong_docs.core.errors import BuildError
+from lingong_docs.core.evidence import text_named
 from lingong_docs.core.kinds import EMBEDDED_TABLES, EMPLOYMENT, KINDS, MATERIAL_TITLES, OPERATING, ORDER, RECOGNITION
 from lingong_docs.core.manifest import EVIDENCE_PREFIX
 from lingong_docs.package.assemble import Attachment, BundleResult, bundle
 from lingong_docs.package.parts import Edition, LayoutRefused, Rendered, render_all, tables_of
 from lingong_docs.render import soffice, tables
 from lingong_docs.util.atomic import atomic_paths
+from lingong_docs.util.pii import mask_file_name
 from lingong_docs.util.workdir import private_dir, sweep_stale
 
 TITLES = MATERIAL_TITLES
@@ -85,6 +87,7 @@ class BuildResult:
     notes: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     paper: bool = False
+    people: frozenset = field(default=frozenset(), repr=False)   # roster names, to mask file names shown
 
     def to_dict(self) -> dict[str, Any]:
         """Return what ``build --format json`` prints for this package."""
@@ -96,12 +99,20 @@ class BuildResult:
             "bytes": self.path.stat().st_size if self.path.exists() else None,
             "draft": self.draft,
             "edition": "paper" if self.paper else "electronic",
-            "materials": list(self.materials),
+            "materials": [_shown_material(m, self.people) for m in self.materials],
             "signature_fields": [f["name"] for f in self.manifest.get("signature_fields", [])],
             "warnings": self.warnings,
             "notes": [f.to_dict() for f in self.notes],
             "problems": [f.to_dict() for f in self.problems],
         }
+
+
+def _shown_material(material: dict, people: frozenset) -> dict:
+    """Return a material as printed outside the package: its files' names (operators name
+    evidence after the person paid) with personal data masked."""
+    items = [{k: mask_file_name(v, people) if k in ("title", "file", "attachment") and isinstance(v, str) else v
+              for k, v in item.items()} for item in material.get("items", ())]
+    return {**material, "items": items} if "items" in material else dict(material)
 
 
 class BuildRefused(BuildError):
@@ -225,7 +236,11 @@ def _output_lock(folders: set[Path]) -> Iterator[None]:
     fds = []
     try:
         for folder in sorted(folders):
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError):     # a file stands where the folder goes
+                raise BuildError.make("output-not-writable", folder=mask_file_name(str(folder)),
+                                      reason="这不是一个文件夹") from None
             fd = os.open(folder, os.O_RDONLY)
             fds.append(fd)
             try:
@@ -296,7 +311,8 @@ def _bundle_all(app: Any, report: Any, figures: Any, kinds: list[str], rendered:
                 watermark=edition.watermark, password=password, atomic=False, progress=tick)
             results.append(BuildResult(path=targets[kind], kind=kind, pages=result.pages,
                                        materials=result.materials, manifest=result.manifest,
-                                       draft=edition.draft, warnings=report.warnings, paper=edition.paper))
+                                       draft=edition.draft, warnings=report.warnings, paper=edition.paper,
+                                       people=app.roster.personal_names() if app.roster is not None else frozenset()))
     return results
 
 
@@ -320,7 +336,7 @@ def _common_attachments(app, report) -> list[Attachment]:
             out.append(Attachment(name=path.name, data=path.read_bytes(), role=role, source=source,
                                   description=label))
     evidence_dir = app.info.evidence_folder
-    for path in app.evidence:
+    for path in text_named(app.evidence):
         out.append(Attachment(name=EVIDENCE_PREFIX + path.name, data=path.read_bytes(), role="evidence",
                               source=f"{evidence_dir}/{path.name}", description="支付凭证"))
     data = report.to_dict()

@@ -18,6 +18,8 @@ from typing import Any
 
 from lingong_docs import render
 from lingong_docs.core import findings as F
+from lingong_docs.core.evidence import SUPPORTING_FOLDERS, text_named
+from lingong_docs.core.evidence import supporting_files as core_supporting_files
 from lingong_docs.core.kinds import KINDS, MATERIAL_TITLES, RECOGNITION, printed_tables
 from lingong_docs.core.layout import em_width
 from lingong_docs.core.manifest import EVIDENCE_PREFIX
@@ -40,11 +42,10 @@ ONE_PAGE_FORMS = {
 # Supporting files bundled from folders of the application folder, after the report (认定材料,
 # 第八条) or at the end (其他材料, 第十二条（四）、第十三条（三）): key → (folder, title, heading).
 SUPPORTING = {
-    "recognition_proofs": ("认定材料", "认定材料（第八条）",
+    "recognition_proofs": (SUPPORTING_FOLDERS["recognition_proofs"], "认定材料（第八条）",
                            "第八条所列认定材料：服务质量评级、场地照片、工作规章制度和服务标准、线上平台截图等"),
-    "other": ("其他材料", "其他材料", "申请单位提供的其他材料"),
+    "other": (SUPPORTING_FOLDERS["other"], "其他材料", "申请单位提供的其他材料"),
 }
-SUPPORTED_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png")
 FIELD_LABELS = {"applicant": "申请单位全称", "market": "零工市场名称", "contact": "联系人",
                 "contact_phone": "联系电话", "uscc": "统一社会信用代码", "address": "地址",
                 "legal_rep": "法定代表人"}
@@ -126,8 +127,9 @@ def _shared_parts(app: Any, figures: Any, kinds: list[str], workdir: Path, editi
                   tick: Progress) -> dict[str, Part]:
     """Return the parts several packages share: the evidence pages and the printed tables."""
     shared: dict[str, Part] = {}
-    if any(k != RECOGNITION for k in kinds) and app.evidence:
-        shared["evidence"] = evidence_part(app.evidence, workdir / "evidence.pdf", attachment_prefix=EVIDENCE_PREFIX)
+    evidence = text_named(app.evidence)
+    if any(k != RECOGNITION for k in kinds) and evidence:
+        shared["evidence"] = evidence_part(evidence, workdir / "evidence.pdf", attachment_prefix=EVIDENCE_PREFIX)
     for key, (folder, title, subtitle) in SUPPORTING.items():
         files = supporting_files(app, folder)
         if files and (key != "recognition_proofs" or RECOGNITION in kinds):
@@ -151,11 +153,7 @@ def _shared_parts(app: Any, figures: Any, kinds: list[str], workdir: Path, editi
 def supporting_files(app: Any, folder: str) -> list[Path]:
     """Return the PDF and image files in ``folder`` of the application folder, by name (none when
     the folder is absent: its checklist row is then left out)."""
-    base = Path(app.folder) / folder
-    if not base.is_dir() or base.is_symlink():
-        return []
-    return sorted((p for p in base.iterdir() if p.is_file() and not p.is_symlink() and not p.name.startswith(".")
-                   and p.suffix.lower() in SUPPORTED_SUFFIXES), key=lambda p: p.name)
+    return text_named(core_supporting_files(Path(app.folder), folder))
 
 
 def overflows(app: Any, kind: str, parts: list[Part]) -> list[F.Finding]:

@@ -9,7 +9,7 @@ import bisect
 import unicodedata
 
 from lingong_docs.core import findings as F
-from lingong_docs.core.evidence import covered_rows, referenced_files
+from lingong_docs.core.evidence import SUPPORTING_FOLDERS, covered_rows, referenced_files, supporting_files
 from lingong_docs.util.pdfsafety import check_file
 from lingong_docs.util.pii import mask_file_name
 from lingong_docs.validate.registry import rule
@@ -121,3 +121,19 @@ def payment_evidence(ctx):
     for name, was_used in used.items():
         if not was_used:
             yield F.make("evidence-file-unused", file=shown(name))
+
+
+@rule("application", folder_only=True)
+def supporting_evidence(ctx):
+    """The files of 认定材料/ and 其他材料/ are bundled and named in the package too: each must
+    open and have a readable name (else build stops)."""
+    app = ctx.app
+    if app.folder is None:
+        return
+    people = app.roster.personal_names() if app.roster is not None else frozenset()
+    for folder in SUPPORTING_FOLDERS.values():
+        for p in supporting_files(app.folder, folder):
+            if not is_utf8(p.name):
+                yield F.make("supporting-name-encoding", folder=folder, file=mask_file_name(p.name, people))
+            elif not readable(p):
+                yield F.make("supporting-file-unreadable", folder=folder, file=mask_file_name(p.name, people))
