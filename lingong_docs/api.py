@@ -59,13 +59,21 @@ def build(folder: PathLike, out: PathLike | None = None, *, kinds: list[str] | N
     Raises ``BuildRefused`` (its ``problems`` list the findings) when the data has errors and
     ``draft`` is False.
     """
+    from lingong_docs.core.errors import ConfigError
+    from lingong_docs.core.kinds import parse_kind
     from lingong_docs.package.build import build_packages
 
+    if kinds is not None:                      # the English words or the Chinese labels, as the CLI takes
+        parsed = [parse_kind(k) for k in kinds]
+        unknown = [str(k) for k, p in zip(kinds, parsed) if p is None]
+        if unknown:
+            raise ConfigError.make("kind-unknown", kind="、".join(unknown))
+        kinds = [p for p in parsed if p is not None]
     return build_packages(folder, kinds=kinds, out=out, draft=draft, password=password,
                           as_of=as_of, progress=progress, paper=paper)
 
 
-def intake(paths: Sequence[PathLike], *, ledger: Ledger | None = None, as_of: dt.date | None = None,
+def intake(paths: PathLike | Sequence[PathLike], *, ledger: Ledger | None = None, as_of: dt.date | None = None,
            password: str | None = None, trust: Sequence[PathLike] = (), allow_unsigned: bool = False,
            record: bool = True, receipt_dir: PathLike | None = None, bureau: str | None = None,
            clerk: str | None = None) -> list[Receipt]:
@@ -77,7 +85,8 @@ def intake(paths: Sequence[PathLike], *, ledger: Ledger | None = None, as_of: dt
     """
     from lingong_docs.intake.service import intake as run
 
-    return run([Path(p) for p in paths], ledger=ledger, as_of=as_of, password=password,
+    packages: list[PathLike] = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    return run(packages, ledger=ledger, as_of=as_of, password=password,
                trust=[str(t) for t in trust], allow_unsigned=allow_unsigned, record=record,
                receipt_dir=receipt_dir, bureau=bureau, clerk=clerk)
 

@@ -122,3 +122,12 @@ def test_build_into_a_file_raises_the_chinese_error_not_an_os_error(recognition_
     with pytest.raises(lg_errors.LingongError) as refused:
         lg.build(recognition_app, taken)
     assert refused.value.code == "output-not-writable" and taken.read_text(encoding="utf-8") == "keep"
+
+
+def test_the_api_takes_what_the_cli_takes(recognition_app, tmp_path):
+    (built,) = lg.build(recognition_app, tmp_path, kinds=["零工市场认定"])    # the Chinese label, as --kind
+    results = lg.intake(str(built.path), as_of=dt.date(2026, 3, 5), allow_unsigned=True)   # one path
+    assert len(results) == 1 and results[0].kind == "recognition"
+    with pytest.raises(lg_errors.ConfigError) as e:
+        lg.build(recognition_app, tmp_path, kinds=["认定"])
+    assert e.value.code == "kind-unknown"

@@ -236,3 +236,9 @@ def test_a_checklist_too_long_for_its_files_is_refused_naming_them(recognition, 
         _build(folder, tmp_path / "out", kinds=["recognition"])
     assert [(f.code, "43个" in f.message) for f in refused.value.problems] == [("checklist-overflow", True)]
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.pdf"))
+
+
+def test_the_paper_edition_never_replaces_the_electronic_package(editions):
+    """An electronic package may already be sealed: the paper edition has a name of its own."""
+    assert editions["electronic"].path.name == "2025年度_运营经费补贴_申请材料.pdf"
+    assert editions["paper"].path.name == "2025年度_运营经费补贴_申请材料_纸质版.pdf"

@@ -59,6 +59,7 @@ from lingong_docs.util.workdir import private_dir, sweep_stale
 TITLES = MATERIAL_TITLES
 QUIET_LOGGERS = ("pypdf", "PIL", "fontTools", "reportlab")
 DRAFT_SUFFIX = "_草稿"
+PAPER_SUFFIX = "_纸质版"
 WORKDIR_PREFIX = "lingong-build-"
 WORKDIR_PREFIXES = (WORKDIR_PREFIX, soffice.WORKDIR_PREFIX, tables.WORKDIR_PREFIX)
 # Why a draft is a draft (its watermark and the tables' page header say it).
@@ -126,10 +127,12 @@ class BuildRefused(BuildError):
         self.problems = problems
 
 
-def package_name(year: int | None, kind: str, draft: bool = False) -> str:
-    """Return ``2025年度_运营经费补贴_申请材料.pdf`` (``…_草稿.pdf`` for drafts)."""
+def package_name(year: int | None, kind: str, draft: bool = False, paper: bool = False) -> str:
+    """Return ``2025年度_运营经费补贴_申请材料.pdf`` (``…_纸质版.pdf`` for the paper edition, ``…_草稿.pdf``
+    for drafts): the editions never replace each other (an electronic package may already be sealed)."""
     prefix = f"{year}年度_" if year else ""
-    return f"{prefix}{KINDS[kind].label}_申请材料{DRAFT_SUFFIX if draft else ''}.pdf"
+    suffix = (PAPER_SUFFIX if paper else "") + (DRAFT_SUFFIX if draft else "")
+    return f"{prefix}{KINDS[kind].label}_申请材料{suffix}.pdf"
 
 
 def default_output(folder: str | Path) -> Path:
@@ -189,7 +192,7 @@ def _build_packages(folder: Path, *, kinds: list[str] | None, out: str | Path | 
     prepared = prepare(folder, as_of=as_of, today=today, progress=progress)
     app, report, figures = prepared.app, prepared.report, prepared.figures
     kinds = _choose_kinds(app, kinds)
-    targets = _targets(folder, out, kinds, app.info.year, draft)
+    targets = _targets(folder, out, kinds, app.info.year, draft, paper)
     problems = _problems(app, report, figures, kinds)
     if problems and not draft:
         raise BuildRefused(problems)
@@ -269,13 +272,14 @@ def _choose_kinds(app: Any, kinds: list[str] | None) -> list[str]:
     return [k for k in ORDER if k in kinds]
 
 
-def _targets(folder: Path, out: str | Path | None, kinds: list[str], year: int | None, draft: bool) -> dict[str, Path]:
+def _targets(folder: Path, out: str | Path | None, kinds: list[str], year: int | None, draft: bool,
+             paper: bool) -> dict[str, Path]:
     out = Path(out) if out is not None else default_output(folder)
     if out.suffix.lower() == ".pdf":
         if len(kinds) != 1:
             raise BuildError.make("output-not-pdf-for-many", count=len(kinds))
         return {kinds[0]: out}
-    return {k: out / package_name(year, k, draft) for k in kinds}
+    return {k: out / package_name(year, k, draft, paper) for k in kinds}
 
 
 def _problems(app: Any, report: Any, figures: Any, kinds: list[str]) -> list[F.Finding]:
