@@ -88,6 +88,14 @@ def test_annotate_never_overwrites_the_workbook_being_validated(tmp_path):
     assert workbook.read_bytes() == before
 
 
+def test_annotate_writes_only_to_an_xlsx_name(tmp_path):
+    folder = make_app(tmp_path / "app")
+    fill(table_path(folder, ROSTER), ROSTER, [r()])
+    proc = run_cli("validate", str(folder), "--annotate", str(tmp_path / "notes.txt"))
+    assert proc.returncode == 2 and "校验结果" in proc.stdout and ".xlsx" in proc.stderr
+    assert not list(tmp_path.glob("notes*"))
+
+
 def test_a_file_name_that_is_not_utf8_is_a_finding_and_json_stays_valid(tmp_path):
     folder = make_app(tmp_path / "app")
     fill(table_path(folder, ROSTER), ROSTER, [r()])

@@ -59,6 +59,9 @@ def validate(target: Path, fmt: str, year, annotate_to, show_all: bool, strict: 
     output_problem = None
     if annotate_to is not None:
         try:
+            if annotate_to.suffix.lower() != ".xlsx":     # what is written is a workbook, whatever the name
+                raise ConfigError.make("output-not-writable", folder=mask_file_name(annotate_to.name),
+                                       reason="标注版是 Excel 工作簿，文件名须以 .xlsx 结尾")
             check_output(annotate_to)
         except LingongError as e:
             output_problem = e   # the report is still worth printing; the annotation is not attempted
