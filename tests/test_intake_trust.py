@@ -66,9 +66,11 @@ def test_the_trust_folder_is_configured_once(tmp_path, pki, monkeypatch):
 def test_another_companys_seal_under_the_same_root_is_rejected(tmp_path, pki):
     r = run(tmp_path, sign(built_package(), pki["other"]), trust=[str(pki["ca"][2])])
     assert r.verdict == "rejected"
-    assert codes(r) == [("signature-signer-mismatch", "error")]
+    # the seals are not the applicant's, and a 签字 by a certificate naming another company is refused too
+    assert codes(r) == [("signature-signer-mismatch", "error"), ("signature-signer-other-organisation", "error")]
     seals = [f for f in manifest_of(built_package())["signature_fields"] if f["role"] == "seal"]
-    assert f"以下{len(seals)}个电子印章" in r.findings[0].message
+    mismatch = next(f.message for f in r.findings if f.code == "signature-signer-mismatch")
+    assert f"以下{len(seals)}个电子印章" in mismatch
 
 
 def test_a_seal_outside_the_configured_roots_is_untrusted_and_not_shown_as_valid(tmp_path, pki):
@@ -133,3 +135,23 @@ def test_a_trust_file_that_is_no_certificate_is_the_bureaus_error_not_the_packag
     (folder / "ca.pem").write_bytes(pki["ca"][2].read_bytes())
     (folder / "seal.key.pem").write_bytes(next(pki["folder"].glob("own/*.key.pem")).read_bytes())
     assert run(tmp_path, built_package(), trust=[str(folder)], allow_unsigned=True).verdict == "accepted"
+
+
+def test_a_seal_made_before_its_certificate_expired_is_checked_at_the_document_timestamps_time(tmp_path):
+    import datetime as dt
+
+    folder = tmp_path / "lta"
+    now = dt.datetime.now(dt.UTC)
+    ca = make_ca(folder, since_days=500)
+    old = make_signer(folder / "old", ca=ca, valid=(now - dt.timedelta(days=100), now - dt.timedelta(days=30)))[0]
+    signed = sign(built_package(), old)
+    # without long-term data the expired certificate is checked today: not trusted
+    assert codes(run(tmp_path, signed, trust=[str(ca[2])])) == [("signature-untrusted", "error")]
+    then = (now - dt.timedelta(days=45)).replace(microsecond=0)
+    data = make_long_term(signed, ca, make_tsa(folder / "tsa", ca, since_days=500), at=then)
+    r = run(tmp_path, data, trust=[str(ca[2])])
+    assert r.verdict == "accepted" and codes(r) == []
+    seals = [s for s in r.signatures if s["kind"] == "signature"]
+    assert {s["status"] for s in seals} == {"valid"}
+    assert {s["checked_at_source"] for s in seals} == {"timestamp"}
+    assert {dt.datetime.fromisoformat(s["checked_at"]) for s in seals} == {then}

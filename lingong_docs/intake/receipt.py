@@ -15,9 +15,13 @@ JSON keys (stable)::
     figures      null, or the recomputed {year, demand_total, match_count, operating_passed,
                  operating_subsidy, employment_subsidy, total, amount, amount_wan, amount_upper}
                  — money as exact decimal text ("200000.00")
-    signatures   [{"field", "place", "kind", "status", "signer", "issuer", "signing_time", "timestamp"}]
+    signatures   [{"field", "place", "kind", "status", "signer", "issuer", "algorithm", "unsupported",
+                 "signing_time", "timestamp", "checked_at", "checked_at_source"}]
                  status: none | valid | intact | untrusted | unsupported | broken | modified;
-                 kind: signature | timestamp; a person's name (a 签字) masked
+                 kind: signature | timestamp; algorithm: SM2 | RSA | ECDSA | … ; unsupported: the
+                 algorithm or format that could not be verified (named, with its OID); checked_at:
+                 the time certificates were checked at, checked_at_source "timestamp" (a document
+                 timestamp's time, PAdES-B-LTA) or "now"; a person's name (a 签字) masked
     findings     [{"no", "code", "severity", "message", "hint"}] — the one numbered list
 
 No worker data appears anywhere in a receipt: findings name rules, files and Excel rows only.

@@ -78,13 +78,16 @@ def _signatures(receipt: Receipt, st: dict[str, Any]) -> list[Any]:
     def cell(text: object) -> Any:
         return Paragraph(escape(text if text not in (None, "") else "—"), st["cell"])
 
-    rows = [[cell(h) for h in ("盖章、签字位置", "签章人", "证书签发者", "签章时间", "核验结果")]]
+    rows = [[cell(h) for h in ("盖章、签字位置", "签章人", "证书签发者", "算法", "签章时间", "核验结果")]]
     for s in receipt.signatures:
         when = s.get("timestamp") if s.get("kind") == "timestamp" else s.get("signing_time")
+        result = SIGNATURE_ZH.get(s["status"], s["status"])
+        if s.get("checked_at_source") == "timestamp" and s["status"] in ("valid", "untrusted"):
+            result += f"（证书按时间戳时间 {_beijing(s.get('checked_at'))} 核验）"
         rows.append([cell(s.get("place") or s.get("field")), cell(s.get("signer")), cell(s.get("issuer")),
-                     cell(_beijing(when)), cell(SIGNATURE_ZH.get(s["status"], s["status"]))])
+                     cell(s.get("algorithm")), cell(_beijing(when)), cell(result)])
     return [Paragraph("电子签章核验", st["head"]),
-            _table(rows, [48 * mm, 34 * mm, 30 * mm, 28 * mm, 20 * mm], header=True)]
+            _table(rows, [42 * mm, 30 * mm, 28 * mm, 14 * mm, 24 * mm, 22 * mm], header=True)]
 
 
 def _beijing(when: str | None) -> str:

@@ -109,8 +109,9 @@ def _key_usage(x509, *, ca: bool):
                          encipher_only=False, decipher_only=False)
 
 
-def make_ca(tmp: Path, name: str = "Test Root CA"):
-    """Return (private key, certificate, PEM path) of a throwaway root certificate authority."""
+def make_ca(tmp: Path, name: str = "Test Root CA", *, since_days: int = 1):
+    """Return (private key, certificate, PEM path) of a throwaway root certificate authority
+    (valid from ``since_days`` ago for 60 days more)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -121,7 +122,7 @@ def make_ca(tmp: Path, name: str = "Test Root CA"):
     now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=60))
+            .not_valid_before(now - dt.timedelta(days=since_days)).not_valid_after(now + dt.timedelta(days=60))
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .add_extension(_key_usage(x509, ca=True), critical=True)
             .sign(key, hashes.SHA256()))
@@ -132,11 +133,12 @@ def make_ca(tmp: Path, name: str = "Test Root CA"):
 
 
 def make_signer(tmp: Path, name: str = "Test Seal", *, uscc: str | None = USCC,
-                organization: str | None = "北京示例人力资源有限公司", ca=None):
+                organization: str | None = "北京示例人力资源有限公司", ca=None, valid: tuple | None = None):
     """Return a pyHanko signer with a fresh EC certificate (and the cert's path).
 
     The subject carries ``uscc`` as serialNumber and ``organization`` as O, as Chinese e-seal
-    certificates do; ``ca`` (from ``make_ca``) issues it, else it is self-signed.
+    certificates do; ``ca`` (from ``make_ca``) issues it, else it is self-signed; ``valid`` is
+    (not before, not after), default from yesterday for 30 days.
     """
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -155,7 +157,8 @@ def make_signer(tmp: Path, name: str = "Test Seal", *, uscc: str | None = USCC,
     now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+            .not_valid_before(valid[0] if valid else now - dt.timedelta(days=1))
+            .not_valid_after(valid[1] if valid else now + dt.timedelta(days=30))
             .add_extension(_key_usage(x509, ca=False), critical=True)
             .sign(issuer_key, hashes.SHA256()))
     tmp.mkdir(parents=True, exist_ok=True)
@@ -167,7 +170,7 @@ def make_signer(tmp: Path, name: str = "Test Seal", *, uscc: str | None = USCC,
     return signers.SimpleSigner.load(str(key_path), str(cert_path), ca_chain_files=chain or None), cert_path
 
 
-def make_tsa(tmp: Path, ca):
+def make_tsa(tmp: Path, ca, *, since_days: int = 1):
     """Return pyHanko's own test timestamp service (DummyTimeStamper) with a certificate issued by ``ca``."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -180,7 +183,7 @@ def make_tsa(tmp: Path, ca):
     now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test TSA")]))
             .issuer_name(ca[1].subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+            .not_valid_before(now - dt.timedelta(days=since_days)).not_valid_after(now + dt.timedelta(days=30))
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
             .sign(ca[0], hashes.SHA256()))
     tmp.mkdir(parents=True, exist_ok=True)
@@ -193,9 +196,10 @@ def make_tsa(tmp: Path, ca):
                             certs_to_embed=[load_cert_from_pemder(str(ca[2]))])
 
 
-def make_long_term(data: bytes, ca, tsa) -> bytes:
+def make_long_term(data: bytes, ca, tsa, at: dt.datetime | None = None) -> bytes:
     """Add what e-seal clients add after signing: validation data (a DSS revision, PAdES-B-LT)
-    for every signature, then a document timestamp (PAdES-B-LTA) from ``tsa``."""
+    for every signature, then a document timestamp (PAdES-B-LTA) from ``tsa`` (dated ``at``, and
+    the validation data gathered as of ``at``, when given)."""
     from pyhanko.keys import load_cert_from_pemder
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -203,9 +207,12 @@ def make_long_term(data: bytes, ca, tsa) -> bytes:
     from pyhanko.sign.validation import add_validation_info
     from pyhanko_certvalidator import ValidationContext
 
-    vc = ValidationContext(trust_roots=[load_cert_from_pemder(str(ca[2]))], allow_fetching=False)
+    root = [load_cert_from_pemder(str(ca[2]))]
+    vc = ValidationContext(trust_roots=root, allow_fetching=False)
     last = PdfFileReader(io.BytesIO(data)).embedded_signatures[-1]
-    data = add_validation_info(last, vc).getvalue()
+    then = vc if at is None else ValidationContext(trust_roots=root, allow_fetching=False, moment=at)
+    data = add_validation_info(last, then).getvalue()
+    tsa.fixed_dt = at
     out = io.BytesIO()
     PdfTimeStamper(tsa).timestamp_pdf(IncrementalPdfFileWriter(io.BytesIO(data)), "sha256", vc, output=out)
     return out.getvalue()

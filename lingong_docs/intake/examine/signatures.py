@@ -8,13 +8,16 @@ unsigned. One finding per kind of problem, naming every place (一次性告知).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lingong_docs.core import findings as F
 from lingong_docs.core import kinds
 from lingong_docs.core import manifest as contract
 from lingong_docs.core.manifest import SEALED_MATERIALS, SIGNATURE
+from lingong_docs.identifiers.idcard import is_valid as idcard_valid
 from lingong_docs.identifiers.uscc import compact as compact_uscc
+from lingong_docs.identifiers.uscc import is_valid as uscc_valid
 from lingong_docs.intake.examine.examination import Examination, join_labels, short
 from lingong_docs.intake.names import clean_name
 from lingong_docs.intake.scan.result import Annotation, ScanResult, SignatureInfo
@@ -27,6 +30,7 @@ _CODES = (("missing", "signature-missing"), ("absent", "signature-field-missing"
           ("broken", "signature-broken"), ("modified", "signature-modified-after"),
           ("untrusted", "signature-untrusted"), ("unsupported", "signature-algorithm-unsupported"),
           ("unexpected", "signature-unexpected"), ("mismatch", "signature-signer-mismatch"),
+          ("mismatch_sign", "signature-signer-other-organisation"), ("name_only", "signature-signer-name-only"),
           ("unchecked", "signature-trust-unchecked"))
 
 
@@ -83,7 +87,8 @@ def check_signatures(ex: Examination, scan: ScanResult, manifest: contract.Manif
     for sig in signatures:
         group = _GROUP_OF.get(sig.status)
         if group is not None and not (paper and group == "missing"):
-            groups[group].append(places.label(sig.field))
+            groups[group].append(places.label(sig.field) + (f"（{sig.unsupported}）" if group == "unsupported"
+                                                             and sig.unsupported else ""))
         later = max(later, sig.later_revisions if sig.status == "modified" else 0)
         if sig.status != "none" and manifest is not None and not (
                 sig.field in places.listed and sig.field in first and place_of(sig.field, materials) is not None):
@@ -96,13 +101,17 @@ def check_signatures(ex: Examination, scan: ScanResult, manifest: contract.Manif
     _report(ex, groups, later, allow_unsigned)
     stamp_fields = {s.field for s in stamps if s.status in ("valid", "intact")}
     _additions(ex, [a for a in scan.added if a.field not in stamp_fields], scan.moved)
+    if scan.other_fields:           # filled in or after a sealed revision, they change a sealed page
+        ex.add("form-field-present", count=len(scan.other_fields),
+               fields=join_labels([_added_label(a) for a in scan.other_fields]))
     if manifest is not None and not paper:
         _listed_against_file(ex, places, first)
     ex.signatures = [_describe(s, places) for s in signatures] + [_describe(s, places) for s in stamps]
 
 
 def _signers(ex: Examination, signatures: list[SignatureInfo], places: _Places, groups: dict[str, list[str]]) -> None:
-    """Every seal's certificate must name the applicant (USCC or exact name)."""
+    """Every seal's certificate must be the applicant's (its USCC, or failing any USCC its exact
+    name); a 签字's certificate may be a person's, but must not name another organisation."""
     uscc = compact_uscc(ex.applicant.get("uscc")) or None
     name = ex.applicant.get("name")
     for sig in signatures:
@@ -111,8 +120,48 @@ def _signers(ex: Examination, signatures: list[SignatureInfo], places: _Places, 
         if sig.status == "intact":
             groups["unchecked"].append(places.label(sig.field))
         role = places.listed[sig.field].role if sig.field in places.listed else None
-        if role != SIGNATURE and not _names_applicant(sig, uscc, name):
+        match = identity_match(sig.identity, uscc, name)
+        if role == SIGNATURE:
+            if match == MISMATCH and _names_organisation(sig.identity):
+                groups["mismatch_sign"].append(places.label(sig.field))
+        elif match == MISMATCH:
             groups["mismatch"].append(places.label(sig.field))
+        elif match == BY_NAME:
+            groups["name_only"].append(places.label(sig.field))
+
+
+BY_USCC, BY_NAME, MISMATCH = "uscc", "name", "mismatch"
+_USCC_ATTRIBUTES = ("serial_number", "organizational_unit_name", "organization_identifier", "extension")
+# ETSI EN 319 412-1 semantics identifiers: "NTRCN-" + the registration number
+_SEMANTICS = re.compile(r"^(?:[A-Z]{3}CN-)?([0-9A-Z]{18})$")
+
+
+def certificate_usccs(identity: dict[str, list[str]]) -> set[str]:
+    """Every 统一社会信用代码 the certificate carries as a whole attribute or extension value."""
+    found = set()
+    for key in _USCC_ATTRIBUTES:
+        for value in identity.get(key, []):
+            m = _SEMANTICS.match(compact_uscc(value))
+            if m and uscc_valid(m.group(1)) and not idcard_valid(m.group(1)):     # a person's ID is no USCC
+                found.add(m.group(1))
+    return found
+
+
+def identity_match(identity: dict[str, list[str]], uscc: str | None, name: str | None) -> str:
+    """``uscc`` when the certificate's USCCs are exactly the applicant's; ``name`` when it carries
+    no USCC and its O or CN is exactly the applicant's name; else ``mismatch`` (a different USCC
+    is a mismatch even beside the right name; a USCC inside a longer text counts for nothing)."""
+    found = certificate_usccs(identity)
+    if found:
+        return BY_USCC if uscc and found == {uscc} else MISMATCH
+    wanted = short(name) if name else None
+    names = [short(v) for v in (*identity.get("organization_name", []), *identity.get("common_name", []))]
+    return BY_NAME if wanted and wanted in names else MISMATCH
+
+
+def _names_organisation(identity: dict[str, list[str]]) -> bool:
+    """True when a certificate names an organisation (a USCC or an O attribute)."""
+    return bool(certificate_usccs(identity) or identity.get("organization_name"))
 
 
 def check_representative(ex: Examination, scan: ScanResult, manifest: contract.Manifest,
@@ -126,13 +175,6 @@ def check_representative(ex: Examination, scan: ScanResult, manifest: contract.M
               and places.listed[s.field].role == SIGNATURE and short(s.signer) != short(legal_rep)]
     if others:
         ex.add("signature-signer-not-representative", count=len(others), fields=join_labels(others))
-
-
-def _names_applicant(sig: SignatureInfo, uscc: str | None, name: str | None) -> bool:
-    values = [short(v) or "" for v in (*sig.signer_ids, sig.signer or "")]
-    if uscc and any(uscc in v.upper() for v in values):
-        return True
-    return bool(name) and any(v == short(name) for v in values)
 
 
 def _report(ex: Examination, groups: dict[str, list[str]], later: int, allow_unsigned: bool) -> None:
@@ -184,4 +226,6 @@ def _describe(sig: SignatureInfo, places: _Places) -> dict[str, Any]:
         signer = mask_name(signer)
     return {"field": sig.field, "place": "文档时间戳" if sig.kind == "timestamp" else places.label(sig.field),
             "kind": sig.kind, "status": sig.status, "signer": signer, "issuer": short(sig.issuer, 80),
-            "signing_time": sig.signing_time, "timestamp": sig.timestamp}
+            "algorithm": sig.algorithm, "unsupported": sig.unsupported,
+            "signing_time": sig.signing_time, "timestamp": sig.timestamp,
+            "checked_at": sig.checked_at, "checked_at_source": sig.checked_at_source}

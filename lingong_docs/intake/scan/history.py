@@ -21,12 +21,12 @@ def _ref_key(ref: Any, fallback: tuple[Any, ...]) -> tuple[Any, ...]:
     return ("direct", *fallback)
 
 
-def _annotations(handler: Any, limits: dict[str, Any]) -> dict[tuple[Any, ...], tuple[int, str, str | None]]:
-    """Return {annotation key: (page number, subtype, field name)} of every page, walking the page
+def _annotations(handler: Any, limits: dict[str, Any]) -> dict[tuple[Any, ...], tuple[int, str, str | None, str]]:
+    """Return {annotation key: (page number, subtype, field name, field type)} of every page, walking the page
     tree of ``handler`` (a revision) by hand, with a visited set and a cap on nodes and entries."""
     from pyhanko.pdf_utils import generic
 
-    found: dict[tuple[Any, ...], tuple[int, str, str | None]] = {}
+    found: dict[tuple[Any, ...], tuple[int, str, str | None, str]] = {}
     cap_nodes = 2 * int(limits.get("max_pages", 20_000)) + 10
     cap_annots = 50 * cap_nodes
     seen: set[tuple[Any, ...]] = set()
@@ -61,7 +61,8 @@ def _annotations(handler: Any, limits: dict[str, Any]) -> dict[tuple[Any, ...], 
             annot = raw.get_object() if isinstance(raw, generic.IndirectObject) else raw
             if not isinstance(annot, generic.DictionaryObject):
                 continue
-            found[_ref_key(raw, (page, i))] = (page, str(annot.get("/Subtype", "")).lstrip("/"), _field_name(annot))
+            found[_ref_key(raw, (page, i))] = (page, str(annot.get("/Subtype", "")).lstrip("/"), _field_name(annot),
+                                               _field_type(annot))
             if len(found) > cap_annots:
                 raise Fatal("pdf-too-large", annotations=len(found), limit=cap_annots)
     return found
@@ -73,6 +74,41 @@ def _field_name(annot: Any) -> str | None:
         if "/T" in node:
             return str(node["/T"])
     return None
+
+
+def _field_type(annot: Any) -> str:
+    """Return the (inherited) field type of a widget (``Sig``, ``Tx``, …), or "" for none."""
+    for node, _ in zip(_parents(annot), range(20)):
+        if "/FT" in node:
+            return str(node["/FT"]).lstrip("/")
+    return ""
+
+
+def other_fields(handler: Any) -> list[str]:
+    """Return the names of the terminal form fields of /AcroForm that are not signature fields."""
+    from pyhanko.pdf_utils import generic
+
+    try:
+        form = handler.root["/AcroForm"]
+        stack = [(f, "") for f in form["/Fields"]]
+    except Exception:  # noqa: BLE001 - no form: no fields
+        return []
+    found: list[str] = []
+    seen: set[int] = set()
+    while stack and len(seen) < 20_000:
+        ref, parent_type = stack.pop()
+        node = ref.get_object() if isinstance(ref, generic.IndirectObject) else ref
+        if not isinstance(node, generic.DictionaryObject) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        ftype = str(node.get("/FT", parent_type)).lstrip("/")
+        kids = node.get("/Kids")
+        named_kids = [k for k in kids if "/T" in k.get_object()] if isinstance(kids, generic.ArrayObject) else []
+        if named_kids:
+            stack.extend((k, ftype) for k in named_kids)
+        elif ftype != "Sig":
+            found.append(str(node.get("/T", "")) or "（未命名）")
+    return found
 
 
 def _parents(node: Any) -> Iterator[Any]:
@@ -91,14 +127,18 @@ def read_history(r: Any, total: int, out: ScanResult, limits: dict[str, Any]) ->
 
     if total <= 1:
         out.first_fields = [str(n) for n, _v, _r in enumerate_sig_fields(r)]
+        after = _annotations(r, limits)
+        out.other_fields = _other_fields(r, after)
         return
     first = r.get_historical_resolver(0)
     first_fields = {_ref_key(ref, (str(n),)): (str(n), _rect(ref)) for n, _v, ref in enumerate_sig_fields(first)}
     out.first_fields = sorted({name for name, _ in first_fields.values()})
     before = _annotations(first, limits)
     after = _annotations(r, limits)
+    last_fields = _other_fields(r, after)          # a field present only in an earlier revision counts too
+    out.other_fields = last_fields + [f for f in _other_fields(first, before) if f not in last_fields]
     added: dict[tuple[Any, ...], Annotation] = {}
-    for key, (page, subtype, name) in after.items():
+    for key, (page, subtype, name, _ftype) in after.items():
         if key not in before:
             added[key] = Annotation(page, subtype, name)
     for name, _v, ref in enumerate_sig_fields(r):
@@ -110,6 +150,15 @@ def read_history(r: Any, total: int, out: ScanResult, limits: dict[str, Any]) ->
             where = after.get(key)
             out.moved.append(Annotation(where[0] if where else None, "Widget", str(name)))
     out.added = sorted(added.values(), key=lambda a: (a.page or 0, a.field or ""))
+
+
+def _other_fields(handler: Any, annotations: dict[tuple[Any, ...], tuple[int, str, str | None, str]]
+                  ) -> list[Annotation]:
+    """Form fields that are not signature fields: widgets on the pages, then fields of /AcroForm."""
+    widgets = [Annotation(page, "Widget", name) for page, subtype, name, ftype in annotations.values()
+               if subtype == "Widget" and ftype != "Sig"]
+    shown = {a.field for a in widgets}
+    return widgets + [Annotation(None, "Widget", n) for n in other_fields(handler) if n not in shown]
 
 
 def _rect(ref: Any) -> list[float] | None:

@@ -55,6 +55,9 @@ class SignatureInfo:
     ``status``: none | valid (chain to a configured root) | intact (bytes unchanged, signer not
     verified) | untrusted | broken | modified | unsupported (algorithm the verifier lacks).
     ``kind``: "signature" or "timestamp" (a document timestamp, PAdES-B-LTA).
+    ``identity``: the certificate's identifying attributes by name (serial_number,
+    organizational_unit_name, organization_identifier, organization_name, common_name) and
+    ``extension`` (the values of the Chinese enterprise-certificate extensions 1.2.156.10260.4.1.x).
     """
 
     field: str
@@ -71,8 +74,13 @@ class SignatureInfo:
     docmdp_ok: bool | None = None
     error: str | None = None
     signer: str | None = None
-    signer_ids: list[str] = _field(default_factory=list)
+    identity: dict[str, list[str]] = _field(default_factory=dict)
     issuer: str | None = None
+    algorithm: str | None = None          # SM2 | RSA | ECDSA | …, what the receipt shows
+    unsupported: str | None = None        # the algorithm that cannot be verified, named with its OID
+    trust_problem: str | None = None      # why not trusted: no-path | expired | not-yet-valid | …
+    checked_at: str | None = None         # the time certificates were checked at (ISO)
+    checked_at_source: str | None = None  # "now" | "timestamp" (a document timestamp's time)
     signing_time: str | None = None
     timestamp: str | None = None
 
@@ -95,6 +103,7 @@ class ScanResult:
     first_fields: list[str] | None = None
     added: list[Annotation] = field(default_factory=list)
     moved: list[Annotation] = field(default_factory=list)
+    other_fields: list[Annotation] = field(default_factory=list)   # form fields that are not signature fields
 
     def problem(self, code: str, **params: Any) -> None:
         self.problems.append(Problem(code, params))
@@ -122,6 +131,7 @@ class ScanResult:
             first_fields=data.get("first_fields"),
             added=[Annotation(**a) for a in data.get("added", [])],
             moved=[Annotation(**a) for a in data.get("moved", [])],
+            other_fields=[Annotation(**a) for a in data.get("other_fields", [])],
         )
 
     def attachment(self, name: str) -> AttachmentInfo | None:

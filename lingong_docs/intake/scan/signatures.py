@@ -12,18 +12,21 @@ harmless (level ``LTA_UPDATES``).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
+from lingong_docs.intake import sm2
+from lingong_docs.intake.names import clean_name
 from lingong_docs.intake.scan.history import read_history
 from lingong_docs.intake.scan.result import Fatal, ScanResult, SignatureInfo
+from lingong_docs.intake.scan.sm2_seals import check_sm2, integrity, raw_signature
 
 # Modification levels after a signature that leave it standing (pyHanko's names).
 ALLOWED_LEVELS = ("NONE", "LTA_UPDATES", "FORM_FILLING")
 HARMLESS_REVISION = ("NONE", "LTA_UPDATES")
-_SUBJECT_IDS = ("serial_number", "organization_identifier", "organizational_unit_name", "common_name",
-                "organization_name")
 _UNSUPPORTED_ERRORS = ("NotImplementedError", "UnsupportedAlgorithm", "DisallowedAlgorithmError",
                        "WeakHashAlgorithmError", "AlgorithmNotSupported")
 
@@ -57,31 +60,83 @@ def _check_all(r: Any, total: int, trust_files: list[str]) -> list[SignatureInfo
     from pyhanko_certvalidator import ValidationContext
 
     trust = list(load_certs_from_pemder(trust_files)) if trust_files else []
-    vc = ValidationContext(trust_roots=trust, allow_fetching=False)
+    sm2_roots = [c for c in trust if sm2.is_sm2_certificate(c)]
+    vc = ValidationContext(trust_roots=[c for c in trust if c not in sm2_roots], allow_fetching=False)
     sigs: dict[str, SignatureInfo] = {}
-    filled: set[str] = set()
-    for name, value, _ref in enumerate_sig_fields(r):
-        sigs[str(name)] = SignatureInfo(field=str(name))
-        if value is not None:
-            filled.add(str(name))
-    try:
-        embedded = list(r.embedded_signatures)
-    except Exception as e:  # noqa: BLE001
-        embedded = []
-        for name in filled:
-            sigs[name].intact, sigs[name].valid, sigs[name].error = False, False, type(e).__name__
+    embedded = []
+    for name, value, ref in enumerate_sig_fields(r):
+        info = sigs[str(name)] = SignatureInfo(field=str(name))
+        if value is None:
+            continue
+        sig = _embedded(r, ref, str(name), info)
+        if sig is not None:
+            embedded.append((sig, info))
     checked = []
-    for sig in embedded:
-        info = sigs.setdefault(sig.field_name, SignatureInfo(field=sig.field_name))
-        _check_one(sig, info, vc, bool(trust))
+    now = dt.datetime.now(dt.UTC)
+    stamps: list[tuple[int, dt.datetime]] = []       # (revision, time) of the valid document timestamps
+    order = sorted(embedded, key=lambda p: (p[0].sig_object_type != "/DocTimeStamp", p[0].signed_revision))
+    for sig, info in order:
+        moment = _stamp_time(stamps, sig.signed_revision)
+        if isinstance(sig.pkcs7_content, bytes) and sm2.uses_sm2(sig.pkcs7_content):
+            _who(check_sm2(sig, info, sm2_roots, moment), info)
+            info.trust_checked = bool(trust)
+        else:
+            _check_one(sig, info, vc if moment is None else _context_at(r, trust, sm2_roots, moment), bool(trust))
+        if info.trust_checked:
+            info.checked_at = (moment or now).isoformat(timespec="seconds")
+            info.checked_at_source = "now" if moment is None else "timestamp"
+        if info.kind == "timestamp" and info.intact and info.valid and (info.trusted or not trust):
+            when = dt.datetime.fromisoformat(info.timestamp) if info.timestamp else None
+            if when is not None:
+                stamps.append((sig.signed_revision, when))
         if info.intact and info.valid:
             checked.append((sig, info))
-    for name in filled:
-        if sigs[name].intact is None:
-            sigs[name].intact, sigs[name].valid, sigs[name].error = False, False, "unparsed"
-    _diff_analysis(checked, vc)
+    _diff_analysis(sorted(checked, key=lambda p: p[0].signed_revision), vc)
     _statuses(r, list(sigs.values()), total)
     return list(sigs.values())
+
+
+def _stamp_time(stamps: list[tuple[int, dt.datetime]], revision: int) -> dt.datetime | None:
+    """The time of the earliest valid document timestamp added after ``revision`` (PAdES-B-LTA):
+    the seal is shown to have existed then, so its certificates are checked at that time."""
+    later = [when for rev, when in stamps if rev > revision]
+    return min(later) if later else None
+
+
+def _context_at(r: Any, trust: list[Any], sm2_roots: list[Any], moment: dt.datetime) -> Any:
+    """A validation context at ``moment`` with the validation data the file carries (/DSS)."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko_certvalidator import ValidationContext
+
+    kwargs: dict[str, Any] = {"trust_roots": [c for c in trust if c not in sm2_roots], "allow_fetching": False,
+                              "moment": moment}
+    try:
+        return DocumentSecurityStore.read_dss(r).as_validation_context(kwargs)
+    except Exception:  # noqa: BLE001 - no or unreadable DSS: the certificates the seal carries
+        return ValidationContext(**kwargs)
+
+
+_SUBFILTERS = ("/adbe.pkcs7.detached", "/ETSI.CAdES.detached", "/ETSI.RFC3161", "/adbe.pkcs7.sha1")
+
+
+def _embedded(r: Any, ref: Any, name: str, info: SignatureInfo) -> Any:
+    """Return the seal in field ``name`` for checking, or None (``info`` then says why)."""
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature, extract_contents
+
+    try:
+        sig_object = ref.get_object()["/V"].get_object()
+        subfilter = str(sig_object.get("/SubFilter", ""))
+        if subfilter not in _SUBFILTERS:         # a vendor's own format (e.g. GB/T 38540): named, not judged
+            info.intact, info.valid, info.error = False, False, "unsupported"
+            info.unsupported = f"签章格式 {clean_name(subfilter.lstrip('/'))[:60] or '（未写明）'}"
+            info.revision = r.xrefs.get_last_change(ref.get_object().raw_get("/V").reference)
+            return None
+        if sm2.uses_sm2(extract_contents(sig_object)):
+            return raw_signature(r, ref, name)
+        return EmbeddedPdfSignature(r, ref, name)
+    except Exception as e:  # noqa: BLE001 - an unreadable signature is a broken one
+        info.intact, info.valid, info.error = False, False, type(e).__name__
+        return None
 
 
 def _check_one(sig: Any, info: SignatureInfo, vc: Any, trust_checked: bool) -> None:
@@ -106,37 +161,78 @@ def _check_one(sig: Any, info: SignatureInfo, vc: Any, trust_checked: bool) -> N
         _who(st.signing_cert, info)
     except Exception as e:  # noqa: BLE001 - an unreadable signature is a broken one
         info.intact, info.valid, info.error = False, False, type(e).__name__
-        if type(e).__name__ in _UNSUPPORTED_ERRORS or not _algorithms_known(sig):
+        if type(e).__name__ in _UNSUPPORTED_ERRORS:
             info.error = "unsupported"
-    if info.error is None and not _algorithms_known(sig):
-        info.error = "unsupported"
+    unknown = _unknown_algorithm(sig)
+    if unknown:
+        info.error, info.unsupported = "unsupported", unknown
+    info.algorithm = info.algorithm or _algorithm(sig)
 
 
-def _algorithms_known(sig: Any) -> bool:
-    """False when the digest or signature algorithm is one this verifier does not implement."""
+def _unknown_algorithm(sig: Any) -> str | None:
+    """The digest or signature algorithm (named, with its OID) this verifier does not implement."""
     try:
         si = sig.signer_info
-        digest = si["digest_algorithm"]["algorithm"].native
-        mechanism = si["signature_algorithm"]["algorithm"].native
+        digest = si["digest_algorithm"]["algorithm"]
+        mechanism = si["signature_algorithm"]["algorithm"]
     except Exception:  # noqa: BLE001 - unknown structure: judged by the validation itself
-        return True
-    known_digest = str(digest).replace("_", "-") in {a.replace("_", "-") for a in hashlib.algorithms_available}
-    return known_digest and not str(mechanism)[:1].isdigit()      # an OID asn1crypto cannot name
+        return None
+    known = {a.replace("_", "-") for a in hashlib.algorithms_available}
+    if str(digest.native).replace("_", "-") not in known or str(digest.native)[:1].isdigit():
+        return sm2.algorithm_name(digest.dotted)
+    if str(mechanism.native)[:1].isdigit():      # an OID asn1crypto cannot name
+        return sm2.algorithm_name(mechanism.dotted)
+    return None
+
+
+def _algorithm(sig: Any) -> str | None:
+    try:
+        name = str(sig.signer_info["signature_algorithm"].signature_algo)
+    except Exception:  # noqa: BLE001
+        return None
+    return {"rsassa_pkcs1v15": "RSA", "rsassa_pss": "RSA-PSS", "ecdsa": "ECDSA", "dsa": "DSA"}.get(name, name.upper())
+
+
+# identifying subject attributes (by OID) and the Chinese enterprise-certificate extensions
+_SUBJECT_IDS = {"2.5.4.5": "serial_number", "2.5.4.11": "organizational_unit_name",
+                "2.5.4.97": "organization_identifier", "2.5.4.10": "organization_name", "2.5.4.3": "common_name"}
+ENTERPRISE_EXTENSIONS = "1.2.156.10260.4.1."
 
 
 def _who(cert: Any, info: SignatureInfo) -> None:
-    """Record the signer's name and identifiers (subject) and the issuer's name."""
+    """Record the signer's name and identifying attributes (subject, extensions) and the issuer's name."""
     if cert is None:
         return
     subject = cert.subject.native if cert.subject is not None else {}
     issuer = cert.issuer.native if cert.issuer is not None else {}
     info.signer = _first(subject, ("common_name", "organization_name"))
     info.issuer = _first(issuer, ("organization_name", "common_name"))
-    ids: list[str] = []
-    for key in _SUBJECT_IDS:
-        value = subject.get(key)
-        ids.extend(str(v) for v in (value if isinstance(value, list) else [value]) if v)
-    info.signer_ids = ids
+    identity: dict[str, list[str]] = {}
+    try:
+        for rdn in cert.subject.chosen:
+            for atv in rdn:
+                key = _SUBJECT_IDS.get(atv["type"].dotted)
+                if key is not None:
+                    identity.setdefault(key, []).append(str(atv["value"].native)[:200])
+        for ext in cert["tbs_certificate"]["extensions"] or []:
+            if ext["extn_id"].dotted.startswith(ENTERPRISE_EXTENSIONS):
+                identity.setdefault("extension", []).append(_extension_text(ext["extn_value"].contents))
+    except Exception:  # noqa: BLE001 - an odd name: what was read so far
+        pass
+    info.identity = identity
+
+
+def _extension_text(raw: bytes) -> str:
+    """The text an enterprise-certificate extension holds (a DER string, or plain bytes)."""
+    from asn1crypto import core
+
+    try:
+        value = core.load(raw).native
+    except Exception:  # noqa: BLE001 - not DER: the bytes as text
+        value = raw
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return str(value)[:200]
 
 
 def _first(name: dict[str, Any], keys: tuple[str, ...]) -> str | None:
@@ -157,7 +253,8 @@ def _statuses(r: Any, sigs: list[SignatureInfo], total: int) -> None:
     """Set each signed field's status from what was checked (see the module text)."""
     signed = {s.revision for s in sigs if s.revision is not None}
     unsigned_later = [rev for rev in range(1, total) if rev not in signed]
-    harmful = [rev for rev in unsigned_later if not _harmless_revision(r, rev)]
+    harmful = sorted({rev for rev in unsigned_later if not _harmless_revision(r, rev)}
+                     | {rev for rev in range(1, total) if metadata_edited(r, rev)})
     for s in sigs:
         if s.intact is None:
             continue
@@ -178,16 +275,74 @@ def _statuses(r: Any, sigs: list[SignatureInfo], total: int) -> None:
             s.status = "intact"
 
 
-def _harmless_revision(r: Any, rev: int) -> bool:
-    """True when revision ``rev`` only adds validation data (DSS) or nothing, by pyHanko's analysis."""
-    from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
+def strict_policy() -> Any:
+    """pyHanko's difference policy without what it lets pass beside seals: metadata (/Info, XMP)
+    and filling fields that are not signature fields. A revision after a seal may fill signature
+    fields, add validation data (DSS, VRI) and document timestamps; anything else is a change."""
+    from pyhanko.sign.diff_analysis import (
+        DEFAULT_DIFF_POLICY,
+        FormUpdatingRule,
+        SigFieldCreationRule,
+        SigFieldModificationRule,
+        StandardDiffPolicy,
+    )
 
+    if "policy" not in _POLICY:     # metadata edits are judged by ``metadata_edited`` (stricter)
+        _POLICY["policy"] = StandardDiffPolicy(
+            global_rules=DEFAULT_DIFF_POLICY.global_rules,
+            form_rule=FormUpdatingRule(field_rules=[SigFieldCreationRule(), SigFieldModificationRule()]))
+    return _POLICY["policy"]
+
+
+_POLICY: dict[str, Any] = {}
+
+
+def _harmless_revision(r: Any, rev: int) -> bool:
+    """True when revision ``rev`` only adds validation data (DSS, VRI) and touches nothing else."""
     try:
         old, new = r.get_historical_resolver(rev - 1), r.get_historical_resolver(rev)
-        result = DEFAULT_DIFF_POLICY.apply(old, new)
+        if old.trailer_view.raw_get("/Info") != new.trailer_view.raw_get("/Info"):
+            return False
+        result = strict_policy().apply(old, new)
         return result.modification_level.name in HARMLESS_REVISION and _writes_dss(r, new, rev)
     except Exception:  # noqa: BLE001 - a revision the analysis rejects is a modification
         return False
+
+
+# What a writer stamps on every revision (seal clients and pyHanko do): anything else in /Info or
+# the XMP metadata changed after the package was built is an edit, whoever's revision holds it.
+STAMPED_INFO = ("/ModDate", "/Producer")
+_XMP_STAMPS = re.compile(rb"<(xmp:ModifyDate|xmp:MetadataDate|pdf:Producer|xmpMM:InstanceID)>.*?</\1>|"
+                         rb"(xmp:ModifyDate|xmp:MetadataDate|pdf:Producer|xmpMM:InstanceID)=\"[^\"]*\"", re.S)
+
+
+def metadata_edited(r: Any, rev: int) -> bool:
+    """True when revision ``rev`` changes the document information (/Info) or the XMP metadata
+    beyond the modification date and producer a writer stamps."""
+    try:
+        old, new = r.get_historical_resolver(rev - 1), r.get_historical_resolver(rev)
+        before, after = _xmp(old), _xmp(new)     # XMP a writer adds where there was none is its own stamp
+        return _info(old) != _info(new) or (before is not None and before != after)
+    except Exception:  # noqa: BLE001 - metadata that cannot be compared counts as edited
+        return True
+
+
+def _info(handler: Any) -> dict[str, str]:
+    """The document information of revision ``handler`` (resolved in that revision, not the last)."""
+    ref = handler.trailer_view.raw_get("/Info") if "/Info" in handler.trailer_view else None
+    if ref is None:
+        return {}
+    info = handler.get_object(ref.reference) if hasattr(ref, "reference") else ref
+    return {str(k): str(info.raw_get(k)) for k in info if k not in STAMPED_INFO}
+
+
+def _xmp(handler: Any) -> bytes | None:
+    ref = handler.root.raw_get("/Metadata") if "/Metadata" in handler.root else None
+    if ref is None:
+        return None
+    stream = handler.get_object(ref.reference) if hasattr(ref, "reference") else ref
+    data = stream.data if hasattr(stream, "data") else b""
+    return _XMP_STAMPS.sub(b"", data[:2_000_000])
 
 
 def _writes_dss(r: Any, new: Any, rev: int) -> bool:
@@ -233,11 +388,14 @@ def _analyse(pair: tuple[Any, SignatureInfo], vc: Any) -> bool:
     sig, e = pair
     if e.modification is None:
         try:
-            validate = validate_pdf_timestamp if e.kind == "timestamp" else validate_pdf_signature
-            st = validate(sig, vc)
-            level = st.modification_level
-            e.modification = level.name if level is not None else "OTHER"
-            e.docmdp_ok = getattr(st, "docmdp_ok", True)
+            if e.algorithm == "SM2":
+                e.modification, e.docmdp_ok = integrity(sig, strict_policy())
+            else:
+                validate = validate_pdf_timestamp if e.kind == "timestamp" else validate_pdf_signature
+                st = validate(sig, vc, diff_policy=strict_policy())
+                level = st.modification_level
+                e.modification = level.name if level is not None else "OTHER"
+                e.docmdp_ok = getattr(st, "docmdp_ok", True)
         except Exception:  # noqa: BLE001 - an analysis that fails counts as a modification
             e.modification, e.docmdp_ok = "OTHER", False
     return e.modification in ALLOWED_LEVELS and e.docmdp_ok is not False
