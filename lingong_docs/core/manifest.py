@@ -9,17 +9,19 @@ where a package must be sealed even when the manifest is missing or was replaced
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from lingong_docs.core.policy import SEAL as SEAL
+from lingong_docs.core.policy import SIGNATURE as SIGNATURE
+from lingong_docs.core.policy import Material
 
 NAME = "manifest.json"
 FORMAT = "lingong-docs/manifest@1"
 VALIDATION_NAME = "validation.json"
 EVIDENCE_PREFIX = "支付凭证/"
 
-SEAL = "seal"
-SIGNATURE = "signature"
 ROLES = (SEAL, SIGNATURE)
 ROLE_ZH = {SEAL: "盖章", SIGNATURE: "签字"}
 _PREFIX = {SEAL: "seal", SIGNATURE: "sign"}
@@ -62,16 +64,11 @@ def place_label(role: str, material_title: str) -> str:
     return f"{material_title}{ROLE_ZH.get(role, role)}"
 
 
-# Every form and table material carries at least one seal; every report also a signature.
-SEALED_MATERIALS = ("cover", "checklist", "report_operating", "report_employment", "report_recognition",
-                    "job_posts", "roster")
-SIGNED_MATERIALS = ("report_operating", "report_employment", "report_recognition")
-
-
-def required_places(materials: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
-    """Return the (role, material) places a package holding ``materials`` must carry."""
-    roles = ((SEAL, SEALED_MATERIALS), (SIGNATURE, SIGNED_MATERIALS))
-    return [(role, m) for m in materials for role, kinds in roles if m in kinds]
+def required_places(materials: Sequence[Material]) -> list[tuple[str, str]]:
+    """Return the (role, material) places a package holding ``materials`` must carry: the places
+    each material's declaration in the policy requires (every form and table a seal, every report
+    also a signature)."""
+    return [(role, m.key) for m in materials for role in m.required_roles()]
 
 
 # ---- the manifest as intake reads it ------------------------------------------------------------

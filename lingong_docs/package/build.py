@@ -46,7 +46,7 @@ from lingong_docs import __version__
 from lingong_docs.core import findings as F
 from lingong_docs.core.errors import BuildError
 from lingong_docs.core.evidence import text_named
-from lingong_docs.core.kinds import EMBEDDED_TABLES, EMPLOYMENT, KINDS, MATERIAL_TITLES, OPERATING, ORDER, RECOGNITION
+from lingong_docs.core.kinds import EMBEDDED_TABLES, EMPLOYMENT, KINDS, OPERATING, ORDER, RECOGNITION
 from lingong_docs.core.manifest import EVIDENCE_PREFIX
 from lingong_docs.package.assemble import Attachment, BundleResult, bundle
 from lingong_docs.package.parts import Edition, LayoutRefused, Rendered, render_all, tables_of
@@ -55,7 +55,6 @@ from lingong_docs.util.atomic import atomic_paths
 from lingong_docs.util.pii import mask_file_name
 from lingong_docs.util.workdir import private_dir, sweep_stale
 
-TITLES = MATERIAL_TITLES
 QUIET_LOGGERS = ("pypdf", "PIL", "fontTools", "reportlab")
 DRAFT_SUFFIX = "_草稿"
 PAPER_SUFFIX = "_纸质版"
@@ -199,7 +198,7 @@ def _build_packages(folder: Path, *, kinds: list[str] | None, out: str | Path | 
         for table in tables_of(kind, figures.policy):
             if getattr(app, table) is None:
                 raise BuildError.make("table-missing-for-kind", subsidy=KINDS[kind].label,
-                                      table=TITLES[table].split()[0])
+                                      table=figures.policy.title_of(table).split()[0])
     edition = Edition(draft=draft, paper=paper, watermark=_watermark(problems) if draft else "")
     sweep_stale(WORKDIR_PREFIXES)       # folders killed runs left (personal data), their owners gone
     with _output_lock({p.parent for p in targets.values()}), private_dir(WORKDIR_PREFIX) as workdir:

@@ -15,7 +15,7 @@ from typing import Any
 
 from lingong_docs.core import manifest as contract
 from lingong_docs.core.manifest import Manifest
-from lingong_docs.intake.examine.examination import MATERIAL_ZH, REPORT_OF, Examination, compact
+from lingong_docs.intake.examine.examination import REPORT_OF, Examination, compact
 from lingong_docs.intake.scan.result import ScanResult
 from lingong_docs.util.money import rmb_upper, wan
 
@@ -63,9 +63,9 @@ def check_printed(ex: Examination, scan: ScanResult, manifest: Manifest, result:
         if field in (contract.PRINTED_WAN, contract.PRINTED_UPPER):
             if not ex.has("amount-mismatch"):
                 amount = ex.amount() or Decimal(0)
-                ex.add("amount-mismatch", report=MATERIAL_ZH[material], amount=wan(amount), upper=rmb_upper(amount))
+                ex.add("amount-mismatch", report=ex.title_of(material), amount=wan(amount), upper=rmb_upper(amount))
             continue
-        ex.add("printed-figures-mismatch", material=MATERIAL_ZH.get(material, material), field=label,
+        ex.add("printed-figures-mismatch", material=ex.title_of(material), field=label,
                printed=shown[:80], computed=text)
 
 
@@ -77,17 +77,14 @@ def _plain(text: str) -> str:
     return out
 
 
-_TABLE_ZH = {"job_posts": "附件4 发布岗位任务明细表", "roster": "附件5 撮合服务成功人员花名册"}
-
-
 def check_printed_rows(ex: Examination, manifest: Manifest, result: dict[str, Any], sampled: dict[str, Any]) -> None:
     """One finding per table whose printed rows differ from its workbook, naming page and row of each."""
     for name, differences in (result.get("printed_rows") or {}).items():
         info = sampled.get(name) or {}
         if differences:
             shown = [f"第{page}页（表格第{row}行）" if page else f"表格第{row}行（未印出）" for page, row in differences]
-            ex.add("printed-rows-mismatch", material=_TABLE_ZH.get(name, name), count=len(differences),
+            ex.add("printed-rows-mismatch", material=ex.title_of(name), count=len(differences),
                    rows="、".join(shown[:20]) + (f"等{len(shown)}处" if len(shown) > 20 else ""))
         if info and not info.get("complete"):
-            ex.add("printed-rows-sampled", material=_TABLE_ZH.get(name, name), pages=info.get("total"),
+            ex.add("printed-rows-sampled", material=ex.title_of(name), pages=info.get("total"),
                    checked=len(info.get("pages") or {}))

@@ -15,6 +15,7 @@ from typing import Any
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.errors import IntakeError
+from lingong_docs.core.policy import CHECKLIST, FORM, TABLE, shipped_policies
 from lingong_docs.intake.examine.completeness import check_completeness, fold_under_missing_checklist
 from lingong_docs.intake.examine.examination import Examination, file_sha256
 from lingong_docs.intake.examine.figures import check_truth, printed_tables, validity_without_figures
@@ -43,7 +44,7 @@ def examine(path: str | Path, *, as_of: dt.date, password: str | None = None, tr
         manifest = read_manifest(ex, scan, workdir)
         policy = package_policy(ex, manifest) if manifest is not None else None
         check_signatures(ex, scan, manifest, policy, allow_unsigned)
-        if manifest is None:
+        if manifest is None or policy is None:
             return ex
         check_completeness(ex, scan, manifest, policy)
         if ex.kind == "recognition":
@@ -78,7 +79,7 @@ def _open(path: Path) -> Examination:
 
 def _scan(ex: Examination, workdir: Path, password: str | None, trust: list[str], limits: Limits) -> ScanResult | None:
     request = {"job": "scan", "pdf": str(ex.path.resolve()), "password": password,
-               "trust": [str(Path(t).resolve()) for t in trust]}
+               "trust": [str(Path(t).resolve()) for t in trust], "read": _read_materials()}
     outcome = run_job(request, workdir, limits)
     if outcome.result is None:
         if outcome.failure == "timeout":
@@ -103,6 +104,18 @@ def _scan(ex: Examination, workdir: Path, password: str | None, trust: list[str]
         return None
     ex.pages = scan.pages
     return scan
+
+
+def _read_materials() -> dict[str, list[str]]:
+    """The materials whose page text the scan reads (the manifest is not read yet): the forms and
+    the printed tables every shipped policy declares."""
+    read: dict[str, list[str]] = {"text": [], "tables": []}
+    for policy in shipped_policies():
+        for key, mat in policy.material_catalogue.items():
+            group = "tables" if mat.source == TABLE else "text" if mat.source in (FORM, CHECKLIST) else None
+            if group and key not in read[group]:
+                read[group].append(key)
+    return read
 
 
 _WHERE_ZH = {"outline": "书签目录", "structure": "内部结构", "fields": "表单域树：同一表单域被反复引用"}

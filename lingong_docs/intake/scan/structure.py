@@ -18,9 +18,6 @@ from lingong_docs.intake.scan.result import Fatal, OutlineItem, Problem, ScanRes
 from lingong_docs.intake.scan.signatures import read_signatures
 from lingong_docs.util.pdfsafety import Safety, check_file, check_reader
 
-TEXT_MATERIALS = ("checklist", "report_operating", "report_employment", "report_recognition", "cover")
-TABLE_MATERIALS = ("job_posts", "roster")
-
 
 def scan_package(request: dict[str, Any]) -> dict[str, Any]:
     """Return the description of the package named in ``request`` (see ``worker``) as JSON data."""
@@ -79,7 +76,7 @@ def _scan(path: Path, workdir: Path, limits: dict[str, Any], request: dict[str, 
             out.problem("pdf-too-large", annotations=MAX_SAFETY_NODES, limit=MAX_SAFETY_NODES)
         if safety.shared_fields:           # pyHanko would walk it exponentially: stop before it does
             raise Fatal("pdf-loop", where="fields")
-        out.texts = _texts(reader, manifest, limits, out)
+        out.texts = _texts(reader, manifest, limits, out, request.get("read") or {})
     read_signatures(path, password, request.get("trust") or [], out, limits)
 
 
@@ -249,14 +246,17 @@ def _outline_page(node: Any, reader: Any, page_index: dict[int, int]) -> int | N
 
 # ---- text of the pages the checks read ------------------------------------------------------
 
-def _texts(reader: Any, manifest: dict[str, Any] | None, limits: dict[str, Any], out: ScanResult) -> dict[int, str]:
-    """Extract the text of the pages the checks read: forms (up to ``max_text_pages``) and the
-    printed tables (all pages, or a random sample of ``max_table_pages`` of each)."""
+def _texts(reader: Any, manifest: dict[str, Any] | None, limits: dict[str, Any], out: ScanResult,
+           read: dict[str, Any]) -> dict[int, str]:
+    """Extract the text of the pages the checks read: forms (``read["text"]``, up to
+    ``max_text_pages``) and the printed tables (``read["tables"]``: all pages, or a random sample
+    of ``max_table_pages`` of each); the parent names both from the policies' materials."""
     pages: list[int] = []
     forms = 0
-    for key, first, last in _ranges(manifest, out.pages or 0):
+    tables = tuple(read.get("tables") or ())
+    for key, first, last in _ranges(manifest, out.pages or 0, tuple(read.get("text") or ()) + tables):
         span = list(range(first, last + 1))
-        if key in TABLE_MATERIALS:
+        if key in tables:
             budget = int(limits.get("max_table_pages", 30))
             pages.extend(span if len(span) <= budget else sorted(secrets.SystemRandom().sample(span, budget)))
         else:
@@ -271,12 +271,12 @@ def _texts(reader: Any, manifest: dict[str, Any] | None, limits: dict[str, Any],
     return texts
 
 
-def _ranges(manifest: dict[str, Any] | None, npages: int) -> list[tuple[str, int, int]]:
-    """Return (material, first, last) of the materials whose text is read, pages clipped to the file."""
+def _ranges(manifest: dict[str, Any] | None, npages: int, keys: tuple[str, ...]) -> list[tuple[str, int, int]]:
+    """Return (material, first, last) of the materials ``keys`` whose text is read, pages clipped to the file."""
     materials = manifest.get("materials") if manifest else None
     out = []
     for m in materials if isinstance(materials, list) else []:
-        if not isinstance(m, dict) or m.get("key") not in TEXT_MATERIALS + TABLE_MATERIALS:
+        if not isinstance(m, dict) or m.get("key") not in keys:
             continue
         try:
             first, last = max(1, int(m["first_page"])), min(int(m["last_page"]), npages)

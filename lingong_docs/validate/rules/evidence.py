@@ -9,7 +9,8 @@ import bisect
 import unicodedata
 
 from lingong_docs.core import findings as F
-from lingong_docs.core.evidence import SUPPORTING_FOLDERS, covered_rows, referenced_files, supporting_files
+from lingong_docs.core.evidence import covered_rows, referenced_files, supporting_files
+from lingong_docs.core.policy import FOLDER
 from lingong_docs.util.pdfsafety import check_file
 from lingong_docs.util.pii import mask_file_name
 from lingong_docs.validate.registry import rule
@@ -125,13 +126,13 @@ def payment_evidence(ctx):
 
 @rule("application", folder_only=True)
 def supporting_evidence(ctx):
-    """The files of 认定材料/ and 其他材料/ are bundled and named in the package too: each must
-    open and have a readable name (else build stops)."""
+    """The files of the supporting folders (认定材料/, 其他材料/: the policy's ``folder`` materials)
+    are bundled and named in the package too: each must open and have a readable name (else build stops)."""
     app = ctx.app
     if app.folder is None:
         return
     people = app.roster.personal_names() if app.roster is not None else frozenset()
-    for folder in SUPPORTING_FOLDERS.values():
+    for folder in [str(m.folder) for m in ctx.policy.material_catalogue.values() if m.source == FOLDER]:
         for p in supporting_files(app.folder, folder):
             if not is_utf8(p.name):
                 yield F.make("supporting-name-encoding", folder=folder, file=mask_file_name(p.name, people))
