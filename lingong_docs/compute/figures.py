@@ -27,6 +27,7 @@ from lingong_docs.compute.counting import (
 from lingong_docs.core import findings as F
 from lingong_docs.core.dates import YEAR_BASIS, year_from_data
 from lingong_docs.core.errors import ConfigError
+from lingong_docs.core.findings import rows_text
 from lingong_docs.core.kinds import EMPLOYMENT, KINDS, OPERATING
 from lingong_docs.core.policy import Policy, chosen_policy, policy_for
 from lingong_docs.util.money import cn_date, rmb_upper, to_money, yuan
@@ -218,18 +219,6 @@ def _compute_one(app, report, policy: Policy | None, as_of, today: dt.date) -> F
         folder=Path(app.folder) if app.folder is not None else None,
         warnings=warnings, blocking=blocking, matches=count, demand=demand,
     )
-
-
-def rows_text(rows, limit: int = 8) -> str:
-    """Return Excel rows as ``5、7—9、12`` (runs joined), cut after ``limit`` runs with ``等``."""
-    runs: list[list[int]] = []
-    for r in sorted(set(rows)):
-        if runs and r == runs[-1][1] + 1:
-            runs[-1][1] = r
-        else:
-            runs.append([r, r])
-    parts = [str(a) if a == b else f"{a}—{b}" for a, b in runs[:limit]]
-    return "、".join(parts) + ("等" if len(runs) > limit else "")
 
 
 def _count_findings(app, count: MatchCount, demand: DemandTotal) -> list:

@@ -37,7 +37,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,9 +45,9 @@ from typing import Any
 from lingong_docs import __version__
 from lingong_docs.core import findings as F
 from lingong_docs.core.errors import BuildError
-from lingong_docs.core.evidence import text_named
 from lingong_docs.core.kinds import EMBEDDED_TABLES, EMPLOYMENT, KINDS, OPERATING, ORDER, RECOGNITION
 from lingong_docs.core.manifest import EVIDENCE_PREFIX
+from lingong_docs.core.progress import Progress
 from lingong_docs.package.assemble import Attachment, BundleResult, bundle
 from lingong_docs.package.parts import Edition, LayoutRefused, Rendered, render_all, tables_of
 from lingong_docs.render import soffice, tables
@@ -65,7 +65,6 @@ DRAFT_INVALID = "未通过校验"
 DRAFT_NOT_REACHED = "未达到补贴标准"
 DRAFT_PREVIEW = "仅供预览"
 
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -338,7 +337,7 @@ def _common_attachments(app, report) -> list[Attachment]:
             out.append(Attachment(name=path.name, data=path.read_bytes(), role=role, source=source,
                                   description=label))
     evidence_dir = app.info.evidence_folder
-    for path in text_named(app.evidence):
+    for path in app.bundled():
         out.append(Attachment(name=EVIDENCE_PREFIX + path.name, data=path.read_bytes(), role="evidence",
                               source=f"{evidence_dir}/{path.name}", description="支付凭证"))
     data = report.to_dict()

@@ -9,7 +9,6 @@ counts of everything else.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,18 +17,16 @@ from typing import Any
 
 from lingong_docs import render
 from lingong_docs.core import findings as F
-from lingong_docs.core.evidence import supporting_files as core_supporting_files
-from lingong_docs.core.evidence import text_named
 from lingong_docs.core.kinds import KINDS, RECOGNITION, printed_tables
 from lingong_docs.core.layout import em_width
 from lingong_docs.core.manifest import EVIDENCE_PREFIX
 from lingong_docs.core.model import APPLICATION_FILE
 from lingong_docs.core.policy import CHECKLIST, EVIDENCE, FOLDER, FORM, TABLE, Material, Policy
+from lingong_docs.core.progress import Progress
 from lingong_docs.package.assemble import Part, evidence_part, files_part, page_counts
 from lingong_docs.package.checklist import with_checklist
 from lingong_docs.util.money import cn_date
 
-Progress = Callable[[str, int, int], None]
 # The application fields a one-page form prints (its ``one_page`` in the policy), as the operator
 # reads them in the form-overflow finding.
 FIELD_LABELS = {"applicant": "申请单位全称", "market": "零工市场名称", "contact": "联系人",
@@ -120,13 +117,13 @@ def _shared_parts(app: Any, figures: Any, kinds: list[str], workdir: Path, editi
     folder and the printed tables."""
     policy: Policy = figures.policy
     shared: dict[str, Part] = {}
-    evidence = text_named(app.evidence)
+    evidence = app.bundled()
     for mat in _listed(policy, kinds, EVIDENCE):
         if evidence:
             shared[mat.key] = evidence_part(evidence, workdir / f"{mat.key}.pdf", key=mat.key, title=mat.title,
                                             attachment_prefix=EVIDENCE_PREFIX)
     for mat in _listed(policy, kinds, FOLDER):
-        files = supporting_files(app, str(mat.folder))
+        files = app.bundled(str(mat.folder))
         if files:
             shared[mat.key] = files_part(files, workdir / f"{mat.key}.pdf", key=mat.key, title=mat.title,
                                          section=str(mat.folder), subtitle=mat.heading)
@@ -143,12 +140,6 @@ def _shared_parts(app: Any, figures: Any, kinds: list[str], workdir: Path, editi
                                    required=edition.marks(*mat.required_roles()), scan="ends",
                                    seal_over=seal_over(app), seam=edition.paper)
     return shared
-
-
-def supporting_files(app: Any, folder: str) -> list[Path]:
-    """Return the PDF and image files in ``folder`` of the application folder, by name (none when
-    the folder is absent: its checklist row is then left out)."""
-    return text_named(core_supporting_files(Path(app.folder), folder))
 
 
 def overflows(app: Any, kind: str, parts: list[Part], policy: Policy) -> list[F.Finding]:

@@ -152,9 +152,7 @@ def validity_without_figures(ex: Examination, as_of: dt.date) -> None:
 
 
 def _rows_text(rows: list[int], count: int) -> str:
-    from lingong_docs.compute import rows_text
-
-    return f"第{rows_text(rows)}行" + (f"，共{count}处" if count > 1 else "")
+    return f"第{F.rows_text(rows)}行" + (f"，共{count}处" if count > 1 else "")
 
 
 def _norm(key: str, value: Any) -> Any:

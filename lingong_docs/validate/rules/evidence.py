@@ -9,7 +9,7 @@ import bisect
 import unicodedata
 
 from lingong_docs.core import findings as F
-from lingong_docs.core.evidence import covered_rows, referenced_files, supporting_files
+from lingong_docs.core.evidence import covered_rows, referenced_files
 from lingong_docs.core.policy import FOLDER
 from lingong_docs.util.pdfsafety import check_file
 from lingong_docs.util.pii import mask_file_name
@@ -133,7 +133,7 @@ def supporting_evidence(ctx):
         return
     people = app.roster.personal_names() if app.roster is not None else frozenset()
     for folder in [str(m.folder) for m in ctx.policy.material_catalogue.values() if m.source == FOLDER]:
-        for p in supporting_files(app.folder, folder):
+        for p in app.supporting(folder):
             if not is_utf8(p.name):
                 yield F.make("supporting-name-encoding", folder=folder, file=mask_file_name(p.name, people))
             elif not readable(p):
