@@ -4,6 +4,7 @@ parts, the checklist, the manifest's required places, intake's completeness and 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from pypdf import PdfReader
 
 from lingong_docs.core import policy as policy_mod
 from lingong_docs.core.kinds import KINDS, materials
-from lingong_docs.core.manifest import required_places
+from lingong_docs.core.manifest import parse_manifest, required_places
 from lingong_docs.core.policy import policy_for
 from lingong_docs.intake.examine.completeness import check_completeness
 from lingong_docs.intake.examine.examination import Examination
@@ -93,6 +94,9 @@ def test_a_material_added_in_a_policy_is_built_listed_and_required_by_intake(scr
     assert STATEMENT in checklist and f"{statement['first_page']}" in checklist
     assert "seal_statement" in [f["name"] for f in result.manifest["signature_fields"]]
     assert ("seal", "statement") in required_places([scratch.material(k) for k in scratch.materials("employment")])
+    # the manifest is written from the typed object intake reads it into
+    assert parse_manifest(result.manifest, KINDS).to_dict() == result.manifest
+    assert json.loads(reader.attachments["manifest.json"][0]) == result.manifest
 
     ex = _examine(result.path, tmp_path / "w1")
     assert not ex.has("material-missing") and ex.policy is not None and ex.policy.id == "scratch-materials"

@@ -46,12 +46,13 @@ from lingong_docs import __version__
 from lingong_docs.core import findings as F
 from lingong_docs.core.errors import BuildError
 from lingong_docs.core.kinds import EMBEDDED_TABLES, EMPLOYMENT, KINDS, OPERATING, ORDER, RECOGNITION
-from lingong_docs.core.manifest import EVIDENCE_PREFIX
+from lingong_docs.core.manifest import EVIDENCE_PREFIX, Manifest, PrintedEntry, printed_figures
 from lingong_docs.core.progress import Progress
 from lingong_docs.package.assemble import Attachment, BundleResult, bundle
-from lingong_docs.package.parts import Edition, LayoutRefused, Rendered, render_all, tables_of
+from lingong_docs.package.parts import Edition, LayoutRefused, Rendered, form_figures, render_all, tables_of
 from lingong_docs.render import soffice, tables
 from lingong_docs.util.atomic import atomic_paths
+from lingong_docs.util.money import to_money
 from lingong_docs.util.pii import mask_file_name
 from lingong_docs.util.workdir import private_dir, sweep_stale
 
@@ -348,49 +349,31 @@ def _common_attachments(app, report) -> list[Attachment]:
     return out
 
 
-def _manifest(app, figures, kind: str, draft: bool, report, *, paper: bool = False) -> dict:
+def _manifest(app, figures, kind: str, draft: bool, report, *, paper: bool = False) -> Manifest:
     """Return the package's manifest (``bundle`` adds files, materials, signature fields, pages).
 
-    ``figures`` is the computation intake recomputes and compares — ``null`` in a recognition
-    package, which has nothing to recompute (the key is always present). ``edition`` is
-    ``"paper"`` for the paper edition (no signature fields: sealed by hand), else ``"electronic"``.
+    ``figures`` is the computation intake recomputes and compares — ``None`` in a recognition
+    package, which has nothing to recompute. ``edition`` is ``"paper"`` for the paper edition
+    (no signature fields: sealed by hand), else ``"electronic"``.
     """
-    from lingong_docs.core import manifest as contract
-    from lingong_docs.package.parts import form_figures
-    from lingong_docs.render.context import form_context
-
     info = app.info
     policy = figures.policy
-    printed = []
+    printed: tuple[PrintedEntry, ...] = ()
     if kind != RECOGNITION:
         # what the forms print, where: intake finds exactly this text on those pages
-        ctx = form_context(info, kind=kind, figures=form_figures(figures, kind))
-        report_key = f"report_{kind}"
-        shown = [(contract.PRINTED_MATCH_COUNT, str(ctx["match_count"])),
-                 (contract.PRINTED_WAN, ctx[f"{kind}_wan"]), (contract.PRINTED_UPPER, ctx[f"{kind}_upper"])]
-        if kind == "operating":
-            shown.append((contract.PRINTED_DEMAND_TOTAL, str(ctx["demand_total"])))
-        printed = [{"material": report_key, "field": f, "text": contract.printed_text(f, text)} for f, text in shown]
-        printed += [{"material": "checklist", "field": contract.PRINTED_RECORDS, "table": name,
-                     "text": contract.printed_text(contract.PRINTED_RECORDS, f"{len(table.records):,}", name)}
-                    for name, table in (("job_posts", app.job_posts), ("roster", app.roster))
-                    if table is not None and name in tables_of(kind, policy)]
-    return {
-        "format": contract.FORMAT,
-        "toolkit": {"name": "lingong-docs", "version": __version__},
-        "policy": {"id": policy.id, "version": policy.version,
-                   "sha256": policy.sha256},
-        "kind": kind,
-        "applicant": {"name": info.applicant, "uscc": info.uscc, "market": info.market},
-        "year": info.year,
-        "application_date": info.application_date.isoformat() if info.application_date else None,
-        "draft": draft,
-        "edition": "paper" if paper else "electronic",
-        "validation": {"valid": report.valid, "errors": report.errors, "warnings": report.warnings},
-        # null for recognition: the package prints no figures and embeds no tables to recompute
-        "figures": None if kind == RECOGNITION else figures.to_dict(),
-        "printed": printed,
-    }
+        amounts = form_figures(figures, kind) or {}
+        records = {name: len(table.records) for name, table in (("job_posts", app.job_posts), ("roster", app.roster))
+                   if table is not None and name in tables_of(kind, policy)}
+        printed = printed_figures(kind, match_count=int(figures.match_count), demand_total=int(figures.demand_total),
+                                  amount=to_money(amounts[f"{kind}_subsidy"]), records=records)
+    return Manifest(
+        kind=kind, toolkit={"name": "lingong-docs", "version": __version__},
+        policy={"id": policy.id, "version": policy.version, "sha256": policy.sha256},
+        applicant={"name": info.applicant, "uscc": info.uscc, "market": info.market}, year=info.year,
+        application_date=info.application_date.isoformat() if info.application_date else None,
+        draft=draft, edition="paper" if paper else "electronic",
+        validation={"valid": report.valid, "errors": report.errors, "warnings": report.warnings},
+        figures=None if kind == RECOGNITION else figures.to_dict(), printed=printed)
 
 
 def _metadata(app, kind: str, date: dt.datetime, draft: bool) -> dict:

@@ -56,7 +56,7 @@ def examine(path: str | Path, *, as_of: dt.date, password: str | None = None, tr
             if result is not None:
                 check_printed(ex, scan, manifest, result)
                 check_printed_rows(ex, manifest, result, printed_tables(scan, manifest))
-                check_representative(ex, scan, manifest, result.get("legal_rep"))
+                check_representative(ex, scan, manifest, result.legal_rep)
         fold_under_missing_checklist(ex)
         return ex
 
