@@ -1,6 +1,8 @@
 """The rule registry: rule families register themselves; ``validate`` runs what is registered.
 
-A rule is a function yielding findings. ``scope`` says what it receives:
+A rule is a function yielding findings; it declares the codes it can emit (``codes``: the
+catalogue test checks them against the message catalogue and against what the rules emit on the
+sample applications). ``scope`` says what it receives:
 - ``"job_posts"`` / ``"roster"``: ``fn(ctx, table)`` for that table;
 - ``"application"``: ``fn(ctx)`` once per run (cross-table and folder rules).
 ``folder_only`` rules run only on an application folder, not on a lone workbook.
@@ -11,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from lingong_docs.core.model import Application
@@ -24,6 +26,12 @@ class Rule:
     scope: str
     fn: Callable
     folder_only: bool = False
+    declared: Iterable[str] | Callable[[], Iterable[str]] = ()
+
+    @property
+    def codes(self) -> frozenset[str]:
+        """Return the finding codes this rule can emit."""
+        return frozenset(self.declared() if callable(self.declared) else self.declared)
 
 
 @dataclass
@@ -42,12 +50,13 @@ class Context:
 _RULES: list[Rule] = []
 
 
-def rule(scope: str, *, folder_only: bool = False):
-    """Register the decorated function as a rule of ``scope``."""
+def rule(scope: str, *, codes: Iterable[str] | Callable[[], Iterable[str]], folder_only: bool = False):
+    """Register the decorated function as a rule of ``scope`` that can emit ``codes`` (a callable
+    when they are known only once the schemas are loaded)."""
 
     def deco(fn):
         _RULES.append(Rule(name=f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}", scope=scope,
-                           fn=fn, folder_only=folder_only))
+                           fn=fn, folder_only=folder_only, declared=codes))
         return fn
 
     return deco

@@ -30,7 +30,7 @@ def same_person_name(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).translate(_NAME_DOTS).split())
 
 
-@rule("roster")
+@rule("roster", codes=("duplicate-row", "id-name-conflict"))
 def duplicates_and_names(ctx, table):
     ids = valid_ids(ctx, table)
     names_of: dict[str, set[str]] = defaultdict(set)
@@ -59,7 +59,7 @@ def duplicates_and_names(ctx, table):
                 yield table.finding("id-name-conflict", r, "name", None, rows=text)
 
 
-@rule("roster")
+@rule("roster", codes=("overlapping-tasks", "hours-over-24-per-day", "hours-over-11-per-day"))
 def overlaps_and_daily_hours(ctx, table):
     ids = valid_ids(ctx, table)
     limits = ctx.policy.roster
@@ -113,7 +113,7 @@ def overlaps_and_daily_hours(ctx, table):
                                     hours=f"{total.normalize():f}", rows=text)
 
 
-@rule("roster")
+@rule("roster", codes=("phone-shared",))
 def shared_phones(ctx, table):
     ids = valid_ids(ctx, table)
     limit = ctx.policy.roster.max_ids_per_phone

@@ -71,7 +71,7 @@ def _covered(seqs: list[int], ranges: dict[str, list[tuple[int, int]] | None], u
     return covered_seq
 
 
-@rule("application", folder_only=True)
+@rule("application", folder_only=True, codes=("evidence-active-content", "evidence-file-missing", "evidence-file-unreadable", "evidence-file-unsupported", "evidence-file-unused", "evidence-folder-missing", "evidence-missing", "evidence-name-encoding", "evidence-row-uncovered"))
 def payment_evidence(ctx):
     app = ctx.app
     table = app.roster
@@ -124,7 +124,7 @@ def payment_evidence(ctx):
             yield F.make("evidence-file-unused", file=shown(name))
 
 
-@rule("application", folder_only=True)
+@rule("application", folder_only=True, codes=("supporting-file-unreadable", "supporting-name-encoding"))
 def supporting_evidence(ctx):
     """The files of the supporting folders (认定材料/, 其他材料/: the policy's ``folder`` materials)
     are bundled and named in the package too: each must open and have a readable name (else build stops)."""
