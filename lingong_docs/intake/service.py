@@ -171,16 +171,16 @@ def _record(ledger: Ledger, ex: Examination, receipt: Receipt) -> None:
         rows=ex.rows if receipt.verdict == ACCEPTED else [])
 
 
-def publicity(sources: list, target: str | Path, *, year: int | None = None, as_of: dt.date | None = None,
-              password: str | None = None, allow_unsigned: bool = False, trust: list | None = None) -> tuple[Path, int]:
+def publicity(sources: list[str | Path], target: str | Path, *, year: int | None = None, as_of: dt.date | None = None,
+              password: str | None = None, allow_unsigned: bool = False, trust: list[str] | None = None) -> tuple[Path, int]:
     """Write the 公示 notice from one ledger file or from packages; return (path, number of rows).
 
     A ``.pdf`` source is a package (examined now, accepted ones listed); anything else is a
     ledger file (its accepted packages listed; reading it needs no key: it holds no one's ID).
     """
-    sources = [Path(s) for s in sources]
-    packages = [s for s in sources if s.suffix.lower() == ".pdf"]
-    ledgers = [s for s in sources if s.suffix.lower() != ".pdf"]
+    paths = [Path(s) for s in sources]
+    packages: list[str | Path] = [s for s in paths if s.suffix.lower() == ".pdf"]
+    ledgers = [s for s in paths if s.suffix.lower() != ".pdf"]
     rows: list[Any] = []
     years: set[int] = set()
     for path in ledgers:
@@ -196,7 +196,7 @@ def publicity(sources: list, target: str | Path, *, year: int | None = None, as_
     return write_notice(rows, target, year=title_year, date=as_of), len(rows)
 
 
-def _read_ledger(path: Path, year: int | None) -> list[dict]:
+def _read_ledger(path: Path, year: int | None) -> list[dict[str, Any]]:
     import sqlite3
 
     from lingong_docs.core.errors import IntakeError

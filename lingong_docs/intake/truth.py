@@ -89,18 +89,18 @@ class TruthResult:
             policy_sha256=data.get("policy_sha256"))
 
 
-def person_key(key: bytes, id_number) -> str:
+def person_key(key: bytes, id_number: object) -> str:
     """Return HMAC-SHA256(key, ID) in hex: the only form in which a person is ever stored."""
     return hmac.new(key, b"person\x00" + canonical_id(id_number).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def row_key(key: bytes, id_number, start: str, end: str, place) -> str:
+def row_key(key: bytes, id_number: object, start: str, end: str, place: object) -> str:
     """Return the keyed hash of one roster row (same person, start, end and place)."""
     raw = "row\x00" + record_text(record_key(id_number, start, end, place))
     return hmac.new(key, raw.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def _iso(value) -> str | None:
+def _iso(value: object) -> str | None:
     if isinstance(value, dt.datetime):
         return value.replace(microsecond=0).isoformat()
     if isinstance(value, dt.date):
@@ -108,7 +108,7 @@ def _iso(value) -> str | None:
     return None
 
 
-def assemble(folder: Path, stored: Path, files: list[dict]) -> None:
+def assemble(folder: Path, stored: Path, files: list[dict[str, str]]) -> None:
     """Lay the extracted files out as an application folder (names cleaned, never raw paths)."""
     from lingong_docs.core.model import APPLICATION_FILE
     from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec

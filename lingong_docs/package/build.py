@@ -40,7 +40,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lingong_docs import __version__
 from lingong_docs.core import findings as F
@@ -55,6 +55,11 @@ from lingong_docs.util.atomic import atomic_paths
 from lingong_docs.util.money import to_money
 from lingong_docs.util.pii import mask_file_name
 from lingong_docs.util.workdir import private_dir, sweep_stale
+
+if TYPE_CHECKING:
+    from lingong_docs.compute import Figures
+    from lingong_docs.core.findings import Report
+    from lingong_docs.core.model import Application
 
 QUIET_LOGGERS = ("pypdf", "PIL", "fontTools", "reportlab")
 DRAFT_SUFFIX = "_草稿"
@@ -79,14 +84,14 @@ class BuildResult:
     path: Path
     kind: str
     pages: int
-    materials: list
-    manifest: dict = field(repr=False)
+    materials: list[dict[str, Any]]
+    manifest: dict[str, Any] = field(repr=False)
     draft: bool = False
     warnings: int = 0
-    notes: list = field(default_factory=list)
-    problems: list = field(default_factory=list)
+    notes: list[F.Finding] = field(default_factory=list)
+    problems: list[F.Finding] = field(default_factory=list)
     paper: bool = False
-    people: frozenset = field(default=frozenset(), repr=False)   # roster names, to mask file names shown
+    people: frozenset[str] = field(default=frozenset(), repr=False)   # roster names, to mask file names shown
 
     def to_dict(self) -> dict[str, Any]:
         """Return what ``build --format json`` prints for this package."""
@@ -106,7 +111,7 @@ class BuildResult:
         }
 
 
-def _shown_material(material: dict, people: frozenset) -> dict:
+def _shown_material(material: dict[str, Any], people: frozenset[str]) -> dict[str, Any]:
     """Return a material as printed outside the package: its files' names (operators name
     evidence after the person paid) with personal data masked."""
     items = [{k: mask_file_name(v, people) if k in ("title", "file", "attachment") and isinstance(v, str) else v
@@ -318,11 +323,12 @@ def _bundle_all(app: Any, report: Any, figures: Any, kinds: list[str], rendered:
     return results
 
 
-def _common_attachments(app, report) -> list[Attachment]:
+def _common_attachments(app: Application, report: Report) -> list[Attachment]:
     import json
 
     from lingong_docs.core.model import APPLICATION_FILE
 
+    assert app.folder is not None            # a package is built from an application folder
     folder = Path(app.folder)
     out = []
     app_file = folder / APPLICATION_FILE
@@ -349,7 +355,8 @@ def _common_attachments(app, report) -> list[Attachment]:
     return out
 
 
-def _manifest(app, figures, kind: str, draft: bool, report, *, paper: bool = False) -> Manifest:
+def _manifest(app: Application, figures: Figures, kind: str, draft: bool, report: Report, *,
+              paper: bool = False) -> Manifest:
     """Return the package's manifest (``bundle`` adds files, materials, signature fields, pages).
 
     ``figures`` is the computation intake recomputes and compares — ``None`` in a recognition
@@ -376,7 +383,7 @@ def _manifest(app, figures, kind: str, draft: bool, report, *, paper: bool = Fal
         figures=None if kind == RECOGNITION else figures.to_dict(), printed=printed)
 
 
-def _metadata(app, kind: str, date: dt.datetime, draft: bool) -> dict:
+def _metadata(app: Application, kind: str, date: dt.datetime, draft: bool) -> dict[str, Any]:
     info = app.info
     title = f"{info.year or ''}年度{KINDS[kind].label}申请材料" + ("（草稿）" if draft else "")
     return {"title": title, "author": info.applicant or "", "subject": "朝阳区零工市场补贴申请材料",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from lingong_docs.core.policy import shipped_forms
 from lingong_docs.render.context import form_context
@@ -33,7 +34,7 @@ __all__ = ["FORM_NAMES", "Form", "convert_to_pdf", "font_report", "form_context"
            "render_forms", "render_table_pdf", "render_table_xlsx", "template_variables"]
 
 
-def render_forms(forms: Sequence[Form], context: dict, workdir: Path, *,
+def render_forms(forms: Sequence[Form], context: dict[str, Any], workdir: Path, *,
                  timeout: float = 300) -> dict[str, Path]:
     """Return {form key: PDF path} after filling every form in ``forms`` with ``context``.
 

@@ -15,7 +15,9 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+from lingong_docs.core import findings as F
 from lingong_docs.core.model import Application
 from lingong_docs.core.policy import Policy
 
@@ -24,7 +26,7 @@ from lingong_docs.core.policy import Policy
 class Rule:
     name: str
     scope: str
-    fn: Callable
+    fn: Callable[..., Iterable[F.Finding]]
     folder_only: bool = False
     declared: Iterable[str] | Callable[[], Iterable[str]] = ()
 
@@ -44,17 +46,21 @@ class Context:
     policy: Policy
     application_date: dt.date | None
     is_folder: bool
-    cache: dict = field(default_factory=dict)
+    cache: dict[Any, Any] = field(default_factory=dict)
 
 
 _RULES: list[Rule] = []
 
 
-def rule(scope: str, *, codes: Iterable[str] | Callable[[], Iterable[str]], folder_only: bool = False):
+RuleFn = TypeVar("RuleFn", bound=Callable[..., Iterable[F.Finding]])
+
+
+def rule(scope: str, *, codes: Iterable[str] | Callable[[], Iterable[str]],
+         folder_only: bool = False) -> Callable[[RuleFn], RuleFn]:
     """Register the decorated function as a rule of ``scope`` that can emit ``codes`` (a callable
     when they are known only once the schemas are loaded)."""
 
-    def deco(fn):
+    def deco(fn: RuleFn) -> RuleFn:
         _RULES.append(Rule(name=f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}", scope=scope,
                            fn=fn, folder_only=folder_only, declared=codes))
         return fn
