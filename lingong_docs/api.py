@@ -244,7 +244,7 @@ def explain(figures: Figures) -> Explanation:
     from lingong_docs.compute import cap_rule_zh, reading_labels
 
     hours = (figures.matches.hours_per_match if figures.matches is not None
-             else int(figures.policy.counting.get("hours_per_match", 8)))
+             else figures.policy.counting.hours_per_match)
     labels: dict[str, str] = dict(reading_labels(hours))
     steps = []
     for e in figures.explanation:
@@ -255,7 +255,7 @@ def explain(figures: Figures) -> Explanation:
                                      article=str(e["article"]), rule=str(e["rule"]),
                                      inputs={k: _value_text(v, k) for k, v in e["inputs"].items()},
                                      arithmetic=str(e["arithmetic"])))
-    cap_rule = cap_rule_zh(figures.policy.money("employment_subsidy", "step_amount"))
+    cap_rule = cap_rule_zh(figures.policy.employment.step_amount)
     return Explanation(readings=labels, steps=steps, cap_rule=cap_rule)
 
 

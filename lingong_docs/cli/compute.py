@@ -82,7 +82,7 @@ def _cap_section(figures) -> list[str]:
             continue
         seen.add(key)
         cap = fig.cap
-        article = fig.policy.employment.get("article", "")
+        article = fig.policy.employment.article
         lines.append(f"━━ 机构年度上限（{article}）：{fig.uscc or '统一社会信用代码未填写'}，{fig.year}年度，"
                      f"上限 {yuan(cap['limit'])} 元")
         for s in cap["markets"]:
