@@ -64,7 +64,7 @@ class BuildJobs:
 
 
 def _run(job: BuildJob, folder: Path, out: Path) -> None:
-    from lingong_docs.package.build import BuildRefused
+    from lingong_docs.core.errors import BuildRefused
 
     try:
         results = lg.build(folder, out, draft=job.draft, progress=job.progress)
