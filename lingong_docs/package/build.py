@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from lingong_docs.compute import Figures
     from lingong_docs.core.findings import Report
     from lingong_docs.core.model import Application
+    from lingong_docs.core.policy import Policy
 
 QUIET_LOGGERS = ("pypdf", "PIL", "fontTools", "reportlab")
 DRAFT_SUFFIX = "_草稿"
@@ -297,7 +298,7 @@ def _bundle_all(app: Any, report: Any, figures: Any, kinds: list[str], rendered:
                 edition: Edition, password: str | None, date: dt.datetime, tick: Progress) -> list[BuildResult]:
     """Bundle every package into a temporary file beside its target, then commit them together."""
     results: list[BuildResult] = []
-    common = _common_attachments(app, report)
+    common = _common_attachments(app, report, figures.policy)
     with atomic_paths([targets[k] for k in kinds], 0o600) as tmps:
         for kind, tmp in zip(kinds, tmps):
             attachments = [a for a in common if a.role in ("application", "validation")
@@ -314,7 +315,7 @@ def _bundle_all(app: Any, report: Any, figures: Any, kinds: list[str], rendered:
     return results
 
 
-def _common_attachments(app: Application, report: Report) -> list[Attachment]:
+def _common_attachments(app: Application, report: Report, policy: Policy) -> list[Attachment]:
     import json
 
     from lingong_docs.core.model import APPLICATION_FILE
@@ -326,8 +327,8 @@ def _common_attachments(app: Application, report: Report) -> list[Attachment]:
     if app_file.is_file():
         out.append(Attachment(name=APPLICATION_FILE, data=app_file.read_bytes(), role="application",
                               source=APPLICATION_FILE, description="申请文件"))
-    for role, label in (("job_posts", "附件4 发布岗位任务明细表（原始工作簿）"),
-                        ("roster", "附件5 撮合服务成功人员花名册（原始工作簿）")):
+    for role in ("job_posts", "roster"):
+        label = f"{policy.title_of(role)}（原始工作簿）"
         table = getattr(app, role)
         if table is not None:
             path = Path(table.path)
@@ -337,7 +338,7 @@ def _common_attachments(app: Application, report: Report) -> list[Attachment]:
     evidence_dir = app.info.evidence_folder
     for path in app.bundled():
         out.append(Attachment(name=EVIDENCE_PREFIX + path.name, data=path.read_bytes(), role="evidence",
-                              source=f"{evidence_dir}/{path.name}", description="支付凭证"))
+                              source=f"{evidence_dir}/{path.name}", description=policy.title_of("evidence")))
     data = report.to_dict()
     data["stats"] = {k: v for k, v in data.get("stats", {}).items() if k != "seconds"}  # reproducible
     out.append(Attachment(name="validation.json", role="validation", source="validation.json",
