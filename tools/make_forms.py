@@ -31,8 +31,8 @@ from docx.oxml.ns import nsdecls, qn
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lingong_docs.core.policy import shipped_forms  # noqa: E402
-from lingong_docs.render.docx import (  # noqa: E402
+from lingong_docs.core.policy import shipped_forms
+from lingong_docs.render.docx import (
     normalize_docx_bytes,
     set_neutral_properties,
 )

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from lingong_docs.core import findings as F
-from lingong_docs.core.identity import strip_controls
 from lingong_docs.core.kinds import KINDS, SUBSIDIES
 from lingong_docs.core.manifest import Manifest
 from lingong_docs.core.policy import Policy
+from lingong_docs.util.text import strip_controls
 
 REPORT_OF = {kind: (KINDS[kind].report, f"{kind}_subsidy") for kind in SUBSIDIES}
 
