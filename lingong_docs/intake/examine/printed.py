@@ -85,9 +85,15 @@ def check_printed_rows(ex: Examination, manifest: Manifest, result: dict[str, An
     for name, differences in (result.get("printed_rows") or {}).items():
         info = sampled.get(name) or {}
         if differences:
-            shown = [f"第{page}页（表格第{row}行）" if page else f"表格第{row}行（未印出）" for page, row in differences]
+            shown = [_where(page, row) for page, row in differences]
             ex.add("printed-rows-mismatch", material=_TABLE_ZH.get(name, name), count=len(differences),
                    rows="、".join(shown[:20]) + (f"等{len(shown)}处" if len(shown) > 20 else ""))
         if info and not info.get("complete"):
             ex.add("printed-rows-sampled", material=_TABLE_ZH.get(name, name), pages=info.get("total"),
                    checked=len(info.get("pages") or {}))
+
+
+def _where(page: int, row: int) -> str:
+    if not page:
+        return f"表格第{row}行（未印出）"
+    return f"第{page}页（表格第{row}行）" if row else f"第{page}页（找不到列标题，无法逐格核对）"
