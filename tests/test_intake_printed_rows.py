@@ -32,9 +32,10 @@ def _cell(page: int, row_text: str, value: str) -> tuple[float, float, float]:
     return next((r[0], r[1], r[2]) for r in runs if abs(r[1] - line) < 1 and r[3].strip() == value)
 
 
-def overdrawn(page: int, x: float, y: float, size: float, old: str, new: str) -> bytes:
+def overdrawn(page: int, x: float, y: float, size: float, old: str, new: str, how: str = "box") -> bytes:
     """The package with a white box over ``old`` at (x, y) on ``page`` and ``new`` printed on it,
-    drawn into the page before sealing (what an applicant with an editor can do)."""
+    drawn into the page before sealing (what an applicant with an editor can do); ``how``: the
+    cover is a filled box, a thick white line or a white image."""
     from reportlab.lib.pagesizes import landscape
     from reportlab.pdfgen import canvas
 
@@ -43,7 +44,18 @@ def overdrawn(page: int, x: float, y: float, size: float, old: str, new: str) ->
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=landscape((float(box.height), float(box.width))))
     c.setFillColorRGB(1, 1, 1)
-    c.rect(x - 1, y - 2, size * len(old) * 0.6 + 2, size + 3, stroke=0, fill=1)
+    width = size * len(old) * 0.6 + 2
+    if how == "box":
+        c.rect(x - 1, y - 2, width, size + 3, stroke=0, fill=1)
+    elif how == "line":
+        c.setStrokeColorRGB(1, 1, 1)
+        c.setLineWidth(size + 3)
+        c.line(x - 1, y + size / 2, x + width, y + size / 2)
+    else:
+        from PIL import Image
+        from reportlab.lib.utils import ImageReader
+
+        c.drawImage(ImageReader(Image.new("RGB", (8, 8), "white")), x - 1, y - 2, width, size + 3)
     c.setFillColorRGB(0, 0, 0)
     c.setFont("Helvetica", size)
     c.drawString(x, y, new)
@@ -129,3 +141,19 @@ def test_the_sample_is_drawn_from_the_file_hash():
     assert first == sample("ab" * 32)                               # re-examination: the same pages
     assert first[:9] == list(range(1, 10)) and len(first) == 9 + 5   # 附件4 in full, 附件5 sampled
     assert any(sample(f"{i:064x}") != first for i in range(5))      # another file, another sample
+
+
+def _report_figure() -> tuple[int, float, float, float, str]:
+    page, _ = _pages("report_operating")
+    _, runs = _page_text(PdfReader(io.BytesIO(built_package())).pages[page - 1], True)
+    run = next(r for r in runs if r[3].strip() == "5000" or "5000" in r[3])
+    return page, run[0], run[1], run[2], run[3]
+
+
+@pytest.mark.parametrize("how", ["box", "line", "image"])
+def test_a_white_cover_and_a_new_figure_on_the_report_are_found(tmp_path, signer, how):
+    page, x, y, size, text = _report_figure()
+    r = run(tmp_path, sign(overdrawn(page, x, y, size, text, "9840", how), signer))
+    [f] = [f for f in r.findings if f.code == "page-drawing-added"]
+    assert f.severity == "error" and f"第{page}页" in f.message and not r.accepted
+    assert {"box": "fill", "line": "thick-line", "image": "image"}[how] in f.message

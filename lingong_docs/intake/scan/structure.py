@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 from pypdf import PdfReader
 
 from lingong_docs.intake.scan.attachments import extract_attachments
+from lingong_docs.intake.scan.drawing import foreign_drawing
 from lingong_docs.intake.scan.reading import XrefReader, covered_end, signed_copy, trailing_bytes
 from lingong_docs.intake.scan.result import Fatal, OutlineItem, Problem, ScanResult
 from lingong_docs.intake.scan.signatures import read_signatures
@@ -81,8 +82,27 @@ def _scan(path: Path, workdir: Path, limits: dict[str, Any], request: dict[str, 
         manifest = extract_attachments(reader, workdir, limits, out)
         _embedded_pdfs(workdir, out, safety)
         out.texts = _texts(reader, manifest, limits, out, str(request.get("seed") or ""))
+        _drawings(reader, manifest, out)
         _safety_findings(safety, reader, out)
     read_signatures(path, password, request.get("trust") or [], out, limits)
+
+
+def _drawings(reader: Any, manifest: dict[str, Any] | None, out: ScanResult) -> None:
+    """One problem for the pages of the tool's own materials that carry drawing it never makes."""
+    pages: list[int] = []
+    what: set[str] = set()
+    for _key, first, last in _ranges(manifest, out.pages or 0):
+        for p in range(first, last + 1):
+            try:
+                found = foreign_drawing(reader.pages[p - 1])
+            except Exception:  # noqa: BLE001 - a page whose drawing cannot be read is not the tool's
+                found = ["unreadable"]
+            if found:
+                pages.append(p)
+                what.update(found)
+    if pages:
+        out.problem("page-drawing-added", pages="、".join(map(str, pages[:20])) + ("等" if len(pages) > 20 else ""),
+                    what=",".join(sorted(what)))
 
 
 def _open(kind: Any, path: Path, password: str | None, out: ScanResult) -> Any:
