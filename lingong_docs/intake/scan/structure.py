@@ -122,7 +122,7 @@ def _safety_findings(safety: Safety, reader: XrefReader, out: ScanResult) -> Non
     own = [a for a in safety.attached if not a.startswith("embedded")]   # on the package's pages
     if own:
         out.problem("annotation-file", count=len(own), what=",".join(own[:5]))
-    outside = sorted(set(reader.outside) | {d.rsplit(":", 1)[-1] for d in safety.dangling if not d.startswith("later")})
+    outside = sorted(set(reader.outside))      # asked of the sealed bytes by any reading, the walk's included
     if outside or reader.rebuilt:
         out.problem("pdf-outside-xref", count=len(outside) or 1, what=",".join(outside[:5]) or "xref")
     if safety.shared_fields:           # pyHanko would walk it exponentially: stop before it does
