@@ -53,8 +53,8 @@ def _centre(run: Run) -> float:
 
 
 def _boundaries(runs: list[Run], columns: list[Any], widths: list[float]) -> tuple[list[float], float] | None:
-    """Return the x of the boundary after each column but the last and the y of the column
-    headers, or None when the page does not print the column headers."""
+    """Return the x of the boundary after each column but the last and the y of the lowest line
+    of the column headers, or None when the page does not print the column headers."""
     heads = [r for r in runs if _plain(r[3]) == _plain(columns[0].header)]
     if not heads:
         return None
@@ -71,11 +71,13 @@ def _boundaries(runs: list[Run], columns: list[Any], widths: list[float]) -> tup
             return None
         taken.add(best)
         centres[i] = _centre(band[best])
+    labels = [_plain(c.header) for c in columns]
+    lowest = min([top[1]] + [r[1] for r in band if _plain(r[3]) and any(_plain(r[3]) in h for h in labels)])
     xs = [c for c in centres if c is not None]
     if any(b <= a for a, b in zip(xs, xs[1:])):
         return None
     bounds = [xs[i] + (xs[i + 1] - xs[i]) * widths[i] / (widths[i] + widths[i + 1]) for i in range(len(xs) - 1)]
-    return bounds, top[1]
+    return bounds, lowest
 
 
 def _column_of(run: Run, bounds: list[float]) -> int:
@@ -180,7 +182,7 @@ def compare(table: Any, name: str, pages: dict[int, Any], complete: bool) -> lis
             differences.append((page, 0))
             continue
         bounds, header_y = found
-        # the table body lies below the column headers (the 附件 label and the title above them)
+        # the table body lies below the column headers' last line (the 附件 label and the title above)
         rows, twice = _page_cells([r for r in runs if r[1] < header_y], bounds, records)
         differences += [(page, records.by_seq[seq].row) for seq in twice]
         for rec, texts in rows:
