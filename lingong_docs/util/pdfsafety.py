@@ -101,7 +101,7 @@ class _Walk:
                 self.out.dangling.append(f"{where or 'object'}:{key[0]} {key[1]} R")
         try:
             return ref.get_object() if hasattr(ref, "get_object") else ref
-        except Exception:  # noqa: BLE001 - a dangling reference holds nothing to run
+        except Exception:  # a dangling reference holds nothing to run
             return None
 
     def action(self, ref: Any, where: str, *, automatic: bool = False) -> None:
@@ -184,7 +184,7 @@ class _Walk:
                 continue
             try:
                 data = stream.get_data()
-            except Exception:  # noqa: BLE001 - unreadable: nothing a viewer could open either
+            except Exception:
                 continue
             if len(data) > MAX_ATTACHED:
                 self.out.over("attached-size")
@@ -281,7 +281,7 @@ def _outline(root: Any, walk: _Walk) -> None:
 def _resolve(obj: Any) -> Any:
     try:
         return obj.get_object() if hasattr(obj, "get_object") else obj
-    except Exception:  # noqa: BLE001 - a dangling reference holds nothing
+    except Exception:
         return None
 
 
@@ -301,17 +301,17 @@ def _embedded(reader: Any, out: Safety, depth: int) -> None:
         try:
             if any(a.content[:1024].find(b"%PDF-") >= 0 for a in reader.attachment_list):
                 out.over("embedded-depth")
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
         return
     try:
         attachments = reader.attachment_list
-    except Exception:  # noqa: BLE001 - an unreadable name tree is reported by whoever extracts files
+    except Exception:  # an unreadable name tree is reported by whoever extracts files
         return
     for index, att in enumerate(attachments):
         try:
             data = att.content
-        except Exception:  # noqa: BLE001
+        except Exception:
             continue
         if isinstance(data, bytes) and data[:1024].find(b"%PDF-") >= 0:
             out.merge(check_bytes(data, depth=depth + 1), f"embedded{index + 1}")
@@ -325,7 +325,7 @@ def check_bytes(data: bytes, *, depth: int = 0) -> Safety:
         return check_reader(PdfReader(io.BytesIO(data), strict=False), depth=depth)
     except RecursionError:
         return Safety(truncated=True)
-    except Exception:  # noqa: BLE001 - not readable as PDF: nothing a viewer would run either
+    except Exception:  # not readable as PDF: nothing a viewer would run either
         return Safety()
 
 

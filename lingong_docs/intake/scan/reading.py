@@ -80,7 +80,7 @@ def covered_end(path: Path, password: str | None) -> int | None:
                 br = [int(v) for v in sig.byte_range]
                 if len(br) == 4:
                     ends.append(br[2] + br[3])
-        except Exception:  # noqa: BLE001 - the signature check reports an unreadable signature
+        except Exception:
             return None
     return max(ends) if ends else None
 

@@ -39,7 +39,7 @@ def scan_package(request: dict[str, Any]) -> dict[str, Any]:
         out.fatal = Problem("pdf-bomb", {"what": "memory"})
     except RecursionError:
         out.fatal = Problem("pdf-loop", {"where": "structure"})
-    except Exception as e:  # noqa: BLE001 - any parser failure is a finding, never a crash
+    except Exception as e:  # any parser failure is a finding, never a crash
         out.fatal = _classify(e)
     return out.to_dict()
 
@@ -95,7 +95,7 @@ def _drawings(reader: Any, manifest: dict[str, Any] | None, out: ScanResult) -> 
         for p in range(first, last + 1):
             try:
                 found = foreign_drawing(reader.pages[p - 1])
-            except Exception:  # noqa: BLE001 - a page whose drawing cannot be read is not the tool's
+            except Exception:
                 found = ["unreadable"]
             if found:
                 pages.append(p)
@@ -182,7 +182,7 @@ def _check_structure(f: BinaryIO, size: int) -> None:
     f.seek(max(0, size - 2048))
     tail = f.read()
     m = None
-    for m in _STARTXREF.finditer(tail):  # noqa: B007 - the last match is wanted
+    for m in _STARTXREF.finditer(tail):  # the last match is wanted  # noqa: B007
         pass
     if m is None:
         raise Fatal("pdf-truncated")
@@ -247,7 +247,7 @@ def _dest_page(dest: Any, reader: Any, page_index: dict[int, int]) -> int | None
             ref = dest.raw_get(0) if hasattr(dest, "raw_get") else dest[0]
             idnum = getattr(ref, "idnum", None)
             return None if idnum is None else page_index.get(idnum)
-    except Exception:  # noqa: BLE001 - a broken destination is reported as "no page"
+    except Exception:  # a broken destination is reported as "no page"
         return None
     return None
 
@@ -318,7 +318,7 @@ def _texts(reader: Any, manifest: dict[str, Any] | None, limits: dict[str, Any],
     for p in dict.fromkeys(pages):
         try:
             texts[p], runs = _page_text(reader.pages[p - 1], p in tables)
-        except Exception:  # noqa: BLE001
+        except Exception:
             out.problem("page-text-unreadable", page=p)
             continue
         if p in tables:
