@@ -188,7 +188,7 @@ def _printed_rows(app: Any, printed: dict[str, Any]) -> dict[str, tuple[tuple[in
     for name, seen in printed.items():
         table = getattr(app, name, None) if name in ("job_posts", "roster") else None
         if table is not None:
-            pages = {int(p): str(t) for p, t in (seen.get("pages") or {}).items()}
+            pages = {int(p): runs for p, runs in (seen.get("pages") or {}).items()}
             out[name] = tuple(compare(table, name, pages, bool(seen.get("complete"))))
     return out
 

@@ -54,7 +54,9 @@ def check_truth(ex: Examination, scan: ScanResult, manifest: Manifest, workdir: 
     outcome = run_job(request, workdir, limits)
     data, result = outcome.result, None
     if data is None:
-        reason: str | None = "超时" if outcome.failure == "timeout" else "表格异常，读取被中止"
+        reason: str | None = {"timeout": f"计算时间超过本材料包剩余的{limits.cpu_seconds:g}秒",
+                              "wall": f"等待超过{limits.wall_seconds:g}秒"}.get(outcome.failure or "",
+                                                                              "表格异常，读取被中止")
     elif data.get("fatal"):                    # the child itself failed (out of memory)
         reason = str(data["fatal"].get("code"))
     else:
@@ -90,13 +92,13 @@ def _files(ex: Examination, scan: ScanResult, manifest: Manifest) -> list[dict[s
 
 
 def printed_tables(scan: ScanResult, manifest: Manifest) -> dict[str, dict[str, Any]]:
-    """The text of the printed 附件4/附件5 pages the scan read: {table: {pages: {n: text}, complete}}."""
+    """The text runs of the printed 附件4/附件5 pages the scan read: {table: {pages: {n: runs}, complete}}."""
     out = {}
     for name in ("job_posts", "roster"):
         mat = manifest.material(name)
         if mat is None:
             continue
-        pages = {str(p): t for p, t in scan.texts.items() if mat.first_page <= p <= mat.last_page}
+        pages = {str(p): r for p, r in scan.runs.items() if mat.first_page <= p <= mat.last_page}
         out[name] = {"pages": pages, "complete": len(pages) == mat.last_page - mat.first_page + 1,
                      "total": mat.last_page - mat.first_page + 1}
     return out

@@ -81,9 +81,15 @@ def check_printed_rows(ex: Examination, manifest: Manifest, result: TruthResult,
     for name, differences in result.printed_rows.items():
         info = sampled.get(name) or {}
         if differences:
-            shown = [f"第{page}页（表格第{row}行）" if page else f"表格第{row}行（未印出）" for page, row in differences]
+            shown = [_where(page, row) for page, row in differences]
             ex.add("printed-rows-mismatch", material=ex.title_of(name), count=len(differences),
                    rows="、".join(shown[:20]) + (f"等{len(shown)}处" if len(shown) > 20 else ""))
         if info and not info.get("complete"):
             ex.add("printed-rows-sampled", material=ex.title_of(name), pages=info.get("total"),
                    checked=len(info.get("pages") or {}))
+
+
+def _where(page: int, row: int) -> str:
+    if not page:
+        return f"表格第{row}行（未印出）"
+    return f"第{page}页（表格第{row}行）" if row else f"第{page}页（找不到列标题，无法逐格核对）"

@@ -23,22 +23,21 @@ from lingong_docs.intake.examine.manifest import package_policy, read_manifest
 from lingong_docs.intake.examine.printed import check_printed, check_printed_rows
 from lingong_docs.intake.examine.signatures import check_representative, check_signatures
 from lingong_docs.intake.names import clean_name
-from lingong_docs.intake.sandbox import Limits, run_job
+from lingong_docs.intake.sandbox import Limits, remaining, run_job
 from lingong_docs.intake.scan.result import ScanResult
 from lingong_docs.intake.workdirs import private_workdir
 
-TRUTH_LIMITS = Limits(memory=1 << 30, cpu_seconds=20, wall_seconds=20)      # the same as the scan child
-
 
 def examine(path: str | Path, *, as_of: dt.date, password: str | None = None, trust: list[str] | None = None,
-            allow_unsigned: bool = False, key: bytes | None = None, limits: Limits | None = None,
-            truth_limits: Limits | None = None) -> Examination:
-    """Return the examination of the package at ``path``; raise IntakeError only if it cannot be opened."""
+            allow_unsigned: bool = False, key: bytes | None = None, limits: Limits | None = None) -> Examination:
+    """Return the examination of the package at ``path``; raise IntakeError only if it cannot be opened.
+
+    ``limits`` hold for the whole package: the recompute child gets the CPU seconds the scan left."""
     path = Path(path)
     limits = limits or Limits()
     ex = _open(path)
     with private_workdir() as workdir:
-        scan = _scan(ex, workdir, password, trust or [], limits)
+        scan, used = _scan(ex, workdir, password, trust or [], limits)
         if scan is None:
             return ex
         manifest = read_manifest(ex, scan, workdir)
@@ -52,7 +51,7 @@ def examine(path: str | Path, *, as_of: dt.date, password: str | None = None, tr
             # (above) and the deadline are what can be checked.
             validity_without_figures(ex, as_of)
         else:
-            result = check_truth(ex, scan, manifest, workdir, as_of, key, truth_limits or TRUTH_LIMITS)
+            result = check_truth(ex, scan, manifest, workdir, as_of, key, remaining(limits, used))
             if result is not None:
                 check_printed(ex, scan, manifest, result)
                 check_printed_rows(ex, manifest, result, printed_tables(scan, manifest))
@@ -77,18 +76,30 @@ def _open(path: Path) -> Examination:
         raise IntakeError.make("package-unreadable", name=clean_name(path.name)) from None
 
 
-def _scan(ex: Examination, workdir: Path, password: str | None, trust: list[str], limits: Limits) -> ScanResult | None:
-    request = {"job": "scan", "pdf": str(ex.path.resolve()), "password": password,
+def _scan(ex: Examination, workdir: Path, password: str | None, trust: list[str],
+          limits: Limits) -> tuple[ScanResult | None, float]:
+    """Return the scanning child's answer (None when there is none: the findings say why) and its CPU seconds."""
+    request = {"job": "scan", "pdf": str(ex.path.resolve()), "password": password, "seed": ex.sha256,
                "trust": [str(Path(t).resolve()) for t in trust], "read": _read_materials()}
     outcome = run_job(request, workdir, limits)
     if outcome.result is None:
-        if outcome.failure == "timeout":
-            ex.add("pdf-timeout", seconds=int(limits.wall_seconds))
-        else:
-            # A child that died without an answer ran out of memory or was killed by a limit.
-            ex.add("pdf-resources", memory=limits.memory >> 20)
-        return None
-    scan = ScanResult.from_dict(outcome.result)
+        _limit_finding(ex, outcome.failure, limits)
+        return None, outcome.cpu
+    return _scanned(ex, ScanResult.from_dict(outcome.result)), outcome.cpu
+
+
+def _limit_finding(ex: Examination, failure: str | None, limits: Limits) -> None:
+    """Say which limit stopped a child that gave no answer."""
+    if failure == "timeout":
+        ex.add("pdf-timeout", what=f"计算时间{limits.cpu_seconds:g}秒")
+    elif failure == "wall":
+        ex.add("pdf-timeout", what=f"等待{limits.wall_seconds:g}秒")
+    else:
+        # A child that died without an answer ran out of memory or was killed by a limit.
+        ex.add("pdf-resources", memory=limits.memory >> 20)
+
+
+def _scanned(ex: Examination, scan: ScanResult) -> ScanResult | None:
     for p in scan.problems:
         ex.add(p.code, **_display_params(p.params))
     if scan.active:

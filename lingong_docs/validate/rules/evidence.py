@@ -71,7 +71,15 @@ def _covered(seqs: list[int], ranges: dict[str, list[tuple[int, int]] | None], u
     return covered_seq
 
 
-@rule("application", folder_only=True, codes=("evidence-active-content", "evidence-file-missing", "evidence-file-unreadable", "evidence-file-unsupported", "evidence-file-unused", "evidence-folder-missing", "evidence-missing", "evidence-name-encoding", "evidence-row-uncovered"))
+def _active(path) -> bool:
+    """True when the PDF would run something, or is too deep to check in full (intake refuses both)."""
+    safety = check_file(path)
+    return bool(safety.active) or safety.truncated
+
+
+@rule("application", folder_only=True, codes=("evidence-active-content", "evidence-file-missing",
+      "evidence-file-unreadable", "evidence-file-unsupported", "evidence-file-unused", "evidence-folder-missing",
+      "evidence-missing", "evidence-name-encoding", "evidence-row-uncovered"))
 def payment_evidence(ctx):
     app = ctx.app
     table = app.roster
@@ -97,7 +105,7 @@ def payment_evidence(ctx):
     for p in app.evidence:
         if not readable(p):
             yield F.make("evidence-file-unreadable", file=shown(p.name))
-        elif p.suffix.lower() == ".pdf" and check_file(p).active:     # the check intake makes
+        elif p.suffix.lower() == ".pdf" and _active(p):     # the check intake makes
             yield F.make("evidence-active-content", file=shown(p.name))
     files = {unicodedata.normalize("NFKC", p.name): p for p in app.evidence}
     ranges = {name: covered_rows(name) for name in files}
