@@ -13,11 +13,9 @@ from helpers.intake import OTHER_USCC, RECEIVED, built_package, make_ca, make_si
 from helpers.sm2 import issue, make_root
 
 from lingong_docs.intake.examine.signatures import identity_match
-from lingong_docs.intake.sandbox import Limits
 from lingong_docs.intake.service import intake
 
 NAME = "北京示例人力资源有限公司"
-ROOMY = Limits(cpu_seconds=60, wall_seconds=180)       # verdicts, not speed (bench/)
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +30,6 @@ def run(tmp_path: Path, data: bytes, pki, **kw):
     path = tmp_path / "attack.pdf"
     path.write_bytes(data)
     kw.setdefault("as_of", RECEIVED)
-    kw.setdefault("limits", ROOMY)
     kw.setdefault("trust", [str(pki["ca"][2])])
     [receipt] = intake([path], **kw)
     return receipt
@@ -172,7 +169,7 @@ def test_the_uscc_in_a_chinese_enterprise_certificate_extension_is_the_identity(
     # GM/T 0015 extension (here 1.2.156.10260.4.1.4) holding the USCC; no USCC in the subject
     ext = {"extn_id": "1.2.156.10260.4.1.4", "critical": False, "extn_value": core.ParsableOctetString(core.PrintableString(USCC).dump())}
     seal = issue(ca, uscc=None, organization="示例印章", extensions=[ext])
-    r = intake([_write(tmp_path, seal.seal(built_package()))], as_of=RECEIVED, limits=ROOMY, trust=[str(root)])[0]
+    r = intake([_write(tmp_path, seal.seal(built_package()))], as_of=RECEIVED, trust=[str(root)])[0]
     assert r.verdict == "accepted" and codes(r) == set()
     assert {s["status"] for s in r.signatures} == {"valid"}
 

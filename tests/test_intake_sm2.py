@@ -12,11 +12,9 @@ from helpers.intake import OTHER_USCC, RECEIVED, built_package, flip_byte_in_sig
 from helpers.sm2 import expired, issue, make_root, pem, tool
 
 from lingong_docs.intake import sm2
-from lingong_docs.intake.sandbox import Limits
 from lingong_docs.intake.service import intake
 
 DISTID = "distid:1234567812345678"
-ROOMY = Limits(cpu_seconds=60, wall_seconds=180)       # these tests are about verdicts, not speed (bench/)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +34,6 @@ def run(tmp_path: Path, data: bytes, **kw):
     path = tmp_path / "sm2.pdf"
     path.write_bytes(data)
     kw.setdefault("as_of", RECEIVED)
-    kw.setdefault("limits", ROOMY)
     [receipt] = intake([path], **kw)
     return receipt
 

@@ -89,7 +89,7 @@ def decode_signature(der: bytes) -> tuple[int, int] | None:
     try:
         parsed = DSASignature.load(der, strict=True)
         r, s = int(parsed["r"].native), int(parsed["s"].native)
-    except Exception:  # noqa: BLE001 - not a DER (r, s): no signature
+    except Exception:  # not a DER (r, s): no signature
         return None
     if not (0 < r < N and 0 < s < N):
         return None
@@ -111,7 +111,7 @@ def verify_digest(point: bytes, e: bytes, signature: bytes) -> bool:
         return False
     try:
         return bool(Verify("{:064x}{:064x}".format(*rs), e.hex(), point.hex(), 64, Hexstr=1))
-    except Exception:  # noqa: BLE001 - a degenerate point (infinity) makes the library raise
+    except Exception:  # a degenerate point (infinity) makes the library raise
         return False
 
 
@@ -153,7 +153,7 @@ def key_point(public_key_info: Any) -> bytes | None:
         params = algorithm["parameters"]
         curve = params.chosen.dotted if oid == EC_KEY and params.name == "named" else None
         raw = bytes(public_key_info["public_key"].contents)[1:]     # BIT STRING: unused-bits byte first
-    except Exception:  # noqa: BLE001 - an unreadable key is no SM2 key
+    except Exception:  # an unreadable key is no SM2 key
         return None
     if oid != SM2_KEY and curve != SM2_KEY:
         return None
@@ -211,7 +211,7 @@ def signed_data_of(contents: bytes) -> tuple[str, Any] | None:
             return oid, content.parse(cms.SignedData)
         if oid == PKCS7_SIGNED:
             return oid, content
-    except Exception:  # noqa: BLE001 - not a CMS: not ours to judge
+    except Exception:  # not a CMS: not ours to judge
         return None
     return None
 
@@ -227,7 +227,7 @@ def uses_sm2(contents: bytes) -> bool:
     try:
         info = sd["signer_infos"][0]
         oids = (info["digest_algorithm"]["algorithm"].dotted, info["signature_algorithm"]["algorithm"].dotted)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
     return any(o.startswith(GM_OID_PREFIX) for o in oids)
 
@@ -241,7 +241,7 @@ def check_cms(contents: bytes, digest_of: Callable[[bytes], bytes]) -> CmsCheck:
         return out
     try:
         _check_signer(found[1], digest_of, out)
-    except Exception as e:  # noqa: BLE001 - a structure we cannot read is a broken seal
+    except Exception as e:  # a structure we cannot read is a broken seal
         out.intact, out.error = False, "cms:" + type(e).__name__
     return out
 

@@ -91,7 +91,7 @@ def other_fields(handler: Any) -> list[str]:
     try:
         form = handler.root["/AcroForm"]
         stack = [(f, "") for f in form["/Fields"]]
-    except Exception:  # noqa: BLE001 - no form: no fields
+    except Exception:  # no form: no fields
         return []
     found: list[str] = []
     seen: set[int] = set()
@@ -164,7 +164,7 @@ def _other_fields(handler: Any, annotations: dict[tuple[Any, ...], tuple[int, st
 def _rect(ref: Any) -> list[float] | None:
     try:
         rect = [float(v) for v in ref.get_object()["/Rect"]]
-    except Exception:  # noqa: BLE001 - a widget without a usable /Rect
+    except Exception:  # a widget without a usable /Rect
         return None
     if len(rect) != 4:
         return None

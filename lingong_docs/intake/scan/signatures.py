@@ -42,14 +42,14 @@ def read_signatures(path: Path, password: str | None, trust_files: list[str], ou
             if r.encrypted:
                 r.decrypt(password or "")
             total = r.total_revisions
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             raise Fatal("pdf-unreadable", reason="signatures:" + type(e).__name__) from None
         out.revisions = total
         try:
             read_history(r, total, out, limits)
         except Fatal:
             raise
-        except Exception as e:  # noqa: BLE001 - a history that cannot be compared is not trusted
+        except Exception as e:  # a history that cannot be compared is not trusted
             raise Fatal("pdf-unreadable", reason="signatures:history:" + type(e).__name__) from None
         out.signatures = _check_all(r, total, trust_files)
 
@@ -112,7 +112,7 @@ def _context_at(r: Any, trust: list[Any], sm2_roots: list[Any], moment: dt.datet
                               "moment": moment}
     try:
         return DocumentSecurityStore.read_dss(r).as_validation_context(kwargs)
-    except Exception:  # noqa: BLE001 - no or unreadable DSS: the certificates the seal carries
+    except Exception:  # no or unreadable DSS: the certificates the seal carries
         return ValidationContext(**kwargs)
 
 
@@ -134,7 +134,7 @@ def _embedded(r: Any, ref: Any, name: str, info: SignatureInfo) -> Any:
         if sm2.uses_sm2(extract_contents(sig_object)):
             return raw_signature(r, ref, name)
         return EmbeddedPdfSignature(r, ref, name)
-    except Exception as e:  # noqa: BLE001 - an unreadable signature is a broken one
+    except Exception as e:  # an unreadable signature is a broken one
         info.intact, info.valid, info.error = False, False, type(e).__name__
         return None
 
@@ -159,7 +159,7 @@ def _check_one(sig: Any, info: SignatureInfo, vc: Any, trust_checked: bool) -> N
         info.intact, info.valid, info.trusted = bool(st.intact), bool(st.valid), bool(st.trusted)
         info.coverage = st.coverage.name if st.coverage is not None else None
         _who(st.signing_cert, info)
-    except Exception as e:  # noqa: BLE001 - an unreadable signature is a broken one
+    except Exception as e:  # an unreadable signature is a broken one
         info.intact, info.valid, info.error = False, False, type(e).__name__
         if type(e).__name__ in _UNSUPPORTED_ERRORS:
             info.error = "unsupported"
@@ -175,7 +175,7 @@ def _unknown_algorithm(sig: Any) -> str | None:
         si = sig.signer_info
         digest = si["digest_algorithm"]["algorithm"]
         mechanism = si["signature_algorithm"]["algorithm"]
-    except Exception:  # noqa: BLE001 - unknown structure: judged by the validation itself
+    except Exception:  # unknown structure: judged by the validation itself
         return None
     known = {a.replace("_", "-") for a in hashlib.algorithms_available}
     if str(digest.native).replace("_", "-") not in known or str(digest.native)[:1].isdigit():
@@ -188,7 +188,7 @@ def _unknown_algorithm(sig: Any) -> str | None:
 def _algorithm(sig: Any) -> str | None:
     try:
         name = str(sig.signer_info["signature_algorithm"].signature_algo)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     return {"rsassa_pkcs1v15": "RSA", "rsassa_pss": "RSA-PSS", "ecdsa": "ECDSA", "dsa": "DSA"}.get(name, name.upper())
 
@@ -217,7 +217,7 @@ def _who(cert: Any, info: SignatureInfo) -> None:
         for ext in cert["tbs_certificate"]["extensions"] or []:
             if ext["extn_id"].dotted.startswith(ENTERPRISE_EXTENSIONS):
                 identity.setdefault("extension", []).append(_extension_text(ext["extn_value"].contents))
-    except Exception:  # noqa: BLE001 - an odd name: what was read so far
+    except Exception:  # an odd name: what was read so far
         pass
     info.identity = identity
 
@@ -228,7 +228,7 @@ def _extension_text(raw: bytes) -> str:
 
     try:
         value = core.load(raw).native
-    except Exception:  # noqa: BLE001 - not DER: the bytes as text
+    except Exception:  # not DER: the bytes as text
         value = raw
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
@@ -305,7 +305,7 @@ def _harmless_revision(r: Any, rev: int) -> bool:
             return False
         result = strict_policy().apply(old, new)
         return result.modification_level.name in HARMLESS_REVISION and _writes_dss(r, new, rev)
-    except Exception:  # noqa: BLE001 - a revision the analysis rejects is a modification
+    except Exception:  # a revision the analysis rejects is a modification
         return False
 
 
@@ -323,7 +323,7 @@ def metadata_edited(r: Any, rev: int) -> bool:
         old, new = r.get_historical_resolver(rev - 1), r.get_historical_resolver(rev)
         before, after = _xmp(old), _xmp(new)     # XMP a writer adds where there was none is its own stamp
         return _info(old) != _info(new) or (before is not None and before != after)
-    except Exception:  # noqa: BLE001 - metadata that cannot be compared counts as edited
+    except Exception:  # metadata that cannot be compared counts as edited
         return True
 
 
@@ -396,7 +396,7 @@ def _analyse(pair: tuple[Any, SignatureInfo], vc: Any) -> bool:
                 level = st.modification_level
                 e.modification = level.name if level is not None else "OTHER"
                 e.docmdp_ok = getattr(st, "docmdp_ok", True)
-        except Exception:  # noqa: BLE001 - an analysis that fails counts as a modification
+        except Exception:  # an analysis that fails counts as a modification
             e.modification, e.docmdp_ok = "OTHER", False
     return e.modification in ALLOWED_LEVELS and e.docmdp_ok is not False
 

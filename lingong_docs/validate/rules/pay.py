@@ -10,7 +10,7 @@ from lingong_docs.validate.checks import finite
 from lingong_docs.validate.registry import rule
 
 
-@rule("roster")
+@rule("roster", codes=("pay-below-minimum",))
 def hourly_minimum(ctx, table):
     policy = ctx.policy
     minimum_cache: dict[dt.date, tuple] = {}
@@ -35,14 +35,14 @@ def hourly_minimum(ctx, table):
                                 minimum=f"{minimum}", source=source)
 
 
-@rule("roster")
+@rule("roster", codes=("payment-method-cash", "payment-method-unknown"))
 def payment_method(ctx, table):
     roster = ctx.policy.roster
-    allowed = list(roster["payment_methods"])
-    cash = tuple(roster.get("cash_words", ["现金"]))
+    allowed = list(roster.payment_methods)
+    cash = roster.cash_words
     choices = "、".join(allowed)
     known = set(allowed)
-    for _name, aliases in (roster.get("payment_method_aliases") or {}).items():
+    for aliases in roster.payment_method_aliases.values():
         known.update(aliases)
     for rec in table.records:
         method = rec.values.get("method")

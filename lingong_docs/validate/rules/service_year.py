@@ -10,33 +10,24 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.dates import end_year, most_common_year
 from lingong_docs.core.model import Table
-from lingong_docs.util.money import cn_date
 from lingong_docs.validate.registry import Context, rule
 
 MISMATCH_SHARE = 0.5   # more than half the dated rows outside the year: the year is wrong, not the rows
 MAX_SEQ_FINDINGS = 20
 
 
-@rule("application")
+@rule("application", codes=("year-outside-policy", "deadline-passed"))
 def year_and_deadline(ctx: Context) -> Iterator[F.Finding]:
     year, policy = ctx.year, ctx.policy
     if year is None:
         return
-    years: dict[str, Any] = dict(year=year, first=policy.first_year, last=policy.last_year)
-    if not policy.covers(year):
-        yield F.make("year-outside-policy", **years)
     # The application date only: a missing date is its own finding, and a report never depends on
     # the day it is run (compute's --as-of may judge another day).
-    checked = ctx.application_date
-    if ctx.is_folder and checked is not None:
-        deadline = policy.deadline(year)
-        if checked > deadline:
-            yield F.make("deadline-passed", **years, deadline=cn_date(deadline), as_of=cn_date(checked))
+    yield from policy.validity(year, ctx.application_date if ctx.is_folder else None)
 
 
 def table_years(table: Table) -> list[int]:
@@ -60,16 +51,16 @@ def year_mismatch(ctx: Context, table: Table) -> F.Finding | None:
     return ctx.cache[key]
 
 
-@rule("roster")
-@rule("job_posts")
+@rule("roster", codes=("year-mismatch",))
+@rule("job_posts", codes=("year-mismatch",))
 def data_year(ctx: Context, table: Table) -> Iterator[F.Finding]:
     found = year_mismatch(ctx, table)
     if found is not None:
         yield found
 
 
-@rule("roster")
-@rule("job_posts")
+@rule("roster", codes=("seq-gap", "seq-gaps-more", "seq-repeated"))
+@rule("job_posts", codes=("seq-gap", "seq-gaps-more", "seq-repeated"))
 def seq_order(ctx: Context, table: Table) -> Iterator[F.Finding]:
     """序号 gaps and repeats: the printed table shows them, so the operator hears of them first."""
     seqs = [(r.row, s) for r in table.records if isinstance(s := r.values.get("seq"), int)]
