@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from lingong_docs.core.model import Application, ApplicationInfo
 
 if TYPE_CHECKING:  # the stages are imported on first use: ``import lingong_docs`` stays light
     from lingong_docs.compute.figures import Figures
-    from lingong_docs.core.findings import Report
+    from lingong_docs.core.findings import Finding, Report
     from lingong_docs.corrections import FixResult
     from lingong_docs.intake.ledger import Ledger
     from lingong_docs.intake.receipt import Receipt
@@ -100,3 +103,112 @@ def fix(folder: PathLike, out: PathLike) -> FixResult:
     from lingong_docs.corrections import fix_application
 
     return fix_application(folder, out)
+
+
+# ---- for front ends: what the web page needs besides the five calls above ----------------------
+# (each a thin door onto the stage that owns the knowledge; the page holds no domain rule itself)
+
+def check(target: PathLike) -> tuple[Application, Report]:
+    """Return the application at ``target`` as read and its validation report (one read)."""
+    from lingong_docs import pipeline
+
+    return pipeline.check(target)
+
+
+def annotate(source: PathLike, target: PathLike, findings: Sequence[Finding]) -> Path:
+    """Write a copy of workbook ``source`` with ``findings`` marked (as ``validate --annotate``)."""
+    from lingong_docs.validate.annotate import annotate as write
+
+    return write(Path(source), Path(target), list(findings))
+
+
+def init(folder: PathLike, *, year: int, applicant: str = "", uscc: str = "", market: str = "") -> list[Path]:
+    """Create an application folder as ``lingong-docs init`` does; return the files written."""
+    from lingong_docs.blanks import init_application
+
+    return init_application(folder, year=year, applicant=applicant, uscc=uscc, market=market)
+
+
+@dataclass(frozen=True)
+class ApplicationDetails:
+    """What an application file says (typed) and the findings about the file itself."""
+
+    info: ApplicationInfo
+    findings: tuple[Finding, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        i = self.info
+        return {"applicant": i.applicant, "uscc": i.uscc, "market": i.market, "year": i.year,
+                "counting_mode": i.counting_mode,
+                "application_date": i.application_date.isoformat() if i.application_date else None,
+                "legal_rep": i.legal_rep, "contact": i.contact, "contact_phone": i.contact_phone,
+                "address": i.address, "kinds": list(i.kinds), "recognition": dict(i.recognition),
+                "policy": i.policy, "findings": [f.to_dict() for f in self.findings]}
+
+
+def application_details(path: PathLike) -> ApplicationDetails:
+    """Return the application file ``path`` read (raises ``ReadError`` when it cannot be read at all)."""
+    from lingong_docs.reader.application import read_application_file
+
+    info, found = read_application_file(Path(path))
+    return ApplicationDetails(info, tuple(found))
+
+
+def write_application(path: PathLike, info: ApplicationInfo) -> Path:
+    """Write ``info`` as an application file (the layout and comments ``init`` writes), atomically."""
+    from lingong_docs.blanks import application_text
+    from lingong_docs.util.atomic import atomic_write_bytes
+
+    atomic_write_bytes(Path(path), application_text(info).encode("utf-8"))
+    return Path(path)
+
+
+def year_notes(year: int, today: dt.date | None = None) -> list[Finding]:
+    """Return what to say at once about service year ``year``: outside the policy, or past the deadline."""
+    from lingong_docs.blanks import year_notes as notes
+
+    return notes(year, today)
+
+
+def deadline(year: int) -> dt.date:
+    """Return the last day an application for service year ``year`` is accepted (第十一条)."""
+    from lingong_docs.core.policy import load_policy
+
+    return load_policy(year=year).deadline(year)
+
+
+def check_credit_code(value: str) -> Finding | None:
+    """Return the finding of what is wrong with a 统一社会信用代码, else None."""
+    from lingong_docs.core import findings as F
+    from lingong_docs.identifiers import uscc
+
+    code = uscc.check(value)
+    return None if code is None else F.make(code)
+
+
+def publicity(ledger_path: PathLike, target: PathLike, *, year: int | None = None) -> tuple[Path, int]:
+    """Write the 公示 notice of the ledger's accepted packages to ``target`` (.xlsx or .pdf); (path, rows)."""
+    from lingong_docs.intake.service import publicity as write
+
+    return write([Path(ledger_path)], target, year=year)
+
+
+def open_ledger(path: PathLike, key: bytes) -> Ledger:
+    """Return the bureau's ledger at ``path`` opened with its key (close it when done)."""
+    from lingong_docs.intake.ledger import Ledger as Book
+
+    return Book(Path(path), key)
+
+
+def is_receipt_number(text: str) -> bool:
+    """Return True for a receipt number intake gives (``SL…`` registered, ``YS…`` a pre-check)."""
+    from lingong_docs.intake.receipt import RECEIPT_NO
+
+    return bool(RECEIPT_NO.match(text))
+
+
+def refused_problems(error: Exception) -> list[Finding] | None:
+    """Return the findings of a refused build (``BuildRefused``), None for any other error."""
+    from lingong_docs.package.build import BuildRefused
+
+    return list(error.problems) if isinstance(error, BuildRefused) else None

@@ -24,6 +24,7 @@ from lingong_docs.compute.counting import (
     reading_labels,
     sum_demand,
 )
+from lingong_docs.compute.progress import Monthly, ReadingTier, monthly, reading_tiers
 from lingong_docs.core import findings as F
 from lingong_docs.core.dates import YEAR_BASIS, year_from_data
 from lingong_docs.core.errors import ConfigError
@@ -68,6 +69,12 @@ class Figures:
     explanation: list = field(default_factory=list)
     matches: MatchCount | None = field(default=None, repr=False)
     demand: DemandTotal | None = field(default=None, repr=False)
+    months: Monthly | None = field(default=None, repr=False)     # cumulative figures per month
+
+    def reading_tiers(self) -> list[ReadingTier]:
+        """Return the subsidies every reading of the count would give (compute --explain's table)."""
+        hours = self.matches.hours_per_match if self.matches is not None else int(self.policy.counting["hours_per_match"])
+        return reading_tiers(self.demand_total, self.match_count, self.match_count_readings, self.policy, hours)
 
     def to_dict(self) -> dict:
         """Return JSON-ready data; amounts are yuan as JSON numbers (``float`` of the Decimal)."""
@@ -240,6 +247,7 @@ def _compute_one(app, report, policy: Policy | None, as_of, today: dt.date) -> F
         excluded_rows=count.excluded, as_of=checked, deadline=deadline, kinds=kinds,
         folder=Path(app.folder) if app.folder is not None else None,
         warnings=warnings, blocking=blocking, matches=count, demand=demand,
+        months=monthly(roster_records, posts_records, count, demand, policy),
     )
 
 
