@@ -212,3 +212,10 @@ def refused_problems(error: Exception) -> list[Finding] | None:
     from lingong_docs.package.build import BuildRefused
 
     return list(error.problems) if isinstance(error, BuildRefused) else None
+
+
+def signature_status_zh(status: str) -> str:
+    """Return the Chinese word the receipt uses for a signature place's status."""
+    from lingong_docs.intake.receipt import SIGNATURE_ZH
+
+    return SIGNATURE_ZH.get(status, status)

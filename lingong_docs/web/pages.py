@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from lingong_docs import __version__
@@ -42,8 +42,9 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     """Render template ``name`` with the user, role and the session's CSRF token."""
     state = request.app.state
     found = request.scope["state"].get("session")
-    ctx = {"user": found[1] if found else None, "csrf": state.sessions.csrf(found[0]) if found else "",
-           "config": state.config}
+    who = found[1] if found else None
+    ctx = {"user": who, "csrf": state.sessions.csrf(found[0]) if found else "",
+           "config": state.config, "roles": state.config.roles_of(who) if who else frozenset()}
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status)
 
@@ -61,7 +62,7 @@ async def form(request: Request) -> uploads.Upload:
     sessions: Sessions = request.app.state.sessions
     sid = session(request)[0]
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype not in FORM_TYPES or not same_origin(request.scope):
+    if ctype not in FORM_TYPES or not same_origin(request.scope, request.app.state.config):
         raise HTTPException(403)
     root = request.app.state.config.uploads
     if ctype == "multipart/form-data":
@@ -111,9 +112,3 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if request.headers.get("accept", "").startswith("application/json"):
         return Response(status_code=status)
     return error_page(request, status, title, message)
-
-
-async def server_error(request: Request, exc: Exception) -> Response:
-    """Unexpected errors: the type only, never a traceback (it could hold personal data)."""
-    return HTMLResponse(f"<!doctype html><meta charset=utf-8><title>内部错误</title>"
-                        f"<p>内部错误（{type(exc).__name__}），未改动任何文件。</p>", status_code=500)
