@@ -31,11 +31,13 @@ def browser():
         yield context
 
 
-def create(page, server, applicant: str, kinds: tuple[str, ...] = ("运营经费补贴", "就业服务补贴")) -> str:
+def create(page, server, market: str, kinds: tuple[str, ...] = ("运营经费补贴", "就业服务补贴"),
+           applicant: str = "北京示例人力资源有限公司") -> str:
+    """Create an application (the demo's applicant, so its workbooks match); ``market`` tells them apart."""
     page.goto(server.url + "/apps")
     page.fill("#f-applicant", applicant)
     page.fill("#f-uscc", "91110105MA01ABCD39")
-    page.fill("#f-market", "望京零工驿站")
+    page.fill("#f-market", market)
     page.fill("#f-date", "2026-03-05")
     page.fill("#f-year", "2025")
     for label in ("运营经费补贴", "就业服务补贴"):
@@ -63,7 +65,7 @@ def evidence(folder: Path) -> list[Path]:
 def test_bad_uploads_are_kept_out_and_versions_restore(server, browser, tmp_path):
     name = "test_bad_uploads_are_kept_out_and_versions_restore"
     page = browser.new_page()
-    app_url = create(page, server, "北京上传示例人力资源有限公司")
+    app_url = create(page, server, "上传示例驿站")
     upload(page, job_posts=DEMO / JOB_POSTS, roster=DEMO / ROSTER, evidence=evidence(DEMO))
     assert "没有错误" in page.text_content("#verdict")
     folder = stored(server, app_url)
@@ -108,7 +110,7 @@ def test_bad_uploads_are_kept_out_and_versions_restore(server, browser, tmp_path
 
 def test_an_empty_file_is_refused_with_its_name(server, browser, tmp_path):
     page = browser.new_page()
-    app_url = create(page, server, "北京空文件示例人力资源有限公司")
+    app_url = create(page, server, "空文件示例驿站")
     empty = tmp_path / "0001 空回单.pdf"
     empty.write_bytes(b"")
     upload(page, evidence=[empty, evidence(DEMO)[0]])
@@ -121,7 +123,7 @@ def test_an_empty_file_is_refused_with_its_name(server, browser, tmp_path):
 def test_details_are_edited_in_a_form_and_a_broken_file_never_gives_500(server, browser):
     name = "test_details_are_edited_in_a_form_and_a_broken_file_never_gives_500"
     page = browser.new_page()
-    app_url = create(page, server, "北京表单示例人力资源有限公司")
+    app_url = create(page, server, "表单示例驿站")
     upload(page, job_posts=DEMO / JOB_POSTS, roster=DEMO / ROSTER, evidence=evidence(DEMO))
     folder = stored(server, app_url)
     (folder / "application.yaml").write_text("申请单位全称: [坏了\n", encoding="utf-8")   # broken on disk
@@ -133,12 +135,14 @@ def test_details_are_edited_in_a_form_and_a_broken_file_never_gives_500(server, 
     shot(page, name, "1-unreadable")
     page.goto(app_url)
     assert "无法读取" in page.text_content("#details-unreadable")
-    page.fill("#details-form #f-applicant", "北京表单示例人力资源有限公司")
+    page.fill("#details-form #f-applicant", "北京示例人力资源有限公司")
     page.fill("#details-form #f-uscc", "91110105MA01ABCD38")        # wrong check character: inline, then refused
     page.locator("#details-form #f-uscc").blur()
     expect(page.locator("#details-form #check-uscc")).to_contain_text("校验码")
-    page.fill("#details-form #f-year", "2025")
+    assert page.input_value("#details-form #f-market") == "表单示例驿站"         # filled in from what the list knows
+    page.fill("#details-form #f-date", "2026-03-05")
     page.locator("#details-form input[name='kind_运营经费补贴']").check()
+    page.locator("#details-form input[name='kind_就业服务补贴']").check()
     page.click("#save-details")
     page.wait_for_load_state()
     assert page.locator("#details-form .field.has-error #f-uscc").count() == 1
@@ -158,7 +162,7 @@ def test_details_are_edited_in_a_form_and_a_broken_file_never_gives_500(server, 
 def test_states_are_derived_and_old_packages_are_marked_stale(server, browser):
     name = "test_states_are_derived_and_old_packages_are_marked_stale"
     page = browser.new_page()
-    app_url = create(page, server, "北京状态示例人力资源有限公司", kinds=("运营经费补贴",))
+    app_url = create(page, server, "状态示例驿站", kinds=("运营经费补贴",))
     upload(page, job_posts=DEMO / JOB_POSTS, roster=DEMO / ROSTER, evidence=evidence(DEMO))
     page.goto(app_url)
     expect(page.locator("#app-state")).to_have_attribute("data-state", "ready")
@@ -180,7 +184,7 @@ def test_states_are_derived_and_old_packages_are_marked_stale(server, browser):
     assert page.locator("#outputs .state-stale").count() == 1
     shot(page, name, "3-stale")
     page.goto(server.url + "/apps")
-    row = page.locator("#app-list tr", has_text="北京状态示例人力资源有限公司")
+    row = page.locator("#app-list tr", has_text="状态示例驿站")
     assert "有错误" in row.inner_text() and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", row.inner_text())
     # a draft says it is one, with its errors
     page.goto(app_url)
@@ -194,16 +198,16 @@ def test_states_are_derived_and_old_packages_are_marked_stale(server, browser):
     page.goto(app_url)
     page.click("#archive-form button[value=archive]")
     page.wait_for_url(server.url + "/apps")
-    assert page.locator("#app-list tr", has_text="北京状态示例人力资源有限公司").count() == 0
+    assert page.locator("#app-list tr", has_text="状态示例驿站").count() == 0
     page.click("#show-archived")
-    assert page.locator("#app-list tr", has_text="北京状态示例人力资源有限公司").count() == 1
+    assert page.locator("#app-list tr", has_text="状态示例驿站").count() == 1
     shot(page, name, "5-archived")
     page.close()
 
 
 def test_delete_needs_confirmation_and_removes_everything(server, browser):
     page = browser.new_page()
-    app_url = create(page, server, "北京删除示例人力资源有限公司")
+    app_url = create(page, server, "删除示例驿站")
     root = stored(server, app_url).parent
     page.click("#delete")
     assert page.text_content("#error-title") == "未做改动" and root.is_dir()
@@ -218,7 +222,7 @@ def test_delete_needs_confirmation_and_removes_everything(server, browser):
 def test_grouped_findings_chart_and_chinese_on_every_page(server, browser):
     name = "test_grouped_findings_chart_and_chinese_on_every_page"
     page = browser.new_page()
-    app_url = create(page, server, "北京中文示例人力资源有限公司")
+    app_url = create(page, server, "中文示例驿站")
     upload(page, job_posts=BROKEN / JOB_POSTS, roster=BROKEN / ROSTER, evidence=evidence(BROKEN))
     rows = page.locator("#findings tbody tr[data-code='id-name-conflict']")
     assert rows.count() == 1 and rows.get_attribute("data-rows") == "46"        # the odd row only

@@ -217,8 +217,9 @@ def details_values(ref: AppRef) -> tuple[dict[str, str], str | None]:
     """Return the form values of the application file as it is (or a problem reading it)."""
     try:
         details = api.application_details(ref.folder / APPLICATION_FILE)
-    except LingongError as e:
-        return {}, e.message
+    except LingongError as e:       # what the list knows, so the form starts filled in
+        return {"applicant": ref.applicant, "uscc": ref.uscc, "market": ref.market, "year": str(ref.year or ""),
+                "counting_mode": "按次"}, e.message
     i = details.info
     values = {"applicant": i.applicant or "", "uscc": i.uscc or "", "market": i.market or "",
               "year": str(i.year or ""), "counting_mode": i.counting_mode,

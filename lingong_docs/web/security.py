@@ -293,7 +293,9 @@ class Guard:
             return
         area = area_of(path)
         if area is not None and session is not None and area not in self.config.roles_of(session[1]):
-            await _plain(send, 403, "您的账户不能使用这一页面（区局页面只对给了区局角色的用户开放）。")
+            which = "区局页面只对给了区局角色（bureau）的用户开放" if area == "bureau" else \
+                "申请页面只对给了经办人角色（operator）的用户开放"
+            await _plain(send, 403, f"您的账户不能使用这一页面（{which}，角色写在令牌文件中）。")
             return
         await self.app(scope, receive, send)
 
