@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from lingong_docs.core.model import Application, ApplicationInfo
 
 if TYPE_CHECKING:  # the stages are imported on first use: ``import lingong_docs`` stays light
-    from lingong_docs.compute.figures import Figures
+    from lingong_docs.compute.figures import Figures, Reading
     from lingong_docs.core.findings import Finding, Report
     from lingong_docs.corrections import FixResult
     from lingong_docs.intake.ledger import Ledger
@@ -172,9 +172,16 @@ def year_notes(year: int, today: dt.date | None = None) -> list[Finding]:
 
 def deadline(year: int) -> dt.date:
     """Return the last day an application for service year ``year`` is accepted (第十一条)."""
-    from lingong_docs.core.policy import load_policy
+    from lingong_docs.core.policy import policy_for
 
-    return load_policy(year=year).deadline(year)
+    return policy_for(year).deadline_for(year)
+
+
+def readings(figures: Figures) -> list[Reading]:
+    """Return, per reading of the count (第九条括注), its 个次 and the subsidies it would give."""
+    from lingong_docs.compute.figures import reading_amounts
+
+    return reading_amounts(figures)
 
 
 def check_credit_code(value: str) -> Finding | None:

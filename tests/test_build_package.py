@@ -31,7 +31,7 @@ from PIL import Image
 from pypdf import PdfReader
 from reportlab.pdfgen import canvas as rl_canvas
 
-from lingong_docs.core.policy import load_policy
+from lingong_docs.core.policy import policy_for
 from lingong_docs.package.build import WORKDIR_PREFIXES, build_packages, package_name
 from lingong_docs.reader.folder import read_application
 from lingong_docs.util.workdir import sweep_stale
@@ -216,7 +216,7 @@ def test_attachments_match_the_manifest(operating, app_folder):
     assert manifest["toolkit"]["name"] == "lingong-docs"
     assert manifest["applicant"]["name"] == APPLICANT and manifest["year"] == YEAR
     assert manifest["pages"] == result.pages and manifest["materials"] == result.materials
-    policy = load_policy(YEAR)
+    policy = policy_for(YEAR)
     assert manifest["policy"]["sha256"] == hashlib.sha256(policy.path.read_bytes()).hexdigest()
     assert manifest["figures"]["match_count"] == ROWS and manifest["figures"]["operating_subsidy"] == 200000.0
     roles = {f["role"] for f in manifest["files"]}

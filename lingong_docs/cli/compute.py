@@ -104,7 +104,7 @@ def _cap_section(figures) -> list[str]:
             continue
         seen.add(key)
         cap = fig.cap
-        article = fig.policy.employment.get("article", "")
+        article = fig.policy.employment.article
         lines.append(f"━━ 机构年度上限（{article}）：{fig.uscc or '统一社会信用代码未填写'}，{fig.year}年度，"
                      f"上限 {yuan(cap['limit'])} 元")
         for s in cap["markets"]:
@@ -112,7 +112,7 @@ def _cap_section(figures) -> list[str]:
                          f"核定 {yuan(s['after_cap'])} 元")
         lines.append(f"  合计：{yuan(cap['agency_before_cap'])} 元 → {yuan(cap['agency_after_cap'])} 元")
         if cap["applied"]:
-            lines.append("  分配规则：" + cap_rule_zh(fig.policy.money("employment_subsidy", "step_amount")))
+            lines.append("  分配规则：" + cap_rule_zh(fig.policy.employment.step_amount))
         else:
             lines.append("  未超过上限，各市场按应得额核定。")
     return lines

@@ -1,4 +1,4 @@
-"""How the year went: cumulative 个次 and 需求人数 per month, and the subsidy of every reading.
+"""How the year went: cumulative 个次 and 需求人数 per month, against the thresholds.
 
 Both are read from the counting already done (``MatchCount``, ``DemandTotal``): a row counts in
 the month in which its task ends (the year-end rule of ``counting``), a post in the month it was
@@ -13,19 +13,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from lingong_docs.compute.amounts import amounts
-from lingong_docs.compute.counting import (
-    BY_HOURS,
-    READINGS,
-    DemandTotal,
-    MatchCount,
-    _row_of,
-    _when,
-    hours_fraction,
-    reading_labels,
-    row_mode,
-)
-from lingong_docs.util.money import yuan
+from lingong_docs.compute.counting import BY_HOURS, DemandTotal, MatchCount, _row_of, _when, hours_fraction, row_mode
+from lingong_docs.core.policy import Policy
 
 
 @dataclass(frozen=True)
@@ -57,11 +46,11 @@ class Monthly:
 
 
 def monthly(roster: Sequence[Any], posts: Sequence[Any], count: MatchCount, demand: DemandTotal,
-            policy: Any) -> Monthly:
+            policy: Policy) -> Monthly:
     """Return the cumulative 个次 (declared reading) and 需求人数 at the end of each month of the year."""
     counted = set(count.counted)
     per_match = count.hours_per_match
-    words = policy.counting.get("row_override") or {}
+    words = dict(policy.counting.row_override)
     records: list[int] = [0] * 13
     hours: list[Fraction] = [Fraction(0)] * 13
     for position, rec in enumerate(roster, start=1):
@@ -85,42 +74,6 @@ def monthly(roster: Sequence[Any], posts: Sequence[Any], count: MatchCount, dema
         n, h, d = n + records[m], h + hours[m], d + demands[m]
         months.append(Month(m, n + int(h // per_match), d))
     op, emp = policy.operating, policy.employment
-    step = int(emp["step_matches"])
-    steps = int(policy.money("employment_subsidy", "cap_per_agency") // policy.money("employment_subsidy", "step_amount"))
-    lines = sorted({int(op["min_matches"])} | {step * k for k in range(1, steps + 1)})
-    return Monthly(count.year, tuple(months), int(op["min_matches"]), int(op["min_demand"]), step, steps,
-                   tuple(lines))
-
-
-@dataclass(frozen=True)
-class ReadingTier:
-    """One reading of the count (第九条's 按时长 text is ambiguous) and the subsidies it would give."""
-
-    key: str
-    label: str
-    count: int
-    operating_passed: bool
-    operating_subsidy: str     # yuan, formatted
-    employment_subsidy: str
-    same_tier: bool            # gives the same tier as the reading used
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "label": self.label, "count": self.count, "passed": self.operating_passed,
-                "operating": self.operating_subsidy, "employment": self.employment_subsidy,
-                "same": self.same_tier}
-
-
-def reading_tiers(demand_total: int, match_count: int, readings: dict[str, int], policy: Any,
-                  hours_per_match: int) -> list[ReadingTier]:
-    """Return, per reading of the count, the 个次 and the subsidies that reading gives (第九、十条)."""
-    labels = reading_labels(hours_per_match)
-    used = amounts(demand_total, match_count, policy).tier
-    out = []
-    for key in READINGS:
-        count = readings.get(key)
-        if count is None:
-            continue
-        a = amounts(demand_total, count, policy)
-        out.append(ReadingTier(key, labels[key], count, a.operating_passed, yuan(a.operating_subsidy),
-                               yuan(a.employment_subsidy), a.tier == used))
-    return out
+    steps = int(emp.cap_per_agency // emp.step_amount)
+    lines = sorted({op.min_matches} | {emp.step_matches * k for k in range(1, steps + 1)})
+    return Monthly(count.year, tuple(months), op.min_matches, op.min_demand, emp.step_matches, steps, tuple(lines))

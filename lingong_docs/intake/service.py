@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from lingong_docs.core import kinds
-from lingong_docs.core.policy import load_policy
+from lingong_docs.core.policy import policy_for
 from lingong_docs.intake.examine.examination import Examination
 from lingong_docs.intake.examine.run import examine
 from lingong_docs.intake.ledger import Ledger, default_ledger_path, load_key
@@ -148,8 +148,7 @@ def cross_check(ex: Examination, ledger: Ledger) -> None:
     amount = ex.amount()
     year = (ex.figures or {}).get("year") or ex.year
     if ex.kind == "employment" and amount is not None and year:
-        policy = load_policy(year=int(year))
-        cap = policy.money("employment_subsidy", "cap_per_agency")
+        cap = (ex.policy or policy_for(int(year))).employment.cap_per_agency
         claimed = ledger.employment_claimed(uscc, int(year))
         if claimed + amount > cap:
             ex.add("agency-cap-exceeded", year=year, claimed=wan(claimed), amount=wan(amount), cap=wan(cap))

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -197,7 +196,7 @@ def _build_packages(folder: Path, *, kinds: list[str] | None, out: str | Path | 
     if problems and not draft:
         raise BuildRefused(problems)
     for kind in kinds:
-        for table in tables_of(kind):
+        for table in tables_of(kind, figures.policy):
             if getattr(app, table) is None:
                 raise BuildError.make("table-missing-for-kind", subsidy=KINDS[kind].label,
                                       table=TITLES[table].split()[0])
@@ -377,12 +376,12 @@ def _manifest(app, figures, kind: str, draft: bool, report, *, paper: bool = Fal
         printed += [{"material": "checklist", "field": contract.PRINTED_RECORDS, "table": name,
                      "text": contract.printed_text(contract.PRINTED_RECORDS, f"{len(table.records):,}", name)}
                     for name, table in (("job_posts", app.job_posts), ("roster", app.roster))
-                    if table is not None and name in tables_of(kind)]
+                    if table is not None and name in tables_of(kind, policy)]
     return {
         "format": contract.FORMAT,
         "toolkit": {"name": "lingong-docs", "version": __version__},
         "policy": {"id": policy.id, "version": policy.version,
-                   "sha256": hashlib.sha256(Path(policy.path).read_bytes()).hexdigest()},
+                   "sha256": policy.sha256},
         "kind": kind,
         "applicant": {"name": info.applicant, "uscc": info.uscc, "market": info.market},
         "year": info.year,
