@@ -192,7 +192,7 @@ def test_states_are_derived_and_old_packages_are_marked_stale(server, browser):
     page.click("#build-button")
     page.wait_for_selector("#job-files a", timeout=180_000)
     assert page.text_content("#job-state").startswith("草稿已生成")
-    assert re.search(r"还有 \d+ 个错误", page.text_content("#job-draft")) and "水印" in page.text_content("#job-draft")
+    assert re.search(r"还有 \d+ 个阻止申报的问题", page.text_content("#job-draft")) and "水印" in page.text_content("#job-draft")
     shot(page, name, "4-draft")
     # archive: gone from the list, back from the archive
     page.goto(app_url)
@@ -252,7 +252,7 @@ def test_grouped_findings_chart_and_chinese_on_every_page(server, browser):
     page.goto(app_url + "/figures")
     chart = page.locator("#month-chart svg")
     assert chart.count() == 1 and page.locator("#month-chart polyline").count() == 2
-    labels = page.locator("#month-chart text").all_inner_texts()
+    labels = page.locator("#month-chart text").all_text_contents()
     assert "1,000 个次" in labels and "5,000 个次" in labels and "需求人数 5,000" in labels and "12月" in labels
     december = page.locator("#month-figures tbody tr").first.locator("td").last.inner_text()
     assert december == page.text_content("#match-count").split()[0] == "5,200"

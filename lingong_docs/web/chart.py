@@ -12,9 +12,13 @@ WIDTH, HEIGHT = 720, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 36
 
 
-def _nice_top(value: int) -> int:
-    step = 1000 if value <= 10_000 else 5000
-    return max(step, -(-value // step) * step)
+STEPS = (100, 200, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000)
+
+
+def _scale(value: int) -> tuple[int, int]:
+    """Return (top, tick step): at most six round ticks above ``value``."""
+    step = next((s for s in STEPS if -(-value // s) <= 6), STEPS[-1])
+    return max(step, -(-value // step) * step), step
 
 
 def month_chart(months: dict[str, Any]) -> dict[str, Any]:
@@ -22,7 +26,7 @@ def month_chart(months: dict[str, Any]) -> dict[str, Any]:
     points = months["months"]
     highest = max([m["matches"] for m in points] + [m["demand"] for m in points] + [0])
     lines_needed = [v for v in months["match_lines"] if v <= max(highest, months["min_demand"]) * 1.25]
-    top = _nice_top(max([highest, months["min_demand"], *lines_needed[:2]]))
+    top, step = _scale(max([highest, months["min_demand"], *lines_needed[:2]]))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(month: int) -> float:
@@ -34,9 +38,11 @@ def month_chart(months: dict[str, Any]) -> dict[str, Any]:
     def path(key: str) -> str:
         return " ".join(f"{x(m['month'])},{y(m[key])}" for m in points)
 
-    thresholds = [{"y": y(v), "label": f"{v:,} 个次", "kind": "matches"} for v in lines_needed if v <= top]
-    thresholds.append({"y": y(months["min_demand"]), "label": f"需求人数 {months['min_demand']:,}", "kind": "demand"})
-    ticks = [{"y": y(v), "label": f"{v:,}"} for v in range(0, top + 1, top // 5)]
+    thresholds = [{"y": y(v), "label": f"{v:,} 个次", "kind": "matches", "x": WIDTH - RIGHT - 4, "anchor": "end"}
+                  for v in lines_needed if v <= top]
+    thresholds.append({"y": y(months["min_demand"]), "label": f"需求人数 {months['min_demand']:,}", "kind": "demand",
+                       "x": LEFT + 6, "anchor": "start"})     # the left end: never on a 个次 label
+    ticks = [{"y": y(v), "label": f"{v:,}"} for v in range(0, top + 1, step)]
     return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "top": TOP,
             "bottom": HEIGHT - BOTTOM, "matches": path("matches"), "demand": path("demand"),
             "dots": [{"x": x(m["month"]), "ym": y(m["matches"]), "yd": y(m["demand"]), "month": m["month"]}
