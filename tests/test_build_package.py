@@ -42,6 +42,7 @@ YEAR = 2025
 ROWS = 1000
 TODAY = dt.date(YEAR + 1, 3, 1)
 EPOCH = "1772668800"                       # 2026-03-05 00:00 UTC
+SOURCE_DATE = dt.datetime.fromtimestamp(int(EPOCH), tz=dt.UTC)   # what the CLI makes of SOURCE_DATE_EPOCH
 _W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 MANIFEST_KEYS = {"format", "toolkit", "policy", "kind", "applicant", "year", "application_date", "figures",
                  "files", "materials", "signature_fields", "pages"}
@@ -106,15 +107,7 @@ def app_folder(session_root) -> Path:
 
 
 def _build(folder: Path, out: Path, **kw):
-    old = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    try:
-        return build_packages(folder, out=out, today=TODAY, **kw)
-    finally:
-        if old is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = old
+    return build_packages(folder, out=out, today=TODAY, source_date=SOURCE_DATE, **kw)
 
 
 @pytest.fixture(scope="session")

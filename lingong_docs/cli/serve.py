@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
+from lingong_docs import api
 from lingong_docs.cli.common import guarded
 from lingong_docs.core.errors import ConfigError
 
@@ -62,7 +62,6 @@ def serve_command(port: int, host: str, workspace: Path, role: str, allow_remote
         from lingong_docs.web.app import create_app
     except ImportError as e:
         raise ConfigError.make("serve-missing-extra", name=e.name or "starlette") from None
-    from lingong_docs.intake.ledger import KEY_ENV, default_ledger_path, load_key
     from lingong_docs.web.config import ServeConfig, check_bind, check_private_file, load_users
 
     tokens, roles = load_users(tokens_file) if tokens_file else ({}, {})
@@ -72,9 +71,9 @@ def serve_command(port: int, host: str, workspace: Path, role: str, allow_remote
     for secret, what in ((key_file, "台账密钥文件"), (tls_key, "HTTPS 私钥文件")):
         if secret is not None:
             check_private_file(secret, what)
-    key = load_key(key_file) if (key_file or os.environ.get(KEY_ENV)) and role != "operator" else None
+    key = api.ledger_key(key_file, required=False) if role != "operator" else None
     config = ServeConfig(workspace=workspace.resolve(), host=host, port=port, role=role, tokens=tokens, roles=roles,
-                         max_upload_bytes=max_upload_mb * 1024 * 1024, ledger=ledger_path or default_ledger_path(),
+                         max_upload_bytes=max_upload_mb * 1024 * 1024, ledger=ledger_path or api.default_ledger_path(),
                          ledger_key=key, trust=list(trust), public_names=list(public_name),
                          tls=tls_cert is not None, shared=shared)
     app = create_app(config)

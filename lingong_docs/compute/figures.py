@@ -98,7 +98,7 @@ class Figures:
         }
 
 
-def jsonable(value):
+def jsonable(value: Any) -> Any:
     """Return ``value`` with Decimal as float (money: exact to the cent), dates as ISO text."""
     if isinstance(value, Decimal):
         return float(value)

@@ -22,9 +22,6 @@ from lingong_docs.web.pages import error_page, form, render, user
 from lingong_docs.web.security import LOCAL_USER
 from lingong_docs.web.uploads import Upload
 
-# findings that only the ledger (the other applicants' packages) can give
-CROSS_CODES = ("duplicate-package", "duplicate-rows", "cross-agency-overlap", "agency-cap-exceeded")
-
 
 def _desk_context(request: Request, **extra: object) -> dict:
     return {"receipts": None, "today": dt.date.today().isoformat(), "values": {}, "problem": "",
@@ -115,27 +112,12 @@ def _shown(receipt: dict, notes: dict) -> dict:
 
 async def receipt_file(request: Request) -> Response:
     number, ext = request.path_params["number"], request.path_params["ext"]
-    if not api.is_receipt_number(number) or ext not in ("pdf", "json"):
-        raise HTTPException(404)
-    path = request.app.state.workspace.receipts / f"{number}.{ext}"
-    if not path.is_file():
+    path = api.receipt_file(request.app.state.workspace.receipts, number, ext)
+    if path is None:
         raise HTTPException(404)
     request.app.state.workspace.audit(user(request), "download-receipt", number, ext)
     media = "application/pdf" if ext == "pdf" else "application/json"
     return FileResponse(path, media_type=media, filename=f"受理回执_{number}.{ext}")
-
-
-def _cross_findings(receipts: Path, numbers: list[str]) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    for number in numbers:
-        try:
-            data = json.loads((receipts / f"{number}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        found = [f for f in data.get("findings", []) if f.get("code") in CROSS_CODES]
-        if found:
-            out[number] = found
-    return out
 
 
 async def ledger_page(request: Request) -> Response:
@@ -144,12 +126,14 @@ async def ledger_page(request: Request) -> Response:
         return error_page(request, 400, "未使用受理台账",
                           "本服务器启动时没有给出台账密钥（LINGONG_LEDGER_KEY 或 --key-file），只做预审。")
     year = request.query_params.get("year")
-    packages = await asyncio.wrap_future(desk.call(
-        lambda ledger: ledger.packages(year=int(year) if year and year.isdigit() else None, accepted_only=False)))
-    cross = _cross_findings(request.app.state.workspace.receipts, [p["receipt_no"] for p in packages])
+    receipts = request.app.state.workspace.receipts
+    listing = await asyncio.wrap_future(desk.call(
+        lambda ledger: api.ledger_listing(ledger, year=int(year) if year and year.isdigit() else None,
+                                          receipts=receipts)))
     if request.query_params.get("format") == "json":
-        return JSONResponse({"packages": packages, "cross_applicant": cross})
-    return render(request, "ledger.html", {"packages": packages, "cross": cross, "year": year or ""})
+        return JSONResponse(listing.to_dict())
+    return render(request, "ledger.html", {"packages": listing.packages, "cross": listing.cross_applicant,
+                                           "year": year or ""})
 
 
 async def publicity(request: Request) -> Response:
@@ -164,7 +148,8 @@ async def publicity(request: Request) -> Response:
     tmp = private_folder(request.app.state.config.uploads)
     try:
         target = tmp / f"公示名单{suffix}"
-        _path, count = await run_in_threadpool(api.publicity, desk.ledger_path, target, year=year)
+        notice = await run_in_threadpool(api.publicity, [desk.ledger_path], target, year=year)
+        count = notice.rows
         data = target.read_bytes()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -23,7 +23,7 @@ import lingong_docs as lg
 from lingong_docs import api
 
 if TYPE_CHECKING:
-    from lingong_docs.intake.ledger import Ledger
+    from lingong_docs.api import Ledger
 
 GATHER_SECONDS = 0.3
 
@@ -92,7 +92,7 @@ class Desk:
         ledger = None
         try:
             if self.has_ledger:
-                ledger = api.open_ledger(self.ledger_path, self._key)  # type: ignore[arg-type]
+                ledger = api.open_ledger(self.ledger_path, key=self._key)
         except Exception as e:  # noqa: BLE001 - reported to the starting thread
             self._error = e
         self._ready.set()

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import lingong_docs as lg
-from lingong_docs import api
-from lingong_docs.core.errors import LingongError
+from lingong_docs.core.errors import BuildRefused, LingongError
 
 # stage → (label, share of the bar where it starts, where it ends); converting is part of the documents
 STAGES = {
@@ -107,13 +106,11 @@ def _run(job: BuildJob, folder: Path, out: Path, done: Callable[[BuildJob, str],
                          default=0)
         done(job, inputs)
         job.state = "done"
+    except BuildRefused as e:
+        job.problems = problem_dicts(list(e.problems))
+        job.error, job.state = e.message, "refused"
     except LingongError as e:
-        problems = api.refused_problems(e)
-        if problems is not None:
-            job.problems = problem_dicts(problems)
-            job.error, job.state = e.message, "refused"
-        else:
-            job.error, job.state = e.message, "failed"
+        job.error, job.state = e.message, "failed"
     except Exception as e:  # noqa: BLE001 - the page shows the type only, never a traceback
         job.error, job.state = f"内部错误（{type(e).__name__}）", "failed"
     finally:

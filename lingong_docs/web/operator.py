@@ -92,6 +92,12 @@ async def check(request: Request) -> Response:
 
 # ---- the cache of validation results --------------------------------------------------------
 
+def read_and_check(folder: Path) -> tuple[Application, F.Report]:
+    """Return the application folder as read and its report (raises ``LingongError`` when unreadable)."""
+    app = api.read(folder)
+    return app, api.validate(app)
+
+
 class Checked:
     """The last read + validation of each application, redone when a file in it changed."""
 
@@ -111,7 +117,7 @@ class Checked:
             hit = self._cache.get(ref.id)
             if hit is not None and hit[0] == stamp:
                 return hit[1], hit[2]
-        app, report = api.check(ref.folder)
+        app, report = read_and_check(ref.folder)
         self.put(ref, app, report)
         return app, report
 
@@ -321,7 +327,7 @@ def change(request: Request, ref: AppRef, edit: Any, action: str) -> str | None:
         if problems:
             raise Refused("；".join(problems))
         try:
-            app, report = api.check(staged)
+            app, report = read_and_check(staged)
         except LingongError as e:
             raise Refused(e.message + (f"（{e.hint}）" if e.hint else "")) from None
         version = Versions(ref).replace(staged, names, user(request), action)
@@ -507,8 +513,8 @@ async def annotated(request: Request) -> Response:
     source = table_file(ref.folder, kind)
     tmp = private_folder(request.app.state.config.uploads)
     try:
-        _app, report = await run_in_threadpool(request.app.state.checked.get, ref)
-        target = await run_in_threadpool(api.annotate, source, tmp / "标注.xlsx", report.findings)
+        app, report = await run_in_threadpool(request.app.state.checked.get, ref)
+        [target] = await run_in_threadpool(api.annotate, app, report, tmp / "标注.xlsx", workbook=source)
         data = target.read_bytes()
     except LingongError as e:
         return unreadable_page(request, ref, e)
