@@ -246,6 +246,7 @@ def test_grouped_findings_chart_and_chinese_on_every_page(server, browser):
             b.querySelectorAll('.code, select').forEach(e => e.remove()); return b.innerText; }""")
         found = [m for m in RULE_CODE.findall(text) if m != "lingong-docs"]
         assert found == [], (url, found[:5])
+        assert not re.search(r"lingong-docs [a-z]|\s--?[a-z]", text), url     # no command-line hints
     # the 补贴金额 page draws the year month by month
     page.goto(app_url)
     upload(page, job_posts=DEMO / JOB_POSTS, roster=DEMO / ROSTER, evidence=evidence(DEMO))

@@ -21,7 +21,7 @@ from lingong_docs.core.errors import LingongError
 from lingong_docs.core.model import APPLICATION_FILE, Application, ApplicationInfo, mask_value
 from lingong_docs.core.tables import spec
 from lingong_docs.web.config import private_folder
-from lingong_docs.web.pages import form, render, user
+from lingong_docs.web.pages import form, page_hint, render, user
 from lingong_docs.web.state import AppState, group_findings, state_of
 from lingong_docs.web.uploads import Upload
 from lingong_docs.web.workspace import (
@@ -329,7 +329,7 @@ def change(request: Request, ref: AppRef, edit: Any, action: str) -> str | None:
         try:
             app, report = read_and_check(staged)
         except LingongError as e:
-            raise Refused(e.message + (f"（{e.hint}）" if e.hint else "")) from None
+            raise Refused(e.message + (f"（{page_hint(e.hint)}）" if page_hint(e.hint) else "")) from None
         version = Versions(ref).replace(staged, names, user(request), action)
         request.app.state.checked.put(ref, app, report)
         if APPLICATION_FILE in names and app.info is not None:

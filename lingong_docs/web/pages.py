@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,15 @@ HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals.update(severity_zh=SEVERITY_ZH, version=__version__)
 templates.env.filters["kind_zh"] = kinds.label
+CLI_HINT = re.compile(r"lingong-docs [a-z]|(?:^|[\s，（(用加])--?[a-z]")
+
+
+def page_hint(text: str | None) -> str:
+    """Return a hint as the page shows it: one that tells a command-line step is left out (the page has a button)."""
+    return "" if not text or CLI_HINT.search(text) else text
+
+
+templates.env.filters["page_hint"] = page_hint
 templates.env.filters["yuan"] = lambda text: yuan(Decimal(str(text))) if text not in (None, "") else ""
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -100,7 +110,7 @@ ERRORS = {
     403: ("请求被拒绝", "表单已过期或来自其他网站（缺少或不匹配的安全令牌）。请回到上一页，刷新后重新提交。"),
     404: ("没有找到", "没有这个页面或文件。"),
     413: ("文件太大", "上传的文件超过了本服务器允许的大小（{limit}）。请检查是否选错了文件；"
-                     "确需上传更大的文件，请让管理员用 --max-upload-mb 调整上限。"),
+                     "确需上传更大的文件，请让管理员调高上传上限。"),
 }
 
 
