@@ -35,7 +35,8 @@ async def desk_page(request: Request) -> Response:
 def _packages(upload: Upload) -> list[Path]:
     """Give each uploaded package its own folder and its (cleaned) name: receipts name the file."""
     paths = []
-    for i, f in enumerate(upload.get("packages"), start=1):
+    chosen = [f for f in upload.files if f.field == "packages" and f.name]   # empty files too: they get a receipt
+    for i, f in enumerate(chosen, start=1):
         name = f.name if f.suffix == ".pdf" else f"{f.name or '材料包'}.pdf"
         folder = upload.folder / f"p{i}"
         folder.mkdir()
@@ -76,7 +77,8 @@ async def receive(request: Request) -> Response:
         if not paths:
             return error_page(request, 400, "没有材料包", "请选择一个或多个 PDF 材料包后再提交。")
         name = user(request)
-        future = request.app.state.desk.examine(paths, precheck=upload.fields.get("precheck") == "1", as_of=day,
+        precheck = upload.fields.get("precheck") == "1"
+        future = request.app.state.desk.examine(paths, precheck=precheck, as_of=day,
                                                 clerk=None if name == LOCAL_USER else name)
         try:
             receipts = await asyncio.wrap_future(future)
@@ -92,7 +94,7 @@ async def receive(request: Request) -> Response:
     data = [r.to_dict() for r in receipts]
     if upload.fields.get("format") == "json":
         return JSONResponse(data)
-    return render(request, "bureau.html", _desk_context(request, receipts=[_shown(r, notes) for r in data]))
+    return render(request, "bureau.html", _desk_context(request, receipts=[_shown(r, notes, precheck) for r in data]))
 
 
 def _note(request: Request, number: str, reason: str) -> dict:
@@ -103,11 +105,11 @@ def _note(request: Request, number: str, reason: str) -> dict:
     return note
 
 
-def _shown(receipt: dict, notes: dict) -> dict:
+def _shown(receipt: dict, notes: dict, precheck: bool) -> dict:
     """A receipt as the page shows it: signature places with the receipt's Chinese words."""
     sigs = [{**s, "status_zh": api.signature_status_zh(s.get("status", ""))} for s in receipt.get("signatures", [])]
     return {**receipt, "signatures": sigs, "note": notes.get(receipt["receipt_no"]),
-            "precheck": receipt["receipt_no"].startswith("YS")}
+            "precheck": precheck}
 
 
 async def receipt_file(request: Request) -> Response:

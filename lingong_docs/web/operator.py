@@ -331,12 +331,22 @@ def change(request: Request, ref: AppRef, edit: Any, action: str) -> str | None:
         except LingongError as e:
             raise Refused(e.message + (f"（{page_hint(e.hint)}）" if page_hint(e.hint) else "")) from None
         version = Versions(ref).replace(staged, names, user(request), action)
-        request.app.state.checked.put(ref, app, report)
+        request.app.state.checked.put(ref, _moved(app, staged, ref.folder), report)
         if APPLICATION_FILE in names and app.info is not None:
             request.app.state.workspace.describe(ref, app.info)
         return version
     finally:
         shutil.rmtree(staged.parent, ignore_errors=True)
+
+
+def _moved(app: Application, staged: Path, folder: Path) -> Application:
+    """Return ``app`` (read from the staging copy) with its paths in the application folder it now is."""
+    app.folder = folder
+    for table in app.tables:
+        table.path = folder / table.path.relative_to(staged)
+    app.evidence = [folder / p.relative_to(staged) for p in app.evidence]
+    app.evidence_other = [folder / p.relative_to(staged) for p in app.evidence_other]
+    return app
 
 
 def refused_page(request: Request, ref: AppRef, message: str) -> Response:
@@ -514,8 +524,10 @@ async def annotated(request: Request) -> Response:
     tmp = private_folder(request.app.state.config.uploads)
     try:
         app, report = await run_in_threadpool(request.app.state.checked.get, ref)
-        [target] = await run_in_threadpool(api.annotate, app, report, tmp / "标注.xlsx", workbook=source)
-        data = target.read_bytes()
+        written = await run_in_threadpool(api.annotate, app, report, tmp / "标注.xlsx", workbook=source)
+        if len(written) != 1:
+            raise HTTPException(404)
+        data = written[0].read_bytes()
     except LingongError as e:
         return unreadable_page(request, ref, e)
     finally:
