@@ -50,7 +50,7 @@ def validate(app: Application, *, year: int | None = None, policy=None, progress
     for done, (r, table) in enumerate(jobs, start=1):
         try:
             report.extend(r.fn(ctx) if table is None else r.fn(ctx, table))
-        except Exception as e:  # noqa: BLE001 - one broken rule must not hide the others' results
+        except Exception as e:  # one broken rule must not hide the others' results
             log.debug("rule %s failed: %s", r.name, type(e).__name__)
             report.add(F.make("rule-crashed", rule=r.name, error=type(e).__name__))
         if progress:

@@ -93,7 +93,7 @@ class Desk:
         try:
             if self.has_ledger:
                 ledger = api.open_ledger(self.ledger_path, key=self._key)
-        except Exception as e:  # noqa: BLE001 - reported to the starting thread
+        except Exception as e:  # reported to the starting thread
             self._error = e
         self._ready.set()
         if self._error is not None:
@@ -135,7 +135,7 @@ class Desk:
         try:
             receipts = lg.intake(paths, ledger=None if precheck else ledger, as_of=as_of, allow_unsigned=precheck,
                                  trust=self.trust, receipt_dir=self.receipts, clerk=clerk)
-        except Exception as e:  # noqa: BLE001 - alone, the request gets the error; together, each is retried alone
+        except Exception as e:  # alone, the request gets the error; together, each is retried alone
             if len(group) == 1:
                 group[0].future.set_exception(e)
             else:
@@ -151,5 +151,5 @@ class Desk:
 def _settle(future: Future, fn: Callable[[Ledger | None], Any], ledger: Ledger | None) -> None:
     try:
         future.set_result(fn(ledger))
-    except Exception as e:  # noqa: BLE001 - handed to the waiting request
+    except Exception as e:  # handed to the waiting request
         future.set_exception(e)

@@ -173,7 +173,7 @@ def _cookie_of(scope: Scope) -> str | None:
             jar: SimpleCookie = SimpleCookie()
             try:
                 jar.load(value.decode("latin-1"))
-            except Exception:  # noqa: BLE001 - a malformed cookie header is no session
+            except Exception:  # a malformed cookie header is no session
                 return None
             morsel = jar.get(COOKIE)
             return morsel.value if morsel else None
@@ -261,7 +261,7 @@ class Guard:
 
         try:
             await self._route(scope, receive, send_with_headers, session, path)
-        except Exception as e:  # noqa: BLE001 - the visitor gets a page with the headers; no traceback
+        except Exception as e:  # the visitor gets a page with the headers; no traceback
             self.log.error("内部错误（%s）%s %s", type(e).__name__, scope.get("method"), path)
             if debug():
                 self.log.error("%s", "".join(traceback.format_exception(e)))
