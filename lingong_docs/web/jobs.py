@@ -17,13 +17,12 @@ from pathlib import Path
 
 import lingong_docs as lg
 from lingong_docs.core.errors import BuildRefused, LingongError
+from lingong_docs.core.progress import stage_label
 
-# stage → (label, share of the bar where it starts, where it ends); converting is part of the documents
+# stage → (share of the bar where it starts, where it ends); converting is part of the documents
 STAGES = {
-    "reading": ("读取表格", 0.00, 0.05), "validating": ("检查数据", 0.05, 0.35),
-    "computing": ("计算补贴", 0.35, 0.38), "rendering": ("生成文书和表格", 0.38, 0.75),
-    "converting": ("生成文书和表格", 0.38, 0.75), "bundling": ("组装材料包", 0.75, 0.97),
-    "writing": ("写出材料包", 0.97, 1.00),
+    "reading": (0.00, 0.05), "validating": (0.05, 0.35), "computing": (0.35, 0.38), "rendering": (0.38, 0.75),
+    "converting": (0.38, 0.75), "bundling": (0.75, 0.97), "writing": (0.97, 1.00),
 }
 ORDER = ["reading", "validating", "computing", "rendering", "bundling", "writing"]
 
@@ -49,14 +48,14 @@ class BuildJob:
         stage = "rendering" if stage == "converting" else stage
         if ORDER.index(stage) < ORDER.index(self.stage):
             stage = self.stage          # per-package stages repeat: the label never goes back
-        _label, start, end = STAGES[stage]
+        start, end = STAGES[stage]
         share = start + (end - start) * (done / total if total else 0)
         self.stage, self.fraction = stage, max(self.fraction, min(share, 0.99))
 
     def to_dict(self) -> dict:
         elapsed = (self.finished or time.monotonic()) - self.started
         percent = 100 if self.state == "done" else int(self.fraction * 100)
-        return {"id": self.id, "state": self.state, "stage": self.stage, "stage_zh": STAGES[self.stage][0],
+        return {"id": self.id, "state": self.state, "stage": self.stage, "stage_zh": stage_label(self.stage),
                 "percent": percent, "seconds": round(elapsed, 1), "files": self.files, "problems": self.problems,
                 "draft": self.draft, "errors": self.errors, "error": self.error}
 

@@ -41,7 +41,7 @@ async def figures_page(request: Request) -> Response:
     months = fig.months.to_dict() if fig.months is not None else None  # type: ignore[union-attr]
     state = await run_in_threadpool(current_state, request, ref)
     return render(request, "figures.html", {
-        "app": ref, "fig": data, "state": state, "readings": [r.to_dict() for r in api.readings(fig)],  # type: ignore[arg-type]
+        "app": ref, "fig": data, "state": state, "readings": [r.to_dict() for r in api.reading_amounts(fig)],  # type: ignore[arg-type]
         "blocking": titled(data["blocking"]), "warnings": titled(data["warnings"]),
         "months": months, "chart": month_chart(months) if months else None,
         "money": {k: yuan(getattr(fig, k)) for k in ("operating_subsidy", "employment_subsidy", "total")}})
