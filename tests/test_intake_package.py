@@ -273,7 +273,7 @@ def test_swapped_roster_with_updated_manifest_is_caught_by_the_printed_pages(tmp
 def test_printed_demand_must_match(tmp_path, package_bytes):
     r = run(tmp_path, with_demand(package_bytes, 100), allow_unsigned=True)
     demand = [f.message for f in r.findings if f.code == "printed-figures-mismatch"]
-    assert any("岗位需求人数" in t and "为需求人数5000人" in t and "为需求人数100人" in t for t in demand)
+    assert any("需求人数合计" in t and "为需求人数5000人" in t and "为需求人数100人" in t for t in demand)
 
 
 def _exam(kind: str, **figures) -> Examination:

@@ -53,7 +53,8 @@ def message(receipt, code: str) -> str:
 
 
 def test_required_places_follow_the_policy_materials_and_the_naming_convention():
-    materials = policy_for(2025).package_materials
+    policy = policy_for(2025)
+    materials = {kind: [policy.material(k) for k in policy.materials(kind)] for kind in policy.package_materials}
     assert required_places(materials["employment"]) == [
         ("seal", "cover"), ("seal", "checklist"), ("seal", "report_employment"), ("signature", "report_employment"),
         ("seal", "roster")]

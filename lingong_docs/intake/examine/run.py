@@ -15,6 +15,7 @@ from typing import Any
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.errors import IntakeError
+from lingong_docs.core.policy import CHECKLIST, FORM, TABLE, shipped_policies
 from lingong_docs.intake.examine.completeness import check_completeness, fold_under_missing_checklist
 from lingong_docs.intake.examine.examination import Examination, file_sha256
 from lingong_docs.intake.examine.figures import check_truth, printed_tables, validity_without_figures
@@ -42,7 +43,7 @@ def examine(path: str | Path, *, as_of: dt.date, password: str | None = None, tr
         manifest = read_manifest(ex, scan, workdir)
         policy = package_policy(ex, manifest) if manifest is not None else None
         check_signatures(ex, scan, manifest, policy, allow_unsigned)
-        if manifest is None:
+        if manifest is None or policy is None:
             return ex
         check_completeness(ex, scan, manifest, policy)
         if ex.kind == "recognition":
@@ -54,7 +55,7 @@ def examine(path: str | Path, *, as_of: dt.date, password: str | None = None, tr
             if result is not None:
                 check_printed(ex, scan, manifest, result)
                 check_printed_rows(ex, manifest, result, printed_tables(scan, manifest))
-                check_representative(ex, scan, manifest, result.get("legal_rep"))
+                check_representative(ex, scan, manifest, result.legal_rep)
         fold_under_missing_checklist(ex)
         return ex
 
@@ -79,7 +80,7 @@ def _scan(ex: Examination, workdir: Path, password: str | None, trust: list[str]
           limits: Limits) -> tuple[ScanResult | None, float]:
     """Return the scanning child's answer (None when there is none: the findings say why) and its CPU seconds."""
     request = {"job": "scan", "pdf": str(ex.path.resolve()), "password": password, "seed": ex.sha256,
-               "trust": [str(Path(t).resolve()) for t in trust]}
+               "trust": [str(Path(t).resolve()) for t in trust], "read": _read_materials()}
     outcome = run_job(request, workdir, limits)
     if outcome.result is None:
         _limit_finding(ex, outcome.failure, limits)
@@ -114,6 +115,18 @@ def _scanned(ex: Examination, scan: ScanResult) -> ScanResult | None:
         return None
     ex.pages = scan.pages
     return scan
+
+
+def _read_materials() -> dict[str, list[str]]:
+    """The materials whose page text the scan reads (the manifest is not read yet): the forms and
+    the printed tables every shipped policy declares."""
+    read: dict[str, list[str]] = {"text": [], "tables": []}
+    for policy in shipped_policies():
+        for key, mat in policy.material_catalogue.items():
+            group = "tables" if mat.source == TABLE else "text" if mat.source in (FORM, CHECKLIST) else None
+            if group and key not in read[group]:
+                read[group].append(key)
+    return read
 
 
 _WHERE_ZH = {"outline": "书签目录", "structure": "内部结构", "fields": "表单域树：同一表单域被反复引用"}

@@ -23,9 +23,6 @@ from lingong_docs.intake.scan.result import Fatal, OutlineItem, Problem, ScanRes
 from lingong_docs.intake.scan.signatures import read_signatures
 from lingong_docs.util.pdfsafety import Safety, check_file, check_reader
 
-TEXT_MATERIALS = ("checklist", "report_operating", "report_employment", "report_recognition", "cover")
-TABLE_MATERIALS = ("job_posts", "roster")
-
 
 def scan_package(request: dict[str, Any]) -> dict[str, Any]:
     """Return the description of the package named in ``request`` (see ``worker``) as JSON data."""
@@ -81,17 +78,19 @@ def _scan(path: Path, workdir: Path, limits: dict[str, Any], request: dict[str, 
             safety.merge(check_reader(_open(PdfReader, path, password, out), embedded=False), "later")
         manifest = extract_attachments(reader, workdir, limits, out)
         _embedded_pdfs(workdir, out, safety)
-        out.texts = _texts(reader, manifest, limits, out, str(request.get("seed") or ""))
-        _drawings(reader, manifest, out)
+        read = request.get("read") or {}
+        out.texts = _texts(reader, manifest, limits, out, str(request.get("seed") or ""), read)
+        _drawings(reader, manifest, out, read)
         _safety_findings(safety, reader, out)
     read_signatures(path, password, request.get("trust") or [], out, limits)
 
 
-def _drawings(reader: Any, manifest: dict[str, Any] | None, out: ScanResult) -> None:
-    """One problem for the pages of the tool's own materials that carry drawing it never makes."""
+def _drawings(reader: Any, manifest: dict[str, Any] | None, out: ScanResult, read: dict[str, Any]) -> None:
+    """One problem for the pages of the tool's own materials (forms and tables) that carry drawing
+    it never makes."""
     pages: list[int] = []
     what: set[str] = set()
-    for _key, first, last in _ranges(manifest, out.pages or 0):
+    for _key, first, last in _ranges(manifest, out.pages or 0, _keys(read)):
         for p in range(first, last + 1):
             try:
                 found = foreign_drawing(reader.pages[p - 1])
@@ -295,17 +294,19 @@ def _outline_page(node: Any, reader: Any, page_index: dict[int, int]) -> int | N
 # ---- text of the pages the checks read ------------------------------------------------------
 
 def _texts(reader: Any, manifest: dict[str, Any] | None, limits: dict[str, Any], out: ScanResult,
-           seed: str) -> dict[int, str]:
-    """Extract the text of the pages the checks read: forms (up to ``max_text_pages``) and the
-    printed tables with the position of every text run (``out.runs``): all pages of 附件4, all of
-    附件5 up to ``max_table_pages``, beyond that a sample of that many drawn from ``seed`` (the
-    file's SHA-256), so the same file is always checked on the same pages."""
+           seed: str, read: dict[str, Any]) -> dict[int, str]:
+    """Extract the text of the pages the checks read: forms (``read["text"]``, up to
+    ``max_text_pages``) and the printed tables (``read["tables"]``) with the position of every
+    text run (``out.runs``): all pages of 附件4, all of 附件5 up to ``max_table_pages``, beyond that
+    a sample of that many drawn from ``seed`` (the file's SHA-256), so the same file is always
+    checked on the same pages. The parent names the forms and tables from the policies' materials."""
     pages: list[int] = []
     tables: set[int] = set()
     forms = 0
-    for key, first, last in _ranges(manifest, out.pages or 0):
+    table_keys = tuple(read.get("tables") or ())
+    for key, first, last in _ranges(manifest, out.pages or 0, _keys(read)):
         span = list(range(first, last + 1))
-        if key in TABLE_MATERIALS:
+        if key in table_keys:
             budget = int(limits.get("max_table_pages", 30))
             if key != "job_posts" and len(span) > budget:
                 span = sorted(random.Random(f"{seed}:{key}").sample(span, budget))
@@ -341,12 +342,17 @@ def _page_text(page: Any, positions: bool) -> tuple[str, list[list[Any]]]:
     return text, runs
 
 
-def _ranges(manifest: dict[str, Any] | None, npages: int) -> list[tuple[str, int, int]]:
-    """Return (material, first, last) of the materials whose text is read, pages clipped to the file."""
+def _keys(read: dict[str, Any]) -> tuple[str, ...]:
+    """Return the materials whose pages are read: the forms and the tables the parent named."""
+    return tuple(read.get("text") or ()) + tuple(read.get("tables") or ())
+
+
+def _ranges(manifest: dict[str, Any] | None, npages: int, keys: tuple[str, ...]) -> list[tuple[str, int, int]]:
+    """Return (material, first, last) of the materials ``keys`` whose text is read, pages clipped to the file."""
     materials = manifest.get("materials") if manifest else None
     out = []
     for m in materials if isinstance(materials, list) else []:
-        if not isinstance(m, dict) or m.get("key") not in TEXT_MATERIALS + TABLE_MATERIALS:
+        if not isinstance(m, dict) or m.get("key") not in keys:
             continue
         try:
             first, last = max(1, int(m["first_page"])), min(int(m["last_page"]), npages)
