@@ -12,6 +12,17 @@ __version__ = "0.2.0"
 from lingong_docs import compute as _compute_stage  # noqa: E402,F401
 from lingong_docs import intake as _intake_stage  # noqa: E402,F401
 from lingong_docs import validate as _validate_stage  # noqa: E402,F401
-from lingong_docs.api import build, compute, fix, intake, validate  # noqa: E402
+from lingong_docs.api import (  # noqa: E402
+    build,
+    compute,
+    fix,
+    intake,
+    ledger_export,
+    ledger_import,
+    ledger_status,
+    open_ledger,
+    validate,
+)
 
-__all__ = ["validate", "compute", "build", "intake", "fix", "__version__"]
+__all__ = ["validate", "compute", "build", "intake", "fix", "open_ledger", "ledger_status", "ledger_export",
+           "ledger_import", "__version__"]

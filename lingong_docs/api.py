@@ -6,6 +6,8 @@
     packages = lg.build("samples/demo", "out")       # -> list[BuildResult]
     results = lg.intake(["out/x.pdf"], ledger=None)  # -> list[Receipt]
     fixed = lg.fix("samples/demo", "fixed")          # -> FixResult (the safe corrections, in a copy)
+    ledger = lg.open_ledger("postgresql://clerk@db:5432/lingong")   # -> Ledger (key: $LINGONG_LEDGER_KEY)
+    status = lg.ledger_status(ledger)                # -> LedgerStatus; ledger_export / ledger_import
 
 Each result's ``to_dict()`` is exactly what the matching command prints with ``--format json``.
 Errors are ``LingongError`` subclasses with a stable ``code`` and a Chinese ``message``.
@@ -22,7 +24,8 @@ if TYPE_CHECKING:  # the stages are imported on first use: ``import lingong_docs
     from lingong_docs.compute.figures import Figures
     from lingong_docs.core.findings import Report
     from lingong_docs.corrections import FixResult
-    from lingong_docs.intake.ledger import Ledger
+    from lingong_docs.intake.ledger import Ledger, LedgerStatus
+    from lingong_docs.intake.ledger.transfer import LedgerTransfer
     from lingong_docs.intake.receipt import Receipt
     from lingong_docs.package.build import BuildResult
 
@@ -100,3 +103,37 @@ def fix(folder: PathLike, out: PathLike) -> FixResult:
     from lingong_docs.corrections import fix_application
 
     return fix_application(folder, out)
+
+
+# ---- the intake ledger ----------------------------------------------------------------------------
+
+def open_ledger(location: PathLike | None = None, *, key_file: PathLike | None = None,
+                key: bytes | None = None) -> Ledger:
+    """Open (create, or upgrade) the ledger at ``location``; the caller closes it (or uses ``with``).
+
+    ``location``: an SQLite file or a ``postgresql://user@host:port/db`` URL; None: $LINGONG_LEDGER,
+    else the default file. The key is ``key``, else read from ``key_file``, else $LINGONG_LEDGER_KEY;
+    a wrong key is refused (``ledger-key-wrong``) before anything is written.
+    """
+    from lingong_docs.intake.ledger import Ledger, ledger_location, load_key
+
+    return Ledger(ledger_location(location), key if key is not None else load_key(key_file))
+
+
+def ledger_status(ledger: Ledger) -> LedgerStatus:
+    """Return the ledger's backend, location, schema version, counts and last receipt number."""
+    return ledger.status()
+
+
+def ledger_export(ledger: Ledger, target: PathLike) -> LedgerTransfer:
+    """Write every row of the ledger to ``target`` (JSON Lines, 0600); return counts and digests."""
+    from lingong_docs.intake.ledger.transfer import export_ledger
+
+    return export_ledger(ledger, target)
+
+
+def ledger_import(ledger: Ledger, source: PathLike) -> LedgerTransfer:
+    """Load an export file into the empty ``ledger``; committed only when counts and digests match."""
+    from lingong_docs.intake.ledger.transfer import import_ledger
+
+    return import_ledger(ledger, source)

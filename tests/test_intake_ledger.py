@@ -223,7 +223,7 @@ def test_real_package_rejected_then_accepted_then_duplicate(tmp_path):
 def test_a_version_1_ledger_is_upgraded_in_place(tmp_path):
     path = tmp_path / "old.sqlite"
     with Ledger(path, KEY) as ledger:
-        assert ledger.schema_version == "2"
+        assert ledger.schema_version == "3"
         _receive(ledger, _rejected(_employment(ledger, USCC, "100000.00", "bbbbbbbb")))
     db = sqlite3.connect(path)                  # make it a version 1 file, as the first release wrote it
     db.execute("DROP TABLE package_history")
@@ -231,12 +231,12 @@ def test_a_version_1_ledger_is_upgraded_in_place(tmp_path):
     db.commit()
     db.close()
     with Ledger(path, KEY) as ledger:
-        assert ledger.schema_version == "2"
+        assert ledger.schema_version == "3"
         assert ledger.find_package("b" * 64, accepted_only=False).verdict == "rejected"
         assert _receive(ledger, _employment(ledger, USCC, "100000.00", "bbbbbbbb")) == set()
         assert [h["verdict"] for h in ledger.history("b" * 64)] == ["rejected"]
     db = sqlite3.connect(path)
-    db.execute("UPDATE meta SET value='3' WHERE key='schema'")
+    db.execute("UPDATE meta SET value='4' WHERE key='schema'")
     db.commit()
     db.close()
     with pytest.raises(IntakeError) as e:

@@ -71,9 +71,9 @@ def _receipt_text(r) -> list[str]:
 
 @click.command("intake")
 @click.argument("packages", nargs=-1, required=True, type=_PACKAGE)
-@click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="受理台账（SQLite）文件；默认取环境变量 LINGONG_LEDGER，"
-                   "否则为 ~/.local/share/lingong-docs/intake-ledger.sqlite。")
+@click.option("--ledger", "ledger_path", metavar="文件或URL",
+              help="受理台账：SQLite 文件，或多台电脑共用的 postgresql://用户名@服务器:端口/数据库名；"
+                   "默认取环境变量 LINGONG_LEDGER，否则为 ~/.local/share/lingong-docs/intake-ledger.sqlite。")
 @click.option("--no-ledger", is_flag=True, help="不使用受理台账（仅核对本次给出的材料包之间的重复，适合预审）。")
 @click.option("--key-file", type=click.Path(path_type=Path),
               help="台账密钥文件；不给时读环境变量 LINGONG_LEDGER_KEY。")
@@ -112,7 +112,7 @@ def intake_command(packages, ledger_path, no_ledger, key_file, check_only, as_of
       lingong-docs intake 收件/*.pdf --receipt 回执/
       lingong-docs intake 材料包.pdf --no-ledger --allow-unsigned   # 报送前预审
     """
-    from lingong_docs.intake.ledger import Ledger, default_ledger_path, load_key
+    from lingong_docs.api import open_ledger
     from lingong_docs.intake.service import intake
 
     _check_sources(packages)
@@ -123,8 +123,7 @@ def intake_command(packages, ledger_path, no_ledger, key_file, check_only, as_of
     as_of = _date(as_of)
     ledger = None
     if not no_ledger:
-        key = load_key(key_file)
-        ledger = Ledger(ledger_path or default_ledger_path(), key)
+        ledger = open_ledger(ledger_path, key_file=key_file)     # a wrong key is refused here, before any work
     try:
         receipts = intake(list(packages), ledger=ledger, as_of=as_of, password=password,
                           trust=[str(t) for t in trust], allow_unsigned=allow_unsigned,
@@ -143,12 +142,12 @@ def intake_command(packages, ledger_path, no_ledger, key_file, check_only, as_of
         if receipt_dir is not None:
             click.echo(f"受理回执已写入：{receipt_dir}")
         if ledger is not None and not check_only:
-            click.echo(f"已登记到受理台账：{ledger.path}")
+            click.echo(f"已登记到受理台账：{ledger.where}")
     sys.exit(EXIT_OK if all(r.accepted for r in receipts) else EXIT_FINDINGS)
 
 
 @click.command("publicity")
-@click.argument("sources", nargs=-1, required=True, type=_PACKAGE)
+@click.argument("sources", nargs=-1, required=True)
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="公示名单文件：.xlsx 或 .pdf。")
 @click.option("--year", type=int, help="只列该申请年度的补贴。")
@@ -160,15 +159,17 @@ def publicity_command(sources, output, year, as_of, password_env, allow_unsigned
     """生成公示名单：机构名称、统一社会信用代码、零工市场、补贴类型、撮合个次、补贴金额。
 
     \b
-    来源可以是受理台账文件（列出已受理的申请），也可以是 PDF 材料包（当场核验，列出可受理的）。
+    来源可以是受理台账（SQLite 文件或 postgresql:// 地址，列出已受理的申请），也可以是 PDF 材料包
+    （当场核验，列出可受理的）。
     名单不含任何零工人员信息。
     示例：
       lingong-docs publicity ~/.local/share/lingong-docs/intake-ledger.sqlite --year 2025 -o 公示名单.xlsx
       lingong-docs publicity 收件/*.pdf -o 公示名单.pdf
     """
+    from lingong_docs.intake.ledger import is_url
     from lingong_docs.intake.service import publicity
 
-    _check_sources(sources, "台账或材料包")
+    _check_sources(tuple(Path(s) for s in sources if not is_url(s)), "台账或材料包")
     check_output(output)
     path, count = publicity(list(sources), output, year=year, as_of=_date(as_of),
                             password=_password(password_env), allow_unsigned=allow_unsigned)
