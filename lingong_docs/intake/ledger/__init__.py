@@ -200,28 +200,31 @@ class Ledger:
         Excel rows whose person another agency claimed for an overlapping time)."""
         if not rows:
             return [], []
-        source, args = self._incoming([_stored(r) for r in rows])
-        duplicates = [r for (r,) in self.db.execute(
-            f"SELECT DISTINCT i.row FROM {source} JOIN rows r ON r.row_key = i.row_key"
-            " JOIN packages p ON p.id = r.package_id"
-            " WHERE p.verdict='accepted' AND p.kind=? AND p.uscc=? ORDER BY i.row", (*args, kind, uscc))]
-        overlaps = [r for (r,) in self.db.execute(
-            f"SELECT DISTINCT i.row FROM {source} JOIN rows r ON r.person = i.person"
-            ' AND r.start < i."end" AND r."end" > i.start'
-            " JOIN packages p ON p.id = r.package_id"
-            " WHERE p.verdict='accepted' AND (p.uscc <> ? OR p.uscc IS NULL) ORDER BY i.row", (*args, uscc))]
-        return duplicates, overlaps
+        prefix, source, args = self._incoming([_stored(r) for r in rows])
+        found = self.db.execute(
+            f"{prefix}SELECT 1, i.row FROM {source} rows r ON r.row_key = i.row_key"
+            " JOIN packages p ON p.id = r.package_id WHERE p.verdict='accepted' AND p.kind=? AND p.uscc=?"
+            f" UNION SELECT 2, i.row FROM {source} rows r ON r.person = i.person"
+            ' AND r.start < i."end" AND r."end" > i.start JOIN packages p ON p.id = r.package_id'
+            " WHERE p.verdict='accepted' AND (p.uscc <> ? OR p.uscc IS NULL)", (*args, kind, uscc, uscc)).fetchall()
+        return sorted(r for (k, r) in found if k == 1), sorted(r for (k, r) in found if k == 2)
 
-    def _incoming(self, stored: list[tuple[Any, ...]]) -> tuple[str, tuple[Any, ...]]:
-        """Return the SQL source of the incoming rows (``i``) and its parameters."""
-        if self.backend == POSTGRESQL:                 # five arrays, one parameter each
-            return ('unnest(?::integer[], ?::bytea[], ?::bytea[], ?::bigint[], ?::bigint[])'
-                    ' AS i(row, person, row_key, start, "end")', tuple(list(c) for c in zip(*stored)))
+    def _incoming(self, stored: list[tuple[Any, ...]]) -> tuple[str, str, tuple[Any, ...]]:
+        """Return (a WITH clause, the incoming rows ``i`` joined to the next table, the parameters).
+
+        Each incoming row is looked up in the covering indexes (one probe per row, whatever the
+        size of the ledger): PostgreSQL plans that itself; SQLite is told so by ``CROSS JOIN``
+        (the table on its left is the outer loop).
+        """
+        if self.backend == POSTGRESQL:                 # five arrays, sent once and in binary (%b)
+            return ('WITH i AS MATERIALIZED (SELECT * FROM unnest(%b::integer[], %b::bytea[], %b::bytea[],'
+                    ' %b::bigint[], %b::bigint[]) AS u(row, person, row_key, start, "end")) ', "i JOIN",
+                    tuple(list(c) for c in zip(*stored)))
         self.db.execute('CREATE TEMP TABLE IF NOT EXISTS incoming(row INTEGER, person BLOB, row_key BLOB,'
                         ' start INTEGER, "end" INTEGER)')
         self.db.execute("DELETE FROM incoming")
         self.db.executemany("INSERT INTO incoming VALUES(?,?,?,?,?)", stored)
-        return "incoming i", ()
+        return "", "incoming i CROSS JOIN", ()
 
     def employment_claimed(self, uscc: str, year: int) -> Decimal:
         """Return the employment subsidies of accepted packages of agency ``uscc`` in ``year``."""
