@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from lingong_docs import api
 from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, check_output, guarded
 from lingong_docs.core import kinds
 from lingong_docs.core.findings import SEVERITY_ZH
@@ -20,10 +21,8 @@ _PACKAGE = click.Path(path_type=Path)
 
 
 def _check_sources(paths: tuple[Path, ...], what: str = "材料包") -> None:
-    from lingong_docs.intake.examine.run import check_package_path
-
     for path in paths:
-        check_package_path(path, what)
+        api.check_package(path, what)
 
 
 def _terminate_as_interrupt() -> None:
@@ -104,7 +103,7 @@ def intake_command(packages, ledger_path, no_ledger, key_file, check_only, as_of
     用内嵌表格重新校验并重算金额、页面印出的个次和人数与重算结果一致、
     与受理台账比对（同一人员同一时段被不同机构申报、机构年度50万元上限、
     已受理的同一材料包重复报送；曾不予受理的材料包可重新受理）。
-    退出码：0 全部受理；1 有不予受理；2 文件无法读取或用法错误。
+    退出码：0 全部受理；1 有不予受理；2 文件无法读取、台账数据库无法连接或连接中断、用法错误。
 
     \b
     示例：
@@ -112,9 +111,6 @@ def intake_command(packages, ledger_path, no_ledger, key_file, check_only, as_of
       lingong-docs intake 收件/*.pdf --receipt 回执/
       lingong-docs intake 材料包.pdf --no-ledger --allow-unsigned   # 报送前预审
     """
-    from lingong_docs.api import open_ledger
-    from lingong_docs.intake.service import intake
-
     _check_sources(packages)
     if receipt_dir is not None:
         check_output(receipt_dir)            # a read-only or full folder is said before any work
@@ -123,10 +119,10 @@ def intake_command(packages, ledger_path, no_ledger, key_file, check_only, as_of
     as_of = _date(as_of)
     ledger = None
     if not no_ledger:
-        ledger = open_ledger(ledger_path, key_file=key_file)     # a wrong key is refused here, before any work
+        ledger = api.open_ledger(ledger_path, key_file=key_file)   # a wrong key is refused here, before any work
     try:
-        receipts = intake(list(packages), ledger=ledger, as_of=as_of, password=password,
-                          trust=[str(t) for t in trust], allow_unsigned=allow_unsigned,
+        receipts = api.intake(list(packages), ledger=ledger, as_of=as_of, password=password,
+                          trust=trust, allow_unsigned=allow_unsigned,
                           record=not check_only, receipt_dir=receipt_dir, clerk=clerk, bureau=bureau)
     finally:
         if ledger is not None:
@@ -166,14 +162,11 @@ def publicity_command(sources, output, year, as_of, password_env, allow_unsigned
       lingong-docs publicity ~/.local/share/lingong-docs/intake-ledger.sqlite --year 2025 -o 公示名单.xlsx
       lingong-docs publicity 收件/*.pdf -o 公示名单.pdf
     """
-    from lingong_docs.intake.ledger import is_url
-    from lingong_docs.intake.service import publicity
-
-    _check_sources(tuple(Path(s) for s in sources if not is_url(s)), "台账或材料包")
+    _check_sources(tuple(Path(s) for s in sources if "://" not in s), "台账或材料包")   # a URL names a database
     check_output(output)
-    path, count = publicity(list(sources), output, year=year, as_of=_date(as_of),
-                            password=_password(password_env), allow_unsigned=allow_unsigned)
-    click.echo(f"已生成公示名单（{count}项）：{path}")
+    notice = api.publicity(list(sources), output, year=year, as_of=_date(as_of),
+                           password=_password(password_env), allow_unsigned=allow_unsigned)
+    click.echo(f"已生成公示名单（{notice.rows}项）：{notice.path}")
     sys.exit(EXIT_OK)
 
 
