@@ -280,3 +280,18 @@ def test_an_unreachable_server_is_said_in_chinese(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["ledger", "status", "--ledger", url])
     assert result.exit_code == 2 and "无法连接受理台账数据库" in result.output
     assert "secret-password" not in result.output and "Traceback" not in result.output
+
+
+def test_serve_uses_the_shared_ledger(pg_server, tmp_path):
+    # a clerk records at the command line's ledger; the server started with --ledger URL lists it
+    from helpers.browser import Client, running_server
+
+    url = pg_server.create_database("served")
+    with Ledger(url, KEY) as ledger:
+        receive(ledger, synthetic("a", USCC_A))
+    with running_server(tmp_path / "ws", "--role", "bureau", "--ledger", url,
+                        env={"LINGONG_LEDGER_KEY": KEY.decode()}) as server:
+        status, body = Client(server.url).get("/bureau/ledger?format=json")
+    assert status == 200, body[:300]
+    listed = json.loads(body)["packages"]
+    assert [(p["receipt_no"], p["verdict"], p["uscc"]) for p in listed] == [("SL20260310-0001", "accepted", USCC_A)]
