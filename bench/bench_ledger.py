@@ -107,11 +107,14 @@ def plans(ledger: Ledger, ex: Examination) -> list[str]:
     prefix, source, args = ledger._incoming([_stored(r) for r in ex.rows])
     explain = "EXPLAIN " if ledger.backend == "postgresql" else "EXPLAIN QUERY PLAN "
     found = []
+    ledger.db.begin()
+    ledger._probing(True)
     for join in ("r.row_key = i.row_key", 'r.person = i.person AND r.start < i."end" AND r."end" > i.start'):
         sql = (f"{explain}{prefix}SELECT DISTINCT i.row FROM {source} rows r ON {join}"
                " JOIN packages p ON p.id = r.package_id WHERE p.verdict='accepted'")
         lines = [" ".join(str(c) for c in r) for r in ledger.db.execute(sql, args)]
         found += [line.strip() for line in lines if "rows_" in line]
+    ledger.db.rollback()
     return found
 
 

@@ -201,13 +201,24 @@ class Ledger:
         if not rows:
             return [], []
         prefix, source, args = self._incoming([_stored(r) for r in rows])
+        self._probing(True)
         found = self.db.execute(
             f"{prefix}SELECT 1, i.row FROM {source} rows r ON r.row_key = i.row_key"
             " JOIN packages p ON p.id = r.package_id WHERE p.verdict='accepted' AND p.kind=? AND p.uscc=?"
             f" UNION SELECT 2, i.row FROM {source} rows r ON r.person = i.person"
             ' AND r.start < i."end" AND r."end" > i.start JOIN packages p ON p.id = r.package_id'
             " WHERE p.verdict='accepted' AND (p.uscc <> ? OR p.uscc IS NULL)", (*args, kind, uscc, uscc)).fetchall()
+        self._probing(False)
         return sorted(r for (k, r) in found if k == 1), sorted(r for (k, r) in found if k == 2)
+
+    def _probing(self, on: bool) -> None:
+        """PostgreSQL: plan the row checks as index probes (nested loops), not as a hash of the whole
+        ``rows`` table — with a large package the planner would otherwise read every row of the ledger,
+        a cost that grows with the ledger (20 million rows) instead of with the package."""
+        if self.backend == POSTGRESQL:
+            value = "off" if on else "on"
+            self.db.execute(f"SET LOCAL enable_hashjoin = {value}")
+            self.db.execute(f"SET LOCAL enable_mergejoin = {value}")
 
     def _incoming(self, stored: list[tuple[Any, ...]]) -> tuple[str, str, tuple[Any, ...]]:
         """Return (a WITH clause, the incoming rows ``i`` joined to the next table, the parameters).
