@@ -40,11 +40,11 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tools"))
 
-from pgserver import Throwaway  # noqa: E402
+from pgserver import Throwaway
 
-from lingong_docs.intake.examine.examination import Examination  # noqa: E402
-from lingong_docs.intake.ledger import Ledger  # noqa: E402
-from lingong_docs.intake.service import Options, _receive, cross_check  # noqa: E402
+from lingong_docs.intake.examine.examination import Examination
+from lingong_docs.intake.ledger import Ledger
+from lingong_docs.intake.service import Options, _receive, cross_check
 
 KEY = b"bench-ledger-key-0123456789abcdef"
 RECEIVED = dt.date(2026, 3, 10)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from lingong_docs.core import kinds
+from lingong_docs.core.findings import rows_text
 from lingong_docs.core.policy import policy_for
 from lingong_docs.intake.examine.examination import Examination
 from lingong_docs.intake.examine.run import examine
@@ -180,8 +181,6 @@ def cross_check(ex: Examination, ledger: Ledger) -> None:
 
 
 def _rows(rows: list[int]) -> str:
-    from lingong_docs.compute import rows_text
-
     return rows_text(rows)
 
 

@@ -292,7 +292,7 @@ class Ledger:
                 with self.receiving():
                     return work()
             except Conflict:
-                time.sleep(random.uniform(0.002, 0.02) * (1 + attempt))   # noqa: S311 - back-off, not a secret
+                time.sleep(random.uniform(0.002, 0.02) * (1 + attempt))   # back-off, not a secret
         raise IntakeError.make("ledger-busy", where=self.where)
 
     def next_receipt_no(self, day: dt.date, taken: Callable[[str], bool] = lambda _no: False,

@@ -65,7 +65,7 @@ class Database:
         """Run one statement; return its cursor (``fetchone``, ``fetchall``, iteration)."""
         try:
             return self.conn.execute(self._sql(sql), tuple(args))
-        except Exception as e:  # noqa: BLE001 - every driver error becomes ours (or Conflict)
+        except Exception as e:  # every driver error becomes ours (or Conflict)
             raise self.translate(e) from None
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
@@ -75,7 +75,7 @@ class Database:
                     cur.executemany(self._sql(sql), list(rows))
             else:
                 self.conn.executemany(sql, rows)
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             raise self.translate(e) from None
 
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -88,7 +88,7 @@ class Database:
             with self.conn.cursor() as cur, cur.copy(f"COPY {table}({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             raise self.translate(e) from None
 
     def begin(self, *, serial: bool = True) -> None:
@@ -110,7 +110,7 @@ class Database:
         """Roll back; a connection already gone has nothing left to roll back."""
         try:
             self.conn.execute("ROLLBACK")
-        except Exception:  # noqa: BLE001, S110 - the server went away: its transaction is gone with it
+        except Exception:  # the server went away: its transaction is gone with it
             pass
 
     def table_exists(self, name: str) -> bool:
@@ -123,7 +123,7 @@ class Database:
             if self.dialect == SQLITE and self.where != ":memory:":
                 self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self.conn.close()
-        except Exception:  # noqa: BLE001, S110 - closing a connection whose server is gone
+        except Exception:  # closing a connection whose server is gone
             pass
 
     def translate(self, error: Exception) -> Exception:
