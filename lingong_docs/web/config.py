@@ -38,7 +38,7 @@ class ServeConfig:
     tls: bool = False
     shared: bool = False              # every user sees every application (an office's shared list)
     max_upload_bytes: int = 200 * 1024 * 1024
-    ledger: Path | None = None
+    ledger: Path | str | None = None          # a file or a postgresql:// URL
     ledger_key: bytes | None = None
     trust: list[Path] = field(default_factory=list)
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
