@@ -43,8 +43,8 @@ def test_signed_accepted_tampered_rejected(server, signer, package_bytes, tmp_pa
         page.set_input_files("#packages", [str(tmp_path / "已签章.pdf"), str(tmp_path / "被改动.pdf")])
         page.fill("#as_of", RECEIVED.isoformat())
         page.fill("#late_reason", "窗口纸质收件，今日补录")
-        page.click("#intake")
-        page.wait_for_selector("article.receipt", timeout=120_000)
+        page.click("#intake", no_wait_after=True)                      # intake takes its time: wait below
+        page.wait_for_selector("article.receipt", timeout=240_000)
         shot(page, name, "1-verdicts")
         verdicts = {a.locator("h3").inner_text().split(" ")[1]: a.get_attribute("class").split()[1]
                     for a in page.locator("article.receipt").all()}
@@ -124,8 +124,8 @@ def test_pre_check_records_nothing_and_a_past_date_needs_a_reason(server, signer
         page.set_input_files("#packages", [str(tmp_path / "预审.pdf"), str(tmp_path / "空文件.pdf")])
         page.fill("#late_reason", "3月10日窗口收件，今日补录")
         page.check("#precheck")
-        page.click("#intake")
-        page.wait_for_selector("article.receipt", timeout=120_000)
+        page.click("#intake", no_wait_after=True)                      # intake takes its time: wait below
+        page.wait_for_selector("article.receipt", timeout=240_000)
         shot(page, name, "2-pre-checked")
         assert page.locator("article.receipt").count() == 2
         empty = page.locator("article.receipt", has_text="空文件.pdf")
