@@ -30,6 +30,7 @@ from lingong_docs.core.errors import ConfigError
 from lingong_docs.core.kinds import EMPLOYMENT, KINDS, OPERATING
 from lingong_docs.core.policy import Policy, load_policy
 from lingong_docs.util.money import cn_date, rmb_upper, to_money, yuan
+from lingong_docs.validate.rules.plausibility import VOID_CODES
 
 JSON_KEYS = ("year", "policy", "applicant", "uscc", "market", "counting_mode", "demand_total",
              "match_count", "match_count_readings", "operating_subsidy", "employment_subsidy",
@@ -222,6 +223,7 @@ def _compute_one(app, report, policy: Policy | None, as_of, today: dt.date) -> F
     entitled = amounts(demand.total, count.declared, policy)
     kinds = _kinds(app)
     warnings.extend(_count_findings(app, count, demand))
+    warnings.extend(_void_findings(app, report, count, demand))
     warnings.extend(_reading_findings(entitled, count, policy))
     operating = entitled.operating_subsidy if OPERATING in kinds else ZERO
     before_cap = entitled.employment_before_cap if EMPLOYMENT in kinds else ZERO
@@ -279,6 +281,19 @@ def _count_findings(app, count: MatchCount, demand: DemandTotal) -> list:
                           rows=rows_text(count.no_hours_rows)))
     if app.job_posts is None:
         out.append(F.make("job-posts-absent"))
+    return out
+
+
+def _void_findings(app, report, count: MatchCount, demand: DemandTotal) -> list:
+    """Say how many counted rows the operator marked void (备注 作废, struck through): they count."""
+    out = []
+    for table, counted in ((app.roster, count.counted), (app.job_posts, demand.counted)):
+        if table is None:
+            continue
+        marked = {f.row for f in report.findings if f.code in VOID_CODES and f.file == table.path.name}
+        rows = sorted(marked.intersection(counted))
+        if rows:
+            out.append(F.make("void-rows-counted", file=table.path.name, count=len(rows), rows=rows_text(rows)))
     return out
 
 
