@@ -8,16 +8,13 @@ from pathlib import Path
 
 import click
 
-from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, check_output, guarded, write_failed
+from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, JSON_PRINTED, check_output, guarded, write_failed
 from lingong_docs.core.errors import ConfigError, LingongError
 from lingong_docs.core.findings import ERROR, INFO, SEVERITY_ZH, WARNING, Report, catalogue
 from lingong_docs.core.model import Application
 from lingong_docs.util.pii import mask_file_name
 
 SHOWN_PER_RULE = 5
-# Findings `lingong-docs fix` corrects (or makes easier to correct) in a copy of the folder.
-FIXABLE = frozenset({"id-15-digit", "name-separator", "merged-cells", "seq-gap", "seq-repeated", "id-characters",
-                     "phone-format", "number-unreadable", "date-unreadable", "date-no-time"})
 COLORS = {ERROR: "red", WARNING: "yellow", INFO: "cyan"}
 
 
@@ -75,6 +72,7 @@ def validate(target: Path, fmt: str, year, annotate_to, show_all: bool, strict: 
             bar.__exit__(None, None, None)
     if fmt == "json":
         click.echo(report.to_json())
+        click.get_current_context().meta[JSON_PRINTED] = True
     else:
         _print_text(app, report, show_all)
     if output_problem is not None:
@@ -145,8 +143,10 @@ def _print_text(app, report, show_all: bool) -> None:
             click.echo(f"    …… 另有 {len(items) - len(shown)} 处（加 --all 查看全部）")
         if items[0].hint:
             click.echo(f"    提示：{items[0].hint}")
-    fixable = sum(1 for f in report.findings if f.code in FIXABLE)
-    if fixable and app.folder is not None:
+    from lingong_docs.corrections import fixable as fixed_by_fix
+
+    fixable = len(fixed_by_fix(app, report)) if app.folder is not None else 0
+    if fixable:
         click.echo(f"\n其中 {fixable} 处问题可能可以自动改正：lingong-docs fix {mask_file_name(str(app.folder))} "
                    f"-o {mask_file_name(str(app.folder))}-已修正（不改动原文件，改动列在“修改记录”表中）")
 

@@ -85,6 +85,7 @@ def to_text(value: object) -> tuple[str | None, str | None]:
 
 
 NAME_DOT = "·"
+_LATIN_NAME_RE = re.compile(r"[A-Za-zÀ-ɏ][A-Za-zÀ-ɏ .'\-]*")
 _NAME_SEPARATORS_RE = re.compile(r"\s*[·・•．.‧∙･]\s*|\s+")
 
 
@@ -98,6 +99,8 @@ def to_name(value: object) -> tuple[str | None, str | None]:
     text, code = to_text(value)
     if text is None:
         return text, code
+    if _LATIN_NAME_RE.fullmatch(text):
+        return " ".join(text.split()), code   # JOHN SMITH: spaces are part of a Latin-script name
     squeezed = "".join(text.split())
     if len(squeezed) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in squeezed):
         normalised = squeezed   # "张　三": spaces padding a short Chinese name, not a separator

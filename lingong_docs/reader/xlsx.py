@@ -370,11 +370,12 @@ def _read_column(table: Table, rows: list[list[Any]], data_rows: list[int], key:
 
 
 def _merge_in_data(ref: str, header_row: int) -> bool:
+    """True for a merged range below the header (one reaching into it is the header's own layout)."""
     try:
-        _, min_row, _, max_row = range_boundaries(ref)
+        _, min_row, _, _ = range_boundaries(ref)
     except (ValueError, TypeError):
         return False
-    return max_row > header_row
+    return min_row > header_row
 
 
 __all__ = ["Table", "Record", "read_table"]

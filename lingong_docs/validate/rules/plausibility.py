@@ -24,7 +24,8 @@ from lingong_docs.validate.registry import Context, rule
 
 NUMERIC_KEYS = {"roster": ("hours", "pay"), "job_posts": ("demand",)}
 _DAY = Decimal(24)
-_SPAN_TOLERANCE = Decimal("0.02")   # hours: =G-F shown as 0.33 is stored exactly; typed 0.33 is 7.92 h
+_SPAN_TOLERANCE = Decimal("0.02")
+_SMALLEST_LOOKALIKE = 10_000_000_000   # 11 digits: the shortest phone or ID number   # hours: =G-F shown as 0.33 is stored exactly; typed 0.33 is 7.92 h
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def bounds(policy: Policy) -> Bounds:
 
 def looks_like(value: Any) -> str | None:
     """Return "phone" or "ID" when a number has the digits of a mobile number or an ID number."""
-    if not finite(value) or value < 0:
+    if not finite(value) or value < _SMALLEST_LOOKALIKE:
         return None
     if isinstance(value, Decimal):
         if value >= Decimal("1e19"):
@@ -130,7 +131,7 @@ def day_fraction_rows(table: Table, below: Decimal) -> tuple[list[int], bool]:
         any_hours = True
         if hours >= below:
             all_below = False
-        if is_day_fraction(hours, _span_hours(rec.values)):
+        if hours < 1 and is_day_fraction(hours, _span_hours(rec.values)):
             rows.append(rec.row)
     return rows, any_hours and all_below
 
