@@ -16,13 +16,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers.pdf import (  # noqa: F401
+from helpers.pdf import (
     DATE_LINE,
     assert_all_signed_ok,
     line_with,
-    make_signer,
+    make_signer,  # noqa: F401
     overlaps,
-    sign_all,
+    sign_all,  # noqa: F401
     signature_fields,
     text_lines,
 )
@@ -31,9 +31,9 @@ from pypdf import PdfReader
 from reportlab.pdfgen import canvas as rl_canvas
 
 from lingong_docs.core.errors import BuildError
+from lingong_docs.core.fonts import cjk_font
 from lingong_docs.package.assemble import Attachment, Part, bundle, evidence_part
 from lingong_docs.package.marks import find_marks
-from lingong_docs.util.fonts import cjk_font
 
 DATE = dt.datetime(2026, 3, 5, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 A4 = (595.276, 841.89)

@@ -12,14 +12,14 @@ from openpyxl.styles import Font
 
 import lingong_docs as lg
 from lingong_docs.core.errors import LingongError
-from lingong_docs.core.policy import load_policy
+from lingong_docs.core.policy import policy_for_year
 from lingong_docs.validate.rules.plausibility import bounds
 
 POST = dict(seq=1, title="分拣员", category="物流", published=D(2025, 3, 1), demand=30)
 
 
 def test_bounds_come_from_the_policy_file():
-    b = bounds(load_policy(2025))
+    b = bounds(policy_for_year(2025))
     assert (b.demand_error, b.demand_warning) == (5000, 500)
     assert "作废" in b.void_words and "填表人" in b.footer_words
 

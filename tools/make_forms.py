@@ -31,7 +31,7 @@ from docx.oxml.ns import nsdecls, qn
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lingong_docs.render.docx import (  # noqa: E402
+from lingong_docs.render.docx import (
     TEMPLATES,
     TITLES,
     normalize_docx_bytes,

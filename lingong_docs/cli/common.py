@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import functools
 import json
@@ -186,10 +187,16 @@ def check_output(target: Path) -> None:
         raise ConfigError.make("output-not-writable", folder=shown, reason="磁盘剩余空间不足")
 
 
-def write_failed(e: OSError, target: Path) -> LingongError:
-    """Return the Chinese error for an output that could not be written after all."""
-    reason = "磁盘已满" if e.errno == errno.ENOSPC else "无法写入（权限或磁盘问题）"
-    return ConfigError.make("output-not-writable", folder=mask_file_name(str(target.parent)), reason=reason)
+SOURCE_DATE_ENV = "SOURCE_DATE_EPOCH"
+
+
+def source_date() -> dt.datetime | None:
+    """Return the moment $SOURCE_DATE_EPOCH names (seconds since 1970, UTC), for byte-identical builds.
+
+    Read here, at the edge, and passed down: the library never reads it from the environment.
+    """
+    epoch = os.environ.get(SOURCE_DATE_ENV, "").strip()
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC) if epoch.isdigit() else None
 
 
 JSON_PRINTED = "lingong-json-printed"
@@ -217,7 +224,7 @@ def guarded(fn):
             sys.exit(e.exit_code)
         except BrokenPipeError:  # output piped into `head` and closed: not an error of ours
             try:
-                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - replaces stdout until exit
+                sys.stdout = open(os.devnull, "w")  # replaces stdout until exit  # noqa: SIM115
             finally:
                 os._exit(0)
         except KeyboardInterrupt:
@@ -225,7 +232,7 @@ def guarded(fn):
             sys.exit(130)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
-        except Exception as e:  # noqa: BLE001 - last line of defence: no traceback with personal data
+        except Exception as e:  # last line of defence: no traceback with personal data
             click.echo(f"内部错误（{type(e).__name__}）：程序遇到意外情况，已停止，未改动原有输出。", err=True)
             if os.environ.get("LINGONG_DEBUG"):
                 click.echo(scrub("".join(traceback.format_exception(e))), err=True)

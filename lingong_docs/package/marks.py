@@ -127,7 +127,7 @@ def read_page(page: PageObject, seal_over: tuple = ()) -> tuple[list[Mark], list
 
     try:
         page.extract_text(visitor_text=visit)
-    except Exception:  # noqa: BLE001 - a page we cannot read text from gets the default place
+    except Exception:  # a page we cannot read text from gets the default place
         return [], []
     joined = "".join(c[0] for c in chars)
     found = []

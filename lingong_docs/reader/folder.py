@@ -12,7 +12,7 @@ from lingong_docs.core import findings as F
 from lingong_docs.core.errors import LingongError, ReadError
 from lingong_docs.core.kinds import label as kind_label
 from lingong_docs.core.model import APPLICATION_FILE, Application, ApplicationInfo
-from lingong_docs.core.policy import load_policy
+from lingong_docs.core.policy import policy_for
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
 from lingong_docs.reader.application import read_application_file
 from lingong_docs.reader.guard import OTHER_FORMATS
@@ -105,10 +105,10 @@ def _lock_files(folder: Path, names: frozenset[str]) -> list[F.Finding]:
 def _footer_words(info: ApplicationInfo) -> tuple[str, ...] | None:
     """Return the footer words of the application's policy (None: the reader's default)."""
     try:
-        policy = load_policy(info.year, name=info.policy)
+        policy = policy_for(info.year, info.policy)
     except LingongError:
         return None   # an unknown policy name is reported by validate and compute
-    return tuple(policy.section("plausibility")["footer_words"])
+    return policy.plausibility.footer_words
 
 
 def _other_format(folder: Path, name: str, kind: str) -> Path | None:

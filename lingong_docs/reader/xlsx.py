@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 from lingong_docs.core import findings as F
 from lingong_docs.core.errors import LingongError, ReadError
 from lingong_docs.core.model import Record, Table
-from lingong_docs.core.policy import load_policy
+from lingong_docs.core.policy import policy_for_year
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, TableSpec, normalize_header, spec
 from lingong_docs.identifiers import uscc as uscc_mod
 from lingong_docs.reader import normalize as N
@@ -29,14 +29,14 @@ STRUCK_SHARE = 0.5   # a row is struck through when at least half its filled cel
 def _open(path: Path) -> CalamineWorkbook:
     try:
         return CalamineWorkbook.from_path(str(path))
-    except Exception:  # noqa: BLE001 - calamine raises its own types; message may hold paths
+    except Exception:  # calamine raises its own types; message may hold paths
         raise ReadError.make("xlsx-corrupt", file=mask_file_name(path.name)) from None
 
 
 def _rows(wb: CalamineWorkbook, name: str, path: Path) -> list[list]:
     try:
         return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except Exception:  # noqa: BLE001
+    except Exception:
         raise ReadError.make("xlsx-corrupt", file=f"{mask_file_name(path.name)}（工作表“{mask_file_name(name)}”）") from None
 
 
@@ -134,7 +134,7 @@ def read_table(path: str | Path, kind: str | None = None, footer_words: tuple[st
 
 def default_footer_words() -> tuple[str, ...]:
     """Return the newest policy's footer words (the words do not change with the year)."""
-    return tuple(load_policy().section("plausibility")["footer_words"])
+    return policy_for_year(None).plausibility.footer_words
 
 
 def _not_found(wb: CalamineWorkbook, scan, path: Path, kinds: list[str]) -> LingongError:

@@ -35,6 +35,7 @@ from markupsafe import Markup, escape
 from lingong_docs.core.errors import RenderError
 from lingong_docs.util.atomic import atomic_path
 from lingong_docs.util.resources import forms_dir
+from lingong_docs.util.text import strip_controls
 
 # Form name → template file in forms/ and the neutral title written to its core properties.
 TEMPLATES = {
@@ -57,21 +58,11 @@ FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)      # core properties created/mod
 ZIP_TIME = (2024, 1, 1, 0, 0, 0)                    # zip entry timestamps
 
 _STRICT = etree.XMLParser(recover=False, resolve_entities=False, no_network=True, huge_tree=False)
-# Characters removed from values: C0/C1 controls except \n (\t → space, \r → \n before), bidi
-# embedding/override/isolate marks, BOM, non-characters, lone surrogates (all invalid or
-# deceptive in a printed form; XML 1.0 forbids most of them anyway).
-_DROP = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
-                   "\ufeff\ufffe\uffff\ud800-\udfff]")
-_NEWLINES = re.compile("\r\n|\r|\u2028|\u2029|\x85")
-
-
 def clean_value(value) -> str:
     """Return ``value`` as the plain text the form will show: newlines kept, controls removed."""
     if value is None:
         return ""
-    text = str(value)
-    text = _NEWLINES.sub("\n", text).replace("\t", " ")
-    return _DROP.sub("", text)
+    return strip_controls(str(value))
 
 
 def _finalize(value) -> Markup:

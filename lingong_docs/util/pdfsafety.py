@@ -66,7 +66,7 @@ class _Walk:
             self.seen.add(idnum)
         try:
             return ref.get_object() if hasattr(ref, "get_object") else ref
-        except Exception:  # noqa: BLE001 - a dangling reference holds nothing to run
+        except Exception:  # a dangling reference holds nothing to run
             return None
 
     def action(self, ref: Any, where: str, *, automatic: bool = False, depth: int = 0) -> None:
@@ -211,12 +211,12 @@ def _embedded(reader: Any, out: Safety, depth: int) -> None:
         return
     try:
         attachments = reader.attachment_list
-    except Exception:  # noqa: BLE001 - an unreadable name tree is reported by whoever extracts files
+    except Exception:  # an unreadable name tree is reported by whoever extracts files
         return
     for index, att in enumerate(attachments):
         try:
             data = att.content
-        except Exception:  # noqa: BLE001
+        except Exception:
             continue
         if isinstance(data, bytes) and data[:1024].find(b"%PDF-") >= 0:
             out.merge(check_bytes(data, depth=depth + 1), f"embedded{index + 1}")
@@ -230,7 +230,7 @@ def check_bytes(data: bytes, *, depth: int = 0) -> Safety:
         return check_reader(PdfReader(io.BytesIO(data), strict=False), depth=depth)
     except RecursionError:
         return Safety(truncated=True)
-    except Exception:  # noqa: BLE001 - not readable as PDF: nothing a viewer would run either
+    except Exception:  # not readable as PDF: nothing a viewer would run either
         return Safety()
 
 

@@ -73,7 +73,8 @@ def cerberus_codes(kind: str, document: dict) -> dict[str, set[str]]:
     doc = {h: val for h, val in document.items() if val is not None and val is not BAD and val != ""}
     v.validate(doc, normalize=False)
     out: dict[str, set[str]] = {}
-    for err in v._errors:
+    tree = v.document_error_tree          # Cerberus's public view of the errors, by field (flat documents)
+    for err in [*tree.errors, *(e for node in tree.descendants.values() for e in node.errors)]:
         field = err.document_path[0] if err.document_path else err.field
         out.setdefault(field, set()).add(_cerberus_code(kind, field, err))
     return out

@@ -79,7 +79,7 @@ def _run(job: BuildJob, folder: Path, out: Path) -> None:
         job.state = "refused"
     except LingongError as e:
         job.error, job.state = e.message, "failed"
-    except Exception as e:  # noqa: BLE001 - the page shows the type only, never a traceback
+    except Exception as e:  # the page shows the type only, never a traceback
         job.error, job.state = f"内部错误（{type(e).__name__}）", "failed"
     finally:
         job.finished = time.monotonic()

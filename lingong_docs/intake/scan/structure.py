@@ -34,7 +34,7 @@ def scan_package(request: dict[str, Any]) -> dict[str, Any]:
         out.fatal = Problem("pdf-bomb", {"what": "memory"})
     except RecursionError:
         out.fatal = Problem("pdf-loop", {"where": "structure"})
-    except Exception as e:  # noqa: BLE001 - any parser failure is a finding, never a crash
+    except Exception as e:  # any parser failure is a finding, never a crash
         out.fatal = _classify(e)
     return out.to_dict()
 
@@ -139,7 +139,7 @@ def _check_structure(f: BinaryIO, size: int) -> None:
     f.seek(max(0, size - 2048))
     tail = f.read()
     m = None
-    for m in _STARTXREF.finditer(tail):  # noqa: B007 - the last match is wanted
+    for m in _STARTXREF.finditer(tail):  # the last match is wanted  # noqa: B007
         pass
     if m is None:
         raise Fatal("pdf-truncated")
@@ -202,7 +202,7 @@ def _dest_page(dest: Any, reader: Any, page_index: dict[int, int]) -> int | None
             ref = dest.raw_get(0) if hasattr(dest, "raw_get") else dest[0]
             idnum = getattr(ref, "idnum", None)
             return None if idnum is None else page_index.get(idnum)
-    except Exception:  # noqa: BLE001 - a broken destination is reported as "no page"
+    except Exception:  # a broken destination is reported as "no page"
         return None
     return None
 
@@ -266,7 +266,7 @@ def _texts(reader: Any, manifest: dict[str, Any] | None, limits: dict[str, Any],
     for p in dict.fromkeys(pages):
         try:
             texts[p] = reader.pages[p - 1].extract_text() or ""
-        except Exception:  # noqa: BLE001
+        except Exception:
             out.problem("page-text-unreadable", page=p)
     return texts
 

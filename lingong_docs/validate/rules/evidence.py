@@ -44,7 +44,7 @@ def readable(path) -> bool:
         with Image.open(path) as img:
             img.verify()
         return True
-    except Exception:  # noqa: BLE001 - any failure to open means the bureau could not read it either
+    except Exception:  # any failure to open means the bureau could not read it either
         return False
 
 

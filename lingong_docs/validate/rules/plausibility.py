@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from lingong_docs.compute.counting import BY_HOURS
 from lingong_docs.core import findings as F
 from lingong_docs.core.model import Table
-from lingong_docs.core.policy import Policy
+from lingong_docs.core.policy import Plausibility, Policy
 from lingong_docs.validate.checks import finite, shown_number
 from lingong_docs.validate.registry import Context, rule
 
@@ -28,35 +27,9 @@ _SPAN_TOLERANCE = Decimal("0.02")
 _SMALLEST_LOOKALIKE = 10_000_000_000   # 11 digits: the shortest phone or ID number   # hours: =G-F shown as 0.33 is stored exactly; typed 0.33 is 7.92 h
 
 
-@dataclass(frozen=True)
-class Bounds:
-    """The plausibility section of a policy, typed."""
-
-    demand_error: int
-    demand_warning: int
-    hours_warning_below: Decimal
-    hours_error_above: Decimal
-    day_fraction_below: Decimal
-    pay_error_above: Decimal
-    pay_per_hour_warning: Decimal
-    void_words: tuple[str, ...]
-    footer_words: tuple[str, ...]
-
-
-def bounds(policy: Policy) -> Bounds:
-    """Return the policy's plausibility bounds (one accessor: the typed policy will replace it)."""
-    p: Mapping[str, Any] = policy.section("plausibility")
-    return Bounds(
-        demand_error=int(p["demand_per_post"]["error_above"]),
-        demand_warning=int(p["demand_per_post"]["warning_above"]),
-        hours_warning_below=Decimal(str(p["hours_per_row"]["warning_below"])),
-        hours_error_above=Decimal(str(p["hours_per_row"]["error_above"])),
-        day_fraction_below=Decimal(str(p["day_fractions"]["below"])),
-        pay_error_above=Decimal(str(p["pay_per_row"]["error_above"])),
-        pay_per_hour_warning=Decimal(str(p["pay_per_hour"]["warning_above"])),
-        void_words=tuple(str(w) for w in p["void_words"]),
-        footer_words=tuple(str(w) for w in p["footer_words"]),
-    )
+def bounds(policy: Policy) -> Plausibility:
+    """Return the policy's plausibility bounds."""
+    return policy.plausibility
 
 
 def looks_like(value: Any) -> str | None:
@@ -194,6 +167,3 @@ def void_rows(ctx: Context, table: Table) -> Iterator[F.Finding]:
         if word is not None:
             yield table.finding("row-void", rec.row, "remark", remark, word=word)
 
-
-VOID_CODES = frozenset({"row-void", "row-struck-through"})
-"""The findings that mark a row the operator may have meant to take out (compute counts them)."""
