@@ -191,12 +191,11 @@ class WorkbookEditor:
 
 
 def _move_calc_pr(workbook: etree._Element, calc: etree._Element) -> None:
-    """Put a new ``calcPr`` where the schema wants it: after ``definedNames``/``sheets``."""
-    anchor = workbook.find(f"{_M}definedNames")
-    if anchor is None:
-        anchor = workbook.find(f"{_M}sheets")
-    if anchor is not None:
-        anchor.addnext(calc)
+    """Put a new ``calcPr`` where the schema wants it: after the last of ``sheets`` … ``definedNames``."""
+    before = [el for name in ("sheets", "functionGroups", "externalReferences", "definedNames")
+              if (el := workbook.find(f"{_M}{name}")) is not None]
+    if before:
+        before[-1].addnext(calc)
 
 
 def _drop_calc_chain(data: dict[str, bytes]) -> None:
