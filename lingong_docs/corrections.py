@@ -371,16 +371,15 @@ def _renumber(editor: WorkbookEditor, sheet: _Sheet, result: FixResult) -> None:
                                          header="序号", before=value, after=n, reason="序号按行重新编号"))
 
 
-LOG_HEADERS = ["序号", "文件", "工作表", "单元格", "列名", "修改前（已脱敏）", "修改后（已脱敏）", "说明"]
-LOG_WIDTHS = [6, 24, 10, 9, 14, 24, 24, 48]
+LOG_HEADERS = ["序号", "工作表", "单元格", "列名", "修改前（已脱敏）", "修改后（已脱敏）", "说明"]
+LOG_WIDTHS = [6, 10, 9, 14, 24, 24, 48]
 
 
 def _log_rows(changes: list[Change], names: frozenset[str]) -> list[list[Any]]:
     rows: list[list[Any]] = [list(LOG_HEADERS)]
     for n, change in enumerate(changes, start=1):
         shown = change.shown(names)
-        rows.append([n, shown["file"], change.sheet, change.cell, change.header, shown["before"], shown["after"],
-                     change.reason])
+        rows.append([n, change.sheet, change.cell, change.header, shown["before"], shown["after"], change.reason])
     return rows
 
 

@@ -263,7 +263,7 @@ def test_both_tables_in_one_workbook_keep_both_change_lists(tmp_path):
     assert len(sheets) == 2
     log = load_workbook(table_path(tmp_path / "fixed", ROSTER))[LOG_SHEET]
     assert log.max_row - 1 == len(result.changes)
-    assert {row[2] for row in log.iter_rows(min_row=2, values_only=True)} == sheets
+    assert {row[1] for row in log.iter_rows(min_row=2, values_only=True)} == sheets
 
 
 def test_staging_folders_of_killed_runs_are_swept(tmp_path):

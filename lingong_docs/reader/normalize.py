@@ -126,6 +126,8 @@ def to_id_text(value):
     text = fold_text(text)
     if re.fullmatch(r"[0-9.]+[eE]\+?[0-9]+", text):
         return BAD, "id-stored-as-number"
+    if len(text) == 18 and text[:17].isdigit():
+        return text.upper(), code      # the usual case: nothing to take out
     bare = _ID_SEPARATORS_RE.sub("", text.lstrip(APOSTROPHES))
     if len(bare) in (15, 18) and bare[:-1].isdigit():
         extra = bare != text.replace(" ", "")   # an apostrophe or dashes: explained; spaces alone are not

@@ -122,6 +122,8 @@ def hours_bounds(ctx: Context, table: Table) -> Iterator[F.Finding]:
         hours = rec.values.get("hours")
         if not finite(hours) or hours <= 0:
             continue
+        if b.hours_warning_below <= hours <= b.hours_error_above and rec.row not in flagged:
+            continue    # the usual row (no phone or ID is that small): nothing to say
         looks = _looks_finding(table, rec.row, "hours", hours)
         if looks is not None:
             yield looks
