@@ -50,6 +50,7 @@ def looks_like(value: Any) -> str | None:
 
 
 _LOOKS = {"phone": ("number-looks-like-phone", "手机号码"), "ID": ("number-looks-like-id", "身份证号")}
+LOOKALIKE_CODES = tuple(code for code, _ in _LOOKS.values())
 
 
 def _looks_finding(table: Table, row: int, key: str, value: Any) -> F.Finding | None:
@@ -60,7 +61,7 @@ def _looks_finding(table: Table, row: int, key: str, value: Any) -> F.Finding | 
     return table.finding(code, row, key, value, what=what)
 
 
-@rule("job_posts")
+@rule("job_posts", codes=(*LOOKALIKE_CODES, "demand-implausible", "demand-unusual"))
 def demand_bounds(ctx: Context, table: Table) -> Iterator[F.Finding]:
     b = bounds(ctx.policy)
     for rec in table.records:
@@ -109,7 +110,8 @@ def day_fraction_rows(table: Table, below: Decimal) -> tuple[list[int], bool]:
     return rows, any_hours and all_below
 
 
-@rule("roster")
+@rule("roster", codes=(*LOOKALIKE_CODES, "hours-implausible", "hours-day-fraction", "hours-day-fraction-suspect",
+                        "hours-very-short"))
 def hours_bounds(ctx: Context, table: Table) -> Iterator[F.Finding]:
     b = bounds(ctx.policy)
     by_hours = (ctx.app.info.counting_mode or "") == BY_HOURS
@@ -137,7 +139,7 @@ def hours_bounds(ctx: Context, table: Table) -> Iterator[F.Finding]:
                                 limit=shown_number(b.hours_warning_below))
 
 
-@rule("roster")
+@rule("roster", codes=(*LOOKALIKE_CODES, "pay-implausible", "pay-per-hour-high"))
 def pay_bounds(ctx: Context, table: Table) -> Iterator[F.Finding]:
     b = bounds(ctx.policy)
     for rec in table.records:
@@ -154,8 +156,8 @@ def pay_bounds(ctx: Context, table: Table) -> Iterator[F.Finding]:
                                 limit=shown_number(b.pay_per_hour_warning))
 
 
-@rule("roster")
-@rule("job_posts")
+@rule("roster", codes=("row-void",))
+@rule("job_posts", codes=("row-void",))
 def void_rows(ctx: Context, table: Table) -> Iterator[F.Finding]:
     """A row whose 备注 says it is void (作废, 已取消 …): counted only if the operator keeps it."""
     if "remark" not in table.columns:
