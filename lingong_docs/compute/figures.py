@@ -256,13 +256,14 @@ def _count_findings(app: Application, count: MatchCount, demand: DemandTotal) ->
     return out
 
 
-def _void_findings(app, report, count: MatchCount, demand: DemandTotal) -> list:
+def _void_findings(app: Application, report: Report, count: MatchCount, demand: DemandTotal) -> list[F.Finding]:
     """Say how many counted rows the operator marked void (备注 作废, struck through): they count."""
-    out = []
+    out: list[F.Finding] = []
     for table, counted in ((app.roster, count.counted), (app.job_posts, demand.counted)):
         if table is None:
             continue
-        marked = {f.row for f in report.findings if f.code in F.VOID_CODES and f.file == table.path.name}
+        marked = {f.row for f in report.findings
+                  if f.code in F.VOID_CODES and f.file == table.path.name and f.row is not None}
         rows = sorted(marked.intersection(counted))
         if rows:
             out.append(F.make("void-rows-counted", file=table.path.name, count=len(rows), rows=rows_text(rows)))
