@@ -8,6 +8,7 @@ never replaces a number.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -27,7 +28,10 @@ from lingong_docs.compute.counting import (
 from lingong_docs.core import findings as F
 from lingong_docs.core.dates import YEAR_BASIS, year_from_data
 from lingong_docs.core.errors import ConfigError
+from lingong_docs.core.findings import Report, rows_text
 from lingong_docs.core.kinds import EMPLOYMENT, KINDS, OPERATING
+from lingong_docs.core.manifest import FIGURE_LABELS
+from lingong_docs.core.model import Application
 from lingong_docs.core.policy import Policy, chosen_policy, policy_for
 from lingong_docs.util.money import cn_date, rmb_upper, to_money, yuan
 
@@ -36,6 +40,7 @@ JSON_KEYS = ("year", "policy", "applicant", "uscc", "market", "counting_mode", "
              "total", "operating_passed", "cap", "warnings", "blocking", "explanation",
              "employment_before_cap", "counted_rows", "excluded_rows", "as_of", "deadline")
 
+PolicyChoice = Policy | str | Path     # a Policy, a shipped policy's id, or a policy file the operator names
 
 @dataclass
 class Figures:
@@ -49,7 +54,7 @@ class Figures:
     counting_mode: str
     demand_total: int
     match_count: int
-    match_count_readings: dict
+    match_count_readings: dict[str, int]
     operating_passed: bool
     operating_subsidy: Decimal
     employment_before_cap: Decimal
@@ -59,16 +64,16 @@ class Figures:
     excluded_rows: int
     as_of: dt.date
     deadline: dt.date
-    kinds: list = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
     folder: Path | None = None
-    cap: dict = field(default_factory=dict)
-    warnings: list = field(default_factory=list)
-    blocking: list = field(default_factory=list)
-    explanation: list = field(default_factory=list)
+    cap: dict[str, Any] = field(default_factory=dict)
+    warnings: list[F.Finding] = field(default_factory=list)
+    blocking: list[F.Finding] = field(default_factory=list)
+    explanation: list[dict[str, Any]] = field(default_factory=list)
     matches: MatchCount | None = field(default=None, repr=False)
     demand: DemandTotal | None = field(default=None, repr=False)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Return JSON-ready data; amounts are yuan as JSON numbers (``float`` of the Decimal)."""
         return {
             "year": self.year,
@@ -113,19 +118,21 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def _finding_dict(f: F.Finding) -> dict:
+def _finding_dict(f: F.Finding) -> dict[str, Any]:
     return {"code": f.code, "severity": f.severity, "message": f.message}
 
 
 # ---- the doors -------------------------------------------------------------------------------
 
-def compute_application(app, report, *, policy=None, as_of: dt.date | None = None,
+def compute_application(app: Application, report: Report, *, policy: PolicyChoice | None = None,
+                        as_of: dt.date | None = None,
                         today: dt.date | None = None) -> Figures:
     """Return the figures of one application; the agency cap applies to this market alone."""
     return compute_many([app], [report], policy=policy, as_of=as_of, today=today)[0]
 
 
-def compute_many(apps: list, reports: list, *, policy=None, as_of: dt.date | None = None,
+def compute_many(apps: Sequence[Application], reports: Sequence[Report], *, policy: PolicyChoice | None = None,
+                 as_of: dt.date | None = None,
                  today: dt.date | None = None) -> list[Figures]:
     """Return the figures of several applications (one per market), in the order given.
 
@@ -151,11 +158,11 @@ def compute_many(apps: list, reports: list, *, policy=None, as_of: dt.date | Non
 
 # ---- one application -------------------------------------------------------------------------
 
-def _kinds(app) -> list[str]:
+def _kinds(app: Application) -> list[str]:
     return list(app.info.kinds) or [OPERATING, EMPLOYMENT]
 
 
-def _header_value(app, attr: str):
+def _header_value(app: Application, attr: str) -> Any:
     value = getattr(app.info, attr, None)
     if value:
         return value
@@ -165,11 +172,12 @@ def _header_value(app, attr: str):
     return None
 
 
-def _compute_one(app, report, policy: Policy | None, as_of, today: dt.date) -> Figures:
+def _compute_one(app: Application, report: Report, policy: Policy | None, as_of: dt.date | None,
+                 today: dt.date) -> Figures:
     roster_records = app.roster.records if app.roster is not None else []
     posts_records = app.job_posts.records if app.job_posts is not None else []
-    blocking: list = []
-    warnings: list = []
+    blocking: list[F.Finding] = []
+    warnings: list[F.Finding] = []
 
     year = app.info.year
     if year is None:
@@ -220,19 +228,7 @@ def _compute_one(app, report, policy: Policy | None, as_of, today: dt.date) -> F
     )
 
 
-def rows_text(rows, limit: int = 8) -> str:
-    """Return Excel rows as ``5、7—9、12`` (runs joined), cut after ``limit`` runs with ``等``."""
-    runs: list[list[int]] = []
-    for r in sorted(set(rows)):
-        if runs and r == runs[-1][1] + 1:
-            runs[-1][1] = r
-        else:
-            runs.append([r, r])
-    parts = [str(a) if a == b else f"{a}—{b}" for a, b in runs[:limit]]
-    return "、".join(parts) + ("等" if len(runs) > limit else "")
-
-
-def _count_findings(app, count: MatchCount, demand: DemandTotal) -> list:
+def _count_findings(app: Application, count: MatchCount, demand: DemandTotal) -> list[F.Finding]:
     out = []
     roster = app.roster.path.name if app.roster is not None else None
     posts = app.job_posts.path.name if app.job_posts is not None else None
@@ -291,7 +287,7 @@ def reading_amounts(fig: Figures) -> list[Reading]:
     return out
 
 
-def _reading_findings(used: Amounts, count: MatchCount, policy: Policy) -> list:
+def _reading_findings(used: Amounts, count: MatchCount, policy: Policy) -> list[F.Finding]:
     labels = reading_labels(count.hours_per_match)
     out = []
     for key in READINGS[1:]:
@@ -314,7 +310,7 @@ def _unpayable(fig: Figures) -> bool:
 
 def _apply_cap(figures: list[Figures]) -> None:
     """Share the per-agency cap among the figures of one agency and year (第十条)."""
-    groups: dict = {}
+    groups: dict[tuple[str, int], list[Figures]] = {}
     for i, fig in enumerate(figures):
         key = (fig.uscc or f"#{i}", fig.year)
         groups.setdefault(key, []).append(fig)
@@ -384,12 +380,12 @@ def _short_money(value: Decimal) -> str:
     return f"{int(value):,}" if value == value.to_integral_value() else yuan(value)
 
 
-def _entry(name, value, inputs, rule, article, arithmetic) -> dict:
+def _entry(name: str, value: Any, inputs: dict[str, Any], rule: str, article: str, arithmetic: str) -> dict[str, Any]:
     return {"name": name, "value": value, "inputs": inputs, "rule": rule, "article": article,
             "arithmetic": arithmetic}
 
 
-def _explain(fig: Figures) -> list[dict]:
+def _explain(fig: Figures) -> list[dict[str, Any]]:
     """Return the reasoning behind each figure, in the order the forms print them."""
     assert fig.matches is not None and fig.demand is not None   # set by _compute_one
     return [_explain_demand(fig, fig.demand), _explain_matches(fig, fig.matches),
@@ -397,11 +393,11 @@ def _explain(fig: Figures) -> list[dict]:
             _explain_cap(fig), _explain_total(fig), _explain_deadline(fig)]
 
 
-def _explain_demand(fig: Figures, d: DemandTotal) -> dict:
+def _explain_demand(fig: Figures, d: DemandTotal) -> dict[str, Any]:
     op = fig.policy.operating
     min_demand = op.min_demand
     return _entry(
-        "需求人数合计", fig.demand_total,
+        FIGURE_LABELS["demand_total"], fig.demand_total,
         {"year": fig.year, "posts_counted": len(d.counted),
          "posts_excluded": len(d.error_rows) + len(d.outside_year_rows) + len(d.unusable_rows),
          "min_demand": min_demand},
@@ -414,7 +410,7 @@ def _counting_article(fig: Figures) -> str:
     return fig.policy.counting.article or fig.policy.operating.article
 
 
-def _explain_matches(fig: Figures, c: MatchCount) -> dict:
+def _explain_matches(fig: Figures, c: MatchCount) -> dict[str, Any]:
     h = c.hours_per_match
     art = _counting_article(fig)
     if c.by_hours_rows == 0:
@@ -428,7 +424,7 @@ def _explain_matches(fig: Figures, c: MatchCount) -> dict:
             arith = (f"撮合个次 = 按次 {_n(c.by_record_rows)} 条 × 1 + 按时长 {_n(c.by_hours_rows)} 条 "
                      f"{hours_part} = {_n(c.by_record_rows)} + {_n(int(quotient))} = {_n(c.declared)} 个次")
     return _entry(
-        "撮合个次", fig.match_count,
+        FIGURE_LABELS["match_count"], fig.match_count,
         {"counting_mode": c.mode, "rows_counted": len(c.counted), "rows_by_record": c.by_record_rows,
          "rows_by_hours": c.by_hours_rows, "hours_by_hours_rows": c.hours_declared,
          "rows_excluded_errors": len(c.error_rows), "rows_excluded_duplicates": len(c.duplicate_rows),
@@ -439,11 +435,11 @@ def _explain_matches(fig: Figures, c: MatchCount) -> dict:
         art, f"{arith}（{c.mode}；{art}）")
 
 
-def _explain_readings(fig: Figures, c: MatchCount) -> dict:
+def _explain_readings(fig: Figures, c: MatchCount) -> dict[str, Any]:
     h = c.hours_per_match
     labels = reading_labels(h)
     return _entry(
-        "撮合个次（其他口径）", {k: v for k, v in fig.match_count_readings.items() if k != "declared"},
+        FIGURE_LABELS["match_count_readings"], {k: v for k, v in fig.match_count_readings.items() if k != "declared"},
         {"hours_all_rows": c.hours_all, "rows_counted": len(c.counted)},
         "第九条括注的其他理解，仅供核对；任一口径改变补贴档次时给出警告", _counting_article(fig),
         f"{labels['per_record']} = {_n(c.per_record)}；"
@@ -451,7 +447,7 @@ def _explain_readings(fig: Figures, c: MatchCount) -> dict:
         f"{labels['hours_per_row']} = {_n(c.hours_per_row)}")
 
 
-def _explain_operating(fig: Figures) -> dict:
+def _explain_operating(fig: Figures) -> dict[str, Any]:
     p = fig.policy
     op = p.operating
     min_demand, min_matches = op.min_demand, op.min_matches
@@ -465,14 +461,14 @@ def _explain_operating(fig: Figures) -> dict:
     if OPERATING not in fig.kinds and fig.operating_passed:
         arith += "；申请事项未包含运营经费补贴 → 0.00 元"
     return _entry(
-        "运营经费补贴", fig.operating_subsidy,
+        FIGURE_LABELS["operating_subsidy"], fig.operating_subsidy,
         {"demand_total": fig.demand_total, "match_count": fig.match_count, "min_demand": min_demand,
          "min_matches": min_matches, "amount": amount, "applied_for": OPERATING in fig.kinds},
         f"年度需求人数不少于{_n(min_demand)}人且撮合不少于{_n(min_matches)}个次，按{_short_money(amount)}元/年补贴",
         op.article, f"{arith}（{op.article}）")
 
 
-def _explain_employment(fig: Figures) -> dict:
+def _explain_employment(fig: Figures) -> dict[str, Any]:
     p = fig.policy
     emp = p.employment
     step_n, step_amount = emp.step_matches, emp.step_amount
@@ -488,7 +484,7 @@ def _explain_employment(fig: Figures) -> dict:
         elif fig.employment_subsidy != fig.employment_before_cap:
             arith += f"；机构年度上限 → {yuan(fig.employment_subsidy)} 元"
     return _entry(
-        "就业服务补贴", fig.employment_subsidy,
+        FIGURE_LABELS["employment_subsidy"], fig.employment_subsidy,
         {"match_count": fig.match_count, "step_matches": step_n, "step_amount": step_amount,
          "operating_passed": fig.operating_passed, "before_cap": fig.employment_before_cap,
          "applied_for": EMPLOYMENT in fig.kinds},
@@ -496,7 +492,7 @@ def _explain_employment(fig: Figures) -> dict:
         f"{arith}（{e_art}）")
 
 
-def _explain_cap(fig: Figures) -> dict:
+def _explain_cap(fig: Figures) -> dict[str, Any]:
     p = fig.policy
     e_art = p.employment.article
     step_amount = p.employment.step_amount
@@ -512,24 +508,24 @@ def _explain_cap(fig: Figures) -> dict:
         arith = (f"{who}本次计算的{len(shares)}个零工市场就业服务补贴合计 {yuan(cap.get('agency_before_cap', ZERO))} 元 ≤ "
                  f"上限 {yuan(cap.get('limit', ZERO))} 元，无需分配")
     return _entry(
-        "机构年度上限", cap.get("limit"),
+        FIGURE_LABELS["cap"], cap.get("limit"),
         {"agency_before_cap": cap.get("agency_before_cap"), "agency_after_cap": cap.get("agency_after_cap"),
          "markets": len(shares), "rule": CAP_RULE},
         "同一人力资源机构1个自然年度内就业服务补贴最高不超过上限；同一统一社会信用代码的各零工市场合计计算。"
         "只能在一并计算的申请之间分配：机构的其他零工市场须一并列出", e_art, f"{arith}（{e_art}）")
 
 
-def _explain_total(fig: Figures) -> dict:
+def _explain_total(fig: Figures) -> dict[str, Any]:
     op_art, e_art = fig.policy.operating.article, fig.policy.employment.article
     return _entry(
-        "补贴合计", fig.total,
+        FIGURE_LABELS["total"], fig.total,
         {"operating_subsidy": fig.operating_subsidy, "employment_subsidy": fig.employment_subsidy},
         "运营经费补贴与就业服务补贴相加", f"{op_art}、{e_art}",
         f"合计 = {yuan(fig.operating_subsidy)} + {yuan(fig.employment_subsidy)} = {yuan(fig.total)} 元"
         f"（{rmb_upper(fig.total)}）")
 
 
-def _explain_deadline(fig: Figures) -> dict:
+def _explain_deadline(fig: Figures) -> dict[str, Any]:
     p = fig.policy
     d_art = p.deadline.article
     s_art = p.service_years.article
@@ -537,7 +533,7 @@ def _explain_deadline(fig: Figures) -> dict:
     in_years = "在" if p.covers(fig.year) else "不在"
     late = "已逾期" if fig.as_of > fig.deadline else "未逾期"
     return _entry(
-        "申请截止日期", fig.deadline,
+        FIGURE_LABELS["deadline"], fig.deadline,
         {"year": fig.year, "first_year": p.first_year, "last_year": p.last_year, "as_of": fig.as_of,
          "last_date": last},
         f"次年{p.deadline.month}月{p.deadline.day}日前提交上年度申请；"

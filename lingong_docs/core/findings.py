@@ -123,3 +123,14 @@ class Report:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
 
 
+def rows_text(rows: Iterable[int], limit: int = 8) -> str:
+    """Return Excel rows as ``5、7—9、12`` (runs joined), cut after ``limit`` runs with ``等``: the one
+    way every stage lists rows in a message."""
+    runs: list[list[int]] = []
+    for r in sorted(set(rows)):
+        if runs and r == runs[-1][1] + 1:
+            runs[-1][1] = r
+        else:
+            runs.append([r, r])
+    parts = [str(a) if a == b else f"{a}—{b}" for a, b in runs[:limit]]
+    return "、".join(parts) + ("等" if len(runs) > limit else "")

@@ -33,7 +33,7 @@ from pypdf.generic import (
 )
 
 from lingong_docs.core.layout import em_width
-from lingong_docs.core.manifest import ROLE_ZH, SEAL, SIGNATURE
+from lingong_docs.core.manifest import ROLE_ZH, SEAL, SIGNATURE, PlaceEntry
 from lingong_docs.package.overlay import FOOTER_BAND
 
 BOX_W, BOX_H = 150.0, 60.0
@@ -90,9 +90,9 @@ class Place:
     rect: tuple[float, float, float, float]
     found: bool     # located from the text (False: default position)
 
-    def to_manifest(self) -> dict:
-        return {"name": self.name, "material": self.material, "page": self.page + 1, "role": self.role,
-                "rect": [round(v, 1) for v in self.rect], "located": self.found}
+    def to_manifest(self) -> PlaceEntry:
+        return PlaceEntry(name=self.name, material=self.material, page=self.page + 1, role=self.role,
+                          rect=tuple(round(v, 1) for v in self.rect), located=self.found)
 
 
 def matrix_mul(m: tuple, n: tuple) -> tuple:
