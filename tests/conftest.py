@@ -1,3 +1,5 @@
+import inspect
+import re
 import sys
 from pathlib import Path
 
@@ -79,6 +81,48 @@ NEEDS_BY_NAME = [
 ]
 
 
+# What a test's own code, its fixtures' and the module helpers they call do, read from the source:
+# a new test that builds, signs or opens a browser is marked without being listed above.
+SOURCE_NEEDS = {
+    "soffice": re.compile(r"\bbuild_packages\(|\blg\.build\(|\bbuilt_package\(|\bbuilt_recognition_package\(|"
+                          r"\brender_forms\(|\brender_table_pdf\(|\bconvert_to_pdf\(|[\"']build[\"'],|\bpackage_bytes\b"),
+    "pdfsign": re.compile(r"\bsign\(|\bsign_all\(|\bmake_signer\(|\bmake_long_term\(|\bmake_tsa\("),
+    "browser": re.compile(r"\bchromium\(|\bbrowser\.new_page\("),
+}
+_NAME = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\(")
+
+
+def _source(obj: object) -> str:
+    try:
+        return inspect.getsource(obj)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return ""
+
+
+def _code_of(item: pytest.Item) -> str:
+    """The source of the test, of the fixtures it uses (from this folder) and of the module's functions they call."""
+    parts = [_source(getattr(item, "function", None))]
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in (info.name2fixturedefs.values() if info else ()):
+        for fixturedef in defs:
+            if str(getattr(fixturedef, "baseid", "")).startswith("tests") or "tests" in str(_source_file(fixturedef.func)):
+                parts.append(_source(fixturedef.func))
+    module = getattr(item, "module", None)
+    called = {n for part in parts for n in _NAME.findall(part)}
+    for name in called:
+        helper = getattr(module, name, None)
+        if inspect.isfunction(helper) and helper.__module__ == getattr(module, "__name__", None):
+            parts.append(_source(helper))
+    return "\n".join(parts)
+
+
+def _source_file(func: object) -> str:
+    try:
+        return inspect.getsourcefile(func) or ""  # type: ignore[arg-type]
+    except TypeError:
+        return ""
+
+
 def _needs(item: pytest.Item) -> set[str]:
     module = item.path.stem
     needs = set(NEEDS_BY_MODULE.get(module, ()))
@@ -88,6 +132,8 @@ def _needs(item: pytest.Item) -> set[str]:
     for mod, words, marks in NEEDS_BY_NAME:
         if module == mod and any(w in name for w in words):
             needs.update(marks)
+    code = _code_of(item)
+    needs.update(mark for mark, pattern in SOURCE_NEEDS.items() if pattern.search(code))
     return needs
 
 
