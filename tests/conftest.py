@@ -26,6 +26,37 @@ def package_bytes() -> bytes:
     return built_package()
 
 
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL server for the whole session (initdb + pg_ctl in a temp folder).
+
+    If it cannot start, every PostgreSQL test FAILS with the reason — never skipped: the shared
+    ledger is a feature, and CI installs the server (`make system`).
+    """
+    from helpers.postgres import ServerError, Throwaway
+
+    try:
+        server = Throwaway()
+    except (ServerError, OSError) as e:
+        pytest.fail(f"PostgreSQL test server could not start: {e}", pytrace=False)
+    try:
+        server.start()
+    except (ServerError, OSError) as e:
+        server.remove()
+        pytest.fail(f"PostgreSQL test server could not start: {e}", pytrace=False)
+    yield server
+    server.remove()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_location(request, tmp_path):
+    """A fresh, empty ledger location on each backend: an SQLite file, a new PostgreSQL database."""
+    from helpers.postgres import fresh_location
+
+    server = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
+    return fresh_location(request.param, server, tmp_path)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, request):
     """A ``lingong-docs serve --role operator`` of the module, in its own workspace (the web tests)."""
