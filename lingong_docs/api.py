@@ -159,11 +159,11 @@ def annotate(app: Application, report: Report, target: PathLike, *,
     return written
 
 
-def fixable(report: Report) -> list[Finding]:
-    """Return the findings of ``report`` that ``fix`` corrects (or makes easier to correct) in a copy."""
-    from lingong_docs.corrections import FIXABLE
+def fixable(report: Report, app: Application) -> list[Finding]:
+    """Return the findings of ``report`` (about ``app``) that ``fix`` corrects in its copy."""
+    from lingong_docs.corrections import fixable as fixed_by_fix
 
-    return [f for f in report.findings if f.code in FIXABLE]
+    return fixed_by_fix(app, report)
 
 
 @dataclass(frozen=True)

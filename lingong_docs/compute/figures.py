@@ -209,6 +209,7 @@ def _compute_one(app: Application, report: Report, policy: Policy | None, as_of:
     entitled = amounts(demand.total, count.declared, policy)
     kinds = _kinds(app)
     warnings.extend(_count_findings(app, count, demand))
+    warnings.extend(_void_findings(app, report, count, demand))
     warnings.extend(_reading_findings(entitled, count, policy))
     operating = entitled.operating_subsidy if OPERATING in kinds else ZERO
     before_cap = entitled.employment_before_cap if EMPLOYMENT in kinds else ZERO
@@ -255,6 +256,20 @@ def _count_findings(app: Application, count: MatchCount, demand: DemandTotal) ->
                           rows=rows_text(count.no_hours_rows)))
     if app.job_posts is None:
         out.append(F.make("job-posts-absent"))
+    return out
+
+
+def _void_findings(app: Application, report: Report, count: MatchCount, demand: DemandTotal) -> list[F.Finding]:
+    """Say how many counted rows the operator marked void (备注 作废, struck through): they count."""
+    out: list[F.Finding] = []
+    for table, counted in ((app.roster, count.counted), (app.job_posts, demand.counted)):
+        if table is None:
+            continue
+        marked = {f.row for f in report.findings
+                  if f.code in F.VOID_CODES and f.file == table.path.name and f.row is not None}
+        rows = sorted(marked.intersection(counted))
+        if rows:
+            out.append(F.make("void-rows-counted", file=table.path.name, count=len(rows), rows=rows_text(rows)))
     return out
 
 

@@ -19,7 +19,7 @@ from lingong_docs.core.dates import hours_by_day, too_long
 from lingong_docs.core.findings import rows_text
 from lingong_docs.core.identity import record_key
 from lingong_docs.identifiers import phone as phone_mod
-from lingong_docs.validate.checks import finite
+from lingong_docs.validate.checks import finite, round_cents, shown_number
 from lingong_docs.validate.registry import rule
 from lingong_docs.validate.rules.identity import valid_ids
 
@@ -117,7 +117,7 @@ def overlaps_and_daily_hours(ctx, table):
                 for day, part in hours_by_day(start, end, Decimal(hours)).items():
                     per_day[day].append((row, part))
         for day, entries in per_day.items():
-            total = sum((h for _, h in entries), Decimal(0)).quantize(Decimal("0.01"))
+            total = round_cents(sum((h for _, h in entries), Decimal(0)))
             if total <= soft:
                 continue
             code = "hours-over-24-per-day" if total > hard else "hours-over-11-per-day"
@@ -125,7 +125,7 @@ def overlaps_and_daily_hours(ctx, table):
             text = rows_text(rows)
             for r, _part in entries:
                 yield table.finding(code, r, "hours", hours_of[r], date=f"{day.year}年{day.month}月{day.day}日",
-                                    hours=f"{total.normalize():f}", rows=text)
+                                    hours=shown_number(total), rows=text)
 
 
 @rule("roster", codes=("phone-shared",))
