@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 APT_PKGS := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai poppler-utils chromium postgresql
 OUT ?= out
 
-.PHONY: setup system venv demo lint test bench clean samples
+.PHONY: setup system venv demo lint test test-fast bench clean samples
 
 setup: system venv
 
@@ -60,6 +60,11 @@ lint: setup
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# The inner loop: no LibreOffice, Chromium or pyHanko signing (tests marked slow by tests/conftest.py).
+test-fast: venv
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not slow"
 
 bench: setup
 	$(BIN)/pip install -q -c constraints.txt -e '.[bench]'
