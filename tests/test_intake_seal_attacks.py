@@ -36,7 +36,7 @@ def run(tmp_path: Path, data: bytes, pki, **kw):
 
 
 def codes(receipt) -> set[str]:
-    return {f.code for f in receipt.findings if f.severity == "error"}
+    return {f.code for f in receipt.findings if f.severity == "error" and _about_seals(f.code)}
 
 
 def message(receipt, code: str) -> str:
@@ -215,3 +215,8 @@ def test_a_dss_revision_that_also_edits_the_metadata_is_a_modification(tmp_path,
     vc = ValidationContext(trust_roots=[load_cert_from_pemder(str(pki["ca"][2]))], allow_fetching=False)
     plain = add_validation_info(PdfFileReader(io.BytesIO(signed)).embedded_signatures[-1], vc).getvalue()
     assert run(tmp_path, plain, pki).verdict == "accepted"
+
+
+def _about_seals(code: str) -> bool:
+    """The findings these tests judge (the sample data also draws data warnings, e.g. demand-unusual)."""
+    return code.startswith(("signature", "form-field", "pdf-", "active"))

@@ -134,7 +134,7 @@ def test_seal_box_enlarged_before_sealing_is_rejected(tmp_path, package_bytes, s
 def test_signed_package_has_no_signature_findings(tmp_path, signed):
     r = run(tmp_path, signed)
     # without a configured trust root the seals are intact, not verified: said once, as a warning
-    assert r.verdict == "accepted" and [(f.code, f.severity) for f in r.findings] == [
+    assert r.verdict == "accepted" and [(f.code, f.severity) for f in r.findings if f.code.startswith("signature")] == [
         ("signature-trust-unchecked", "warning")]
 
 

@@ -39,7 +39,7 @@ def run(tmp_path: Path, data: bytes, **kw):
 
 
 def codes(receipt) -> list[tuple[str, str]]:
-    return sorted((f.code, f.severity) for f in receipt.findings)
+    return sorted((f.code, f.severity) for f in receipt.findings if _about_seals(f.code))
 
 
 def _openssl(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -162,3 +162,8 @@ def _first_contents(data: bytes) -> bytes:
         if value is not None:
             return extract_contents(value.get_object())
     raise AssertionError("no signature")
+
+
+def _about_seals(code: str) -> bool:
+    """The findings these tests judge (the sample data also draws data warnings, e.g. demand-unusual)."""
+    return code.startswith(("signature", "form-field", "pdf-", "active"))

@@ -39,7 +39,7 @@ def run(tmp_path: Path, data: bytes, **kw):
 
 
 def codes(receipt) -> list[tuple[str, str]]:
-    return sorted((f.code, f.severity) for f in receipt.findings)
+    return sorted((f.code, f.severity) for f in receipt.findings if _about_seals(f.code))
 
 
 def test_a_chain_to_a_configured_root_is_valid_without_it_only_intact(tmp_path, pki):
@@ -117,7 +117,8 @@ def test_a_signature_by_someone_else_than_the_legal_representative_is_a_warning(
     assert r.verdict == "accepted"
     assert codes(r) == [("signature-signer-not-representative", "warning")]
     signs = [f for f in manifest_of(pkg)["signature_fields"] if f["role"] == "signature"]
-    assert f"以下{len(signs)}处签字" in r.findings[0].message and "李法人" not in r.findings[0].message
+    text = next(f.message for f in r.findings if f.code == "signature-signer-not-representative")
+    assert f"以下{len(signs)}处签字" in text and "李法人" not in text
 
 
 def test_a_trust_file_that_is_no_certificate_is_the_bureaus_error_not_the_packages(pki, tmp_path):
@@ -155,3 +156,8 @@ def test_a_seal_made_before_its_certificate_expired_is_checked_at_the_document_t
     assert {s["status"] for s in seals} == {"valid"}
     assert {s["checked_at_source"] for s in seals} == {"timestamp"}
     assert {dt.datetime.fromisoformat(s["checked_at"]) for s in seals} == {then}
+
+
+def _about_seals(code: str) -> bool:
+    """The findings these tests judge (the sample data also draws data warnings, e.g. demand-unusual)."""
+    return code.startswith(("signature", "form-field", "pdf-", "active"))
