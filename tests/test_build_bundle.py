@@ -186,11 +186,11 @@ def test_evidence_pages_are_headed_with_the_file_and_its_rows(package):
     _, _, out = package
     reader = PdfReader(out)
     first = reader.pages[7].extract_text()
-    assert "支付凭证 1/3：0001-0003 微信转账.jpg" in first and "序号 1–3，共3行" in first
+    assert "支付凭证 1/3：0001-0003 微信转账.jpg" in first and "序号 1–3，共3条" in first
     pdf_pages = [reader.pages[9].extract_text(), reader.pages[10].extract_text()]
     assert "（第1页/共2页）" in pdf_pages[0] and "代发回单 第一页" in pdf_pages[0]
     assert "（第2页/共2页）" in pdf_pages[1] and "代发回单 第二页" in pdf_pages[1]
-    assert "序号 5、7–8，共3行" in pdf_pages[0]
+    assert "序号 5、7–8，共3条" in pdf_pages[0]
 
 
 def _images(page) -> list:

@@ -42,8 +42,8 @@ FIGURES = {"demand_total": 5230, "match_count": 12345, "operating_subsidy": Deci
 MATERIALS = [{"no": 1, "title": "封面", "pages": "1", "note": ""},
              {"no": 2, "title": "申请材料清单", "pages": "2", "note": ""},
              {"no": 3, "title": "附件2 运营经费补贴申请报告", "pages": "3", "note": ""},
-             {"no": 4, "title": "附件4 发布岗位任务明细表", "pages": "4—9", "note": "共1,234条岗位"},
-             {"no": 5, "title": "附件5 撮合服务成功人员花名册", "pages": "10—60", "note": "共12,345人次"}]
+             {"no": 4, "title": "附件4 发布岗位任务明细表", "pages": "4—9", "note": "共1,234条"},
+             {"no": 5, "title": "附件5 撮合服务成功人员花名册", "pages": "10—60", "note": "共12,345条"}]
 # (form, kind of the context it is rendered with)
 FORMS = [("cover", "operating"), ("checklist", "operating"), ("report_recognition", "recognition"),
          ("report_operating", "operating"), ("report_employment", "employment")]

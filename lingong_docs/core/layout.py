@@ -22,7 +22,7 @@ import unicodedata
 # a date-time 16. Keys missing here use the schema's width + 2.
 PRINT_WIDTHS: dict[str, dict[str, float]] = {
     "roster": {"seq": 6, "name": 8, "id_number": 19, "phone": 12.5, "place": 24, "start": 16,
-               "end": 16, "hours": 7, "pay": 10, "method": 8, "remark": 18},
+               "end": 16, "hours": 7, "pay": 11.5, "method": 8, "remark": 18},
     "job_posts": {"seq": 6, "title": 34, "category": 18, "published": 16, "demand": 10, "remark": 34},
 }
 LINE_HEIGHT = 13.5      # points per text line of the 10 pt body font
@@ -36,6 +36,25 @@ CELL_PAD = 0.6          # units lost to the cell's inner margins
 # Lines one table row may take: a landscape A4 page holds ~33 at the scale Calc prints 附件5
 # (after the margins, the page header, the repeated column header); a taller row would be cut.
 MAX_ROW_LINES = 30
+
+
+# Room for a seal and a signature, in PDF points on the printed page (one home: the tables leave
+# it on their seal line, ``package.marks`` sizes the signature fields with it). A company seal is
+# a 40–42 mm circle: the box is 44 mm square; a 签字 image (a name written across) 45 × 18 mm.
+MM = 72 / 25.4
+SEAL_SIZE = (44 * MM, 44 * MM)
+SIGN_SIZE = (45 * MM, 18 * MM)
+SIGN_MIN = (35 * MM, 12 * MM)      # a signature box squeezed by neighbouring text
+# Printed tables: points per width unit at 100 % (measured: Calc prints a 34-unit column 209 pt
+# wide), the widest table printed unscaled (landscape A4 less the margins), and the seal line:
+# "申请单位（盖章）：" and "经办人（签字）：" (仿宋 12 pt), each followed by the room for its box
+# at the smallest scale the tables print at (~80 %), and the date on a line of its own below.
+UNIT_PT = 6.15
+PAGE_UNITS = 125.0
+SEAL_LINE_UNITS = (9 * 12 / UNIT_PT + SEAL_SIZE[0] / (0.8 * UNIT_PT) + 2,
+                   8 * 12 / UNIT_PT + SIGN_SIZE[0] / (0.8 * UNIT_PT) + 2)
+SEAL_ROW_HEIGHT = 84.0     # sheet points: the seal box (44 mm ≈ 125 pt at ≤ 100 %) over the line and the date
+DATE_ROW_HEIGHT = 24.0
 
 
 def em_width(text: str) -> float:
@@ -110,3 +129,34 @@ def text_lines(value: object, width: float) -> int:
 def row_height(lines: int) -> float:
     """Return the height in points of a table row holding ``lines`` lines of text."""
     return LINE_HEIGHT * max(lines, 1) + ROW_PAD
+
+
+def text_units(text: str) -> float:
+    """Return the width of ``text`` on one line, in column units (body font)."""
+    return sum(char_units(ch) for ch in text)
+
+
+def column_widths(kind: str, columns: list[tuple[str, float]], totals: dict[str, object]) -> list[float]:
+    """Return the printed width of each column (``columns``: key and schema width + 2): the
+    print width, widened where the 合计 row's text (``totals``) would not fit on one line."""
+    out = []
+    for key, default in columns:
+        width = print_width(kind, key, default)
+        total = totals.get(key)
+        if isinstance(total, str) and total:
+            width = max(width, math.ceil((text_units(total) + CELL_PAD + 0.5) * 2) / 2)
+        out.append(width)
+    return out
+
+
+def seal_line_spans(widths: list[float]) -> list[tuple[int, int]]:
+    """Return the (first, last) 0-based columns of the seal line's two parts: 申请单位（盖章） with
+    room for the seal, then 经办人（签字） with room for the signature (to the last column)."""
+    need = SEAL_LINE_UNITS[0]
+    used, split = 0.0, len(widths) - 1
+    for i, w in enumerate(widths[:-1]):
+        used += w
+        if used >= need:
+            split = i
+            break
+    return [(0, split), (split + 1, len(widths) - 1)] if split < len(widths) - 1 else [(0, len(widths) - 1)]

@@ -85,15 +85,25 @@ PRINTED_UPPER = "amount_upper"
 PRINTED_RECORDS = "records"            # row count of a table, printed on the checklist (``table`` says which)
 PAPER = "paper"                        # ``edition`` of a package built for printing and signing by hand
 
+# The units every count is printed with, across the package (checklist, 合计 rows, reports):
+# 个次 for matches (撮合个次), 条 for rows of a table, 人 for demand (需求人数).
+COUNT_UNITS = {"matches": "个次", "rows": "条", "demand": "人"}
+
+
+def count_text(n: int, unit: str) -> str:
+    """Return a count as the package prints it: "5,200条", "5,200个次", "6,840人"."""
+    return f"{n:,}{COUNT_UNITS[unit]}"
+
+
 # The words the forms print around each figure (the one copy both stages use: the package stage
 # records ``printed_text(...)`` for what it printed, intake looks for the same text on the page).
 _AROUND: dict[tuple[str, str | None], tuple[str, str]] = {
-    (PRINTED_MATCH_COUNT, None): ("撮合服务", "个次"),
-    (PRINTED_DEMAND_TOTAL, None): ("需求人数", "人"),
+    (PRINTED_MATCH_COUNT, None): ("撮合服务", COUNT_UNITS["matches"]),
+    (PRINTED_DEMAND_TOTAL, None): ("需求人数", COUNT_UNITS["demand"]),
     (PRINTED_WAN, None): ("补贴", "万元"),
     (PRINTED_UPPER, None): ("人民币", ""),
-    (PRINTED_RECORDS, "roster"): ("共", "人次"),
-    (PRINTED_RECORDS, "job_posts"): ("共", "条岗位"),
+    (PRINTED_RECORDS, "roster"): ("共", COUNT_UNITS["rows"]),
+    (PRINTED_RECORDS, "job_posts"): ("共", COUNT_UNITS["rows"]),
 }
 
 

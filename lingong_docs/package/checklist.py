@@ -7,9 +7,14 @@ from typing import Any
 
 from lingong_docs import render
 from lingong_docs.core.kinds import MATERIAL_TITLES
-from lingong_docs.package.assemble import SEAL, Part, material_ranges, page_counts
+from lingong_docs.core.manifest import PRINTED_RECORDS, printed_text
+from lingong_docs.package.assemble import SEAL, Part, has_seam, material_ranges, page_counts
 
 LISTED_FILES = ("recognition_proofs", "other")      # materials whose every file gets a checklist row
+PAGE_NOTE = "本材料共{total}页（含封面）。"
+# Where the 骑缝章 goes (package.overlay.seam_box): on the open edge of the stack, bound on the left.
+SEAM_NOTE = ("请核对页码，左侧装订（横向表格页表头朝装订边）后，在右侧切口处跨页加盖骑缝章："
+             "各页印有“骑缝章”虚线框（距纸边10毫米）。")
 
 
 def with_checklist(app: Any, kind: str, figures: dict | None, head: list[Part], tail: list[Part], kdir: Path,
@@ -18,9 +23,11 @@ def with_checklist(app: Any, kind: str, figures: dict | None, head: list[Part], 
 
     The other parts are rendered first and counted; the checklist is rendered assuming it takes
     one page, and again with corrected ranges in the rare case it does not. The paper edition
-    notes the package's page count under the list (for the 骑缝章 and the bureau's check).
+    notes the package's page count under the list (for the bureau's check) and, when a table
+    runs over several pages, how the stack is bound and where the 骑缝章 goes.
     """
     counts = page_counts([p.pdf for p in head + tail])
+    note = PAGE_NOTE + (SEAM_NOTE if has_seam(head + tail, counts) else "") if paper else ""
     assumed = 1
     for attempt in range(3):
         sizes = [("cover", MATERIAL_TITLES["cover"], counts[0]), ("checklist", MATERIAL_TITLES["checklist"], assumed)]
@@ -28,8 +35,7 @@ def with_checklist(app: Any, kind: str, figures: dict | None, head: list[Part], 
         ranges = material_ranges(sizes)
         total = sum(n for _k, _t, n in sizes)
         context = render.form_context(app.info, kind=kind, figures=figures, materials=checklist_rows(app, ranges, tail),
-                                      page_note=f"本材料共{total}页（含封面），请核对页码后在各页骑缝处加盖公章。"
-                                      if paper else "")
+                                      page_note=note.format(total=total))
         checklist_dir = kdir / f"checklist-{attempt}"
         checklist_dir.mkdir()
         pdf = Path(render.render_forms(["checklist"], context, checklist_dir)["checklist"])
@@ -45,10 +51,10 @@ def with_checklist(app: Any, kind: str, figures: dict | None, head: list[Part], 
 def checklist_rows(app: Any, ranges: list[dict], tail: list[Part]) -> list[dict]:
     """Return the checklist's rows: number, title, pages (``3`` or ``3—5``) and a note."""
     notes = {}
-    if app.job_posts is not None:
-        notes["job_posts"] = f"共{len(app.job_posts.records):,}条岗位"
-    if app.roster is not None:
-        notes["roster"] = f"共{len(app.roster.records):,}人次"
+    for name in ("job_posts", "roster"):
+        table = getattr(app, name)
+        if table is not None:
+            notes[name] = printed_text(PRINTED_RECORDS, f"{len(table.records):,}", name)
     for part in tail:
         if part.children:
             notes[part.key] = f"共{len(part.children)}个文件"
