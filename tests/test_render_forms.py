@@ -212,8 +212,11 @@ def test_every_form_has_seal_place_and_signature_block(rendered, name):
         assert "法定代表人（签字）：" in texts
         assert "妥否，请批示。" in texts
         tail = [p for p in paragraphs if p.text][-3:]
-        assert [p.text for p in tail] == [f"{APPLICANT}（盖章）", "法定代表人（签字）：", "2026年3月5日"]
-        assert [p.style.style_id for p in tail] == ["GwSignature", "GwSignLine", "GwDate"]
+        # the signature line first, then the name with its seal over the date (GB/T 9704 7.3.5.1)
+        assert [p.text for p in tail] == ["法定代表人（签字）：", f"{APPLICANT}（盖章）", "2026年3月5日"]
+        assert [p.style.style_id for p in tail] == ["GwSignLine", "GwSignature", "GwDate"]
+        seal = next(i for i, p in enumerate(paragraphs) if p.text == f"{APPLICANT}（盖章）")
+        assert paragraphs[seal - 1].text == ""                                # room for a 42 mm seal
 
 
 def test_report_texts(rendered):

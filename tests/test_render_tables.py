@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 
 from lingong_docs.core.model import Record, Table
-from lingong_docs.render import convert_to_pdf, render_table_xlsx
+from lingong_docs.render import render_table_xlsx, render_tables_pdf
 from lingong_docs.render.tables import safe_string
 from lingong_docs.util.workbook import safe_text
 
@@ -53,22 +53,19 @@ def table(kind: str, records: list[Record]) -> Table:
 
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory) -> dict:
-    """Write the workbooks, then convert them all in ONE LibreOffice run."""
+    """Write the workbooks, then convert them all in ONE LibreOffice run (render_tables_pdf)."""
     work = tmp_path_factory.mktemp("tables")
+    kw = dict(applicant=APPLICANT, uscc=USCC, year=2025)
     books = {
-        "r200": render_table_xlsx(table("roster", roster(200, remarks=INJECTIONS)), work / "r200.xlsx",
-                                  applicant=APPLICANT, uscc=USCC, year=2025),
-        "r400": render_table_xlsx(table("roster", roster(400)), work / "r400.xlsx",
-                                  applicant=APPLICANT, uscc=USCC, year=2025),
-        "nopages": render_table_xlsx(table("roster", roster(60)), work / "nopages.xlsx",
-                                     applicant=APPLICANT, uscc=USCC, year=2025, page_numbers=False),
-        "draft": render_table_xlsx(table("roster", roster(3)), work / "draft.xlsx",
-                                   applicant=APPLICANT, uscc=USCC, year=2025, draft=True),
-        "jobs": render_table_xlsx(table("job_posts", job_posts(50)), work / "jobs.xlsx",
-                                  applicant=APPLICANT, uscc=USCC, year=2025),
+        "r200": (table("roster", roster(200, remarks=INJECTIONS)), kw),
+        "r400": (table("roster", roster(400)), kw),
+        "nopages": (table("roster", roster(60)), dict(kw, page_numbers=False)),
+        "draft": (table("roster", roster(3)), dict(kw, draft=True)),
+        "jobs": (table("job_posts", job_posts(50)), kw),
     }
-    pdfs = convert_to_pdf(list(books.values()), work / "pdf")
-    return {"xlsx": books, "pdf": dict(zip(books, pdfs))}
+    pdfs = render_tables_pdf([(t, work / f"{name}.xlsx", options) for name, (t, options) in books.items()],
+                             work / "pdf")
+    return {"xlsx": {name: work / f"{name}.xlsx" for name in books}, "pdf": dict(zip(books, pdfs))}
 
 
 def pages_text(path: Path) -> list[str]:

@@ -251,12 +251,13 @@ def title(doc, *lines: str) -> None:
 
 def signature_block(doc, *, legal_rep: bool) -> None:
     """Add the 落款: the legal representative's line, then the unit name with its seal place over
-    the date (GB/T 9704 7.3.5.1: the seal presses on the name and the date). Two blank lines
-    between the signature line and the name leave room for a 42 mm seal over name and date."""
-    blank(doc, 2, keep_next=True)
+    the date (GB/T 9704 7.3.5.1: the seal presses on the name and the date). A blank line between
+    the signature line and the name: a 42 mm seal over the name reaches down over the date and
+    below it, never up to the signature (the block takes as many lines as before)."""
+    blank(doc, 1 if legal_rep else 2, keep_next=True)
     if legal_rep:
         para(doc, "法定代表人（签字）：", "GwSignLine")
-        blank(doc, 2, keep_next=True)
+        blank(doc, 1, keep_next=True)
     para(doc, "{{applicant}}（盖章）", "GwSignature")
     para(doc, "{{date_cn}}", "GwDate")
 

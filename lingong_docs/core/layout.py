@@ -6,9 +6,10 @@ both read the same widths and the same estimate, so a text the check lets throug
 full (a row never needs more room than a page holds).
 
 Widths are Excel character units (the width of a digit of the tables' default font, 宋体 11 pt);
-the data is printed in 宋体 10 pt. The estimate errs on the generous side — a row a little too
-tall costs some paper, a row too short hides text: CJK characters count ``CJK_UNITS`` each, Latin
-capitals and wide letters more than a digit, and Latin words wrap whole (as Calc wraps them).
+the data is printed in 宋体 10 pt. The estimate follows Calc's wrapping with the measured widths
+of the printed characters, rounded up a little — a row a little too tall costs some paper, a row
+too short hides text: Latin words wrap whole, and Chinese punctuation that may not start a line
+goes with the character before it (as Calc wraps them).
 """
 
 from __future__ import annotations
@@ -18,21 +19,35 @@ import math
 import unicodedata
 
 # Printed column widths — narrower than the data-entry widths of the blank workbooks so that
-# 附件5's eleven columns print at ~95 % scale on landscape A4: an 18-digit ID needs 19 units,
-# a date-time 16. Keys missing here use the schema's width + 2.
+# 附件5's eleven columns print at ~80 % scale on landscape A4: an 18-digit ID needs 19 units,
+# a date-time 16, a 工作地点岗位 of 16 characters 29 (nine in ten of them on one line), the widest
+# header "实际结算报酬" 11.5. Keys missing here use the schema's width + 2; ``column_widths``
+# widens a column whose 合计 would not fit.
 PRINT_WIDTHS: dict[str, dict[str, float]] = {
-    "roster": {"seq": 6, "name": 8, "id_number": 19, "phone": 12.5, "place": 24, "start": 16,
-               "end": 16, "hours": 7, "pay": 11.5, "method": 8, "remark": 18},
+    "roster": {"seq": 6, "name": 8.5, "id_number": 19, "phone": 12.5, "place": 29, "start": 16,
+               "end": 16, "hours": 7, "pay": 11.5, "method": 9.5, "remark": 15},
     "job_posts": {"seq": 6, "title": 34, "category": 18, "published": 16, "demand": 10, "remark": 34},
 }
-LINE_HEIGHT = 13.5      # points per text line of the 10 pt body font
-ROW_PAD = 2.0           # points added to every data row
-CJK_UNITS = 1.65        # width units of one CJK / full-width character of the body font (measured: 1.6)
-# Text that wraps loses room at line ends (Chinese line breaking keeps "，。）" off a line's start
-# and Latin words whole): it is estimated with wider CJK characters.
-CJK_WRAP_UNITS = 1.8
+LINE_HEIGHT = 14.0      # points per text line of the 10 pt body font (Noto CJK: 1.45 em a line)
+ROW_PAD = 2.5           # points added to every data row: wrapped lines stay ≥ 1 pt clear of the rules
+# Character widths in column units, measured on the printed tables (Noto Serif CJK SC for 宋体
+# 10 pt; one unit is 6.15 pt at 100 %): a CJK / full-width character is 10 pt (1.63 units),
+# digits 0.5625 em, a space 0.25 em. Each is rounded up by ~2 % (a row estimated too short would
+# hide text; one too tall only costs paper).
+CJK_UNITS = 1.66
+DIGIT_UNITS = 0.93
+NARROW = {" ": 0.42, ".": 0.55, ",": 0.55, ":": 0.55, ";": 0.55, "'": 0.45, "-": 0.6, "/": 0.6, "(": 0.55,
+          ")": 0.55, "|": 0.45, "i": 0.45, "l": 0.45, "j": 0.45, "t": 0.6, "f": 0.6, "r": 0.65}
 WIDE_LATIN = frozenset("MWmw@%&")
-CELL_PAD = 0.6          # units lost to the cell's inner margins
+# Units lost to the cell's inner margins (measured): Calc's own 1 pt each side, and in a left- or
+# right-aligned data cell one indent level (8.4 pt: text ≥ 1 mm from the rules on paper).
+EDGE_PAD = 0.4
+CELL_PAD = 1.75
+INDENT = 1              # the indent level of left- and right-aligned data cells
+# Calc's Chinese line breaking: these never start a line (they go with the character before) and
+# these never end one (they go with the character after).
+NO_LINE_START = frozenset("，。、；：？！）」』》〉】”’…—%‰")
+NO_LINE_END = frozenset("（「『《〈【“‘")
 # Lines one table row may take: a landscape A4 page holds ~33 at the scale Calc prints 附件5
 # (after the margins, the page header, the repeated column header); a taller row would be cut.
 MAX_ROW_LINES = 30
@@ -62,10 +77,14 @@ def em_width(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5 for ch in text)
 
 
-def char_units(ch: str, cjk: float = CJK_UNITS) -> float:
-    """Return the width of one character in column units (see the module docstring)."""
+def char_units(ch: str) -> float:
+    """Return the width of one character in column units (see ``CJK_UNITS`` and the others)."""
     if unicodedata.east_asian_width(ch) in ("W", "F"):
-        return cjk
+        return CJK_UNITS
+    if ch.isdigit():
+        return DIGIT_UNITS
+    if ch in NARROW:
+        return NARROW[ch]
     if ch.isupper() or ch in WIDE_LATIN:
         return 1.3
     return 1.0
@@ -77,20 +96,31 @@ def print_width(kind: str, key: str, default: float) -> float:
 
 
 def _tokens(line: str) -> list[str]:
-    """Split a line into wrap units: a CJK character alone, a Latin word with what follows it."""
+    """Split a line into the units Calc wraps: a CJK character alone (with the punctuation that may
+    not start or end a line kept on its side), a Latin word with the space or "-" "/" after it."""
     out: list[str] = []
     word = ""
+    glue = False                 # the last token may not end a line: the next one joins it
     for ch in line:
-        if unicodedata.east_asian_width(ch) in ("W", "F"):
+        wide = unicodedata.east_asian_width(ch) in ("W", "F")
+        if ch in NO_LINE_START and out and not word:
+            out[-1] += ch
+            continue
+        if wide:
             if word:
                 out.append(word)
                 word = ""
-            out.append(ch)
-        else:
-            word += ch
-            if ch in " -/":
-                out.append(word)
-                word = ""
+            if glue and out:
+                out[-1] += ch
+            else:
+                out.append(ch)
+            glue = ch in NO_LINE_END
+            continue
+        word += ch
+        if ch in " -/":
+            out.append(word)
+            word = ""
+        glue = False
     if word:
         out.append(word)
     return out
@@ -104,8 +134,9 @@ def _line_count(line: str, usable: float) -> int:
         return 1
     lines, used = 1, 0.0
     for token in _tokens(line):
-        units = sum(char_units(ch, CJK_WRAP_UNITS) for ch in token)
-        if used + units <= usable:
+        units = sum(char_units(ch) for ch in token)
+        room = units - (NARROW[" "] if token.endswith(" ") else 0.0)   # a space may hang at the end
+        if used + room <= usable:
             used += units
             continue
         if units > usable:                   # a word wider than the column is broken anywhere
@@ -118,11 +149,12 @@ def _line_count(line: str, usable: float) -> int:
     return lines
 
 
-def text_lines(value: object, width: float) -> int:
-    """Return how many lines ``value`` needs in a wrapped column ``width`` units wide."""
+def text_lines(value: object, width: float, indented: bool = True) -> int:
+    """Return how many lines ``value`` needs in a wrapped column ``width`` units wide (``indented``:
+    a left- or right-aligned cell, ``INDENT`` from its rule; a centred one is not)."""
     if not isinstance(value, str) or not value:
         return 1
-    usable = max(width - CELL_PAD, 1.0)
+    usable = max(width - (CELL_PAD if indented else EDGE_PAD), 1.0)
     return sum(_line_count(part, usable) for part in value.split("\n"))
 
 
@@ -144,7 +176,7 @@ def column_widths(kind: str, columns: list[tuple[str, float]], totals: dict[str,
         width = print_width(kind, key, default)
         total = totals.get(key)
         if isinstance(total, str) and total:
-            width = max(width, math.ceil((text_units(total) + CELL_PAD + 0.5) * 2) / 2)
+            width = max(width, math.ceil((text_units(total) + CELL_PAD + 0.3) * 2) / 2)
         out.append(width)
     return out
 

@@ -66,6 +66,14 @@ def place_label(role: str, material_title: str) -> str:
 SEALED_MATERIALS = ("cover", "checklist", "report_operating", "report_employment", "report_recognition",
                     "job_posts", "roster")
 SIGNED_MATERIALS = ("report_operating", "report_employment", "report_recognition")
+# Who signs at a material's 签字 place, as its form words it: the reports ask for the 法定代表人, the
+# printed tables' seal line for the 经办人 (the clerk who made them).
+AGENT_SIGNED = ("job_posts", "roster")
+
+
+def signer_title(material: str) -> str:
+    """Return who signs ``material``'s 签字 place: ``法定代表人`` or ``经办人``."""
+    return "经办人" if material in AGENT_SIGNED else "法定代表人"
 
 
 def required_places(materials: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:

@@ -44,6 +44,7 @@ from pypdf import PdfReader
 
 from lingong_docs.core.layout import (
     DATE_ROW_HEIGHT,
+    INDENT,
     SEAL_ROW_HEIGHT,
     column_widths,
     row_height,
@@ -120,7 +121,15 @@ def _column_style(col) -> tuple[Alignment, str]:
         fmt = "@"
     else:
         fmt = col.number_format or _FORMATS.get(col.type, "General")
-    return Alignment(horizontal=horizontal, vertical="center", wrap_text=True), fmt
+    # Text that runs to a rule is indented (core.layout.INDENT): ≥ 1 mm between it and the rule.
+    indent = INDENT if horizontal in ("left", "right") else 0
+    return Alignment(horizontal=horizontal, vertical="center", wrap_text=True, indent=indent), fmt
+
+
+def indented_columns(kind: str) -> list[bool]:
+    """Return, per column of table ``kind``, whether its data cells are indented (left- or
+    right-aligned text: ``core.layout.text_lines(..., indented=)``)."""
+    return [_column_style(col)[0].indent > 0 for col in spec(kind).columns]
 
 
 def _style_ids(wb: Workbook, ws, table_spec) -> list[tuple[int, int]]:
@@ -165,7 +174,7 @@ def _cell_xml(ref: str, value, style: tuple[int, int]) -> tuple[str, str | None]
             text)
 
 
-def _data_rows(records: Iterable, keys: list[str], letters: list[str], styles, widths: list[float],
+def _data_rows(records: Iterable, keys: list[str], letters: list[str], styles, widths: list[tuple[float, bool]],
                first_row: int) -> tuple[list[str], int]:
     """Return the <row> elements of ``records`` starting at Excel row ``first_row``, and their count."""
     out = []
@@ -179,7 +188,7 @@ def _data_rows(records: Iterable, keys: list[str], letters: list[str], styles, w
             xml, text = _cell_xml(f"{letters[i]}{row_no}", values.get(key), styles[i])
             cells.append(xml)
             if text:
-                lines = max(lines, text_lines(text, widths[i]))
+                lines = max(lines, text_lines(text, *widths[i]))
         height = row_height(lines)
         out.append(f'<row r="{row_no}" ht="{height:g}" customHeight="1">{"".join(cells)}</row>')
     return out, row_no - first_row + 1
@@ -235,11 +244,12 @@ def render_table_xlsx(table: Table, out_xlsx: Path, *, applicant: str, uscc: str
 
     styles = _style_ids(wb, ws, table_spec)
     keys = [col.key for col in columns]
-    rows_xml, count = _data_rows(table.records if records is None else records, keys, letters, styles, widths,
+    fits = list(zip(widths, indented_columns(table.kind)))        # (width, indented) per column
+    rows_xml, count = _data_rows(table.records if records is None else records, keys, letters, styles, fits,
                                  HEADER_ROW + 1)
     next_row = HEADER_ROW + count + 1
     if opts.totals:
-        rows_xml.append(_totals_row(wb, ws, keys, letters, styles, widths, next_row, opts.totals))
+        rows_xml.append(_totals_row(wb, ws, keys, letters, styles, fits, next_row, opts.totals))
         next_row += 1
     seal_row = next_row + 1
     rows_xml.append(_seal_rows(wb, ws, letters, widths, seal_row, opts.date_cn))
@@ -328,8 +338,8 @@ def _head_rows(ws: Any, table_spec: Any, letters: list[str], opts: TableOptions)
     ws.append(head)
 
 
-def _totals_row(wb: Workbook, ws: Any, keys: list[str], letters: list[str], styles: list, widths: list[float],
-                row_no: int, totals: dict) -> str:
+def _totals_row(wb: Workbook, ws: Any, keys: list[str], letters: list[str], styles: list,
+                widths: list[tuple[float, bool]], row_no: int, totals: dict) -> str:
     """Return the 合计 row: the label in the first column, the totals under their columns."""
     bold = WriteOnlyCell(ws)
     bold.font = HEAD_FONT
@@ -342,7 +352,7 @@ def _totals_row(wb: Workbook, ws: Any, keys: list[str], letters: list[str], styl
         xml, text = _cell_xml(f"{letters[i]}{row_no}", totals.get(key), styles[i])
         cells.append(xml)
         if text:
-            lines = max(lines, text_lines(text, widths[i]))
+            lines = max(lines, text_lines(text, *widths[i]))
     return f'<row r="{row_no}" ht="{row_height(lines):g}" customHeight="1">{"".join(cells)}</row>'
 
 
@@ -393,9 +403,9 @@ def _splice_rows(package: bytes, marker_row: int, rows_xml: str) -> bytes:
 
 
 def ends_together(pdf: Path) -> bool:
-    """Return whether the last page of a printed table holds a data row above its 合计 row (and
-    so the seal line under them): Calc breaks pages wherever a row does not fit, and can leave
-    the 合计 row or the seal line alone on the last page."""
+    """Return whether the last page of a printed table holds a data row above its 合计 row (or,
+    without one, above the seal line): Calc breaks pages wherever a row does not fit, and can
+    leave the 合计 row or the seal line alone on the last page."""
     reader = PdfReader(pdf)
     if len(reader.pages) < 2:
         return True
@@ -406,11 +416,11 @@ def ends_together(pdf: Path) -> bool:
             spots.append((text.strip(), tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
 
     reader.pages[-1].extract_text(visitor_text=visit)
-    total = [y for t, y in spots if t.startswith("合计")]
+    end = [y for t, y in spots if t.startswith(("合计", SEAL_PARTS[0]))]
     head = [y for t, y in spots if t.startswith("序号")]
-    if not total or not head:
+    if not end or not head:
         return False
-    return any(total[0] + 2 < y < head[0] - 2 for _t, y in spots)
+    return any(max(end) + 2 < y < head[0] - 2 for _t, y in spots)
 
 
 def keep_rows(table: Table, records: Iterable | None = None) -> int:
