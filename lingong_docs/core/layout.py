@@ -39,11 +39,11 @@ DIGIT_UNITS = 0.93
 NARROW = {" ": 0.42, ".": 0.55, ",": 0.55, ":": 0.55, ";": 0.55, "'": 0.45, "-": 0.6, "/": 0.6, "(": 0.55,
           ")": 0.55, "|": 0.45, "i": 0.45, "l": 0.45, "j": 0.45, "t": 0.6, "f": 0.6, "r": 0.65}
 WIDE_LATIN = frozenset("MWmw@%&")
-# Units lost to the cell's inner margins (measured): Calc's own 1 pt each side, and in a left- or
-# right-aligned data cell one indent level (8.4 pt: text ≥ 1 mm from the rules on paper).
+# Units lost to the cell's inner margins (measured): Calc's own 1 pt each side, and in a
+# left-aligned data cell one indent level (8.4 pt: text ≥ 1 mm from the rule on paper).
 EDGE_PAD = 0.4
 CELL_PAD = 1.75
-INDENT = 1              # the indent level of left- and right-aligned data cells
+INDENT = 1              # the indent level of left-aligned data cells
 # Calc's Chinese line breaking: these never start a line (they go with the character before) and
 # these never end one (they go with the character after).
 NO_LINE_START = frozenset("，。、；：？！）」』》〉】”’…—%‰")

@@ -107,10 +107,11 @@ def safe_string(value: str) -> tuple[str, bool]:
 
 def _column_style(col) -> tuple[Alignment, str]:
     """Return the alignment and number format of a data column."""
-    if col.key == "seq":
+    # Numbers are centred: Calc 7.4 ignores the indent of right-aligned cells with most number
+    # formats ("#,##0.00"), and a centred number keeps ≥ 1 mm from the rules since every column
+    # is at least as wide as its 合计 plus the padding (core.layout.column_widths).
+    if col.key == "seq" or col.type in ("integer", "number"):
         horizontal = "center"
-    elif col.type in ("integer", "number"):
-        horizontal = "right"
     elif col.type == "datetime" or col.text:
         horizontal = "center"
     else:
@@ -122,7 +123,7 @@ def _column_style(col) -> tuple[Alignment, str]:
     else:
         fmt = col.number_format or _FORMATS.get(col.type, "General")
     # Text that runs to a rule is indented (core.layout.INDENT): ≥ 1 mm between it and the rule.
-    indent = INDENT if horizontal in ("left", "right") else 0
+    indent = INDENT if horizontal == "left" else 0
     return Alignment(horizontal=horizontal, vertical="center", wrap_text=True, indent=indent), fmt
 
 
