@@ -6,16 +6,14 @@ import datetime as dt
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.errors import ConfigError
 from lingong_docs.core.model import APPLICATION_FILE
-from lingong_docs.core.policy import load_policy
+from lingong_docs.core.policy import policy_for
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
 from lingong_docs.identifiers import uscc as uscc_mod
 from lingong_docs.util.atomic import atomic_write_bytes
-from lingong_docs.util.money import cn_date
 from lingong_docs.util.resources import forms_dir
 from lingong_docs.util.workbook import write_blank
 
@@ -34,15 +32,7 @@ def year_notes(year: int | None = None, today: dt.date | None = None) -> list[F.
     """
     today = today or dt.date.today()
     year = today.year - 1 if year is None else year
-    policy = load_policy(year)
-    years: dict[str, Any] = dict(year=year, first=policy.first_year, last=policy.last_year)
-    notes = []
-    if not policy.covers(year):
-        notes.append(F.make("year-outside-policy", **years))
-    deadline = policy.deadline(year)
-    if today > deadline:
-        notes.append(F.make("deadline-passed", **years, deadline=cn_date(deadline), as_of=cn_date(today)))
-    return notes
+    return policy_for(year).validity(year, today)
 
 
 def init_application(folder: str | Path, *, year: int | None = None, applicant: str = "",
@@ -60,7 +50,7 @@ def init_application(folder: str | Path, *, year: int | None = None, applicant: 
         year = today.year - 1
     if not 2000 <= year <= 2100:
         raise ConfigError.make("year-invalid", year=year)
-    policy = load_policy(year)
+    policy = policy_for(year)
     if not policy.covers(year) and not force:
         raise ConfigError.make("init-year-outside-policy", year=year, first=policy.first_year, last=policy.last_year)
     targets = {

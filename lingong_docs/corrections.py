@@ -38,6 +38,9 @@ from lingong_docs.util.atomic import atomic_path
 from lingong_docs.util.pii import mask, mask_file_name
 from lingong_docs.util.workbook import HEAD_FILL, HEAD_FONT, safe_text
 
+# Findings ``fix`` corrects (or makes easier to correct) in a copy of the folder.
+FIXABLE = frozenset({"id-15-digit", "name-separator", "merged-cells", "seq-gap", "seq-repeated", "id-characters",
+                     "phone-format", "number-unreadable", "date-unreadable", "date-no-time"})
 LOG_SHEET = "修改记录"
 TEXT_FORMAT = "@"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"

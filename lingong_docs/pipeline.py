@@ -14,7 +14,7 @@ from pathlib import Path
 from lingong_docs.compute import Figures, compute_many
 from lingong_docs.core.findings import Report
 from lingong_docs.core.model import Application
-from lingong_docs.core.policy import Policy
+from lingong_docs.core.policy import Policy, chosen_policy
 from lingong_docs.reader import read_application, read_single
 from lingong_docs.validate.run import validate
 
@@ -52,9 +52,12 @@ def prepare_many(folders: Sequence[str | Path], *, policy: Policy | str | None =
     tick("reading", 0, len(folders))
     apps = [read(folder) for folder in folders]
     tick("reading", len(folders), len(folders))
-    reports = [validate(app, progress=lambda done, total: tick("validating", done, total)) for app in apps]
+    # the operator's choice reaches validate and compute alike (else each takes policy_for's)
+    chosen = chosen_policy(policy) if policy is not None else None
+    reports = [validate(app, policy=chosen, progress=lambda done, total: tick("validating", done, total))
+               for app in apps]
     tick("computing", 0, 1)
-    figures = compute_many(apps, reports, policy=policy, as_of=as_of, today=today)
+    figures = compute_many(apps, reports, policy=chosen, as_of=as_of, today=today)
     tick("computing", 1, 1)
     return [Prepared(app, report, fig) for app, report, fig in zip(apps, reports, figures)]
 

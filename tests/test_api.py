@@ -131,3 +131,46 @@ def test_the_api_takes_what_the_cli_takes(recognition_app, tmp_path):
     with pytest.raises(lg_errors.ConfigError) as e:
         lg.build(recognition_app, tmp_path, kinds=["认定"])
     assert e.value.code == "kind-unknown"
+
+
+def test_the_rule_catalogue_matches_the_cli_json():
+    code, printed = cli_json("rules")
+    assert code == 0 and lg.rules().to_dict() == printed and "id-check-char" in printed
+
+
+def test_explain_gives_each_figure_its_reasoning_as_text():
+    fig = lg.compute(DEMO)
+    reasoning = lg.explain(fig)
+    assert [s.name for s in reasoning.steps] == [e["name"] for e in fig.explanation]
+    assert set(reasoning.readings) >= set(fig.match_count_readings)
+    step = reasoning.to_dict()["steps"][0]
+    assert all(isinstance(v, str) for v in step["inputs"].values()) and step["arithmetic"]
+    assert reasoning.cap_rule
+
+
+def test_init_returns_the_files_and_the_notes(tmp_path):
+    result = lg.init(tmp_path / "new", year=2025, today=dt.date(2026, 5, 1))   # after the 2025 deadline
+    data = result.to_dict()
+    assert "application.yaml" in data["files"] and all((tmp_path / "new" / f).is_file() for f in data["files"])
+    assert [n["code"] for n in data["notes"]] == ["deadline-passed"]
+
+
+def test_receipt_files_are_found_by_number_only(tmp_path):
+    (tmp_path / "YS20260310-0001.json").write_text("{}", encoding="utf-8")
+    assert lg.api.receipt_file(tmp_path, "YS20260310-0001", "json") == tmp_path / "YS20260310-0001.json"
+    assert lg.api.receipt_file(tmp_path, "YS20260310-0001", "pdf") is None          # no such file
+    assert lg.api.receipt_file(tmp_path, "../YS20260310-0001", "json") is None      # not a receipt number
+    assert lg.api.receipt_file(tmp_path, "YS20260310-0001", "txt") is None
+
+
+def test_an_annotated_copy_never_replaces_a_validated_workbook(tmp_path):
+    folder = make_app(tmp_path / "app")
+    app = lg.read(folder)
+    report = lg.validate(app)
+    roster = table_path(folder, "roster")
+    before = roster.read_bytes()
+    with pytest.raises(lg.LingongError) as refused:
+        lg.annotate(app, report, roster, workbook=roster)
+    assert refused.value.code == "output-not-writable" and roster.read_bytes() == before
+    [written] = lg.annotate(app, report, tmp_path / "标注.xlsx", workbook=roster)
+    assert written == tmp_path / "标注.xlsx" and written.stat().st_size > 0

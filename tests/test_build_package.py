@@ -31,7 +31,7 @@ from PIL import Image
 from pypdf import PdfReader
 from reportlab.pdfgen import canvas as rl_canvas
 
-from lingong_docs.core.policy import load_policy
+from lingong_docs.core.policy import policy_for
 from lingong_docs.package.build import WORKDIR_PREFIXES, build_packages, package_name
 from lingong_docs.reader.folder import read_application
 from lingong_docs.util.workdir import sweep_stale
@@ -42,6 +42,7 @@ YEAR = 2025
 ROWS = 1000
 TODAY = dt.date(YEAR + 1, 3, 1)
 EPOCH = "1772668800"                       # 2026-03-05 00:00 UTC
+SOURCE_DATE = dt.datetime.fromtimestamp(int(EPOCH), tz=dt.UTC)   # what the CLI makes of SOURCE_DATE_EPOCH
 _W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 MANIFEST_KEYS = {"format", "toolkit", "policy", "kind", "applicant", "year", "application_date", "figures",
                  "files", "materials", "signature_fields", "pages"}
@@ -106,15 +107,7 @@ def app_folder(session_root) -> Path:
 
 
 def _build(folder: Path, out: Path, **kw):
-    old = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    try:
-        return build_packages(folder, out=out, today=TODAY, **kw)
-    finally:
-        if old is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = old
+    return build_packages(folder, out=out, today=TODAY, source_date=SOURCE_DATE, **kw)
 
 
 @pytest.fixture(scope="session")
@@ -216,7 +209,7 @@ def test_attachments_match_the_manifest(operating, app_folder):
     assert manifest["toolkit"]["name"] == "lingong-docs"
     assert manifest["applicant"]["name"] == APPLICANT and manifest["year"] == YEAR
     assert manifest["pages"] == result.pages and manifest["materials"] == result.materials
-    policy = load_policy(YEAR)
+    policy = policy_for(YEAR)
     assert manifest["policy"]["sha256"] == hashlib.sha256(policy.path.read_bytes()).hexdigest()
     assert manifest["figures"]["match_count"] == ROWS and manifest["figures"]["operating_subsidy"] == 200000.0
     roles = {f["role"] for f in manifest["files"]}

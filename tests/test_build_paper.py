@@ -3,6 +3,7 @@ paper edition (``--paper``), and the wording of a draft whose subsidy is not rea
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -21,19 +22,12 @@ from lingong_docs.package.build import build_packages
 
 ROOT = Path(__file__).resolve().parent.parent
 EPOCH = "1772668800"                       # 2026-03-05 00:00 UTC
+SOURCE_DATE = dt.datetime.fromtimestamp(int(EPOCH), tz=dt.UTC)   # what the CLI makes of SOURCE_DATE_EPOCH
 PRINT, HIDDEN = 4, 2                       # widget annotation flags (/F)
 
 
 def _build(folder: Path, out: Path, **kw) -> list:
-    old = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    try:
-        return build_packages(folder, out=out, **kw)
-    finally:
-        if old is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = old
+    return build_packages(folder, out=out, source_date=SOURCE_DATE, **kw)
 
 
 @pytest.fixture(scope="module")

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 from lingong_docs.compute import amounts, count_matches, share_cap, sum_demand
 from lingong_docs.compute.counting import hours_fraction, row_mode
-from lingong_docs.core.policy import load_policy
+from lingong_docs.core.policy import policy_for
 
-POLICY = load_policy(name="chaoyang-2024")
+POLICY = policy_for(None, "chaoyang-2024")
 YEAR = 2025
-CAP = POLICY.money("employment_subsidy", "cap_per_agency")
-STEP = POLICY.money("employment_subsidy", "step_amount")
+CAP = POLICY.employment.cap_per_agency
+STEP = POLICY.employment.step_amount
 
 
 def rec(i: int, *, hours="8", remark=None, start=None, end=None, id_number=None, place="朝阳区 分拣"):
@@ -129,7 +129,7 @@ def test_hours_fraction(value, expected):
     (None, "按次", ("按次", "")),
 ])
 def test_row_mode(remark, declared, expected):
-    assert row_mode(remark, declared, POLICY.counting["row_override"]) == expected
+    assert row_mode(remark, declared, POLICY.counting.row_override) == expected
 
 
 def test_override_mixes_modes_and_floors_the_hour_part_once():

@@ -18,7 +18,7 @@ from lingong_docs.compute import JSON_KEYS, compute_application, compute_many
 from lingong_docs.core.errors import ConfigError
 from lingong_docs.core.findings import Report
 from lingong_docs.core.model import Application, ApplicationInfo, Record, Table
-from lingong_docs.core.policy import load_policy
+from lingong_docs.core.policy import policy_for
 from lingong_docs.reader import read_application
 from lingong_docs.validate.run import validate
 
@@ -203,7 +203,7 @@ def test_without_application_date_today_is_checked():
 
 def test_policy_chosen_by_year_by_application_file_and_by_option(tmp_path):
     assert compute_application(memory_app(10), Report(), today=TODAY).policy.id == "chaoyang-2024"
-    text = load_policy(name="chaoyang-2024").path.read_text(encoding="utf-8")
+    text = policy_for(None, "chaoyang-2024").path.read_text(encoding="utf-8")
     later = tmp_path / "chaoyang-2027.yaml"
     later.write_text(text.replace("id: chaoyang-2024", "id: test-later")
                      .replace('amount: "200000.00"', 'amount: "250000.00"')

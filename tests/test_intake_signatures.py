@@ -19,7 +19,7 @@ from helpers.intake import (
 )
 
 from lingong_docs.core.manifest import required_places
-from lingong_docs.core.policy import load_policy
+from lingong_docs.core.policy import policy_for
 from lingong_docs.intake.examine.signatures import place_of
 from lingong_docs.intake.service import intake
 
@@ -53,7 +53,7 @@ def message(receipt, code: str) -> str:
 
 
 def test_required_places_follow_the_policy_materials_and_the_naming_convention():
-    materials = load_policy(year=2025).data["materials"]
+    materials = policy_for(2025).package_materials
     assert required_places(materials["employment"]) == [
         ("seal", "cover"), ("seal", "checklist"), ("seal", "report_employment"), ("signature", "report_employment"),
         ("seal", "roster")]

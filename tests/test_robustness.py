@@ -10,7 +10,7 @@ import pytest
 
 from lingong_docs.core.findings import Report
 from lingong_docs.core.model import BAD, Application, ApplicationInfo, Record, Table
-from lingong_docs.core.policy import load_policy
+from lingong_docs.core.policy import policy_for
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
 from lingong_docs.identifiers import MODULES
 from lingong_docs.validate.registry import Context, registered_rules
@@ -45,7 +45,7 @@ def test_every_rule_survives_junk(junk, tmp_path):
     info = ApplicationInfo(applicant="甲", uscc="91350100M000100Y43", year=2025,
                            application_date=dt.date(2026, 3, 5))
     app = Application(folder=tmp_path, info=info, job_posts=_table(JOB_POSTS, junk), roster=_table(ROSTER, junk))
-    ctx = Context(app=app, year=2025, year_source="application", policy=load_policy(2025),
+    ctx = Context(app=app, year=2025, year_source="application", policy=policy_for(2025),
                   application_date=info.application_date, is_folder=True)
     for r in registered_rules():
         tables = [None] if r.scope == "application" else [getattr(app, r.scope)]

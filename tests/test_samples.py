@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from lingong_docs.core.findings import catalogue
 from lingong_docs.core.model import BAD
-from lingong_docs.core.policy import load_policy
+from lingong_docs.core.policy import policy_for
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
 from lingong_docs.identifiers import idcard, phone
 from lingong_docs.reader.folder import read_application, read_table
@@ -147,18 +147,18 @@ def test_demo_reads_with_expected_sizes(demo):
 
 
 def test_demo_ids_valid_and_ages_18_to_62(demo):
-    retire = load_policy(YEAR).roster["retirement_age"]
+    retire = policy_for(YEAR).roster.retirement_age
     for rec in demo.roster.records:
         pid = rec.values["id_number"]
         assert idcard.check(pid) is None, rec.row
         age = age_on(idcard.birth_date(pid), rec.values["start"].date())
         assert 18 <= age <= 62, rec.row
-        assert age < retire["male" if idcard.is_male(pid) else "female"], rec.row   # not even an info
+        assert age < (retire.male if idcard.is_male(pid) else retire.female), rec.row   # not even an info
 
 
 def test_demo_roster_obeys_the_rules(demo):
-    policy = load_policy(YEAR)
-    methods = set(policy.roster["payment_methods"])
+    policy = policy_for(YEAR)
+    methods = set(policy.roster.payment_methods)
     name_of, ids_of_phone = {}, defaultdict(set)
     by_person_day, by_person = defaultdict(Decimal), defaultdict(list)
     seen = set()
@@ -182,8 +182,8 @@ def test_demo_roster_obeys_the_rules(demo):
         by_person_day[(v["id_number"], start.date())] += hours
         by_person[v["id_number"]].append((start, end))
         assert not v["remark"] or not re.search(r"按时长|计时|按次|计件|现金|\.(pdf|png|jpe?g)", v["remark"]), rec.row
-    assert max(len(ids) for ids in ids_of_phone.values()) <= policy.roster["max_ids_per_phone"]
-    assert max(by_person_day.values()) <= policy.roster["warn_hours_per_day"]
+    assert max(len(ids) for ids in ids_of_phone.values()) <= policy.roster.max_ids_per_phone
+    assert max(by_person_day.values()) <= policy.roster.warn_hours_per_day
     for spans in by_person.values():
         spans.sort()
         assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))

@@ -62,7 +62,7 @@ def test_inline_checks_refuse_a_bad_credit_code(server, browser):
     expect(page.locator("#check-uscc")).to_contain_text("校验码")
     page.fill("#f-year", "2023")                     # outside the policy's years
     page.locator("#f-year").blur()
-    expect(page.locator("#check-year")).to_contain_text("适用年度")
+    expect(page.locator("#check-year")).to_contain_text("服务年度")
     page.fill("#f-applicant", "北京示例人力资源有限公司")
     page.click("#create")                            # the server checks again and refuses
     assert page.locator(".field.has-error #f-uscc").count() == 1

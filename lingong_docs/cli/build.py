@@ -14,7 +14,10 @@ from pathlib import Path
 
 import click
 
-from lingong_docs.cli.common import KIND, check_output, guarded
+from lingong_docs import api
+from lingong_docs.cli.common import KIND, check_output, guarded, source_date
+from lingong_docs.core.errors import BuildError, BuildRefused
+from lingong_docs.core.findings import SEVERITY_ZH
 from lingong_docs.core.manifest import AGENT_SIGNED
 
 COMMANDS: list = []
@@ -50,8 +53,6 @@ class _Progress:
 def _password(encrypt: bool) -> str | None:
     if not encrypt:
         return None
-    from lingong_docs.core.errors import BuildError
-
     password = os.environ.get(PASSWORD_ENV)
     if password is None and sys.stdin.isatty():
         password = click.prompt("请设置材料包打开密码", hide_input=True, confirmation_prompt="请再输入一次",
@@ -71,8 +72,6 @@ def one_line(text, width: int | None = VALUE_WIDTH) -> str:
 
 
 def _problem_line(f) -> str:
-    from lingong_docs.core.findings import SEVERITY_ZH
-
     where = " ".join(x for x in (f.file or "", f.cell or (f"第{f.row}行" if f.row else "")) if x)
     value = one_line(f.value)
     message = f.message
@@ -125,16 +124,15 @@ def build(folder: Path, out, kind, draft: bool, paper: bool, encrypt: bool, as_o
     \b
     退出码：0 已生成；1 校验或计算发现错误，未生成；2 输入无法读取或用法错误。
     """
-    from lingong_docs.package.build import BuildRefused, build_packages, default_output
-
-    target = Path(out) if out is not None else default_output(folder)
+    target = Path(out) if out is not None else api.build_output(folder)
     check_output(target if target.suffix.lower() == ".pdf" else target / "x.pdf")   # a folder, even if it exists
     password = _password(encrypt)
     progress = _Progress() if sys.stderr.isatty() and fmt == "text" else None
     try:
         with _sigterm_as_interrupt():
-            results = build_packages(folder, kinds=[kind] if kind else None, out=out, draft=draft, paper=paper,
-                                     password=password, as_of=as_of.date() if as_of else None, progress=progress)
+            results = api.build(folder, out, kinds=[kind] if kind else None, draft=draft, paper=paper,
+                                password=password, as_of=as_of.date() if as_of else None, progress=progress,
+                                source_date=source_date())
     except BuildRefused as e:
         if progress:
             progress.close()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from lingong_docs import api
 from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, check_output, guarded
 from lingong_docs.core import kinds
 from lingong_docs.core.findings import SEVERITY_ZH
@@ -20,10 +21,8 @@ _PACKAGE = click.Path(path_type=Path)
 
 
 def _check_sources(paths: tuple[Path, ...], what: str = "材料包") -> None:
-    from lingong_docs.intake.examine.run import check_package_path
-
     for path in paths:
-        check_package_path(path, what)
+        api.check_package(path, what)
 
 
 def _terminate_as_interrupt() -> None:
@@ -112,9 +111,6 @@ def intake_command(packages, ledger_path, no_ledger, key_file, check_only, as_of
       lingong-docs intake 收件/*.pdf --receipt 回执/
       lingong-docs intake 材料包.pdf --no-ledger --allow-unsigned   # 报送前预审
     """
-    from lingong_docs.intake.ledger import Ledger, default_ledger_path, load_key
-    from lingong_docs.intake.service import intake
-
     _check_sources(packages)
     if receipt_dir is not None:
         check_output(receipt_dir)            # a read-only or full folder is said before any work
@@ -123,11 +119,10 @@ def intake_command(packages, ledger_path, no_ledger, key_file, check_only, as_of
     as_of = _date(as_of)
     ledger = None
     if not no_ledger:
-        key = load_key(key_file)
-        ledger = Ledger(ledger_path or default_ledger_path(), key)
+        ledger = api.open_ledger(ledger_path, key_file=key_file)
     try:
-        receipts = intake(list(packages), ledger=ledger, as_of=as_of, password=password,
-                          trust=[str(t) for t in trust], allow_unsigned=allow_unsigned,
+        receipts = api.intake(list(packages), ledger=ledger, as_of=as_of, password=password,
+                          trust=trust, allow_unsigned=allow_unsigned,
                           record=not check_only, receipt_dir=receipt_dir, clerk=clerk, bureau=bureau)
     finally:
         if ledger is not None:
@@ -166,13 +161,11 @@ def publicity_command(sources, output, year, as_of, password_env, allow_unsigned
       lingong-docs publicity ~/.local/share/lingong-docs/intake-ledger.sqlite --year 2025 -o 公示名单.xlsx
       lingong-docs publicity 收件/*.pdf -o 公示名单.pdf
     """
-    from lingong_docs.intake.service import publicity
-
     _check_sources(sources, "台账或材料包")
     check_output(output)
-    path, count = publicity(list(sources), output, year=year, as_of=_date(as_of),
-                            password=_password(password_env), allow_unsigned=allow_unsigned)
-    click.echo(f"已生成公示名单（{count}项）：{path}")
+    notice = api.publicity(list(sources), output, year=year, as_of=_date(as_of),
+                           password=_password(password_env), allow_unsigned=allow_unsigned)
+    click.echo(f"已生成公示名单（{notice.rows}项）：{notice.path}")
     sys.exit(EXIT_OK)
 
 

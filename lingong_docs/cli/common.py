@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import functools
 import logging
@@ -170,10 +171,16 @@ def check_output(target: Path) -> None:
         raise ConfigError.make("output-not-writable", folder=shown, reason="磁盘剩余空间不足")
 
 
-def write_failed(e: OSError, target: Path) -> LingongError:
-    """Return the Chinese error for an output that could not be written after all."""
-    reason = "磁盘已满" if e.errno == errno.ENOSPC else "无法写入（权限或磁盘问题）"
-    return ConfigError.make("output-not-writable", folder=mask_file_name(str(target.parent)), reason=reason)
+SOURCE_DATE_ENV = "SOURCE_DATE_EPOCH"
+
+
+def source_date() -> dt.datetime | None:
+    """Return the moment $SOURCE_DATE_EPOCH names (seconds since 1970, UTC), for byte-identical builds.
+
+    Read here, at the edge, and passed down: the library never reads it from the environment.
+    """
+    epoch = os.environ.get(SOURCE_DATE_ENV, "").strip()
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC) if epoch.isdigit() else None
 
 
 def guarded(fn):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from lingong_docs import api
 from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, guarded
 from lingong_docs.core.findings import SEVERITY_ZH
 
@@ -32,34 +33,15 @@ INPUT_LABELS = {
 }
 
 
-def _value_text(value, key: str = "") -> str:
-    from decimal import Decimal
-    from fractions import Fraction
-
-    from lingong_docs.compute import fraction_text, jsonable
-    from lingong_docs.util.money import yuan
-
-    if isinstance(value, Fraction):
-        return fraction_text(value)
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, Decimal):
-        return yuan(value)
-    if isinstance(value, int):
-        return str(value) if key.endswith("year") else f"{value:,}"
-    value = jsonable(value)
-    return "" if value is None else str(value)
-
-
 def _block(fig, report, explain: bool) -> list[str]:
-    from lingong_docs.compute import reading_labels
     from lingong_docs.util.money import cn_date, rmb_upper, yuan
 
+    reasoning = api.explain(fig)
+    labels = reasoning.readings
     title = fig.market or (fig.folder.name if fig.folder else "申请")
     lines = [f"━━ {title}" + (f"（{fig.folder.name}）" if fig.folder and fig.folder.name != title else "")]
     lines.append(f"申请单位：{fig.applicant or '（未填写）'}（统一社会信用代码 {fig.uscc or '未填写'}）")
     lines.append(f"申请年度：{fig.year}年    政策：{fig.policy.title}（{fig.policy.id}，版本 {fig.policy.version}）")
-    labels = reading_labels(fig.matches.hours_per_match)
     lines.append(f"撮合个次：{fig.match_count:,} 个次（计次方式：{fig.counting_mode}）")
     others = "；".join(f"{labels[k]} {v:,}" for k, v in fig.match_count_readings.items() if k != "declared")
     lines.append(f"  其他口径：{others}")
@@ -81,20 +63,16 @@ def _block(fig, report, explain: bool) -> list[str]:
         lines.extend(f"  [{SEVERITY_ZH.get(f.severity, f.severity)}] {f.code}：{f.message}" for f in fig.warnings)
     if explain:
         lines.append("计算过程：")
-        for e in fig.explanation:
-            value = e["value"]
-            if isinstance(value, dict):
-                value = "；".join(f"{labels.get(k, k)} {v:,}" for k, v in value.items())
-            lines.append(f"  ▸ {e['name']}：{_value_text(value)}")
-            lines.append(f"    依据：{e['article']}；规则：{e['rule']}")
-            inputs = "；".join(f"{INPUT_LABELS.get(k, k)} {_value_text(v, k)}" for k, v in e["inputs"].items())
+        for step in reasoning.steps:
+            lines.append(f"  ▸ {step.name}：{step.value}")
+            lines.append(f"    依据：{step.article}；规则：{step.rule}")
+            inputs = "；".join(f"{INPUT_LABELS.get(k, k)} {v}" for k, v in step.inputs.items())
             lines.append(f"    输入：{inputs}")
-            lines.append(f"    计算：{e['arithmetic']}")
+            lines.append(f"    计算：{step.arithmetic}")
     return lines
 
 
 def _cap_section(figures) -> list[str]:
-    from lingong_docs.compute import cap_rule_zh
     from lingong_docs.util.money import yuan
 
     seen, lines = set(), []
@@ -104,7 +82,7 @@ def _cap_section(figures) -> list[str]:
             continue
         seen.add(key)
         cap = fig.cap
-        article = fig.policy.employment.get("article", "")
+        article = fig.policy.employment.article
         lines.append(f"━━ 机构年度上限（{article}）：{fig.uscc or '统一社会信用代码未填写'}，{fig.year}年度，"
                      f"上限 {yuan(cap['limit'])} 元")
         for s in cap["markets"]:
@@ -112,7 +90,7 @@ def _cap_section(figures) -> list[str]:
                          f"核定 {yuan(s['after_cap'])} 元")
         lines.append(f"  合计：{yuan(cap['agency_before_cap'])} 元 → {yuan(cap['agency_after_cap'])} 元")
         if cap["applied"]:
-            lines.append("  分配规则：" + cap_rule_zh(fig.policy.money("employment_subsidy", "step_amount")))
+            lines.append("  分配规则：" + api.explain(fig).cap_rule)
         else:
             lines.append("  未超过上限，各市场按应得额核定。")
     return lines
@@ -137,9 +115,7 @@ def compute_command(folders, policy_name, as_of, fmt, explain) -> None:
     并按应得额比例分配（--explain 显示分配过程）。
     退出码：0 可以申报；1 有阻止申报的问题（数据错误、逾期、年度不在政策内）；2 输入无法读取或用法错误。
     """
-    from lingong_docs.pipeline import prepare_many
-
-    prepared = prepare_many(folders, policy=policy_name or None, as_of=as_of.date() if as_of else None)
+    prepared = api.prepare(list(folders), policy=policy_name or None, as_of=as_of.date() if as_of else None)
     figures = [p.figures for p in prepared]
     reports = [p.report for p in prepared]
     if fmt == "json":

@@ -3,40 +3,12 @@
 from __future__ import annotations
 
 import json
-import platform
 import sys
-from importlib import metadata
 
 import click
 
+from lingong_docs import api
 from lingong_docs.cli.common import EXIT_OK, EXIT_USAGE, guarded
-
-PACKAGES = ("lingong-docs", "docxtpl", "python-docx", "Jinja2", "openpyxl", "defusedxml", "lxml", "pypdf",
-            "pyhanko", "reportlab", "python-calamine", "click", "PyYAML")
-
-
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return ""
-
-
-def doctor_report() -> dict:
-    """Return everything ``doctor`` checks, as plain data (also its JSON output)."""
-    import openpyxl.xml
-
-    from lingong_docs.render.fonts import font_report
-
-    fonts = font_report()
-    defused = openpyxl.xml.DEFUSEDXML is True
-    return {
-        "python": {"version": platform.python_version(), "executable": sys.executable},
-        "packages": {name: _version(name) for name in PACKAGES},
-        "openpyxl_defusedxml": defused,
-        **fonts,
-        "ok": bool(fonts["ok"] and defused),
-    }
 
 
 @click.command()
@@ -52,7 +24,7 @@ def doctor(fmt: str) -> None:
     \b
     退出码：0 一切正常；2 缺少 LibreOffice 或中文字体（或 XML 防护未启用）。
     """
-    report = doctor_report()
+    report = api.doctor().to_dict()
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         sys.exit(EXIT_OK if report["ok"] else EXIT_USAGE)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from lingong_docs import api
 from lingong_docs.cli.common import EXIT_OK, check_output, guarded
 
 SHOWN_CHANGES = 30
@@ -31,10 +32,8 @@ def fix(folder: Path, out: Path, fmt: str, show_all: bool) -> None:
     每个修改过的工作簿增加“修改记录”表。不猜测：已被存成数字的身份证号仍需对照证件重新输入。
     改正后请再运行 lingong-docs validate 新文件夹。
     """
-    from lingong_docs.corrections import fix_application
-
     check_output(out)
-    result = fix_application(folder, out)
+    result = api.fix(folder, out)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         sys.exit(EXIT_OK)

@@ -38,13 +38,13 @@ def main(verbose: bool) -> None:
 @guarded
 def init(folder: Path, year, applicant, uscc, market, force) -> None:
     """新建申请文件夹：申请文件、空白附件4/附件5、支付凭证文件夹。"""
-    from lingong_docs.blanks import init_application, year_notes
+    from lingong_docs import api
 
-    written = init_application(folder, year=year, applicant=applicant, uscc=uscc, market=market, force=force)
+    result = api.init(folder, year=year, applicant=applicant, uscc=uscc, market=market, force=force)
     click.echo(f"已生成申请文件夹：{folder}")
-    for p in written:
+    for p in result.files:
         click.echo(f"  {p.relative_to(folder)}")
-    for note in year_notes(year):
+    for note in result.notes:
         click.echo(click.style(f"注意：{note.message}", fg="yellow", bold=True) + f" {note.hint}", err=True)
     click.echo("下一步：填写 application.yaml 和两张表格，然后运行 lingong-docs validate " + str(folder))
 

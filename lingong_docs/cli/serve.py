@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
+from lingong_docs import api
 from lingong_docs.cli.common import guarded
 from lingong_docs.core.errors import ConfigError
 
@@ -50,14 +50,13 @@ def serve_command(port: int, host: str, workspace: Path, role: str, allow_remote
         from lingong_docs.web.app import create_app
     except ImportError as e:
         raise ConfigError.make("serve-missing-extra", name=e.name or "starlette") from None
-    from lingong_docs.intake.ledger import KEY_ENV, default_ledger_path, load_key
     from lingong_docs.web.config import ServeConfig, check_bind, load_tokens
 
     tokens = load_tokens(tokens_file) if tokens_file else {}
     check_bind(host, allow_remote, tokens)
-    key = load_key(key_file) if (key_file or os.environ.get(KEY_ENV)) and role != "operator" else None
+    key = api.ledger_key(key_file, required=False) if role != "operator" else None
     config = ServeConfig(workspace=workspace.resolve(), host=host, port=port, role=role, tokens=tokens,
-                         max_upload_bytes=max_upload_mb * 1024 * 1024, ledger=ledger_path or default_ledger_path(),
+                         max_upload_bytes=max_upload_mb * 1024 * 1024, ledger=ledger_path or api.default_ledger_path(),
                          ledger_key=key, trust=list(trust))
     app = create_app(config)
     shown = f"[{host}]" if ":" in host else host

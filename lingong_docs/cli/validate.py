@@ -8,16 +8,13 @@ from pathlib import Path
 
 import click
 
-from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, check_output, guarded, write_failed
+from lingong_docs import api
+from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, check_output, guarded
 from lingong_docs.core.errors import ConfigError, LingongError
-from lingong_docs.core.findings import ERROR, INFO, SEVERITY_ZH, WARNING, Report, catalogue
-from lingong_docs.core.model import Application
+from lingong_docs.core.findings import ERROR, INFO, SEVERITY_ZH, WARNING, catalogue
 from lingong_docs.util.pii import mask_file_name
 
 SHOWN_PER_RULE = 5
-# Findings `lingong-docs fix` corrects (or makes easier to correct) in a copy of the folder.
-FIXABLE = frozenset({"id-15-digit", "name-separator", "merged-cells", "seq-gap", "seq-repeated", "id-characters",
-                     "phone-format", "number-unreadable", "date-unreadable", "date-no-time"})
 COLORS = {ERROR: "red", WARNING: "yellow", INFO: "cyan"}
 
 
@@ -53,9 +50,6 @@ def validate(target: Path, fmt: str, year, annotate_to, show_all: bool, strict: 
     \b
     退出码：0 无错误（可有警告）；1 有错误（--strict 时警告也算）；2 文件无法读取或用法错误。
     """
-    from lingong_docs.pipeline import read
-    from lingong_docs.validate.run import validate as run
-
     output_problem = None
     if annotate_to is not None:
         try:
@@ -65,11 +59,11 @@ def validate(target: Path, fmt: str, year, annotate_to, show_all: bool, strict: 
             check_output(annotate_to)
         except LingongError as e:
             output_problem = e   # the report is still worth printing; the annotation is not attempted
-    app = read(target)
+    app = api.read(target)
     progress, bar = _progress_callback(fmt == "text" and sys.stderr.isatty()
                                        and sum(len(t.records) for t in app.tables) > 2000)
     try:
-        report = run(app, year=year, progress=progress)
+        report = api.validate(app, year=year, progress=progress)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -80,37 +74,10 @@ def validate(target: Path, fmt: str, year, annotate_to, show_all: bool, strict: 
     if output_problem is not None:
         raise output_problem
     if annotate_to is not None:
-        for written in _annotate(app, report, annotate_to):
+        for written in api.annotate(app, report, annotate_to):
             click.echo(f"已生成标注版工作簿：{mask_file_name(str(written))}", err=fmt == "json")
     failed = report.errors > 0 or (strict and report.warnings > 0)
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
-
-
-def annotated_paths(app: Application, target: Path) -> list[tuple[Path, Path]]:
-    """Return (workbook, annotated copy) pairs: ``target`` itself for one workbook, else one per workbook."""
-    tables = app.tables
-    if len(tables) == 1:
-        return [(tables[0].path, target)]
-    stem, suffix = target.stem, target.suffix or ".xlsx"
-    return [(t.path, target.with_name(f"{stem}-{t.spec.attachment}{suffix}")) for t in tables]
-
-
-def _annotate(app: Application, report: Report, target: Path) -> list[Path]:
-    from lingong_docs.validate.annotate import annotate
-
-    written = []
-    pairs = annotated_paths(app, target)
-    sources = {t.path.resolve() for t in app.tables}
-    for _source, copy in pairs:
-        if copy.resolve() in sources:       # the annotated copy would replace the operator's workbook
-            raise ConfigError.make("output-not-writable", folder=mask_file_name(str(copy)),
-                                   reason="这是被校验的原工作簿，标注版不能覆盖它，请另选文件名")
-    for source, copy in pairs:
-        try:
-            written.append(annotate(source, copy, report.findings))
-        except OSError as e:
-            raise write_failed(e, copy) from None
-    return written
 
 
 def _print_text(app, report, show_all: bool) -> None:
@@ -145,7 +112,7 @@ def _print_text(app, report, show_all: bool) -> None:
             click.echo(f"    …… 另有 {len(items) - len(shown)} 处（加 --all 查看全部）")
         if items[0].hint:
             click.echo(f"    提示：{items[0].hint}")
-    fixable = sum(1 for f in report.findings if f.code in FIXABLE)
+    fixable = len(api.fixable(report))
     if fixable and app.folder is not None:
         click.echo(f"\n其中 {fixable} 处问题可能可以自动改正：lingong-docs fix {mask_file_name(str(app.folder))} "
                    f"-o {mask_file_name(str(app.folder))}-已修正（不改动原文件，改动列在“修改记录”表中）")
@@ -159,7 +126,7 @@ def rules(fmt: str) -> None:
     """列出全部规则代码及其严重程度、标题和说明（规则目录）。"""
     import json
 
-    entries = catalogue()
+    entries = api.rules().to_dict()
     if fmt == "json":
         click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
         return

@@ -9,13 +9,16 @@ from lingong_docs.compute.counting import READINGS, DemandTotal, MatchCount, cou
 from lingong_docs.compute.figures import (
                        JSON_KEYS,
                        Figures,
+                       Reading,
                        compute_application,
                        compute_many,
                        fraction_text,
                        jsonable,
+                       reading_amounts,
                        rows_text,
 )
 
 __all__ = ["compute_application", "compute_many", "Figures", "JSON_KEYS", "count_matches",
            "sum_demand", "amounts", "share_cap", "Amounts", "MatchCount", "DemandTotal",
-           "READINGS", "reading_labels", "CAP_RULE", "cap_rule_zh", "jsonable", "rows_text", "fraction_text"]
+           "READINGS", "reading_labels", "CAP_RULE", "cap_rule_zh", "jsonable", "rows_text", "fraction_text",
+           "Reading", "reading_amounts"]

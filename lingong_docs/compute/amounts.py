@@ -44,12 +44,12 @@ def amounts(demand: int, count: int, policy) -> Amounts:
     """Return the subsidies of one market with ``demand`` 需求人数 and ``count`` 个次."""
     op = policy.operating
     emp = policy.employment
-    passed = demand >= int(op["min_demand"]) and count >= int(op["min_matches"])
-    operating = policy.money("operating_subsidy", "amount") if passed else ZERO
-    eligible = passed or not emp.get("requires_operating", True)
-    steps = count // int(emp["step_matches"]) if eligible else 0
-    before = to_money(policy.money("employment_subsidy", "step_amount") * steps)
-    cap = policy.money("employment_subsidy", "cap_per_agency")
+    passed = demand >= op.min_demand and count >= op.min_matches
+    operating = op.amount if passed else ZERO
+    eligible = passed or not emp.requires_operating
+    steps = count // emp.step_matches if eligible else 0
+    before = to_money(emp.step_amount * steps)
+    cap = emp.cap_per_agency
     return Amounts(demand=demand, count=count, operating_passed=passed, operating_subsidy=operating,
                    steps=steps, employment_before_cap=before, employment_subsidy=min(before, cap))
 

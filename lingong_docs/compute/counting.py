@@ -154,9 +154,8 @@ def count_matches(rows, mode: str, year: int, policy, *, error_rows=frozenset())
     Rows whose Excel row is in ``error_rows`` are skipped; of exact duplicates (same ID, start,
     end, place) the first counts; a task counts in the year in which it ends.
     """
-    counting = policy.counting
-    per_match = int(counting["hours_per_match"])
-    words = counting.get("row_override") or {}
+    per_match = policy.counting.hours_per_match
+    words = policy.counting.row_override
     t = _Tally()
     seen: set = set()
     n_record = 0

@@ -28,14 +28,13 @@ from lingong_docs.core import findings as F
 from lingong_docs.core.dates import YEAR_BASIS, year_from_data
 from lingong_docs.core.errors import ConfigError
 from lingong_docs.core.kinds import EMPLOYMENT, KINDS, OPERATING
-from lingong_docs.core.policy import Policy, load_policy
+from lingong_docs.core.policy import Policy, chosen_policy, policy_for
 from lingong_docs.util.money import cn_date, rmb_upper, to_money, yuan
 
 JSON_KEYS = ("year", "policy", "applicant", "uscc", "market", "counting_mode", "demand_total",
              "match_count", "match_count_readings", "operating_subsidy", "employment_subsidy",
              "total", "operating_passed", "cap", "warnings", "blocking", "explanation",
              "employment_before_cap", "counted_rows", "excluded_rows", "as_of", "deadline")
-POLICY_KEY = "政策"   # optional key in application.yaml: the id of an installed policy
 
 
 @dataclass
@@ -97,7 +96,7 @@ class Figures:
         }
 
 
-def jsonable(value):
+def jsonable(value: Any) -> Any:
     """Return ``value`` with Decimal as float (money: exact to the cent), dates as ISO text."""
     if isinstance(value, Decimal):
         return float(value)
@@ -141,8 +140,8 @@ def compute_many(apps: list, reports: list, *, policy=None, as_of: dt.date | Non
     if len(set(folders)) != len(folders):
         raise ConfigError.make("compute-folder-twice")
     today = today or dt.date.today()
-    if isinstance(policy, (str, Path)):
-        policy = load_policy(name=str(policy))
+    if policy is not None:
+        policy = chosen_policy(policy)
     figures = [_compute_one(app, report, policy, as_of, today) for app, report in zip(apps, reports)]
     _apply_cap(figures)
     for fig in figures:
@@ -151,21 +150,6 @@ def compute_many(apps: list, reports: list, *, policy=None, as_of: dt.date | Non
 
 
 # ---- one application -------------------------------------------------------------------------
-
-def _declared_policy(app) -> str | None:
-    """Return the policy id named in the application file (``政策: chaoyang-2024``), if any.
-
-    Only the id of an installed policy is accepted, never a path: a package received at intake
-    must not bring its own amounts.
-    """
-    name = app.info.policy
-    if not name:
-        return None
-    name = str(name).strip()
-    if "/" in name or "\\" in name or name.endswith((".yaml", ".yml")):
-        raise ConfigError.make("policy-path-in-application", key=POLICY_KEY)
-    return name
-
 
 def _kinds(app) -> list[str]:
     return list(app.info.kinds) or [OPERATING, EMPLOYMENT]
@@ -195,13 +179,11 @@ def _compute_one(app, report, policy: Policy | None, as_of, today: dt.date) -> F
         basis = YEAR_BASIS[source] if source else "按计算日期的上一年推定"
         blocking.append(F.make("year-assumed", year=year, basis=basis))
 
-    if policy is None:
-        declared = _declared_policy(app)
-        policy = load_policy(name=declared) if declared else load_policy(year=year)
+    policy = policy_for(year, app.info.policy, choice=policy)
 
     roster_errors = report.error_rows(app.roster.path.name) if app.roster is not None else set()
     post_errors = report.error_rows(app.job_posts.path.name) if app.job_posts is not None else set()
-    mode = app.info.counting_mode or policy.counting.get("default_mode", "按次")
+    mode = app.info.counting_mode or policy.counting.default_mode
     count = count_matches(roster_records, mode, year, policy, error_rows=roster_errors)
     demand = sum_demand(posts_records, year, error_rows=post_errors)
     if report.errors:
@@ -210,14 +192,9 @@ def _compute_one(app, report, policy: Policy | None, as_of, today: dt.date) -> F
                                roster_rows=len(count.error_rows), post_rows=len(demand.error_rows)))
 
     # validity: service year and deadline (第十一、十六条)
-    deadline = policy.deadline(year)
+    deadline = policy.deadline_for(year)
     checked = as_of or app.info.application_date or today
-    years = dict(year=year, first=policy.first_year, last=policy.last_year)
-    if not policy.covers(year):
-        blocking.append(F.make("year-outside-policy", **years))
-    if checked > deadline:
-        blocking.append(F.make("deadline-passed", **years, deadline=cn_date(deadline),
-                               as_of=cn_date(checked)))
+    blocking.extend(policy.validity(year, checked))
 
     entitled = amounts(demand.total, count.declared, policy)
     kinds = _kinds(app)
@@ -229,7 +206,7 @@ def _compute_one(app, report, policy: Policy | None, as_of, today: dt.date) -> F
                                 (EMPLOYMENT, KINDS[EMPLOYMENT].label, entitled.employment_subsidy)):
         if kind not in kinds and amount > 0:
             warnings.append(F.make("subsidy-not-applied", subsidy=label, amount=yuan(amount)))
-    employment = min(before_cap, policy.money("employment_subsidy", "cap_per_agency"))
+    employment = min(before_cap, policy.employment.cap_per_agency)
     return Figures(
         year=year, policy=policy, applicant=_header_value(app, "applicant"),
         uscc=_header_value(app, "uscc"), market=app.info.market, counting_mode=mode,
@@ -289,6 +266,31 @@ def _tier_text(a: Amounts, used: Amounts) -> str:
     return f"就业服务补贴将为{yuan(a.employment_subsidy)}元（本次{yuan(used.employment_subsidy)}元）"
 
 
+@dataclass(frozen=True)
+class Reading:
+    """One reading of the count (第九条括注) with the subsidies it would give."""
+
+    key: str
+    label: str
+    count: int
+    amounts: Amounts
+    same_tier: bool          # gives the same operating pass and employment step as the declared reading
+
+
+def reading_amounts(fig: Figures) -> list[Reading]:
+    """Return, per reading of the count, the 个次 and the subsidies that reading gives (第九、十条)."""
+    hours = fig.matches.hours_per_match if fig.matches is not None else fig.policy.counting.hours_per_match
+    labels = reading_labels(hours)
+    used = amounts(fig.demand_total, fig.match_count, fig.policy)
+    out = []
+    for key in READINGS:
+        count = fig.match_count_readings.get(key)
+        if count is not None:
+            a = amounts(fig.demand_total, count, fig.policy)
+            out.append(Reading(key=key, label=labels[key], count=count, amounts=a, same_tier=a.tier == used.tier))
+    return out
+
+
 def _reading_findings(used: Amounts, count: MatchCount, policy: Policy) -> list:
     labels = reading_labels(count.hours_per_match)
     out = []
@@ -318,8 +320,8 @@ def _apply_cap(figures: list[Figures]) -> None:
         groups.setdefault(key, []).append(fig)
     for (_code, year), members in groups.items():
         policy = members[0].policy
-        cap = policy.money("employment_subsidy", "cap_per_agency")
-        step = policy.money("employment_subsidy", "step_amount")
+        cap = policy.employment.cap_per_agency
+        step = policy.employment.step_amount
         names = [f.market or (f.folder.name if f.folder else "") for f in members]
         for name in sorted({n for n in names if n and names.count(n) > 1}):
             for fig in members:
@@ -397,19 +399,19 @@ def _explain(fig: Figures) -> list[dict]:
 
 def _explain_demand(fig: Figures, d: DemandTotal) -> dict:
     op = fig.policy.operating
-    min_demand = int(op["min_demand"])
+    min_demand = op.min_demand
     return _entry(
         "需求人数合计", fig.demand_total,
         {"year": fig.year, "posts_counted": len(d.counted),
          "posts_excluded": len(d.error_rows) + len(d.outside_year_rows) + len(d.unusable_rows),
          "min_demand": min_demand},
-        f"附件4中发布时间在{fig.year}年、且无错误的岗位，需求人数相加", op.get("article", ""),
+        f"附件4中发布时间在{fig.year}年、且无错误的岗位，需求人数相加", op.article,
         f"需求人数合计 = {_n(len(d.counted))}个岗位的需求人数之和 = {_n(fig.demand_total)} 人"
-        f"（{op.get('article', '')}：不少于{_n(min_demand)}人）")
+        f"（{op.article}：不少于{_n(min_demand)}人）")
 
 
 def _counting_article(fig: Figures) -> str:
-    return str(fig.policy.counting.get("article", fig.policy.operating.get("article", "")))
+    return fig.policy.counting.article or fig.policy.operating.article
 
 
 def _explain_matches(fig: Figures, c: MatchCount) -> dict:
@@ -452,10 +454,10 @@ def _explain_readings(fig: Figures, c: MatchCount) -> dict:
 def _explain_operating(fig: Figures) -> dict:
     p = fig.policy
     op = p.operating
-    min_demand, min_matches = int(op["min_demand"]), int(op["min_matches"])
+    min_demand, min_matches = op.min_demand, op.min_matches
     checks = [f"需求人数 {_n(fig.demand_total)} {'≥' if fig.demand_total >= min_demand else '<'} {_n(min_demand)}",
               f"撮合个次 {_n(fig.match_count)} {'≥' if fig.match_count >= min_matches else '<'} {_n(min_matches)}"]
-    amount = p.money("operating_subsidy", "amount")
+    amount = op.amount
     if fig.operating_passed:
         arith = f"{checks[0]} 且 {checks[1]}，符合 → 运营经费补贴 = {yuan(amount)} 元"
     else:
@@ -467,16 +469,16 @@ def _explain_operating(fig: Figures) -> dict:
         {"demand_total": fig.demand_total, "match_count": fig.match_count, "min_demand": min_demand,
          "min_matches": min_matches, "amount": amount, "applied_for": OPERATING in fig.kinds},
         f"年度需求人数不少于{_n(min_demand)}人且撮合不少于{_n(min_matches)}个次，按{_short_money(amount)}元/年补贴",
-        op.get("article", ""), f"{arith}（{op.get('article', '')}）")
+        op.article, f"{arith}（{op.article}）")
 
 
 def _explain_employment(fig: Figures) -> dict:
     p = fig.policy
     emp = p.employment
-    step_n, step_amount = int(emp["step_matches"]), p.money("employment_subsidy", "step_amount")
-    e_art = emp.get("article", "")
+    step_n, step_amount = emp.step_matches, emp.step_amount
+    e_art = emp.article
     steps = fig.match_count // step_n
-    if not fig.operating_passed and emp.get("requires_operating", True):
+    if not fig.operating_passed and emp.requires_operating:
         arith = "未符合运营经费补贴标准 → 就业服务补贴 = 0.00 元"
     else:
         arith = (f"就业服务补贴 = {_short_money(step_amount)} × floor({_n(fig.match_count)} ÷ {_n(step_n)}) = "
@@ -496,8 +498,8 @@ def _explain_employment(fig: Figures) -> dict:
 
 def _explain_cap(fig: Figures) -> dict:
     p = fig.policy
-    e_art = p.employment.get("article", "")
-    step_amount = p.money("employment_subsidy", "step_amount")
+    e_art = p.employment.article
+    step_amount = p.employment.step_amount
     cap = fig.cap
     shares = cap.get("markets", [])
     who = f"同一机构（{fig.uscc or '统一社会信用代码未填写'}）{fig.year}年度"
@@ -518,7 +520,7 @@ def _explain_cap(fig: Figures) -> dict:
 
 
 def _explain_total(fig: Figures) -> dict:
-    op_art, e_art = fig.policy.operating.get("article", ""), fig.policy.employment.get("article", "")
+    op_art, e_art = fig.policy.operating.article, fig.policy.employment.article
     return _entry(
         "补贴合计", fig.total,
         {"operating_subsidy": fig.operating_subsidy, "employment_subsidy": fig.employment_subsidy},
@@ -529,21 +531,17 @@ def _explain_total(fig: Figures) -> dict:
 
 def _explain_deadline(fig: Figures) -> dict:
     p = fig.policy
-    d_art = p.data["deadline"].get("article", "")
-    s_art = p.data["service_years"].get("article", "")
-    last = p.data["deadline"].get("last_date")
+    d_art = p.deadline.article
+    s_art = p.service_years.article
+    last = p.deadline.last_date
     in_years = "在" if p.covers(fig.year) else "不在"
     late = "已逾期" if fig.as_of > fig.deadline else "未逾期"
     return _entry(
         "申请截止日期", fig.deadline,
         {"year": fig.year, "first_year": p.first_year, "last_year": p.last_year, "as_of": fig.as_of,
          "last_date": last},
-        f"次年{p.data['deadline']['month']}月{p.data['deadline']['day']}日前提交上年度申请；"
-        f"服务年度{p.first_year}—{p.last_year}年" + (f"；申请有效期截至{cn_date(_as_date(last))}" if last else ""),
+        f"次年{p.deadline.month}月{p.deadline.day}日前提交上年度申请；"
+        f"服务年度{p.first_year}—{p.last_year}年" + (f"；申请有效期截至{cn_date(last)}" if last else ""),
         f"{d_art}、{s_art}" if s_art and s_art not in d_art else d_art,
         f"{fig.year}年{in_years}服务年度{p.first_year}—{p.last_year}年内；{fig.year}年度申请截止日期 = "
         f"{cn_date(fig.deadline)}；申请日期 {cn_date(fig.as_of)}，{late}（{d_art}）")
-
-
-def _as_date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

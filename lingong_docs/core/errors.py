@@ -7,6 +7,11 @@ message could hold personal data.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lingong_docs.core.findings import Finding
+
 
 class LingongError(Exception):
     """Cannot go on. ``code`` is stable English kebab-case; ``message`` is Chinese."""
@@ -70,3 +75,14 @@ class BuildError(LingongError):
 
 class IntakeError(LingongError):
     """A received package cannot be examined."""
+
+
+class BuildRefused(BuildError):
+    """Validation or computation found problems; no package was written (exit code 1)."""
+
+    exit_code = 1
+
+    def __init__(self, problems: list[Finding]):
+        err = BuildError.make("build-refused", count=len(problems))
+        super().__init__(err.code, err.message, hint=err.hint)
+        self.problems = problems

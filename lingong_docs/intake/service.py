@@ -14,7 +14,7 @@ import itertools
 import os
 import secrets
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from lingong_docs.core import kinds
-from lingong_docs.core.policy import load_policy
+from lingong_docs.core.policy import policy_for
 from lingong_docs.intake.examine.examination import Examination
 from lingong_docs.intake.examine.run import examine
 from lingong_docs.intake.ledger import Ledger, default_ledger_path, load_key
@@ -50,14 +50,15 @@ class Options:
     clerk: str | None = None
 
 
-def intake(paths: list[str | Path], *, ledger: Ledger | None = None, as_of: dt.date | None = None,
-           password: str | None = None, trust: list[str] | None = None, allow_unsigned: bool = False,
+def intake(paths: str | Path | Sequence[str | Path], *, ledger: Ledger | None = None, as_of: dt.date | None = None,
+           password: str | None = None, trust: Sequence[str | Path] | None = None, allow_unsigned: bool = False,
            record: bool = True, receipt_dir: str | Path | None = None, limits: Limits | None = None,
            workers: int | None = None, progress: Callable[[int, int], None] | None = None,
            bureau: str | None = None, clerk: str | None = None) -> list[Receipt]:
     """Return one receipt per package, in order; each package is recorded with its receipt.
 
-    Without ``ledger`` the cross-applicant checks still run among the packages of this call (in
+    The public ``lingong_docs.intake`` (``lg.intake``) is this function. ``paths``: one package or
+    several. Without ``ledger`` the cross-applicant checks still run among the packages of this call (in
     a throwaway in-memory ledger with a random key). ``as_of`` is the date of receipt (default
     today) and decides the deadline. ``record=False`` checks against the ledger without
     registering anything. ``receipt_dir`` gets ``<receipt_no>.json`` and ``.pdf`` per package
@@ -68,8 +69,10 @@ def intake(paths: list[str | Path], *, ledger: Ledger | None = None, as_of: dt.d
     Each package is numbered, its receipt written and its record made in one ledger transaction:
     a run that fails or is interrupted records nothing it has not also written a receipt for.
     """
+    packages: list[str | Path] = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     sweep()
-    options = Options(as_of=as_of or dt.date.today(), password=password, trust=tuple(trust_roots(trust)),
+    options = Options(as_of=as_of or dt.date.today(), password=password,
+                      trust=tuple(trust_roots([str(t) for t in trust or ()])),
                       allow_unsigned=allow_unsigned, record=record or ledger is None,
                       registered=record and ledger is not None,
                       receipt_dir=None if receipt_dir is None else Path(receipt_dir), limits=limits,
@@ -77,7 +80,7 @@ def intake(paths: list[str | Path], *, ledger: Ledger | None = None, as_of: dt.d
     own = ledger is None
     book = ledger if ledger is not None else Ledger(None, secrets.token_bytes(32))
     try:
-        return _run(paths, book, options, max(1, workers or min(2, os.cpu_count() or 1)), progress)
+        return _run(packages, book, options, max(1, workers or min(2, os.cpu_count() or 1)), progress)
     finally:
         if own:
             book.close()
@@ -148,8 +151,7 @@ def cross_check(ex: Examination, ledger: Ledger) -> None:
     amount = ex.amount()
     year = (ex.figures or {}).get("year") or ex.year
     if ex.kind == "employment" and amount is not None and year:
-        policy = load_policy(year=int(year))
-        cap = policy.money("employment_subsidy", "cap_per_agency")
+        cap = (ex.policy or policy_for(int(year))).employment.cap_per_agency
         claimed = ledger.employment_claimed(uscc, int(year))
         if claimed + amount > cap:
             ex.add("agency-cap-exceeded", year=year, claimed=wan(claimed), amount=wan(amount), cap=wan(cap))
@@ -173,16 +175,17 @@ def _record(ledger: Ledger, ex: Examination, receipt: Receipt) -> None:
         rows=ex.rows if receipt.verdict == ACCEPTED else [])
 
 
-def publicity(sources: list, target: str | Path, *, year: int | None = None, as_of: dt.date | None = None,
-              password: str | None = None, allow_unsigned: bool = False, trust: list | None = None) -> tuple[Path, int]:
+def publicity(sources: Sequence[str | Path], target: str | Path, *, year: int | None = None,
+              as_of: dt.date | None = None, password: str | None = None, allow_unsigned: bool = False,
+              trust: Sequence[str | Path] | None = None) -> tuple[Path, int]:
     """Write the 公示 notice from one ledger file or from packages; return (path, number of rows).
 
     A ``.pdf`` source is a package (examined now, accepted ones listed); anything else is a
     ledger file (its accepted packages listed; reading it needs no key: it holds no one's ID).
     """
-    sources = [Path(s) for s in sources]
-    packages = [s for s in sources if s.suffix.lower() == ".pdf"]
-    ledgers = [s for s in sources if s.suffix.lower() != ".pdf"]
+    paths = [Path(s) for s in sources]
+    packages: list[str | Path] = [s for s in paths if s.suffix.lower() == ".pdf"]
+    ledgers = [s for s in paths if s.suffix.lower() != ".pdf"]
     rows: list[Any] = []
     years: set[int] = set()
     for path in ledgers:

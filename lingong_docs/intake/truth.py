@@ -91,10 +91,14 @@ def recheck(request: dict[str, Any]) -> dict[str, Any]:
     key = bytes.fromhex(request["key"]) if request.get("key") else None
     try:
         assemble(folder, Path(request["workdir"]) / "files", request["files"])
-        prepared = prepare(folder, as_of=as_of, today=as_of)
+        # the policy the parent chose from the manifest (a shipped policy's id, never a path)
+        prepared = prepare(folder, policy=request.get("policy") or None, as_of=as_of, today=as_of)
         app, report, figures = prepared.app, prepared.report, prepared.figures
     except LingongError as e:
-        return {"fatal": {"code": "recompute-failed", "params": {"reason": e.code}}}
+        from lingong_docs.core.findings import catalogue
+
+        reason = str(catalogue().get(e.code, {}).get("title") or e.code)
+        return {"fatal": {"code": "recompute-failed", "params": {"reason": reason}}}
     blocking = [{"code": f.code, "severity": f.severity, "message": f.message}
                 for f in figures.blocking if f.code != "input-has-errors"]
     # the number of data rows of each table, as the build prints it on the checklist ("共1,000人次")
@@ -103,7 +107,7 @@ def recheck(request: dict[str, Any]) -> dict[str, Any]:
     return {"fatal": None, "figures": figures.to_dict(), "kinds": list(figures.kinds), "records": records,
             "legal_rep": app.info.legal_rep or None, "printed_rows": _printed_rows(app, request.get("printed") or {}),
             "problems": _problems(app, report), "blocking": blocking, "rows": _keyed_rows(app, report, key),
-            "policy_sha256": hashlib.sha256(figures.policy.path.read_bytes()).hexdigest(),
+            "policy_sha256": figures.policy.sha256,
             "exact": {"operating_subsidy": str(figures.operating_subsidy),
                       "employment_subsidy": str(figures.employment_subsidy),
                       "total": str(figures.total)}}

@@ -36,7 +36,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from lingong_docs import __version__
+from lingong_docs._version import __version__
 from lingong_docs.core import manifest as contract
 from lingong_docs.core.errors import BuildError
 from lingong_docs.core.manifest import field_name

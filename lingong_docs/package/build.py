@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -43,9 +42,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lingong_docs import __version__
+from lingong_docs._version import __version__
 from lingong_docs.core import findings as F
-from lingong_docs.core.errors import BuildError
+from lingong_docs.core.errors import BuildError, BuildRefused
 from lingong_docs.core.evidence import text_named
 from lingong_docs.core.kinds import EMBEDDED_TABLES, EMPLOYMENT, KINDS, MATERIAL_TITLES, OPERATING, ORDER, RECOGNITION
 from lingong_docs.core.manifest import EVIDENCE_PREFIX
@@ -116,17 +115,6 @@ def _shown_material(material: dict, people: frozenset) -> dict:
     return {**material, "items": items} if "items" in material else dict(material)
 
 
-class BuildRefused(BuildError):
-    """Validation or computation found problems; no package was written (exit code 1)."""
-
-    exit_code = 1
-
-    def __init__(self, problems: list[F.Finding]):
-        err = BuildError.make("build-refused", count=len(problems))
-        super().__init__(err.code, err.message, hint=err.hint)
-        self.problems = problems
-
-
 def package_name(year: int | None, kind: str, draft: bool = False, paper: bool = False) -> str:
     """Return ``2025年度_运营经费补贴_申请材料.pdf`` (``…_纸质版.pdf`` for the paper edition, ``…_草稿.pdf``
     for drafts): the editions never replace each other (an electronic package may already be sealed)."""
@@ -140,11 +128,11 @@ def default_output(folder: str | Path) -> Path:
     return Path(folder).resolve().parent / "out"
 
 
-def build_date(info: Any, today: dt.date | None = None) -> dt.datetime:
-    """Return the date written into the package: SOURCE_DATE_EPOCH, else the 申请日期 (Beijing)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+def build_date(info: Any, today: dt.date | None = None, source_date: dt.datetime | None = None) -> dt.datetime:
+    """Return the date written into the package: ``source_date`` (the command line passes
+    SOURCE_DATE_EPOCH), else the 申请日期 at midnight in Beijing."""
+    if source_date is not None:
+        return source_date
     day = info.application_date or today or dt.date.today()
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
@@ -152,19 +140,21 @@ def build_date(info: Any, today: dt.date | None = None) -> dt.datetime:
 def build_packages(folder: str | Path, *, kinds: list[str] | None = None, out: str | Path | None = None,
                    draft: bool = False, password: str | None = None, as_of: dt.date | None = None,
                    progress: Progress | None = None, today: dt.date | None = None,
-                   paper: bool = False) -> list[BuildResult]:
+                   paper: bool = False, source_date: dt.datetime | None = None) -> list[BuildResult]:
     """Build the package of each subsidy in ``kinds`` (default: those applied for); return them.
 
     ``out`` is a folder (default ``default_output(folder)``) or, for one kind, a ``.pdf`` path.
     ``password`` encrypts with AES-256 (such output is not byte-reproducible: random salts).
     ``progress(stage, done, total)`` is called as the stages advance. ``paper`` makes the paper
-    edition (no signature fields; to be printed and sealed by hand).
+    edition (no signature fields; to be printed and sealed by hand). ``source_date`` is the date
+    written into the packages (for byte-identical rebuilds); default the 申请日期.
     Raises ``BuildRefused`` when validation or computation reports errors, or a one-page form
     runs onto a second page (``form-overflow``), and ``draft`` is False.
     """
     with _quiet_libraries():
         return _build_packages(Path(folder), kinds=kinds, out=out, draft=draft, password=password, as_of=as_of,
-                               progress=progress or (lambda *_: None), today=today, paper=paper)
+                               progress=progress or (lambda *_: None), today=today, paper=paper,
+                               source_date=source_date)
 
 
 @contextlib.contextmanager
@@ -186,7 +176,7 @@ def _quiet_libraries() -> Iterator[None]:
 
 def _build_packages(folder: Path, *, kinds: list[str] | None, out: str | Path | None, draft: bool,
                     password: str | None, as_of: dt.date | None, progress: Progress, today: dt.date | None,
-                    paper: bool) -> list[BuildResult]:
+                    paper: bool, source_date: dt.datetime | None = None) -> list[BuildResult]:
     from lingong_docs.pipeline import prepare
 
     prepared = prepare(folder, as_of=as_of, today=today, progress=progress)
@@ -197,7 +187,7 @@ def _build_packages(folder: Path, *, kinds: list[str] | None, out: str | Path | 
     if problems and not draft:
         raise BuildRefused(problems)
     for kind in kinds:
-        for table in tables_of(kind):
+        for table in tables_of(kind, figures.policy):
             if getattr(app, table) is None:
                 raise BuildError.make("table-missing-for-kind", subsidy=KINDS[kind].label,
                                       table=TITLES[table].split()[0])
@@ -208,7 +198,8 @@ def _build_packages(folder: Path, *, kinds: list[str] | None, out: str | Path | 
             rendered = render_all(app, figures, kinds, workdir, edition, progress)
         except LayoutRefused as e:
             raise BuildRefused(e.findings) from None
-        results = _bundle_all(app, report, figures, kinds, rendered, targets, edition, password, today, progress)
+        results = _bundle_all(app, report, figures, kinds, rendered, targets, edition, password,
+                              build_date(app.info, today, source_date), progress)
     for r in results:
         r.notes = list(rendered[r.kind].notes)
         r.problems = list(problems)
@@ -299,10 +290,9 @@ def _problems(app: Any, report: Any, figures: Any, kinds: list[str]) -> list[F.F
 # --- bundling --------------------------------------------------------------------------------------
 
 def _bundle_all(app: Any, report: Any, figures: Any, kinds: list[str], rendered: dict[str, Rendered], targets: dict[str, Path],
-                edition: Edition, password: str | None, today: dt.date | None, tick: Progress) -> list[BuildResult]:
+                edition: Edition, password: str | None, date: dt.datetime, tick: Progress) -> list[BuildResult]:
     """Bundle every package into a temporary file beside its target, then commit them together."""
     results: list[BuildResult] = []
-    date = build_date(app.info, today)
     common = _common_attachments(app, report)
     with atomic_paths([targets[k] for k in kinds], 0o600) as tmps:
         for kind, tmp in zip(kinds, tmps):
@@ -377,12 +367,12 @@ def _manifest(app, figures, kind: str, draft: bool, report, *, paper: bool = Fal
         printed += [{"material": "checklist", "field": contract.PRINTED_RECORDS, "table": name,
                      "text": contract.printed_text(contract.PRINTED_RECORDS, f"{len(table.records):,}", name)}
                     for name, table in (("job_posts", app.job_posts), ("roster", app.roster))
-                    if table is not None and name in tables_of(kind)]
+                    if table is not None and name in tables_of(kind, policy)]
     return {
         "format": contract.FORMAT,
         "toolkit": {"name": "lingong-docs", "version": __version__},
         "policy": {"id": policy.id, "version": policy.version,
-                   "sha256": hashlib.sha256(Path(policy.path).read_bytes()).hexdigest()},
+                   "sha256": policy.sha256},
         "kind": kind,
         "applicant": {"name": info.applicant, "uscc": info.uscc, "market": info.market},
         "year": info.year,

@@ -24,7 +24,7 @@ from lingong_docs.core.kinds import KINDS, MATERIAL_TITLES, RECOGNITION, printed
 from lingong_docs.core.layout import em_width
 from lingong_docs.core.manifest import EVIDENCE_PREFIX, count_text
 from lingong_docs.core.model import APPLICATION_FILE
-from lingong_docs.core.policy import load_policy
+from lingong_docs.core.policy import Policy
 from lingong_docs.package.assemble import SEAL, SIGNATURE, Part, evidence_part, files_part, page_counts
 from lingong_docs.package.checklist import with_checklist
 from lingong_docs.util.money import cn_date
@@ -85,9 +85,9 @@ class LayoutRefused(Exception):
         self.findings = findings
 
 
-def tables_of(kind: str) -> tuple[str, ...]:
-    """Return the tables printed in a ``kind`` package (from the policy's materials)."""
-    return printed_tables(kind, load_policy())
+def tables_of(kind: str, policy: Policy) -> tuple[str, ...]:
+    """Return the tables printed in a ``kind`` package (from the application's policy's materials)."""
+    return printed_tables(kind, policy)
 
 
 def render_all(app: Any, figures: Any, kinds: list[str], workdir: Path, edition: Edition,
@@ -106,7 +106,7 @@ def render_all(app: Any, figures: Any, kinds: list[str], workdir: Path, edition:
         raise LayoutRefused([f for kind in kinds for f in overflow[kind]])
     out: dict[str, Rendered] = {}
     for n, kind in enumerate(kinds, start=3):
-        tail = [shared[t] for t in tables_of(kind)]
+        tail = [shared[t] for t in tables_of(kind, figures.policy)]
         if kind == RECOGNITION and "recognition_proofs" in shared:
             tail.insert(0, shared["recognition_proofs"])
         if kind != RECOGNITION and "evidence" in shared:
@@ -136,7 +136,7 @@ def _shared_parts(app: Any, figures: Any, kinds: list[str], workdir: Path, editi
             shared[key] = files_part(files, workdir / f"{key}.pdf", key=key, title=title, section=folder,
                                      subtitle=subtitle)
     tick("rendering", 1, len(kinds) + 2)
-    names = [t for t in ("job_posts", "roster") if any(t in tables_of(k) for k in kinds)]
+    names = [t for t in ("job_posts", "roster") if any(t in tables_of(k, figures.policy) for k in kinds)]
     if names:
         tables_dir = workdir / "tables"
         tables_dir.mkdir()

@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from lingong_docs.core.policy import load_policy
+from lingong_docs.core.policy import policy_for
 from lingong_docs.core.tables import Column, TableSpec, header_block, spec
 from lingong_docs.util.atomic import atomic_path
 
@@ -143,7 +143,7 @@ def _check(kind: str, title: str, prompt: str, error: str, **rule: str) -> DataV
 def _validations(col: Column, year: int | None) -> list[DataValidation]:
     """Return the Excel input checks of a column (dates, decimals, lengths, the payment list)."""
     if col.choices:
-        options = load_policy(year).roster[col.choices]
+        options = policy_for(year).roster.choices(col.choices)
         return [DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True,
                                showErrorMessage=False, showInputMessage=True,
                                promptTitle=col.header, prompt="请从下拉列表中选择")]

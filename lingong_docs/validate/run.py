@@ -9,7 +9,7 @@ from lingong_docs.core import findings as F
 from lingong_docs.core.dates import YEAR_BASIS, year_from_data
 from lingong_docs.core.findings import Report
 from lingong_docs.core.model import Application
-from lingong_docs.core.policy import load_policy
+from lingong_docs.core.policy import policy_for
 from lingong_docs.validate.registry import Context, registered_rules
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def validate(app: Application, *, year: int | None = None, policy=None, progress
         year_source = "data"
         if year is not None and basis is not None:
             report.add(F.make("year-from-data", year=year, basis=YEAR_BASIS[basis]))
-    policy = policy or load_policy(year, name=app.info.policy)
+    policy = policy_for(year, app.info.policy, choice=policy)
     ctx = Context(app=app, year=year, year_source=year_source, policy=policy,
                   application_date=app.info.application_date if is_folder else None,
                   is_folder=is_folder)

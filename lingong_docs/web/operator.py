@@ -18,7 +18,7 @@ from lingong_docs import pipeline
 from lingong_docs.core import findings as F
 from lingong_docs.core.errors import LingongError
 from lingong_docs.core.model import APPLICATION_FILE, Application, mask_value
-from lingong_docs.core.policy import load_policy
+from lingong_docs.core.policy import policy_for
 from lingong_docs.core.tables import spec
 from lingong_docs.identifiers import uscc as uscc_mod
 from lingong_docs.util.money import cn_date
@@ -57,18 +57,17 @@ def check_year(value: str, on: str = "") -> tuple[str | None, str, bool]:
         year = int(value)
     except ValueError:
         return "申请年度应为四位数字，如 2025。", "", False
-    policy = load_policy(year=year)
-    if not policy.covers(year):
-        return (f"{year}年不在政策《{policy.title}》的适用年度内（{policy.first_year}—{policy.last_year}年）。",
-                "", False)
-    deadline = policy.deadline(year)
+    policy = policy_for(year)
     try:
         day = dt.date.fromisoformat(on) if on else dt.date.today()
     except ValueError:
         day = dt.date.today()
-    if day > deadline:
-        return None, f"{year}年度的申请截止日期为{cn_date(deadline)}，按申请日期{cn_date(day)}已逾期。", True
-    return None, f"{year}年度的申请截止日期：{cn_date(deadline)}。", False
+    found = {f.code: f.message for f in policy.validity(year, day)}
+    if "year-outside-policy" in found:
+        return found["year-outside-policy"], "", False
+    if "deadline-passed" in found:
+        return None, found["deadline-passed"], True
+    return None, f"{year}年度的申请截止日期：{cn_date(policy.deadline_for(year))}。", False
 
 
 async def check(request: Request) -> Response:

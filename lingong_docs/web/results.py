@@ -12,8 +12,7 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 import lingong_docs as lg
-from lingong_docs.compute.amounts import amounts
-from lingong_docs.compute.counting import READINGS, reading_labels
+from lingong_docs.compute import reading_amounts
 from lingong_docs.core.errors import LingongError
 from lingong_docs.util.money import yuan
 from lingong_docs.web.operator import app_ref
@@ -22,19 +21,9 @@ from lingong_docs.web.pages import error_page, form, render, user
 
 def readings(figures: Any) -> list[dict]:
     """Return, per reading of the count, the 个次 and the subsidies that reading gives (第九、十条)."""
-    hours = (figures.matches.hours_per_match if figures.matches is not None
-             else int(figures.policy.counting.get("hours_per_match", 8)))
-    labels = reading_labels(hours)
-    out = []
-    for key in READINGS:
-        count = figures.match_count_readings.get(key)
-        if count is None:
-            continue
-        a = amounts(figures.demand_total, count, figures.policy)
-        out.append({"key": key, "label": labels[key], "count": count, "passed": a.operating_passed,
-                    "operating": yuan(a.operating_subsidy), "employment": yuan(a.employment_subsidy),
-                    "same": a.tier == amounts(figures.demand_total, figures.match_count, figures.policy).tier})
-    return out
+    return [{"key": r.key, "label": r.label, "count": r.count, "passed": r.amounts.operating_passed,
+             "operating": yuan(r.amounts.operating_subsidy), "employment": yuan(r.amounts.employment_subsidy),
+             "same": r.same_tier} for r in reading_amounts(figures)]
 
 
 async def figures_page(request: Request) -> Response:

@@ -89,6 +89,8 @@ def _materials(ex: Examination, manifest: Manifest, outline: dict[str, OutlineIt
     for key in kinds.materials(manifest.kind, policy):
         mat = manifest.material(key)
         label = MATERIAL_ZH.get(key, key)
+        if mat is None and policy.material(key).optional:
+            continue                                   # bound only when the folder holds files
         if mat is None:
             ex.add("material-missing", subsidy=subsidy, title=label, where="材料清单数据中没有")
             continue

@@ -13,6 +13,7 @@ from typing import Any
 from lingong_docs.core import findings as F
 from lingong_docs.core.identity import strip_controls
 from lingong_docs.core.manifest import Manifest
+from lingong_docs.core.policy import Policy
 
 MATERIAL_ZH = {"cover": "封面", "checklist": "材料清单", "report_operating": "运营经费补贴申请报告（附件2）",
                "report_employment": "就业服务补贴申请报告（附件3）",
@@ -41,6 +42,7 @@ class Examination:
     signatures: list[dict[str, Any]] = field(default_factory=list)   # per place, see receipt
     pages: int | None = None
     edition: str | None = None
+    policy: Policy | None = None                                     # the policy the package is judged by
 
     def add(self, code: str, **params: Any) -> None:
         self.findings.append(F.make(code, **params))

@@ -16,12 +16,12 @@ from typing import Any
 from lingong_docs.core import findings as F
 from lingong_docs.core import kinds
 from lingong_docs.core.manifest import Manifest
-from lingong_docs.core.policy import load_policy
+from lingong_docs.core.policy import policy_for
 from lingong_docs.intake.examine.examination import Examination, short
 from lingong_docs.intake.names import clean_name
 from lingong_docs.intake.sandbox import Limits, run_job
 from lingong_docs.intake.scan.result import ScanResult
-from lingong_docs.util.money import cn_date, yuan
+from lingong_docs.util.money import yuan
 
 # Manifest figures compared with the recomputation (label for the notice).
 COMPARED_FIGURES = (("year", "申请年度"), ("uscc", "统一社会信用代码"), ("applicant", "申请单位"),
@@ -48,7 +48,9 @@ def check_truth(ex: Examination, scan: ScanResult, manifest: Manifest, workdir: 
     if files is None:
         validity_without_figures(ex, as_of)
         return None
+    policy = ex.policy or policy_for(ex.year)
     request = {"job": "truth", "app": str(workdir / "app"), "files": files, "as_of": as_of.isoformat(),
+               "policy": policy.id,
                "key": key.hex() if key else None, "printed": printed_tables(scan, manifest)}
     outcome = run_job(request, workdir, limits)
     result = outcome.result
@@ -142,16 +144,11 @@ def _policy_changed(ex: Examination, claimed: dict[str, Any], used: dict[str, An
 
 
 def validity_without_figures(ex: Examination, as_of: dt.date) -> None:
-    """Check the service year and the deadline by the policy for the year the manifest names."""
+    """Check the service year and the deadline by the package's policy (else the year's)."""
     if not ex.year:
         return
-    policy = load_policy(year=ex.year)
-    years = dict(year=ex.year, first=policy.first_year, last=policy.last_year)
-    if not policy.covers(ex.year):
-        ex.add("year-outside-policy", **years)
-    deadline = policy.deadline(ex.year)
-    if as_of > deadline:
-        ex.add("deadline-passed", **years, deadline=cn_date(deadline), as_of=cn_date(as_of))
+    policy = ex.policy or policy_for(ex.year)
+    ex.findings.extend(policy.validity(ex.year, as_of))
 
 
 def _rows_text(rows: list[int], count: int) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from lingong_docs.core import kinds
 from lingong_docs.core import manifest as contract
-from lingong_docs.core.policy import load_policy
+from lingong_docs.core.errors import LingongError
+from lingong_docs.core.policy import Policy, policy_for
 from lingong_docs.intake.examine.examination import Examination, short
 from lingong_docs.intake.scan.result import ScanResult
 
@@ -43,10 +43,19 @@ def read_manifest(ex: Examination, scan: ScanResult, workdir: Path) -> contract.
     return manifest
 
 
-def policy_for(ex: Examination, manifest: contract.Manifest) -> Any:
-    """Return the policy the package names (by id), else the policy for its year."""
-    pid = manifest.policy.get("id")
+def package_policy(ex: Examination, manifest: contract.Manifest) -> Policy:
+    """Return the policy the package was built with (the id its manifest records), chosen as every
+    stage chooses (``core.policy.policy_for``); say so when it is not the one the year would pick,
+    and fall back to that one when the id is not a shipped policy (a path is never opened)."""
+    by_year = policy_for(ex.year)
+    named = manifest.policy.get("id")
     try:
-        return load_policy(name=str(pid)) if pid else load_policy(year=ex.year)
-    except Exception:  # noqa: BLE001 - an unknown policy id: judge by the policy for the year
-        return load_policy(year=ex.year)
+        policy = policy_for(ex.year, named if isinstance(named, str) else None)
+    except LingongError:
+        ex.add("policy-unknown-in-package", named=short(named, 40), year=ex.year or "（未记载）", used=by_year.id)
+        policy = by_year
+    else:
+        if policy.id != by_year.id:
+            ex.add("policy-not-for-year", named=policy.id, year=ex.year or "（未记载）", by_year=by_year.id)
+    ex.policy = policy
+    return policy

@@ -18,7 +18,7 @@ from lingong_docs.core.errors import IntakeError
 from lingong_docs.intake.examine.completeness import check_completeness, fold_under_missing_checklist
 from lingong_docs.intake.examine.examination import Examination, file_sha256
 from lingong_docs.intake.examine.figures import check_truth, printed_tables, validity_without_figures
-from lingong_docs.intake.examine.manifest import policy_for, read_manifest
+from lingong_docs.intake.examine.manifest import package_policy, read_manifest
 from lingong_docs.intake.examine.printed import check_printed, check_printed_rows
 from lingong_docs.intake.examine.signatures import check_representative, check_signatures
 from lingong_docs.intake.names import clean_name
@@ -41,7 +41,7 @@ def examine(path: str | Path, *, as_of: dt.date, password: str | None = None, tr
         if scan is None:
             return ex
         manifest = read_manifest(ex, scan, workdir)
-        policy = policy_for(ex, manifest) if manifest is not None else None
+        policy = package_policy(ex, manifest) if manifest is not None else None
         check_signatures(ex, scan, manifest, policy, allow_unsigned)
         if manifest is None:
             return ex

@@ -71,7 +71,7 @@ def duplicates_and_names(ctx, table):
 def overlaps_and_daily_hours(ctx, table):
     ids = valid_ids(ctx, table)
     limits = ctx.policy.roster
-    hard, soft = Decimal(limits["max_hours_per_day"]), Decimal(limits["warn_hours_per_day"])
+    hard, soft = limits.max_hours_per_day, limits.warn_hours_per_day
     tasks: dict[str, list] = defaultdict(list)
     hours_of: dict[int, object] = {}
     for rec in table.records:
@@ -124,7 +124,7 @@ def overlaps_and_daily_hours(ctx, table):
 @rule("roster")
 def shared_phones(ctx, table):
     ids = valid_ids(ctx, table)
-    limit = int(ctx.policy.roster["max_ids_per_phone"])
+    limit = ctx.policy.roster.max_ids_per_phone
     by_phone: dict[str, dict[str, list[int]]] = defaultdict(dict)
     for rec in table.records:
         id_number = ids.get(rec.row)

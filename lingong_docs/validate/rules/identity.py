@@ -28,9 +28,9 @@ def age_on(born: dt.date, day: dt.date) -> int:
 @rule("roster")
 def ages(ctx, table):
     limits = ctx.policy.roster
-    min_age, minor_age = limits["min_age"], limits["minor_age"]
-    max_age = limits["plausible_max_age"]
-    retire = limits["retirement_age"]
+    min_age, minor_age = limits.min_age, limits.minor_age
+    max_age = limits.plausible_max_age
+    retire = limits.retirement_age
     ids = valid_ids(ctx, table)
     births: dict[str, dt.date] = {}
     for rec in table.records:
@@ -53,5 +53,5 @@ def ages(ctx, table):
             yield table.finding("age-minor", rec.row, "id_number", id_number, age=age)
         elif age >= max_age:
             yield table.finding("age-implausible", rec.row, "id_number", id_number, age=age)
-        elif age >= (retire["male"] if idcard.is_male(id_number) else retire["female"]):
+        elif age >= (retire.male if idcard.is_male(id_number) else retire.female):
             yield table.finding("age-retirement", rec.row, "id_number", id_number, age=age)

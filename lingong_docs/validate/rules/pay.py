@@ -38,11 +38,11 @@ def hourly_minimum(ctx, table):
 @rule("roster")
 def payment_method(ctx, table):
     roster = ctx.policy.roster
-    allowed = list(roster["payment_methods"])
-    cash = tuple(roster.get("cash_words", ["现金"]))
+    allowed = list(roster.payment_methods)
+    cash = roster.cash_words
     choices = "、".join(allowed)
     known = set(allowed)
-    for _name, aliases in (roster.get("payment_method_aliases") or {}).items():
+    for aliases in roster.payment_method_aliases.values():
         known.update(aliases)
     for rec in table.records:
         method = rec.values.get("method")

@@ -10,12 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.dates import end_year, most_common_year
 from lingong_docs.core.model import Table
-from lingong_docs.util.money import cn_date
 from lingong_docs.validate.registry import Context, rule
 
 MISMATCH_SHARE = 0.5   # more than half the dated rows outside the year: the year is wrong, not the rows
@@ -27,16 +25,9 @@ def year_and_deadline(ctx: Context) -> Iterator[F.Finding]:
     year, policy = ctx.year, ctx.policy
     if year is None:
         return
-    years: dict[str, Any] = dict(year=year, first=policy.first_year, last=policy.last_year)
-    if not policy.covers(year):
-        yield F.make("year-outside-policy", **years)
     # The application date only: a missing date is its own finding, and a report never depends on
     # the day it is run (compute's --as-of may judge another day).
-    checked = ctx.application_date
-    if ctx.is_folder and checked is not None:
-        deadline = policy.deadline(year)
-        if checked > deadline:
-            yield F.make("deadline-passed", **years, deadline=cn_date(deadline), as_of=cn_date(checked))
+    yield from policy.validity(year, ctx.application_date if ctx.is_folder else None)
 
 
 def table_years(table: Table) -> list[int]:

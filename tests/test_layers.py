@@ -1,0 +1,90 @@
+"""The layers hold: front ends on the public API, a light ``import lingong_docs``, the API names
+independent of import order. Read from the source (an AST import graph), not from a list kept by hand."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import lingong_docs as lg
+
+PACKAGE = Path(lg.__file__).resolve().parent
+# The stages: a front end reaches them only through lingong_docs.api.
+STAGES = ("reader", "validate", "compute", "render", "package", "intake", "pipeline", "blanks", "corrections")
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path) -> set[str]:
+    """Return the modules ``path`` imports, at any depth of the file (lazy imports count too)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+            found.add(node.module)
+    return found
+
+
+def stage_of(name: str) -> str | None:
+    parts = name.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "lingong_docs" and parts[1] in STAGES else None
+
+
+def test_the_cli_imports_the_api_and_core_never_a_stage():
+    offending = {}
+    for path in sorted((PACKAGE / "cli").glob("*.py")):
+        stages = sorted({n for n in imports(path) if stage_of(n)})
+        if stages:
+            offending[path.name] = stages
+    assert offending == {}
+
+
+def test_import_lingong_docs_loads_no_stage_and_no_heavy_library():
+    code = ("import sys, lingong_docs, lingong_docs.api; "
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith(('lingong_docs', 'cerberus', 'openpyxl', "
+            "'pypdf', 'pyhanko', 'reportlab', 'docxtpl')))))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert [m for m in loaded if stage_of(m) or not m.startswith("lingong_docs")] == []
+    assert "lingong_docs.api" in loaded
+
+
+def test_the_api_functions_work_whatever_was_imported_first(tmp_path):
+    """``lingong_docs.validate`` / ``compute`` / ``intake`` are both stage packages and API functions."""
+    code = f"""
+import lingong_docs.validate.run, lingong_docs.compute.figures, lingong_docs.intake.service
+import lingong_docs
+from lingong_docs.validate.run import validate as stage_validate
+report = lingong_docs.validate({str(PACKAGE.parent / "samples" / "demo")!r})
+assert report.valid and report.stats["rows"]["roster"] > 0, report.stats
+assert lingong_docs.validate.run.validate is stage_validate
+assert callable(lingong_docs.compute) and callable(lingong_docs.intake)
+assert lingong_docs.intake.service.intake is lingong_docs.api.intake
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def test_the_errors_and_result_types_are_exported():
+    from lingong_docs.core.errors import BuildRefused, LingongError
+    from lingong_docs.core.findings import Report
+
+    assert (lg.LingongError, lg.BuildRefused, lg.Report) == (LingongError, BuildRefused, Report)
+    assert issubclass(lg.BuildRefused, lg.LingongError)
+    for name in ("Figures", "BuildResult", "Receipt", "FixResult", "Prepared", "Ledger"):
+        assert isinstance(getattr(lg.api, name), type), name
+    assert all(hasattr(lg.api, name) for name in lg.api.__all__)
+    assert all(hasattr(lg, name) for name in lg.__all__)
+
+
+def test_the_version_is_read_without_the_api():
+    code = "import sys, lingong_docs._version as v; print(v.__version__, 'lingong_docs.api' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == [lg.__version__, "False"]
