@@ -110,12 +110,8 @@ def _column_style(col) -> tuple[Alignment, str]:
     # Numbers are centred: Calc 7.4 ignores the indent of right-aligned cells with most number
     # formats ("#,##0.00"), and a centred number keeps ≥ 1 mm from the rules since every column
     # is at least as wide as its 合计 plus the padding (core.layout.column_widths).
-    if col.key == "seq" or col.type in ("integer", "number"):
-        horizontal = "center"
-    elif col.type == "datetime" or col.text:
-        horizontal = "center"
-    else:
-        horizontal = "left"
+    centred = col.key == "seq" or col.type in ("integer", "number", "datetime") or col.text
+    horizontal = "center" if centred else "left"
     if col.type == "datetime":
         fmt = col.number_format if col.number_format not in (None, DATETIME_FORMAT) else DATETIME_FORMAT
     elif col.text or col.type == "string":
