@@ -192,3 +192,32 @@ def seal_line_spans(widths: list[float]) -> list[tuple[int, int]]:
             split = i
             break
     return [(0, split), (split + 1, len(widths) - 1)] if split < len(widths) - 1 else [(0, len(widths) - 1)]
+
+
+# The cover (封面, one page): its values are set in 仿宋 三号 in a 164 mm column, ~14 ems a line
+# (measured: a 60-character address with the demo's other values fits, 64 characters do not);
+# rows of one line leave room for ``COVER_SPARE_LINES`` wrapped lines more, a title line of the
+# 二号 heading (~20 ems) takes 1.2 of them. ``validate`` checks the values against this, the build
+# counts the pages LibreOffice made.
+COVER_EMS_PER_LINE = 14.0
+COVER_TITLE_EMS = 20.0
+COVER_TITLE_LINE = 1.21         # body lines taken by one more title line (35 pt / 28.95 pt)
+COVER_SPARE_LINES = 3.0
+# The application values the cover prints (application.yaml names) and their labels.
+COVER_FIELDS = {"applicant": "申请单位全称", "legal_rep": "法定代表人", "address": "地址", "market": "零工市场名称",
+                "contact": "联系人", "contact_phone": "联系电话", "uscc": "统一社会信用代码"}
+
+
+def cover_lines(text: str, ems: float = COVER_EMS_PER_LINE) -> int:
+    """Return the lines ``text`` takes in the cover's value column (or a title line)."""
+    return max(1, math.ceil(em_width(text) / ems)) if text else 1
+
+
+def cover_room(values: dict[str, str]) -> float:
+    """Return the wrapped lines still free on the cover with ``values`` (negative: a second page).
+
+    ``values``: application.yaml names → the text printed (the market as "朝阳区…")."""
+    extra = float(sum(cover_lines(text) - 1 for text in values.values()))
+    heading = f"2025年度{values.get('market', '')}"          # the title line naming the market
+    extra += (cover_lines(heading, COVER_TITLE_EMS) - 1) * COVER_TITLE_LINE
+    return COVER_SPARE_LINES - extra
