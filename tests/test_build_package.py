@@ -297,7 +297,7 @@ def demo(session_root):
 def test_demo_through_the_cli(demo):
     cp, out = demo
     assert cp.returncode == 0, cp.stderr
-    assert "下一步：在签章处加盖电子印章" in cp.stdout and "草稿" not in cp.stdout
+    assert "下一步：在各盖章处加盖电子印章，在申请报告上由法定代表人签字、在附件4和附件5上由经办人签字" in cp.stdout and "草稿" not in cp.stdout
     app = read_application(ROOT / "samples" / "demo")
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(package_name(app.info.year, k) for k in app.info.kinds)
