@@ -101,7 +101,7 @@ def recheck(request: dict[str, Any]) -> dict[str, Any]:
         return {"fatal": {"code": "recompute-failed", "params": {"reason": reason}}}
     blocking = [{"code": f.code, "severity": f.severity, "message": f.message}
                 for f in figures.blocking if f.code != "input-has-errors"]
-    # the number of data rows of each table, as the build prints it on the checklist ("共1,000人次")
+    # the number of data rows of each table, as the build prints it on the checklist ("共1,000条")
     records = {name: len(table.records) for name, table in (("job_posts", app.job_posts), ("roster", app.roster))
                if table is not None}
     return {"fatal": None, "figures": figures.to_dict(), "kinds": list(figures.kinds), "records": records,
