@@ -236,3 +236,22 @@ def test_no_seam_without_multi_page_tables(recognition):
     checklist = next(m for m in paper.materials if m["key"] == "checklist")
     note = "".join(reader.pages[checklist["first_page"] - 1].extract_text().split())
     assert f"本材料共{paper.pages}页" in note and "骑缝" not in note
+
+
+def test_report_1_keeps_every_character(recognition):
+    """附件1 dropped the full stop a full justified line would hang into the margin; every
+    character of the four sections is in the text layer (line breaks aside) and leaves ink."""
+    import yaml
+
+    result = recognition["electronic"]
+    report = next(m for m in result.materials if m["key"] == "report_recognition")
+    reader = PdfReader(result.path)
+    text = "".join("".join(reader.pages[n - 1].extract_text().split())
+                   for n in range(report["first_page"], report["last_page"] + 1))
+    text = re.sub(r"第\d+页共\d+页", "", text)
+    sections = yaml.safe_load((recognition["folder"] / "application.yaml").read_text(encoding="utf-8"))["认定申请"]
+    for value in sections.values():
+        for paragraph in str(value).split("\n"):
+            filled = "".join(paragraph.split())
+            assert filled in text, filled[:30]
+    assert "职业指导服务。2025年" in text

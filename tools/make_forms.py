@@ -407,7 +407,7 @@ def checklist():
     para(doc, "{%p if page_note %}")
     para(doc, "{{page_note}}")
     para(doc, "{%p endif %}")
-    blank(doc)
+    blank(doc, 2)                    # room for a 42 mm seal over the name and date, clear of the table
     para(doc, "{{applicant}}（盖章）", "GwSignature")
     para(doc, "{{date_cn}}", "GwDate")
     return doc

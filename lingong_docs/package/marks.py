@@ -249,9 +249,9 @@ def _seal_box(mark: Mark, width, height, line, others, avoid):
         return (sum(1 for b in near if _overlap(rect, b))
                 + 1000 * sum(1 for b in avoid if _overlap(rect, b)))
 
-    # Up or down, but its line stays in the middle half of the box: the seal covers the name (or
-    # the place after the "：") whatever it has to overlap, as a seal stamped on paper does.
-    reach_y = int(SEAL_H / 4 / STEP)
+    # Up or down, but its line stays in the middle of the box: the seal covers the name (or the
+    # place after the "：") whatever it has to overlap, as a seal stamped on paper does.
+    reach_y = int(SEAL_H * 0.3 / STEP)
     dys = [0.0] + [s * k * STEP for k in range(1, reach_y + 1) for s in (1, -1)]  # up first
     # Nearest first; a vertical step costs less than a horizontal one (the box stays centred).
     moves = sorted(((dx, dy) for dy in dys for dx in dxs), key=lambda m: abs(m[1]) + abs(m[0]) / 2)
