@@ -29,11 +29,12 @@ system:
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
-$(STAMP): setup.cfg pyproject.toml
+# Versions are pinned in constraints.txt (the ones the test suite passes with); setup.cfg keeps the floors.
+$(STAMP): setup.cfg pyproject.toml constraints.txt
 	@command -v $(PY) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PY)）"; exit 1; }
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip setuptools wheel
-	$(BIN)/pip install -q -e '.[test,web,browser]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[test,web,browser]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -59,7 +60,7 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 bench: setup
-	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[bench]'
 	$(BIN)/python bench/run.py
 
 clean:

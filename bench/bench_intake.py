@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))      # intake_tools: the benchmark's own re-issue and signing tools
 
-from lingong_docs.identifiers.uscc import check_char  # noqa: E402
+from lingong_docs.identifiers.uscc import check_char
 
 TARGET_ONE, TARGET_MANY = 15.0, 180.0
 RECEIVED = dt.date(2026, 3, 10)

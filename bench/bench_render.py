@@ -27,15 +27,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pypdf import PdfReader  # noqa: E402
+from pypdf import PdfReader
 
-from lingong_docs.core.model import (  # noqa: E402
-    ApplicationInfo,  # noqa: E402
+from lingong_docs.core.model import (
+    ApplicationInfo,
     Record,
     Table,
 )
-from lingong_docs.render import FORM_NAMES, form_context, render_forms, render_table_xlsx  # noqa: E402
-from lingong_docs.render.soffice import convert_to_pdf  # noqa: E402
+from lingong_docs.render import FORM_NAMES, form_context, render_forms, render_table_xlsx
+from lingong_docs.render.soffice import convert_to_pdf
 
 TARGET_TABLE, TARGET_FORMS = 30.0, 10.0
 

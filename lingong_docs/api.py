@@ -15,6 +15,8 @@ and around them:
     lg.rules() -> RuleCatalogue                      every rule code with its severity, title, message
     lg.prepare(folders) -> list[Prepared]            read + validate + compute (figures with their report)
     lg.explain(figures) -> Explanation               the reasoning behind each figure, as text
+    lg.reading_amounts(figures) -> list[Reading]     the 个次 and subsidies of each reading of the count
+    lg.policy_for(year, named) -> Policy             the policy that applies (the one choice of every stage)
     lg.build_output(folder) -> Path                  where ``build`` writes by default
     lg.init(folder, year=...) -> InitResult          a new application folder with blank workbooks
     lg.doctor() -> Environment                       LibreOffice, fonts, packages
@@ -53,6 +55,10 @@ from lingong_docs.util.pii import mask_file_name
 
 if TYPE_CHECKING:
     from lingong_docs.compute.figures import Figures as Figures
+    from lingong_docs.compute.figures import Reading as Reading
+    from lingong_docs.compute.figures import reading_amounts as reading_amounts
+    from lingong_docs.core.policy import Policy as Policy
+    from lingong_docs.core.policy import policy_for as policy_for
     from lingong_docs.corrections import FixResult as FixResult
     from lingong_docs.intake.ledger import Ledger as Ledger
     from lingong_docs.intake.receipt import Receipt as Receipt
@@ -72,14 +78,18 @@ _LAZY = {
     "Receipt": "lingong_docs.intake.receipt",
     "BuildResult": "lingong_docs.package.build",
     "Prepared": "lingong_docs.pipeline",
+    "reading_amounts": "lingong_docs.compute.figures",
+    "Reading": "lingong_docs.compute.figures",
+    "policy_for": "lingong_docs.core.policy",
+    "Policy": "lingong_docs.core.policy",
 }
 
 __all__ = ["validate", "compute", "build", "intake", "fix", "read", "annotate", "fixable", "rules", "prepare",
            "explain", "build_output", "init", "doctor", "check_package", "open_ledger", "ledger_key",
-           "default_ledger_path", "ledger_listing", "publicity", "receipt_file",
+           "default_ledger_path", "ledger_listing", "publicity", "receipt_file", "reading_amounts", "policy_for",
            "LingongError", "BuildRefused", "Report", "Finding", "Application", "Figures", "FixResult", "Ledger",
            "Receipt", "BuildResult", "Prepared", "RuleCatalogue", "Explanation", "ExplanationStep", "InitResult",
-           "Environment", "LedgerListing", "Notice", "PathLike"]
+           "Environment", "LedgerListing", "Notice", "PathLike", "Reading", "Policy"]
 
 
 def __getattr__(name: str) -> Any:

@@ -15,11 +15,11 @@ from lingong_docs.compute import Figures, compute_many
 from lingong_docs.core.findings import Report
 from lingong_docs.core.model import Application
 from lingong_docs.core.policy import Policy, chosen_policy
+from lingong_docs.core.progress import Progress as StageProgress  # reading, validating, computing
 from lingong_docs.reader import read_application, read_single
 from lingong_docs.validate.run import validate
 
 Progress = Callable[[int, int], None]
-StageProgress = Callable[[str, int, int], None]   # (stage, done, total): reading, validating, computing
 
 
 @dataclass(repr=False)

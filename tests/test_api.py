@@ -100,7 +100,7 @@ def test_a_refused_build_lists_its_problems_in_json_and_raises_in_python(tmp_pat
 
 def test_the_api_names_stay_functions_after_their_modules_are_imported():
     """``lingong_docs.validate`` etc. are also module names: importing them must not rebind the API."""
-    import lingong_docs.corrections  # noqa: F401
+    import lingong_docs.corrections
     import lingong_docs.validate.run  # noqa: F401
     from lingong_docs.intake import service  # noqa: F401
 

@@ -16,13 +16,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers.pdf import (  # noqa: F401
+from helpers.pdf import (
     DATE_LINE,
     assert_all_signed_ok,
     line_with,
-    make_signer,
+    make_signer,  # noqa: F401
     overlaps,
-    sign_all,
+    sign_all,  # noqa: F401
     signature_fields,
     text_lines,
 )
@@ -31,10 +31,11 @@ from pypdf import PdfReader
 from reportlab.pdfgen import canvas as rl_canvas
 
 from lingong_docs.core.errors import BuildError
+from lingong_docs.core.fonts import cjk_font
 from lingong_docs.core.layout import SEAL_SIZE
+from lingong_docs.core.manifest import Manifest
 from lingong_docs.package.assemble import Attachment, Part, bundle, evidence_part
 from lingong_docs.package.marks import find_marks
-from lingong_docs.util.fonts import cjk_font
 
 DATE = dt.datetime(2026, 3, 5, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 A4 = (595.276, 841.89)
@@ -127,7 +128,7 @@ def _build(d: Path, out: Path, **kw) -> tuple:
     work = out.parent / (out.stem + "-work")
     work.mkdir(exist_ok=True)
     parts = _parts(d, work)
-    result = bundle(parts, out, attachments=_attachments(d), manifest={"kind": "operating"},
+    result = bundle(parts, out, attachments=_attachments(d), manifest=Manifest(kind="operating"),
                     metadata={"title": "2025年度运营经费补贴申请材料", "author": "北京示例人力资源有限公司",
                               "date": DATE}, **kw)
     return parts, result
@@ -254,7 +255,7 @@ def test_default_place_when_the_form_does_not_say_where(tmp_path):
     pdf = _pdf(tmp_path / "plain.pdf", [[(100, 700, "没有写明盖章位置的报告")]])
     result = bundle([Part("report_employment", "附件3", pdf, marks=("seal", "signature"),
                           required=("seal", "signature"))], tmp_path / "p.pdf", attachments=[],
-                    manifest={}, metadata={"date": DATE})
+                    manifest=Manifest(kind="operating"), metadata={"date": DATE})
     fields = {f["name"]: f for f in result.signature_fields}
     assert set(fields) == {"seal_report_employment", "sign_report_employment"}
     assert not any(f["located"] for f in fields.values())
@@ -291,7 +292,7 @@ def _form_page(path: Path, lines: list[tuple[float, float, str]], size: float = 
 def _places(pdf: Path, tmp_path: Path, **part) -> dict:
     part = {"marks": ("seal", "signature"), **part}
     result = bundle([Part("report_operating", "附件2", pdf, **part)], tmp_path / "p.pdf", attachments=[],
-                    manifest={}, metadata={"date": DATE})
+                    manifest=Manifest(kind="operating"), metadata={"date": DATE})
     return {f["role"]: f["rect"] for f in result.signature_fields}
 
 
@@ -427,7 +428,7 @@ def test_a_failed_bundle_leaves_the_previous_file(parts_dir, tmp_path):
     broken.write_bytes(b"not a pdf")
     with pytest.raises(BuildError) as e:
         bundle([Part("cover", "封面", parts_dir / "cover.pdf"), Part("report_operating", "附件2", broken)], out,
-               attachments=[], manifest={}, metadata={"date": DATE})
+               attachments=[], manifest=Manifest(kind="operating"), metadata={"date": DATE})
     assert e.value.code == "part-unreadable"
     assert out.read_bytes() == b"%PDF-previous"
     assert not list(tmp_path.glob(".*.part"))

@@ -8,8 +8,9 @@ from helpers.apps import ROSTER, fill, make_app, table_path
 from helpers.figures import roster_row
 
 import lingong_docs as lg
-from lingong_docs.core.identity import record_key, strip_controls
+from lingong_docs.core.identity import record_key
 from lingong_docs.intake.truth import row_key
+from lingong_docs.util.text import strip_controls
 
 START = dt.datetime(2025, 3, 5, 8)
 END = dt.datetime(2025, 3, 5, 17)

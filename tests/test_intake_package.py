@@ -273,7 +273,7 @@ def test_swapped_roster_with_updated_manifest_is_caught_by_the_printed_pages(tmp
 def test_printed_demand_must_match(tmp_path, package_bytes):
     r = run(tmp_path, with_demand(package_bytes, 100), allow_unsigned=True)
     demand = [f.message for f in r.findings if f.code == "printed-figures-mismatch"]
-    assert any("岗位需求人数" in t and "为需求人数5000人" in t and "为需求人数100人" in t for t in demand)
+    assert any("需求人数合计" in t and "为需求人数5000人" in t and "为需求人数100人" in t for t in demand)
 
 
 def _exam(kind: str, **figures) -> Examination:
@@ -366,22 +366,44 @@ def test_a_printed_roster_row_differing_from_the_workbook_is_named_by_page_and_r
     assert "有1行" in f.message
 
 
-def test_rows_are_compared_on_the_page_text_as_printed():
+def test_rows_are_compared_cell_by_cell_on_the_text_runs_as_printed():
+    import datetime as dt
+
     from lingong_docs.core.model import Record, Table
     from lingong_docs.core.tables import spec
     from lingong_docs.intake.rows import compare
 
-    values = [{"seq": 32, "id_number": "110105198001150318", "phone": "13900000031", "hours": 8, "pay": Decimal("224")},
-              {"seq": 33, "id_number": "110105198001150326", "phone": "13900000032", "hours": 8, "pay": Decimal("320")}]
+    def person(seq, name, ident, phone, day, pay):
+        start = dt.datetime(2025, 8 + seq - 32, 3, 9)
+        return {"seq": seq, "name": name, "id_number": ident, "phone": phone, "place": "朝阳区望京物流园 分拣员",
+                "start": start, "end": start + dt.timedelta(hours=9), "hours": 8, "pay": Decimal(pay), "method": "银行转账"}
+
+    values = [person(32, "张二明", "110105198001150318", "13900000031", 3, "224"),
+              person(33, "张三明", "110105198001150326", "13900000032", 3, "320")]
     table = Table(kind="roster", path=Path("roster.xlsx"), sheet="Sheet1", header_row=5, columns={},
                   records=[Record(row=40 + i, values=v) for i, v in enumerate(values)])
-    header = "序号 姓名 身份证号 联系方式 工作地点岗位 任务开始时间 任务完成时间 工作时长 实际结算报 酬\n"
-    row33 = "33 张三明 110105198001150326 13900000032 朝阳区望京物流园 分拣员 2025-09-03 09:00 2025-09-03 18:00 8.0 320.00"
-    good = header + "32 张二明 110105198001150318 13900000031 朝阳区望京物流园\n分拣员 2025-08-03 09:00 8.0 224.00\n" + row33
+    # where LibreOffice prints them on a landscape page (x, y of the baseline, font size, text)
+    header = [[54.7, 470.6, 8.4, "序号"], [90.9, 470.6, 8.4, "姓名"], [152.2, 470.6, 8.4, "身份证号"],
+              [233.6, 470.6, 8.4, "联系方式"], [319.4, 470.6, 8.4, "工作地点岗位"], [422.8, 470.6, 8.4, "任务开始时间"],
+              [505.4, 470.6, 8.4, "任务完成时间"], [573.2, 470.6, 8.4, "工作时长"], [612.9, 476.7, 8.4, "实际结算报"],
+              [629.7, 464.5, 8.4, "酬"], [663.6, 470.6, 8.4, "支付方式"], [739.1, 470.6, 8.4, "备注"]]
+
+    def row(y, seq, name, ident, phone, month, pay, place=("朝阳区望京物流园 分拣员",)):
+        runs = [[60.8, y, 8.4, seq], [79.5, y, 8.4, name], [128.8, y, 8.4, ident], [224.9, y, 8.4, phone],
+                [414.8, y, 8.4, f"2025-{month:02d}-03 09:00"], [497.8, y, 8.4, f"2025-{month:02d}-03 18:00"],
+                [595.2, y, 8.4, "8.0"], [632.7, y, 8.4, pay], [660.6, y, 8.4, "银行转账"]]
+        return runs + [[283.5, y + 3 - 6 * i, 8.4, part] for i, part in enumerate(place)]
+
+    row32 = row(451.8, "32", "张二明", "110105198001150318", "13900000031", 8, "224.00", ("朝阳区望京物流园", "分拣员"))
+    row33 = row(439.2, "33", "张三明", "110105198001150326", "13900000032", 9, "320.00")
+    good = header + row32 + row33
     assert compare(table, "roster", {7: good}, complete=True) == []
-    assert compare(table, "roster", {7: good.replace("224.00", "924.00")}, complete=True) == [(7, 40)]
+    assert compare(table, "roster", {7: [[*r[:3], r[3].replace("224.00", "924.00")] for r in good]}, complete=True) == [(7, 40)]
+    assert compare(table, "roster", {7: good + [[597.0, 451.8, 8.4, "9"]]}, complete=True) == [(7, 40)]   # laid over
+    assert compare(table, "roster", {7: [[*r[:3], r[3].replace("张三明", "李四")] for r in good]}, complete=True) == [(7, 41)]
     assert compare(table, "roster", {7: header + row33}, complete=True) == [(0, 40)]     # row not printed
     assert compare(table, "roster", {7: header + row33}, complete=False) == []          # other pages unread
+    assert compare(table, "roster", {7: row32 + row33}, complete=False) == [(7, 0)]     # no column headers
     assert spec("roster").column("pay").type == "number"
 
 

@@ -53,7 +53,8 @@ def message(receipt, code: str) -> str:
 
 
 def test_required_places_follow_the_policy_materials_and_the_naming_convention():
-    materials = policy_for(2025).package_materials
+    policy = policy_for(2025)
+    materials = {kind: [policy.material(k) for k in policy.materials(kind)] for kind in policy.package_materials}
     assert required_places(materials["employment"]) == [
         ("seal", "cover"), ("seal", "checklist"), ("seal", "report_employment"), ("signature", "report_employment"),
         ("seal", "roster")]
@@ -118,8 +119,9 @@ def test_annotation_added_before_sealing_is_rejected(tmp_path, package_bytes, si
     # the seals cover the change, only the comparison with the first revision tells
     r = run(tmp_path, sign(add_text_annotation(package_bytes), signer))
     assert {s["status"] for s in r.signatures} == {"intact"}
-    assert errors(r) == {"signature-field-added"}
+    assert errors(r) == {"signature-field-added", "page-drawing-added"}     # the tool makes no FreeText
     assert "第3页文字批注" in message(r, "signature-field-added")
+    assert "第3页" in message(r, "page-drawing-added") and "FreeText" in message(r, "page-drawing-added")
 
 
 def test_seal_box_enlarged_before_sealing_is_rejected(tmp_path, package_bytes, signer):

@@ -88,3 +88,107 @@ def test_the_version_is_read_without_the_api():
     code = "import sys, lingong_docs._version as v; print(v.__version__, 'lingong_docs.api' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == [lg.__version__, "False"]
+
+
+# ---- the import graph -------------------------------------------------------------------------
+
+MODULES = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    return isinstance(node.test, ast.Name | ast.Attribute) and "TYPE_CHECKING" in ast.unparse(node.test)
+
+
+def _targets(module: str, node: ast.Import | ast.ImportFrom) -> set[str]:
+    """The project modules one import statement loads (a package's submodule named, else the package)."""
+    if isinstance(node, ast.Import):
+        names = [a.name for a in node.names]
+    else:
+        base = node.module or ""
+        if node.level:
+            own = module.split(".") if MODULES[module].name == "__init__.py" else module.split(".")[:-1]
+            base = ".".join(own[:len(own) - node.level + 1] + ([node.module] if node.module else []))
+        names = [f"{base}.{a.name}" if f"{base}.{a.name}" in MODULES else base for a in node.names]
+    return {n for n in names if n in MODULES and n != module}
+
+
+def import_graph(*, at_import_time: bool) -> dict[str, set[str]]:
+    """Return {module: modules it imports}; ``at_import_time`` keeps only what runs when it is
+    imported (not the imports inside functions), never those under ``if TYPE_CHECKING``."""
+    graph: dict[str, set[str]] = {m: set() for m in MODULES}
+
+    def visit(module: str, node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and _is_type_checking(child):
+                for part in child.orelse:
+                    visit(module, part)
+            elif isinstance(child, ast.Import | ast.ImportFrom):
+                graph[module] |= _targets(module, child)
+            elif not (at_import_time and isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)):
+                visit(module, child)
+
+    for module, path in MODULES.items():
+        visit(module, ast.parse(path.read_text(encoding="utf-8")))
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Return the strongly connected groups of more than one node (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def connect(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                connect(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            connect(v)
+    return found
+
+
+def package_of(module: str) -> str:
+    return ".".join(module.split(".")[:2])
+
+
+def test_no_module_imports_itself_round_a_cycle():
+    assert cycles(import_graph(at_import_time=True)) == []
+
+
+def test_no_cycle_between_packages_even_through_imports_inside_functions():
+    packages: dict[str, set[str]] = {}
+    for module, targets in import_graph(at_import_time=False).items():
+        packages.setdefault(package_of(module), set()).update(
+            package_of(t) for t in targets if package_of(t) != package_of(module))
+    assert cycles(packages) == []
+
+
+def test_util_imports_nothing_from_core_or_a_stage():
+    graph = import_graph(at_import_time=False)
+    reached = {m: sorted(t for t in targets if not t.startswith("lingong_docs.util"))
+               for m, targets in graph.items() if m.startswith("lingong_docs.util")}
+    assert {m: t for m, t in reached.items() if t} == {}
+
+
+def test_the_graph_sees_imports_inside_functions_and_skips_type_checking():
+    lazy = import_graph(at_import_time=False)
+    eager = import_graph(at_import_time=True)
+    assert "lingong_docs.validate.run" in lazy["lingong_docs.api"] - eager["lingong_docs.api"]
+    assert "lingong_docs.core.findings" not in eager["lingong_docs.core.errors"]   # only under TYPE_CHECKING

@@ -28,7 +28,7 @@ CRASHING_CLI = [sys.executable, "-c", """
 import sys
 from lingong_docs.validate.registry import rule
 
-@rule("roster")
+@rule("roster", codes=())
 def crash(ctx, table):
     raise ValueError(f"invalid literal for int(): {table.records[0].values!r}")
     yield
@@ -213,7 +213,7 @@ def test_library_warnings_quoting_cells_never_reach_stderr_unmasked(tmp_path):
     fill(table_path(folder, ROSTER), ROSTER, [canary_row()])
     code = ("import sys, warnings\n"
             "from lingong_docs.validate.registry import rule\n"
-            "@rule('roster')\n"
+            "@rule('roster', codes=())\n"
             "def noisy(ctx, table):\n"
             f"    warnings.warn('Cell C5 value {CANARY_ID} tel {CANARY_PHONE}', UserWarning)\n"
             "    yield from ()\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import shutil
 from pathlib import Path
 
@@ -140,3 +141,21 @@ def test_the_build_prints_the_tables_of_the_applications_policy(two_policies):
 
     assert tables_of("employment", policy_for(YEAR)) == ("roster",)
     assert tables_of("employment", two_policies) == ("job_posts", "roster")
+
+
+def test_the_intake_child_refuses_a_policy_path_in_the_embedded_application(folder, tmp_path):
+    """The truth child validates first: a path in the package's application file is refused
+    there too, before any policy file is looked for, and the notice says why in Chinese."""
+    from lingong_docs.intake.truth import TruthResult, recheck
+
+    strict = strict_copy(tmp_path)
+    (tmp_path / "files").mkdir()
+    text = (folder / "application.yaml").read_text(encoding="utf-8") + f"\n政策: {strict}\n"
+    (tmp_path / "files" / "a").write_text(text, encoding="utf-8")
+    request = {"app": str(tmp_path / "app"), "workdir": str(tmp_path), "as_of": "2026-03-10", "key": None,
+               "policy": "chaoyang-2024", "files": [{"stored": "a", "role": "application", "name": "application.yaml"}]}
+    try:
+        result = TruthResult.from_dict(recheck(request))
+    finally:
+        logging.disable(logging.NOTSET)          # recheck silences logging, as the child does
+    assert result.figures is None and result.failed == "政策只能写编号"

@@ -12,18 +12,16 @@ import string
 
 import pytest
 
-from lingong_docs.compute.figures import rows_text as runs_text
 from lingong_docs.core import findings as F
+from lingong_docs.core.findings import rows_text
 from lingong_docs.util.resources import load_yaml
-from lingong_docs.validate.rules.cross_rows import rows_text as listed_rows_text
 
 UNITS = "行个人条次页元天年月日份项处张名岁字"
 DOUBLED = re.compile(f"([{UNITS}])\\1")
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z_0-9]*\}")
 # Row lists come in two shapes: "5、7—9等" (compute and intake) and "5、6、7 等35行" (the roster
 # rules, cross_rows): messages of the roster topic get both, the others the first.
-RUNS = [runs_text(range(5, 60, 3)), runs_text([5]), runs_text(range(5, 1005))]
-LISTED = [listed_rows_text(range(5, 40)), listed_rows_text([5, 9])]
+RUNS = [rows_text(range(5, 60, 3)), rows_text([5]), rows_text(range(5, 1005)), rows_text([5, 9])]
 ROW_COUNTS = {"input-has-errors"}        # its {rows} is a number of rows, not a list
 NUMBERS = {"count", "errors", "roster_rows", "post_rows", "limit", "lines", "pages", "length", "age", "year",
            "hours", "seconds", "size", "first", "last", "row", "cap", "amount", "computed", "claimed", "used"}
@@ -48,8 +46,7 @@ def _roster_codes() -> set[str]:
 
 
 def _cases() -> list[tuple[str, str]]:
-    roster = _roster_codes()
-    return [(code, rows) for code in sorted(F.catalogue()) for rows in RUNS + (LISTED if code in roster else [])]
+    return [(code, rows) for code in sorted(F.catalogue()) for rows in RUNS]
 
 
 @pytest.mark.parametrize("code, rows", _cases())

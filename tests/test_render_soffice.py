@@ -75,14 +75,14 @@ def test_two_conversions_at_the_same_time(tmp_path):
     def forms():
         try:
             results["forms"] = render_forms(["cover", "report_employment"], ctx, tmp_path / "forms")
-        except Exception as e:  # noqa: BLE001 - reported below
+        except Exception as e:  # reported below
             errors.append(e)
 
     def table():
         try:
             results["table"] = render_table_pdf(roster, tmp_path / "table" / "附件5.pdf",
                                                 applicant=info.applicant, uscc=info.uscc, year=2025)
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             errors.append(e)
 
     threads = [threading.Thread(target=forms), threading.Thread(target=table)]

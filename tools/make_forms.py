@@ -31,9 +31,8 @@ from docx.oxml.ns import nsdecls, qn
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lingong_docs.render.docx import (  # noqa: E402
-    TEMPLATES,
-    TITLES,
+from lingong_docs.core.policy import shipped_forms
+from lingong_docs.render.docx import (
     normalize_docx_bytes,
     set_neutral_properties,
 )
@@ -425,7 +424,7 @@ BUILDERS = {
 def build(name: str) -> bytes:
     """Return the template bytes of form ``name``."""
     doc = BUILDERS[name]()
-    set_neutral_properties(doc.core_properties, TITLES[name])
+    set_neutral_properties(doc.core_properties, shipped_forms()[name].title)
     buf = io.BytesIO()
     doc.save(buf)
     return normalize_docx_bytes(buf.getvalue())
@@ -437,7 +436,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help="only compare with the files in --out")
     args = ap.parse_args(argv)
     differ = []
-    for name, file_name in TEMPLATES.items():
+    for name, form in shipped_forms().items():
+        file_name = str(form.template)
         data = build(name)
         target = args.out / file_name
         if args.check:

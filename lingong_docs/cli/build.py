@@ -19,14 +19,13 @@ from lingong_docs.cli.common import KIND, check_output, guarded, source_date
 from lingong_docs.core.errors import BuildError, BuildRefused
 from lingong_docs.core.findings import SEVERITY_ZH
 from lingong_docs.core.manifest import AGENT_SIGNED
+from lingong_docs.core.progress import stage_label
 
 COMMANDS: list = []
 
 PASSWORD_ENV = "LINGONG_PDF_PASSWORD"
 SHOWN_PROBLEMS = 30
 VALUE_WIDTH = 40        # characters of a cell value shown in the problem list
-STAGE_ZH = {"reading": "读取", "validating": "校验", "computing": "计算", "rendering": "生成文书",
-            "converting": "转换表格", "bundling": "组装材料包", "writing": "写入文件"}
 
 
 class _Progress:
@@ -37,7 +36,7 @@ class _Progress:
         self.last = ""
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        label = STAGE_ZH.get(stage, stage)
+        label = stage_label(stage)
         pct = f" {int(done * 100 / total)}%" if total > 1 else ""
         line = f"\r{label}{pct}  （{time.monotonic() - self.started:.0f} 秒）"
         if line != self.last:

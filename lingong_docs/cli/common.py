@@ -195,7 +195,7 @@ def guarded(fn):
             sys.exit(e.exit_code)
         except BrokenPipeError:  # output piped into `head` and closed: not an error of ours
             try:
-                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - replaces stdout until exit
+                sys.stdout = open(os.devnull, "w")  # replaces stdout until exit  # noqa: SIM115
             finally:
                 os._exit(0)
         except KeyboardInterrupt:
@@ -203,7 +203,7 @@ def guarded(fn):
             sys.exit(130)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
-        except Exception as e:  # noqa: BLE001 - last line of defence: no traceback with personal data
+        except Exception as e:  # last line of defence: no traceback with personal data
             click.echo(f"内部错误（{type(e).__name__}）：程序遇到意外情况，已停止，未改动原有输出。", err=True)
             if os.environ.get("LINGONG_DEBUG"):
                 click.echo(scrub("".join(traceback.format_exception(e))), err=True)

@@ -11,6 +11,7 @@ import click
 from lingong_docs import api
 from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, guarded
 from lingong_docs.core.findings import SEVERITY_ZH
+from lingong_docs.core.manifest import FIGURE_LABELS
 
 COMMANDS: list = []
 
@@ -23,12 +24,14 @@ INPUT_LABELS = {
     "rows_excluded_duplicates": "重复未计入的行", "rows_excluded_outside_year": "完成时间不在年度内的行",
     "rows_excluded_undated": "缺少完成时间的行", "rows_year_end": "跨年计入的行",
     "rows_mode_override": "备注指定计次方式的行", "hours_all_rows": "全部记录工作时长合计（小时）",
-    "demand_total": "需求人数合计", "match_count": "撮合个次", "amount": "补贴标准（元）",
+    "demand_total": FIGURE_LABELS["demand_total"], "match_count": FIGURE_LABELS["match_count"],
+    "amount": "补贴标准（元）",
     "applied_for": "已申请该项", "step_matches": "每档个次", "step_amount": "每档金额（元）",
     "operating_passed": "符合运营经费补贴标准", "before_cap": "封顶前（元）",
     "agency_before_cap": "机构合计封顶前（元）", "agency_after_cap": "机构合计封顶后（元）",
-    "markets": "一并计算的零工市场数", "rule": "分配规则", "operating_subsidy": "运营经费补贴（元）",
-    "employment_subsidy": "就业服务补贴（元）", "first_year": "首个服务年度", "last_year": "最后服务年度",
+    "markets": "一并计算的零工市场数", "rule": "分配规则",
+    "operating_subsidy": FIGURE_LABELS["operating_subsidy"] + "（元）",
+    "employment_subsidy": FIGURE_LABELS["employment_subsidy"] + "（元）", "first_year": "首个服务年度", "last_year": "最后服务年度",
     "as_of": "申请日期", "last_date": "申请有效期截至",
 }
 

@@ -15,10 +15,9 @@ from lingong_docs.compute.figures import (
                        fraction_text,
                        jsonable,
                        reading_amounts,
-                       rows_text,
 )
 
 __all__ = ["compute_application", "compute_many", "Figures", "JSON_KEYS", "count_matches",
            "sum_demand", "amounts", "share_cap", "Amounts", "MatchCount", "DemandTotal",
-           "READINGS", "reading_labels", "CAP_RULE", "cap_rule_zh", "jsonable", "rows_text", "fraction_text",
+           "READINGS", "reading_labels", "CAP_RULE", "cap_rule_zh", "jsonable", "fraction_text",
            "Reading", "reading_amounts"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from lingong_docs.core.policy import Policy
 from lingong_docs.util.money import to_money
 
 ZERO = to_money(0)
@@ -40,7 +41,7 @@ class Amounts:
         return self.operating_passed, self.employment_subsidy
 
 
-def amounts(demand: int, count: int, policy) -> Amounts:
+def amounts(demand: int, count: int, policy: Policy) -> Amounts:
     """Return the subsidies of one market with ``demand`` 需求人数 and ``count`` 个次."""
     op = policy.operating
     emp = policy.employment

@@ -27,7 +27,9 @@ from lingong_docs.compute.counting import (
 from lingong_docs.core import findings as F
 from lingong_docs.core.dates import YEAR_BASIS, year_from_data
 from lingong_docs.core.errors import ConfigError
+from lingong_docs.core.findings import rows_text
 from lingong_docs.core.kinds import EMPLOYMENT, KINDS, OPERATING
+from lingong_docs.core.manifest import FIGURE_LABELS
 from lingong_docs.core.policy import Policy, chosen_policy, policy_for
 from lingong_docs.util.money import cn_date, rmb_upper, to_money, yuan
 
@@ -220,18 +222,6 @@ def _compute_one(app, report, policy: Policy | None, as_of, today: dt.date) -> F
     )
 
 
-def rows_text(rows, limit: int = 8) -> str:
-    """Return Excel rows as ``5、7—9、12`` (runs joined), cut after ``limit`` runs with ``等``."""
-    runs: list[list[int]] = []
-    for r in sorted(set(rows)):
-        if runs and r == runs[-1][1] + 1:
-            runs[-1][1] = r
-        else:
-            runs.append([r, r])
-    parts = [str(a) if a == b else f"{a}—{b}" for a, b in runs[:limit]]
-    return "、".join(parts) + ("等" if len(runs) > limit else "")
-
-
 def _count_findings(app, count: MatchCount, demand: DemandTotal) -> list:
     out = []
     roster = app.roster.path.name if app.roster is not None else None
@@ -401,7 +391,7 @@ def _explain_demand(fig: Figures, d: DemandTotal) -> dict:
     op = fig.policy.operating
     min_demand = op.min_demand
     return _entry(
-        "需求人数合计", fig.demand_total,
+        FIGURE_LABELS["demand_total"], fig.demand_total,
         {"year": fig.year, "posts_counted": len(d.counted),
          "posts_excluded": len(d.error_rows) + len(d.outside_year_rows) + len(d.unusable_rows),
          "min_demand": min_demand},
@@ -428,7 +418,7 @@ def _explain_matches(fig: Figures, c: MatchCount) -> dict:
             arith = (f"撮合个次 = 按次 {_n(c.by_record_rows)} 条 × 1 + 按时长 {_n(c.by_hours_rows)} 条 "
                      f"{hours_part} = {_n(c.by_record_rows)} + {_n(int(quotient))} = {_n(c.declared)} 个次")
     return _entry(
-        "撮合个次", fig.match_count,
+        FIGURE_LABELS["match_count"], fig.match_count,
         {"counting_mode": c.mode, "rows_counted": len(c.counted), "rows_by_record": c.by_record_rows,
          "rows_by_hours": c.by_hours_rows, "hours_by_hours_rows": c.hours_declared,
          "rows_excluded_errors": len(c.error_rows), "rows_excluded_duplicates": len(c.duplicate_rows),
@@ -443,7 +433,7 @@ def _explain_readings(fig: Figures, c: MatchCount) -> dict:
     h = c.hours_per_match
     labels = reading_labels(h)
     return _entry(
-        "撮合个次（其他口径）", {k: v for k, v in fig.match_count_readings.items() if k != "declared"},
+        FIGURE_LABELS["match_count_readings"], {k: v for k, v in fig.match_count_readings.items() if k != "declared"},
         {"hours_all_rows": c.hours_all, "rows_counted": len(c.counted)},
         "第九条括注的其他理解，仅供核对；任一口径改变补贴档次时给出警告", _counting_article(fig),
         f"{labels['per_record']} = {_n(c.per_record)}；"
@@ -465,7 +455,7 @@ def _explain_operating(fig: Figures) -> dict:
     if OPERATING not in fig.kinds and fig.operating_passed:
         arith += "；申请事项未包含运营经费补贴 → 0.00 元"
     return _entry(
-        "运营经费补贴", fig.operating_subsidy,
+        FIGURE_LABELS["operating_subsidy"], fig.operating_subsidy,
         {"demand_total": fig.demand_total, "match_count": fig.match_count, "min_demand": min_demand,
          "min_matches": min_matches, "amount": amount, "applied_for": OPERATING in fig.kinds},
         f"年度需求人数不少于{_n(min_demand)}人且撮合不少于{_n(min_matches)}个次，按{_short_money(amount)}元/年补贴",
@@ -488,7 +478,7 @@ def _explain_employment(fig: Figures) -> dict:
         elif fig.employment_subsidy != fig.employment_before_cap:
             arith += f"；机构年度上限 → {yuan(fig.employment_subsidy)} 元"
     return _entry(
-        "就业服务补贴", fig.employment_subsidy,
+        FIGURE_LABELS["employment_subsidy"], fig.employment_subsidy,
         {"match_count": fig.match_count, "step_matches": step_n, "step_amount": step_amount,
          "operating_passed": fig.operating_passed, "before_cap": fig.employment_before_cap,
          "applied_for": EMPLOYMENT in fig.kinds},
@@ -512,7 +502,7 @@ def _explain_cap(fig: Figures) -> dict:
         arith = (f"{who}本次计算的{len(shares)}个零工市场就业服务补贴合计 {yuan(cap.get('agency_before_cap', ZERO))} 元 ≤ "
                  f"上限 {yuan(cap.get('limit', ZERO))} 元，无需分配")
     return _entry(
-        "机构年度上限", cap.get("limit"),
+        FIGURE_LABELS["cap"], cap.get("limit"),
         {"agency_before_cap": cap.get("agency_before_cap"), "agency_after_cap": cap.get("agency_after_cap"),
          "markets": len(shares), "rule": CAP_RULE},
         "同一人力资源机构1个自然年度内就业服务补贴最高不超过上限；同一统一社会信用代码的各零工市场合计计算。"
@@ -522,7 +512,7 @@ def _explain_cap(fig: Figures) -> dict:
 def _explain_total(fig: Figures) -> dict:
     op_art, e_art = fig.policy.operating.article, fig.policy.employment.article
     return _entry(
-        "补贴合计", fig.total,
+        FIGURE_LABELS["total"], fig.total,
         {"operating_subsidy": fig.operating_subsidy, "employment_subsidy": fig.employment_subsidy},
         "运营经费补贴与就业服务补贴相加", f"{op_art}、{e_art}",
         f"合计 = {yuan(fig.operating_subsidy)} + {yuan(fig.employment_subsidy)} = {yuan(fig.total)} 元"
@@ -537,7 +527,7 @@ def _explain_deadline(fig: Figures) -> dict:
     in_years = "在" if p.covers(fig.year) else "不在"
     late = "已逾期" if fig.as_of > fig.deadline else "未逾期"
     return _entry(
-        "申请截止日期", fig.deadline,
+        FIGURE_LABELS["deadline"], fig.deadline,
         {"year": fig.year, "first_year": p.first_year, "last_year": p.last_year, "as_of": fig.as_of,
          "last_date": last},
         f"次年{p.deadline.month}月{p.deadline.day}日前提交上年度申请；"

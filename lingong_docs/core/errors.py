@@ -7,7 +7,10 @@ message could hold personal data.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+from typing import TYPE_CHECKING, cast
+
+from lingong_docs.util.resources import load_yaml, schemas_dir
 
 if TYPE_CHECKING:
     from lingong_docs.core.findings import Finding
@@ -32,8 +35,6 @@ class LingongError(Exception):
         The one way errors are built: ``BuildError.make("output-busy")``. An unknown code or a
         missing parameter leaves the text as written rather than failing a second time.
         """
-        from lingong_docs.core.findings import catalogue
-
         entry = catalogue().get(code, {})
         message, hint = str(entry.get("message", code)), str(entry.get("hint", ""))
         try:
@@ -86,3 +87,22 @@ class BuildRefused(BuildError):
         err = BuildError.make("build-refused", count=len(problems))
         super().__init__(err.code, err.message, hint=err.hint)
         self.problems = problems
+
+
+@functools.cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """Return {code: {severity, title, message, hint}} from the message catalogues.
+
+    The catalogue is ``schemas/messages/*.yaml``, one file per topic (reading, roster rules,
+    job posts, evidence, application, figures, documents, intake, program). A code defined twice
+    is a packaging error.
+    """
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted((schemas_dir() / "messages").glob("*.yaml")):
+        entries = cast(dict[str, dict[str, str]], load_yaml(f"messages/{path.name}") or {})
+        for code, entry in entries.items():
+            if code in merged:
+                # the catalogue cannot describe its own failure: these two messages stay in code
+                raise ConfigError("catalogue-duplicate", f"规则代码 {code} 在规则目录中重复定义（{path.name}）。")
+            merged[code] = entry
+    return merged

@@ -18,9 +18,8 @@ _PREFIX_RE = re.compile(r"^\s*((?:\d+\s*(?:[-~～—–至]\s*\d+)?\s*[,，、]\
 _PART_RE = re.compile(r"(\d+)\s*(?:[-~～—–至]\s*(\d+))?")
 _FILE_REF_RE = re.compile(r"([^\s,，;；:：、（）()「」“”\"']+\.(?:pdf|jpe?g|png))", re.IGNORECASE)
 MAX_SPAN = 1_000_000
-# Folders of supporting files bundled into the package besides the evidence (认定材料, 第八条;
-# 其他材料, 第十二条（四）、第十三条（三）): key → folder name; the file types they take.
-SUPPORTING_FOLDERS = {"recognition_proofs": "认定材料", "other": "其他材料"}
+# The file types of the folders of supporting files bundled into a package besides the evidence
+# (认定材料, 第八条; 其他材料, 第十二条（四）、第十三条（三）: the policy's ``folder`` materials).
 SUPPORTED_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png")
 
 

@@ -6,15 +6,14 @@ masked value, and a Chinese message and hint taken from the catalogue ``schemas/
 
 from __future__ import annotations
 
-import functools
 import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from lingong_docs.core.errors import ConfigError
-from lingong_docs.util.resources import load_yaml
+from lingong_docs.core.errors import catalogue as catalogue  # the catalogue's home is errors.py (make)
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)
@@ -43,27 +42,6 @@ class Finding:
     @property
     def cell(self) -> str:
         return f"{self.column}{self.row}" if self.column and self.row else ""
-
-
-@functools.cache
-def catalogue() -> dict[str, dict[str, str]]:
-    """Return {code: {severity, title, message, hint}} from the message catalogues.
-
-    The catalogue is ``schemas/messages/*.yaml``, one file per topic (reading, roster rules,
-    job posts, evidence, application, figures, documents, intake, program). A code defined twice
-    is a packaging error.
-    """
-    from lingong_docs.util.resources import schemas_dir
-
-    merged: dict[str, dict[str, str]] = {}
-    for path in sorted((schemas_dir() / "messages").glob("*.yaml")):
-        entries = cast(dict[str, dict[str, str]], load_yaml(f"messages/{path.name}") or {})
-        for code, entry in entries.items():
-            if code in merged:
-                # the catalogue cannot describe its own failure: these two messages stay in code
-                raise ConfigError("catalogue-duplicate", f"规则代码 {code} 在规则目录中重复定义（{path.name}）。")
-            merged[code] = entry
-    return merged
 
 
 def make(code: str, *, file: str | None = None, sheet: str | None = None, row: int | None = None,
@@ -145,3 +123,14 @@ class Report:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
 
 
+def rows_text(rows: Iterable[int], limit: int = 8) -> str:
+    """Return Excel rows as ``5、7—9、12`` (runs joined), cut after ``limit`` runs with ``等``: the one
+    way every stage lists rows in a message."""
+    runs: list[list[int]] = []
+    for r in sorted(set(rows)):
+        if runs and r == runs[-1][1] + 1:
+            runs[-1][1] = r
+        else:
+            runs.append([r, r])
+    parts = [str(a) if a == b else f"{a}—{b}" for a, b in runs[:limit]]
+    return "、".join(parts) + ("等" if len(runs) > limit else "")

@@ -1,4 +1,4 @@
-"""What makes two roster rows the same record, and the one text sanitiser.
+"""What makes two roster rows the same record (the text sanitiser is ``util.text``).
 
 Validate (``duplicate-row``), compute (exact duplicates count once) and the intake ledger (the
 same row claimed twice, keyed hashes) all call ``record_key``: a row that differs from another
@@ -8,30 +8,7 @@ only in spaces, full-width forms or the case of the ID's X is the same row every
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
-
-# C0 controls (but \t \n \r), DEL, C1 controls, zero-width characters, bidi embeddings,
-# overrides and isolates, word joiners and the BOM: invisible or deceptive in anything shown or
-# printed, and the way a file name hides its real extension (``roster.xlsx\u202egpj.exe``).
-_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e"
-                         "\u2060-\u2064\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]")
-_NEWLINES_RE = re.compile("\r\n|\r|\u2028|\u2029")
-
-
-def strip_controls(text: str, *, newlines: bool = True) -> str:
-    """Return ``text`` without control, zero-width and bidi characters.
-
-    Line breaks (any convention) become ``\\n`` when ``newlines``, else one space; a tab is a space.
-    """
-    text = _NEWLINES_RE.sub("\n", text).replace("\t", " ")
-    text = _CONTROL_RE.sub("", text)
-    return text if newlines else text.replace("\n", " ")
-
-
-def has_controls(text: str) -> bool:
-    """Return True when ``text`` holds a character ``strip_controls`` removes (line breaks aside)."""
-    return bool(_CONTROL_RE.search(text))
 
 
 def canonical_id(value: object) -> str:

@@ -1,17 +1,16 @@
 """The three things an application can ask for, and the materials each package holds.
 
-One definition for every stage: the build assembles ``materials(kind)`` in that order, intake
-requires the same list, and both read it from the policy file (``materials:``), so a new policy
-year can change a package's contents without a code change.
+One definition for every stage: the build assembles ``materials(kind, policy)`` in that order,
+intake requires the same list, and both read it from the policy file (``materials:``; each
+material's title, template and seal/signature places in its ``material_catalogue``), so a new
+policy year can change a package's contents, and a new form is a policy entry and a template.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from lingong_docs.core.policy import Policy
+from lingong_docs.core.policy import TABLE, Policy
 
 OPERATING = "operating"
 EMPLOYMENT = "employment"
@@ -25,31 +24,17 @@ class Kind:
 
     key: str
     label: str          # as the application file and every document say it
-    report: str         # material key of its report form
-    report_title: str   # outline / checklist title of that report
+    report: str         # material key of its report form (its title: the policy's material_catalogue)
     article: str        # the article of the 办法 that lists its materials
     subsidy: bool       # pays money (False: the recognition application)
 
 
 KINDS: dict[str, Kind] = {
-    OPERATING: Kind(OPERATING, "运营经费补贴", "report_operating", "附件2 运营经费补贴申请报告",
-                    "第十二条", True),
-    EMPLOYMENT: Kind(EMPLOYMENT, "就业服务补贴", "report_employment", "附件3 就业服务补贴申请报告",
-                     "第十三条", True),
-    RECOGNITION: Kind(RECOGNITION, "零工市场认定", "report_recognition", "附件1 零工市场认定申请报告",
-                      "第八条", False),
+    OPERATING: Kind(OPERATING, "运营经费补贴", "report_operating", "第十二条", True),
+    EMPLOYMENT: Kind(EMPLOYMENT, "就业服务补贴", "report_employment", "第十三条", True),
+    RECOGNITION: Kind(RECOGNITION, "零工市场认定", "report_recognition", "第八条", False),
 }
 ORDER = tuple(KINDS)
-
-# Titles of every material a package can hold (outline, checklist, receipts).
-MATERIAL_TITLES: dict[str, str] = {
-    "cover": "封面",
-    "checklist": "材料清单",
-    **{k.report: k.report_title for k in KINDS.values()},
-    "job_posts": "附件4 发布岗位任务明细表",
-    "roster": "附件5 撮合服务成功人员花名册",
-    "evidence": "支付凭证",
-}
 TABLES = ("job_posts", "roster")
 # Source workbooks embedded in a package: 附件4 travels with the employment package too, because
 # the employment subsidy requires the operating test (第十条) and intake recomputes both.
@@ -78,9 +63,9 @@ def materials(kind: str, policy: Policy) -> tuple[str, ...]:
 
 def printed_tables(kind: str, policy: Policy) -> tuple[str, ...]:
     """Return the tables (附件4/附件5) printed in a ``kind`` package."""
-    return tuple(m for m in materials(kind, policy) if m in TABLES)
+    return tuple(m for m in materials(kind, policy) if policy.material(m).source == TABLE and m in TABLES)
 
 
-def material_title(key: str) -> str:
-    """Return the title of material ``key`` (the key itself when unknown)."""
-    return MATERIAL_TITLES.get(key, key)
+def material_title(key: str, policy: Policy) -> str:
+    """Return the title of material ``key`` (outline, checklist, notices; the key itself when unknown)."""
+    return policy.title_of(key)

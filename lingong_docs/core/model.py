@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lingong_docs.core import findings as F
+from lingong_docs.core.evidence import supporting_files, text_named
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, TableSpec, spec
 from lingong_docs.util.pii import mask, scrub
 
@@ -138,9 +139,25 @@ class Application:
     evidence_other: list[Path] = field(default_factory=list)  # files of an unsupported type
     findings: list[F.Finding] = field(default_factory=list)   # read findings outside the tables
     has_application_file: bool = True
+    _supporting: dict[str, list[Path]] = field(default_factory=dict, repr=False, compare=False)
+    _bundled: dict[str | None, list[Path]] = field(default_factory=dict, repr=False, compare=False)
 
     def __repr__(self) -> str:
         return f"Application({self.folder})"
+
+    def supporting(self, folder: str) -> list[Path]:
+        """Return the PDF and image files of the supporting ``folder`` (认定材料, 其他材料: the policy's
+        ``folder`` materials), by name; discovered once, then the same list for validate and build."""
+        if folder not in self._supporting:
+            self._supporting[folder] = supporting_files(self.folder, folder) if self.folder is not None else []
+        return self._supporting[folder]
+
+    def bundled(self, folder: str | None = None) -> list[Path]:
+        """Return the files bundled into a package: the evidence (``folder`` None) or the files of a
+        supporting folder, without those whose names are not text (validate reports them)."""
+        if folder not in self._bundled:
+            self._bundled[folder] = text_named(self.evidence if folder is None else self.supporting(folder))
+        return self._bundled[folder]
 
     @property
     def tables(self) -> list[Table]:

@@ -248,6 +248,17 @@ class Policy:
         return None if best is None else (best.amount, best.source)
 
 
+def shipped_forms() -> dict[str, Material]:
+    """Return {key: declaration} of every Word form (``form``, ``checklist``) the shipped policies
+    declare, the newest policy's declaration first (tools, tests and ``render`` by name)."""
+    forms: dict[str, Material] = {}
+    for pol in sorted(shipped_policies(), key=lambda p: p.last_year, reverse=True):
+        for key, mat in pol.material_catalogue.items():
+            if mat.source in (FORM, CHECKLIST):
+                forms.setdefault(key, mat)
+    return forms
+
+
 def policy_files() -> list[Path]:
     return sorted((schemas_dir() / "policy").glob("*.yaml"))
 

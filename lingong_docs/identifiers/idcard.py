@@ -45,6 +45,10 @@ def birth_date(value: str) -> dt.date | None:
         return None
 
 
+# The codes ``check`` can return (every one is in the message catalogue).
+CODES = ("id-missing", "id-15-digit", "id-length", "id-characters", "id-province", "id-birth-date", "id-check-char")
+
+
 def _check(v: str) -> str | None:
     if not v:
         return "id-missing"

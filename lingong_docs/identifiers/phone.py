@@ -33,6 +33,10 @@ def compact(value: object) -> str:
     return v
 
 
+# The codes ``check`` can return (every one is in the message catalogue).
+CODES = ("phone-missing", "phone-format")
+
+
 def _check(v: str) -> str | None:
     if not v:
         return "phone-missing"

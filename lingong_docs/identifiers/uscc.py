@@ -22,6 +22,10 @@ def check_char(first17: str) -> str:
     return ALPHABET[(31 - total % 31) % 31]
 
 
+# The codes ``check`` can return (every one is in the message catalogue).
+CODES = ("uscc-missing", "uscc-length", "uscc-characters", "uscc-check-char")
+
+
 def check(value: object) -> str | None:
     """Return None for a valid code, else a finding code."""
     v = compact(value)

@@ -10,17 +10,21 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from lingong_docs.util.text import strip_controls
+
 MAX_NAME = 120
 # Letters and digits of any script, spaces and a few punctuation marks seen in real file names
 # ("0001-0250 建设银行代发回单.pdf", "附件5_撮合服务成功人员花名册.xlsx").
 _ALLOWED_PUNCT = set(" -_.,()[]（）【】、，+#&~")
-_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
 
 
 def clean_name(raw: object) -> str:
     """Return ``raw`` as a harmless base name (no folders, controls, bidi marks); may be ''."""
     text = unicodedata.normalize("NFKC", str(raw or ""))
-    text = "".join(ch for ch in text if ch not in _BIDI and unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn"))
+    # the one sanitiser (util.text), then what has no business in a file name: other format
+    # characters, private-use and unassigned code points
+    text = "".join(ch for ch in strip_controls(text, newlines=False)
+                   if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn"))
     text = re.split(r"[\\/]", text)[-1]          # both separators, whatever the platform
     text = text.split(":")[-1]                   # drive letters, NTFS streams
     out = []

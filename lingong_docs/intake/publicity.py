@@ -127,7 +127,7 @@ def _pdf(rows: list[NoticeRow], path: Path, year, date: dt.date) -> None:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from lingong_docs.util.fonts import cjk_font
+    from lingong_docs.core.fonts import cjk_font
 
     font = cjk_font()
     base = ParagraphStyle("b", fontName=font, fontSize=10, leading=14, wordWrap="CJK")

@@ -18,7 +18,7 @@ def _styles() -> dict[str, Any]:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
 
-    from lingong_docs.util.fonts import cjk_font
+    from lingong_docs.core.fonts import cjk_font
 
     base = ParagraphStyle("body", fontName=cjk_font(), fontSize=11, leading=17, wordWrap="CJK")
     return {"base": base,

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from lingong_docs.core import kinds
+from lingong_docs.core.findings import rows_text
 from lingong_docs.core.policy import policy_for
 from lingong_docs.intake.examine.examination import Examination
 from lingong_docs.intake.examine.run import examine
@@ -158,8 +159,6 @@ def cross_check(ex: Examination, ledger: Ledger) -> None:
 
 
 def _rows(rows: list[int]) -> str:
-    from lingong_docs.compute import rows_text
-
     return rows_text(rows)
 
 
@@ -201,7 +200,7 @@ def publicity(sources: Sequence[str | Path], target: str | Path, *, year: int | 
     return write_notice(rows, target, year=title_year, date=as_of), len(rows)
 
 
-def _read_ledger(path: Path, year: int | None) -> list[dict]:
+def _read_ledger(path: Path, year: int | None) -> list[dict[str, Any]]:
     import sqlite3
 
     from lingong_docs.core.errors import IntakeError

@@ -13,24 +13,94 @@ import hashlib
 import hmac
 import logging
 from collections import defaultdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lingong_docs.core.identity import canonical_id, record_key, record_text
 
 
-def person_key(key: bytes, id_number) -> str:
+@dataclass(frozen=True)
+class DataProblem:
+    """The findings of one rule in one file of the embedded application: rows only, never values."""
+
+    code: str
+    severity: str
+    file: str
+    title: str
+    message: str
+    rows: tuple[int, ...]
+    count: int
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """A finding of the recomputation that stops the application (a missed deadline …)."""
+
+    code: str
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True)
+class KeyedRow:
+    """A counted roster row as the ledger sees it: keyed hashes of the person and the task."""
+
+    row: int
+    person: str
+    key: str
+    start: str
+    end: str
+
+
+@dataclass(frozen=True)
+class TruthResult:
+    """What the ``truth`` child answers (crosses the process boundary as JSON: ``to_dict``/``from_dict``).
+
+    ``failed``: why the recomputation did not run (Chinese), else None and the rest is filled.
+    """
+
+    failed: str | None = None
+    figures: dict[str, Any] | None = None          # compute's Figures.to_dict()
+    exact: dict[str, str] = field(default_factory=dict)   # money as Decimal text
+    kinds: tuple[str, ...] = ()
+    records: dict[str, int] = field(default_factory=dict)     # data rows of each table
+    legal_rep: str | None = None
+    printed_rows: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)   # (page, row)
+    problems: tuple[DataProblem, ...] = ()
+    blocking: tuple[Blocking, ...] = ()
+    rows: tuple[KeyedRow, ...] = ()
+    policy_sha256: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TruthResult:
+        return cls(
+            failed=data.get("failed"), figures=data.get("figures"), exact=dict(data.get("exact") or {}),
+            kinds=tuple(data.get("kinds") or ()), records=dict(data.get("records") or {}),
+            legal_rep=data.get("legal_rep"),
+            printed_rows={str(k): tuple((int(p), int(r)) for p, r in v)
+                          for k, v in (data.get("printed_rows") or {}).items()},
+            problems=tuple(DataProblem(**{**p, "rows": tuple(p["rows"])}) for p in data.get("problems") or ()),
+            blocking=tuple(Blocking(**b) for b in data.get("blocking") or ()),
+            rows=tuple(KeyedRow(**r) for r in data.get("rows") or ()),
+            policy_sha256=data.get("policy_sha256"))
+
+
+def person_key(key: bytes, id_number: object) -> str:
     """Return HMAC-SHA256(key, ID) in hex: the only form in which a person is ever stored."""
     return hmac.new(key, b"person\x00" + canonical_id(id_number).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def row_key(key: bytes, id_number, start: str, end: str, place) -> str:
+def row_key(key: bytes, id_number: object, start: str, end: str, place: object) -> str:
     """Return the keyed hash of one roster row (same person, start, end and place)."""
     raw = "row\x00" + record_text(record_key(id_number, start, end, place))
     return hmac.new(key, raw.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def _iso(value) -> str | None:
+def _iso(value: object) -> str | None:
     if isinstance(value, dt.datetime):
         return value.replace(microsecond=0).isoformat()
     if isinstance(value, dt.date):
@@ -38,7 +108,7 @@ def _iso(value) -> str | None:
     return None
 
 
-def assemble(folder: Path, stored: Path, files: list[dict]) -> None:
+def assemble(folder: Path, stored: Path, files: list[dict[str, str]]) -> None:
     """Lay the extracted files out as an application folder (names cleaned, never raw paths)."""
     from lingong_docs.core.model import APPLICATION_FILE
     from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
@@ -81,7 +151,7 @@ def _place(source: Path, target: Path) -> None:
 
 
 def recheck(request: dict[str, Any]) -> dict[str, Any]:
-    """Return {figures, kinds, problems, rows, records, policy_sha256} for the folder in ``request``."""
+    """Return the ``TruthResult`` (as JSON data) of the application folder in ``request``."""
     logging.disable(logging.CRITICAL)
     from lingong_docs.core.errors import LingongError
     from lingong_docs.pipeline import prepare
@@ -97,23 +167,20 @@ def recheck(request: dict[str, Any]) -> dict[str, Any]:
     except LingongError as e:
         from lingong_docs.core.findings import catalogue
 
-        reason = str(catalogue().get(e.code, {}).get("title") or e.code)
-        return {"fatal": {"code": "recompute-failed", "params": {"reason": reason}}}
-    blocking = [{"code": f.code, "severity": f.severity, "message": f.message}
-                for f in figures.blocking if f.code != "input-has-errors"]
+        return TruthResult(failed=str(catalogue().get(e.code, {}).get("title") or e.code)).to_dict()
+    blocking = tuple(Blocking(f.code, f.severity, f.message) for f in figures.blocking if f.code != "input-has-errors")
     # the number of data rows of each table, as the build prints it on the checklist ("共1,000条")
     records = {name: len(table.records) for name, table in (("job_posts", app.job_posts), ("roster", app.roster))
                if table is not None}
-    return {"fatal": None, "figures": figures.to_dict(), "kinds": list(figures.kinds), "records": records,
-            "legal_rep": app.info.legal_rep or None, "printed_rows": _printed_rows(app, request.get("printed") or {}),
-            "problems": _problems(app, report), "blocking": blocking, "rows": _keyed_rows(app, report, key),
-            "policy_sha256": figures.policy.sha256,
-            "exact": {"operating_subsidy": str(figures.operating_subsidy),
-                      "employment_subsidy": str(figures.employment_subsidy),
-                      "total": str(figures.total)}}
+    return TruthResult(
+        figures=figures.to_dict(), kinds=tuple(figures.kinds), records=records, legal_rep=app.info.legal_rep or None,
+        printed_rows=_printed_rows(app, request.get("printed") or {}), problems=_problems(app, report),
+        blocking=blocking, rows=_keyed_rows(app, report, key), policy_sha256=figures.policy.sha256,
+        exact={"operating_subsidy": str(figures.operating_subsidy), "employment_subsidy": str(figures.employment_subsidy),
+               "total": str(figures.total)}).to_dict()
 
 
-def _printed_rows(app: Any, printed: dict[str, Any]) -> dict[str, list[tuple[int, int]]]:
+def _printed_rows(app: Any, printed: dict[str, Any]) -> dict[str, tuple[tuple[int, int], ...]]:
     """(page, Excel row) of each printed table row that differs from the embedded workbook."""
     from lingong_docs.intake.rows import compare
 
@@ -121,12 +188,12 @@ def _printed_rows(app: Any, printed: dict[str, Any]) -> dict[str, list[tuple[int
     for name, seen in printed.items():
         table = getattr(app, name, None) if name in ("job_posts", "roster") else None
         if table is not None:
-            pages = {int(p): str(t) for p, t in (seen.get("pages") or {}).items()}
-            out[name] = compare(table, name, pages, bool(seen.get("complete")))
+            pages = {int(p): runs for p, runs in (seen.get("pages") or {}).items()}
+            out[name] = tuple(compare(table, name, pages, bool(seen.get("complete"))))
     return out
 
 
-def _problems(app: Any, report: Any) -> list[dict[str, Any]]:
+def _problems(app: Any, report: Any) -> tuple[DataProblem, ...]:
     """The validation findings grouped by rule and file: rows only, never values.
 
     Evidence file names may name a worker ("0007 张三微信转账.png"): such findings are shown as
@@ -145,19 +212,18 @@ def _problems(app: Any, report: Any) -> list[dict[str, Any]]:
     for (code, severity, file), items in groups.items():
         rows = sorted({f.row for f in items if f.row is not None})
         known = file in tables or file in ("", APPLICATION_FILE)
-        problems.append({
-            "code": code, "severity": severity, "file": file if known else "支付凭证",
-            "title": catalogue.get(code, {}).get("title", code),
-            "message": items[0].message.rstrip("。") if (not rows and file in ("", APPLICATION_FILE)) else "",
-            "rows": rows, "count": len(items),
-        })
-    return problems
+        problems.append(DataProblem(
+            code=code, severity=severity, file=file if known else "支付凭证",
+            title=str(catalogue.get(code, {}).get("title", code)),
+            message=items[0].message.rstrip("。") if (not rows and file in ("", APPLICATION_FILE)) else "",
+            rows=tuple(rows), count=len(items)))
+    return tuple(problems)
 
 
-def _keyed_rows(app: Any, report: Any, key: bytes | None) -> list[dict[str, Any]]:
+def _keyed_rows(app: Any, report: Any, key: bytes | None) -> tuple[KeyedRow, ...]:
     """Keyed hashes of the counted roster rows (the ledger's only view of people)."""
     if key is None or app.roster is None:
-        return []
+        return ()
     bad = report.error_rows(app.roster.path.name)
     rows, seen = [], set()
     for rec in app.roster.records:
@@ -168,5 +234,5 @@ def _keyed_rows(app: Any, report: Any, key: bytes | None) -> list[dict[str, Any]
         rk = row_key(key, ident, start, end, v.get("place"))
         if rk not in seen:
             seen.add(rk)
-            rows.append({"row": rec.row, "person": person_key(key, ident), "key": rk, "start": start, "end": end})
-    return rows
+            rows.append(KeyedRow(row=rec.row, person=person_key(key, ident), key=rk, start=start, end=end))
+    return tuple(rows)

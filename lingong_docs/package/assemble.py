@@ -107,9 +107,9 @@ class Attachment:
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
-    def to_manifest(self) -> dict:
-        return {"name": self.source or self.name, "role": self.role, "sha256": self.sha256,
-                "size": len(self.data), "attachment": self.name}
+    def to_manifest(self) -> contract.FileEntry:
+        return contract.FileEntry(name=self.source or self.name, role=self.role, sha256=self.sha256,
+                                  size=len(self.data), attachment=self.name)
 
 
 @dataclass
@@ -164,14 +164,15 @@ def files_part(files: list[Path], out: Path, *, key: str, title: str, section: s
     return Part(key=key, title=title, pdf=out, children=children)
 
 
-def bundle(parts: list[Part], out_pdf: str | Path, *, attachments: list[Attachment], manifest: dict,
+def bundle(parts: list[Part], out_pdf: str | Path, *, attachments: list[Attachment], manifest: contract.Manifest,
            metadata: dict, draft: bool = False, password: str | None = None, atomic: bool = True,
            progress: Callable[[str, int, int], None] | None = None, watermark: str = "") -> BundleResult:
     """Assemble ``parts`` into the package ``out_pdf``; return what was written.
 
-    ``manifest`` is completed here (``materials``, ``signature_fields``, ``pages``, ``files``) and
-    embedded as ``manifest.json``. ``metadata``: title, author, subject, keywords, and ``date``
-    (a timezone-aware datetime used for every date in the file). ``atomic=False`` writes straight
+    ``manifest`` (the typed ``core.manifest.Manifest`` intake reads back) is completed here
+    (``materials``, ``signature_fields``, ``pages``, ``files``) and embedded as ``manifest.json``.
+    ``metadata``: title, author, subject, keywords, and ``date`` (a timezone-aware datetime used
+    for every date in the file). ``atomic=False`` writes straight
     to ``out_pdf`` (the caller already writes through ``atomic_path``). ``watermark``: why a
     draft is one (the diagonal mark reads "草稿 — <watermark>").
     """
@@ -188,12 +189,14 @@ def bundle(parts: list[Part], out_pdf: str | Path, *, attachments: list[Attachme
     places, materials = _add_parts(writer, parts, readers, overlay, tick)
     add_signature_fields(writer, places, list(writer.pages))
     for part, material in zip(parts, materials):
-        parent = writer.add_outline_item(title=part.title, page_number=material["first_page"] - 1)
+        parent = writer.add_outline_item(title=part.title, page_number=material.first_page - 1)
         for child in part.children:
-            writer.add_outline_item(title=child.title, page_number=material["first_page"] - 1 + child.first,
+            writer.add_outline_item(title=child.title, page_number=material.first_page - 1 + child.first,
                                     parent=parent)
-    manifest = _complete_manifest(manifest, attachments, materials, places, sum(counts))
-    manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n").encode()
+    complete = replace(manifest, files=tuple(a.to_manifest() for a in attachments), materials=tuple(materials),
+                       signature_fields=tuple(p.to_manifest() for p in places), pages=sum(counts))
+    data = complete.to_dict()
+    manifest_bytes = (json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n").encode()
     date = metadata.get("date") or dt.datetime.now(dt.UTC)
     everything = [*attachments, Attachment(name=contract.NAME, data=manifest_bytes, role="manifest",
                                            description="材料包清单（文件、页码、签章位置、计算结果）")]
@@ -202,16 +205,16 @@ def bundle(parts: list[Part], out_pdf: str | Path, *, attachments: list[Attachme
     tick("writing", 0, 1)
     _write(out_pdf, _serialize(writer, password), atomic)
     tick("writing", 1, 1)
-    return BundleResult(path=out_pdf, pages=sum(counts), materials=materials,
-                        signature_fields=manifest["signature_fields"], manifest=manifest)
+    return BundleResult(path=out_pdf, pages=sum(counts), materials=data["materials"],
+                        signature_fields=data["signature_fields"], manifest=data)
 
 
 def _add_parts(writer: PdfWriter, parts: list[Part], readers: list[PdfReader], overlay: PdfReader,
-               tick: Callable[[str, int, int], None]) -> tuple[list[Place], list[dict]]:
+               tick: Callable[[str, int, int], None]) -> tuple[list[Place], list[contract.MaterialEntry]]:
     """Add every page to ``writer`` (stamped); return the signature places and the materials."""
     stamper = Stamper(writer)
     places: list[Place] = []
-    materials: list[dict] = []
+    materials: list[contract.MaterialEntry] = []
     total = len(overlay.pages)
     index = 0
     for part, reader in zip(parts, readers):
@@ -235,25 +238,11 @@ def _add_parts(writer: PdfWriter, parts: list[Part], readers: list[PdfReader], o
     return places, materials
 
 
-def _material(part: Part, first: int, end: int) -> dict:
+def _material(part: Part, first: int, end: int) -> contract.MaterialEntry:
     """Return the manifest entry of a part on 0-based pages ``first`` … ``end - 1``."""
-    material: dict = {"key": part.key, "title": part.title, "first_page": first + 1, "last_page": end}
-    if part.children:
-        material["items"] = [
-            {"title": c.title, "first_page": first + c.first + 1, "last_page": first + c.last + 1, **c.data}
-            for c in part.children]
-    return material
-
-
-def _complete_manifest(manifest: dict, attachments: list[Attachment], materials: list[dict], places: list[Place],
-                       pages: int) -> dict:
-    out = dict(manifest)
-    out["format"] = contract.FORMAT
-    out["files"] = [a.to_manifest() for a in attachments]
-    out["materials"] = materials
-    out["signature_fields"] = [p.to_manifest() for p in places]
-    out["pages"] = pages
-    return out
+    items = tuple({"title": c.title, "first_page": first + c.first + 1, "last_page": first + c.last + 1, **c.data}
+                  for c in part.children)
+    return contract.MaterialEntry(key=part.key, title=part.title, first_page=first + 1, last_page=end, items=items)
 
 
 def _write(out_pdf: Path, data: bytes, atomic: bool) -> None:

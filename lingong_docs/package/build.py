@@ -37,25 +37,31 @@ import contextlib
 import datetime as dt
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lingong_docs._version import __version__
 from lingong_docs.core import findings as F
 from lingong_docs.core.errors import BuildError, BuildRefused
-from lingong_docs.core.evidence import text_named
-from lingong_docs.core.kinds import EMBEDDED_TABLES, EMPLOYMENT, KINDS, MATERIAL_TITLES, OPERATING, ORDER, RECOGNITION
-from lingong_docs.core.manifest import EVIDENCE_PREFIX
+from lingong_docs.core.kinds import EMBEDDED_TABLES, EMPLOYMENT, KINDS, OPERATING, ORDER, RECOGNITION
+from lingong_docs.core.manifest import EVIDENCE_PREFIX, Manifest, PrintedEntry, printed_figures
+from lingong_docs.core.progress import Progress
 from lingong_docs.package.assemble import Attachment, BundleResult, bundle
-from lingong_docs.package.parts import Edition, LayoutRefused, Rendered, render_all, tables_of
+from lingong_docs.package.parts import Edition, LayoutRefused, Rendered, form_figures, render_all, tables_of
 from lingong_docs.render import soffice, tables
 from lingong_docs.util.atomic import atomic_paths
+from lingong_docs.util.money import to_money
 from lingong_docs.util.pii import mask_file_name
 from lingong_docs.util.workdir import private_dir, sweep_stale
 
-TITLES = MATERIAL_TITLES
+if TYPE_CHECKING:
+    from lingong_docs.compute import Figures
+    from lingong_docs.core.findings import Report
+    from lingong_docs.core.model import Application
+    from lingong_docs.core.policy import Policy
+
 QUIET_LOGGERS = ("pypdf", "PIL", "fontTools", "reportlab")
 DRAFT_SUFFIX = "_草稿"
 PAPER_SUFFIX = "_纸质版"
@@ -66,7 +72,6 @@ DRAFT_INVALID = "未通过校验"
 DRAFT_NOT_REACHED = "未达到补贴标准"
 DRAFT_PREVIEW = "仅供预览"
 
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -80,14 +85,14 @@ class BuildResult:
     path: Path
     kind: str
     pages: int
-    materials: list
-    manifest: dict = field(repr=False)
+    materials: list[dict[str, Any]]
+    manifest: dict[str, Any] = field(repr=False)
     draft: bool = False
     warnings: int = 0
-    notes: list = field(default_factory=list)
-    problems: list = field(default_factory=list)
+    notes: list[F.Finding] = field(default_factory=list)
+    problems: list[F.Finding] = field(default_factory=list)
     paper: bool = False
-    people: frozenset = field(default=frozenset(), repr=False)   # roster names, to mask file names shown
+    people: frozenset[str] = field(default=frozenset(), repr=False)   # roster names, to mask file names shown
 
     def to_dict(self) -> dict[str, Any]:
         """Return what ``build --format json`` prints for this package."""
@@ -107,7 +112,7 @@ class BuildResult:
         }
 
 
-def _shown_material(material: dict, people: frozenset) -> dict:
+def _shown_material(material: dict[str, Any], people: frozenset[str]) -> dict[str, Any]:
     """Return a material as printed outside the package: its files' names (operators name
     evidence after the person paid) with personal data masked."""
     items = [{k: mask_file_name(v, people) if k in ("title", "file", "attachment") and isinstance(v, str) else v
@@ -190,7 +195,7 @@ def _build_packages(folder: Path, *, kinds: list[str] | None, out: str | Path | 
         for table in tables_of(kind, figures.policy):
             if getattr(app, table) is None:
                 raise BuildError.make("table-missing-for-kind", subsidy=KINDS[kind].label,
-                                      table=TITLES[table].split()[0])
+                                      table=figures.policy.title_of(table).split()[0])
     edition = Edition(draft=draft, paper=paper, watermark=_watermark(problems) if draft else "")
     sweep_stale(WORKDIR_PREFIXES)       # folders killed runs left (personal data), their owners gone
     with _output_lock({p.parent for p in targets.values()}), private_dir(WORKDIR_PREFIX) as workdir:
@@ -293,7 +298,7 @@ def _bundle_all(app: Any, report: Any, figures: Any, kinds: list[str], rendered:
                 edition: Edition, password: str | None, date: dt.datetime, tick: Progress) -> list[BuildResult]:
     """Bundle every package into a temporary file beside its target, then commit them together."""
     results: list[BuildResult] = []
-    common = _common_attachments(app, report)
+    common = _common_attachments(app, report, figures.policy)
     with atomic_paths([targets[k] for k in kinds], 0o600) as tmps:
         for kind, tmp in zip(kinds, tmps):
             attachments = [a for a in common if a.role in ("application", "validation")
@@ -310,19 +315,20 @@ def _bundle_all(app: Any, report: Any, figures: Any, kinds: list[str], rendered:
     return results
 
 
-def _common_attachments(app, report) -> list[Attachment]:
+def _common_attachments(app: Application, report: Report, policy: Policy) -> list[Attachment]:
     import json
 
     from lingong_docs.core.model import APPLICATION_FILE
 
+    assert app.folder is not None            # a package is built from an application folder
     folder = Path(app.folder)
     out = []
     app_file = folder / APPLICATION_FILE
     if app_file.is_file():
         out.append(Attachment(name=APPLICATION_FILE, data=app_file.read_bytes(), role="application",
                               source=APPLICATION_FILE, description="申请文件"))
-    for role, label in (("job_posts", "附件4 发布岗位任务明细表（原始工作簿）"),
-                        ("roster", "附件5 撮合服务成功人员花名册（原始工作簿）")):
+    for role in ("job_posts", "roster"):
+        label = f"{policy.title_of(role)}（原始工作簿）"
         table = getattr(app, role)
         if table is not None:
             path = Path(table.path)
@@ -330,9 +336,9 @@ def _common_attachments(app, report) -> list[Attachment]:
             out.append(Attachment(name=path.name, data=path.read_bytes(), role=role, source=source,
                                   description=label))
     evidence_dir = app.info.evidence_folder
-    for path in text_named(app.evidence):
+    for path in app.bundled():
         out.append(Attachment(name=EVIDENCE_PREFIX + path.name, data=path.read_bytes(), role="evidence",
-                              source=f"{evidence_dir}/{path.name}", description="支付凭证"))
+                              source=f"{evidence_dir}/{path.name}", description=policy.title_of("evidence")))
     data = report.to_dict()
     data["stats"] = {k: v for k, v in data.get("stats", {}).items() if k != "seconds"}  # reproducible
     out.append(Attachment(name="validation.json", role="validation", source="validation.json",
@@ -341,52 +347,35 @@ def _common_attachments(app, report) -> list[Attachment]:
     return out
 
 
-def _manifest(app, figures, kind: str, draft: bool, report, *, paper: bool = False) -> dict:
+def _manifest(app: Application, figures: Figures, kind: str, draft: bool, report: Report, *,
+              paper: bool = False) -> Manifest:
     """Return the package's manifest (``bundle`` adds files, materials, signature fields, pages).
 
-    ``figures`` is the computation intake recomputes and compares — ``null`` in a recognition
-    package, which has nothing to recompute (the key is always present). ``edition`` is
-    ``"paper"`` for the paper edition (no signature fields: sealed by hand), else ``"electronic"``.
+    ``figures`` is the computation intake recomputes and compares — ``None`` in a recognition
+    package, which has nothing to recompute. ``edition`` is ``"paper"`` for the paper edition
+    (no signature fields: sealed by hand), else ``"electronic"``.
     """
-    from lingong_docs.core import manifest as contract
-    from lingong_docs.package.parts import form_figures
-    from lingong_docs.render.context import form_context
-
     info = app.info
     policy = figures.policy
-    printed = []
+    printed: tuple[PrintedEntry, ...] = ()
     if kind != RECOGNITION:
         # what the forms print, where: intake finds exactly this text on those pages
-        ctx = form_context(info, kind=kind, figures=form_figures(figures, kind))
-        report_key = f"report_{kind}"
-        shown = [(contract.PRINTED_MATCH_COUNT, str(ctx["match_count"])),
-                 (contract.PRINTED_WAN, ctx[f"{kind}_wan"]), (contract.PRINTED_UPPER, ctx[f"{kind}_upper"])]
-        if kind == "operating":
-            shown.append((contract.PRINTED_DEMAND_TOTAL, str(ctx["demand_total"])))
-        printed = [{"material": report_key, "field": f, "text": contract.printed_text(f, text)} for f, text in shown]
-        printed += [{"material": "checklist", "field": contract.PRINTED_RECORDS, "table": name,
-                     "text": contract.printed_text(contract.PRINTED_RECORDS, f"{len(table.records):,}", name)}
-                    for name, table in (("job_posts", app.job_posts), ("roster", app.roster))
-                    if table is not None and name in tables_of(kind, policy)]
-    return {
-        "format": contract.FORMAT,
-        "toolkit": {"name": "lingong-docs", "version": __version__},
-        "policy": {"id": policy.id, "version": policy.version,
-                   "sha256": policy.sha256},
-        "kind": kind,
-        "applicant": {"name": info.applicant, "uscc": info.uscc, "market": info.market},
-        "year": info.year,
-        "application_date": info.application_date.isoformat() if info.application_date else None,
-        "draft": draft,
-        "edition": "paper" if paper else "electronic",
-        "validation": {"valid": report.valid, "errors": report.errors, "warnings": report.warnings},
-        # null for recognition: the package prints no figures and embeds no tables to recompute
-        "figures": None if kind == RECOGNITION else figures.to_dict(),
-        "printed": printed,
-    }
+        amounts = form_figures(figures, kind) or {}
+        records = {name: len(table.records) for name, table in (("job_posts", app.job_posts), ("roster", app.roster))
+                   if table is not None and name in tables_of(kind, policy)}
+        printed = printed_figures(kind, match_count=int(figures.match_count), demand_total=int(figures.demand_total),
+                                  amount=to_money(amounts[f"{kind}_subsidy"]), records=records)
+    return Manifest(
+        kind=kind, toolkit={"name": "lingong-docs", "version": __version__},
+        policy={"id": policy.id, "version": policy.version, "sha256": policy.sha256},
+        applicant={"name": info.applicant, "uscc": info.uscc, "market": info.market}, year=info.year,
+        application_date=info.application_date.isoformat() if info.application_date else None,
+        draft=draft, edition="paper" if paper else "electronic",
+        validation={"valid": report.valid, "errors": report.errors, "warnings": report.warnings},
+        figures=None if kind == RECOGNITION else figures.to_dict(), printed=printed)
 
 
-def _metadata(app, kind: str, date: dt.datetime, draft: bool) -> dict:
+def _metadata(app: Application, kind: str, date: dt.datetime, draft: bool) -> dict[str, Any]:
     info = app.info
     title = f"{info.year or ''}年度{KINDS[kind].label}申请材料" + ("（草稿）" if draft else "")
     return {"title": title, "author": info.applicant or "", "subject": "朝阳区零工市场补贴申请材料",

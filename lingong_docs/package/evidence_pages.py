@@ -30,10 +30,10 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from lingong_docs.core.errors import BuildError, LingongError
 from lingong_docs.core.evidence import covered_rows, describe
+from lingong_docs.core.fonts import cjk_font
 from lingong_docs.core.manifest import count_text
 from lingong_docs.package.marks import matrix_mul
 from lingong_docs.package.overlay import FOOTER_BAND
-from lingong_docs.util.fonts import cjk_font
 
 A4 = (595.276, 841.89)
 SIDE, TOP, HEADING = 42.0, 36.0, 46.0     # margins and heading band height (pt)
@@ -169,7 +169,7 @@ def _load(path: Path, index: int, section: str = "支付凭证") -> list:
             pages = [_PdfPage(p) for p in reader.pages]
         except LingongError:
             raise
-        except Exception:  # noqa: BLE001 - any parser failure (PdfReadError and others): unusable
+        except Exception:  # any parser failure (PdfReadError and others): unusable
             raise BuildError.make("evidence-unreadable", file=label) from None
         if not pages:
             raise BuildError.make("evidence-unreadable", file=label)

@@ -35,7 +35,7 @@ from pypdf.generic import (
 )
 
 from lingong_docs.core.layout import SEAL_SIZE, SIGN_MIN, SIGN_SIZE, em_width
-from lingong_docs.core.manifest import ROLE_ZH, SEAL, SIGNATURE
+from lingong_docs.core.manifest import ROLE_ZH, SEAL, SIGNATURE, PlaceEntry
 from lingong_docs.package.overlay import FOOTER_BAND
 
 SEAL_W, SEAL_H = SEAL_SIZE
@@ -92,9 +92,9 @@ class Place:
     rect: tuple[float, float, float, float]
     found: bool     # located from the text (False: default position)
 
-    def to_manifest(self) -> dict:
-        return {"name": self.name, "material": self.material, "page": self.page + 1, "role": self.role,
-                "rect": [round(v, 1) for v in self.rect], "located": self.found}
+    def to_manifest(self) -> PlaceEntry:
+        return PlaceEntry(name=self.name, material=self.material, page=self.page + 1, role=self.role,
+                          rect=tuple(round(v, 1) for v in self.rect), located=self.found)
 
 
 def matrix_mul(m: tuple, n: tuple) -> tuple:
@@ -129,7 +129,7 @@ def read_page(page: PageObject, seal_over: tuple = ()) -> tuple[list[Mark], list
 
     try:
         page.extract_text(visitor_text=visit)
-    except Exception:  # noqa: BLE001 - a page we cannot read text from gets the default place
+    except Exception:  # a page we cannot read text from gets the default place
         return [], []
     joined = "".join(c[0] for c in chars)
     found = []

@@ -14,7 +14,7 @@ from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, StreamObject
 from reportlab.pdfgen import canvas as rl_canvas
 
-from lingong_docs.util.fonts import cjk_font
+from lingong_docs.core.fonts import cjk_font
 
 DRAFT_TEXT = "草稿 — {reason}"
 DRAFT_REASON = "未通过校验"

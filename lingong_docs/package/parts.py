@@ -9,7 +9,6 @@ counts of everything else.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,34 +17,18 @@ from typing import Any
 
 from lingong_docs import render
 from lingong_docs.core import findings as F
-from lingong_docs.core.evidence import SUPPORTING_FOLDERS, text_named
-from lingong_docs.core.evidence import supporting_files as core_supporting_files
-from lingong_docs.core.kinds import KINDS, MATERIAL_TITLES, RECOGNITION, printed_tables
+from lingong_docs.core.kinds import KINDS, RECOGNITION, printed_tables
 from lingong_docs.core.layout import em_width
 from lingong_docs.core.manifest import EVIDENCE_PREFIX, count_text
 from lingong_docs.core.model import APPLICATION_FILE
-from lingong_docs.core.policy import Policy
-from lingong_docs.package.assemble import SEAL, SIGNATURE, Part, evidence_part, files_part, page_counts
+from lingong_docs.core.policy import CHECKLIST, EVIDENCE, FOLDER, FORM, TABLE, Material, Policy
+from lingong_docs.core.progress import Progress
+from lingong_docs.package.assemble import Part, evidence_part, files_part, page_counts
 from lingong_docs.package.checklist import with_checklist
 from lingong_docs.util.money import cn_date
 
-Progress = Callable[[str, int, int], None]
-TITLES = MATERIAL_TITLES
-# One-page forms, and the application fields each prints (application.yaml names), longest first
-# to blame when the form runs onto a second page.
-ONE_PAGE_FORMS = {
-    "cover": ("applicant", "market", "address", "legal_rep", "contact", "contact_phone", "uscc"),
-    "checklist": ("applicant", "market"),
-    "report_operating": ("applicant", "market"),
-    "report_employment": ("applicant", "market"),
-}
-# Supporting files bundled from folders of the application folder, after the report (认定材料,
-# 第八条) or at the end (其他材料, 第十二条（四）、第十三条（三）): key → (folder, title, heading).
-SUPPORTING = {
-    "recognition_proofs": (SUPPORTING_FOLDERS["recognition_proofs"], "认定材料（第八条）",
-                           "第八条所列认定材料：服务质量评级、场地照片、工作规章制度和服务标准、线上平台截图等"),
-    "other": (SUPPORTING_FOLDERS["other"], "其他材料", "申请单位提供的其他材料"),
-}
+# The application fields a one-page form prints (its ``one_page`` in the policy), as the operator
+# reads them in the form-overflow finding.
 FIELD_LABELS = {"applicant": "申请单位全称", "market": "零工市场名称", "contact": "联系人",
                 "contact_phone": "联系电话", "uscc": "统一社会信用代码", "address": "地址",
                 "legal_rep": "法定代表人"}
@@ -92,30 +75,29 @@ def tables_of(kind: str, policy: Policy) -> tuple[str, ...]:
 
 def render_all(app: Any, figures: Any, kinds: list[str], workdir: Path, edition: Edition,
                tick: Progress) -> dict[str, Rendered]:
-    """Render every part of every package into ``workdir``; raise ``LayoutRefused`` on an
-    overflowing one-page form unless the edition is a draft."""
+    """Render every part of every package into ``workdir``, in the order of the policy's
+    ``materials:``; raise ``LayoutRefused`` on an overflowing one-page form unless the edition is
+    a draft."""
+    policy: Policy = figures.policy
     steps = len(kinds) + 2
     tick("rendering", 0, steps)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lingong-forms") as pool:
-        forms_job = pool.submit(_render_heads, app, figures, kinds, workdir, edition)
+        forms_job = pool.submit(_render_forms, app, figures, kinds, workdir, edition)
         shared = _shared_parts(app, figures, kinds, workdir, edition, tick)
-        heads = forms_job.result()
+        forms = forms_job.result()
     tick("rendering", 2, steps)
-    overflow = {kind: overflows(app, kind, heads[kind]) for kind in kinds}
+    overflow = {kind: overflows(app, kind, list(forms[kind].values()), policy) for kind in kinds}
     if any(overflow.values()) and not edition.draft:
         raise LayoutRefused([f for kind in kinds for f in overflow[kind]])
     out: dict[str, Rendered] = {}
     for n, kind in enumerate(kinds, start=3):
-        tail = [shared[t] for t in tables_of(kind, figures.policy)]
-        if kind == RECOGNITION and "recognition_proofs" in shared:
-            tail.insert(0, shared["recognition_proofs"])
-        if kind != RECOGNITION and "evidence" in shared:
-            tail.append(shared["evidence"])
-        if "other" in shared:
-            tail.append(shared["other"])
-        parts = with_checklist(app, kind, form_figures(figures, kind), heads[kind], tail, workdir / kind,
+        made = {**shared, **forms[kind]}
+        keys = [k for k in policy.materials(kind) if k in made or policy.material(k).source == CHECKLIST]
+        at = next((i for i, k in enumerate(keys) if policy.material(k).source == CHECKLIST), len(keys))
+        parts = with_checklist(app, kind, form_figures(figures, kind), [made[k] for k in keys[:at]],
+                               [made[k] for k in keys[at + 1:]], workdir / kind, policy,
                                paper=edition.paper, seal_over=seal_over(app))
-        overflow[kind] += _checklist_overflow(app, kind, parts)
+        overflow[kind] += _checklist_overflow(app, kind, parts, policy)
         out[kind] = Rendered(kind=kind, parts=parts, notes=overflow[kind])
         tick("rendering", n, steps)
     if any(overflow.values()) and not edition.draft:
@@ -123,86 +105,90 @@ def render_all(app: Any, figures: Any, kinds: list[str], workdir: Path, edition:
     return out
 
 
+def _listed(policy: Policy, kinds: list[str], source: str) -> list[Material]:
+    """Return the materials of ``source`` that any of the packages of ``kinds`` holds, in order."""
+    keys = dict.fromkeys(k for kind in kinds for k in policy.materials(kind))
+    return [m for m in map(policy.material, keys) if m.source == source]
+
+
 def _shared_parts(app: Any, figures: Any, kinds: list[str], workdir: Path, edition: Edition,
                   tick: Progress) -> dict[str, Part]:
-    """Return the parts several packages share: the evidence pages and the printed tables."""
+    """Return the parts several packages share: the evidence pages, the supporting files of a
+    folder and the printed tables."""
+    policy: Policy = figures.policy
     shared: dict[str, Part] = {}
-    evidence = text_named(app.evidence)
-    if any(k != RECOGNITION for k in kinds) and evidence:
-        shared["evidence"] = evidence_part(evidence, workdir / "evidence.pdf", attachment_prefix=EVIDENCE_PREFIX)
-    for key, (folder, title, subtitle) in SUPPORTING.items():
-        files = supporting_files(app, folder)
-        if files and (key != "recognition_proofs" or RECOGNITION in kinds):
-            shared[key] = files_part(files, workdir / f"{key}.pdf", key=key, title=title, section=folder,
-                                     subtitle=subtitle)
+    evidence = app.bundled()
+    for mat in _listed(policy, kinds, EVIDENCE):
+        if evidence:
+            shared[mat.key] = evidence_part(evidence, workdir / f"{mat.key}.pdf", key=mat.key, title=mat.title,
+                                            attachment_prefix=EVIDENCE_PREFIX)
+    for mat in _listed(policy, kinds, FOLDER):
+        files = app.bundled(str(mat.folder))
+        if files:
+            shared[mat.key] = files_part(files, workdir / f"{mat.key}.pdf", key=mat.key, title=mat.title,
+                                         section=str(mat.folder), subtitle=mat.heading)
     tick("rendering", 1, len(kinds) + 2)
-    names = [t for t in ("job_posts", "roster") if any(t in tables_of(k, figures.policy) for k in kinds)]
-    if names:
+    tables = _listed(policy, kinds, TABLE)
+    if tables:
         tables_dir = workdir / "tables"
         tables_dir.mkdir()
         tick("converting", 0, 1)
-        pdfs = _render_tables(app, figures, names, tables_dir, edition)
+        pdfs = _render_tables(app, figures, [m.key for m in tables], tables_dir, edition)
         tick("converting", 1, 1)
-        for name in names:
-            shared[name] = Part(key=name, title=TITLES[name], pdf=pdfs[name], marks=edition.marks(SEAL, SIGNATURE),
-                                required=edition.marks(SEAL), scan="ends", seal_over=seal_over(app),
-                                seam=edition.paper)
+        for mat in tables:
+            shared[mat.key] = Part(key=mat.key, title=mat.title, pdf=pdfs[mat.key], marks=edition.marks(*mat.roles()),
+                                   required=edition.marks(*mat.required_roles()), scan="ends",
+                                   seal_over=seal_over(app), seam=edition.paper)
     return shared
 
 
-def supporting_files(app: Any, folder: str) -> list[Path]:
-    """Return the PDF and image files in ``folder`` of the application folder, by name (none when
-    the folder is absent: its checklist row is then left out)."""
-    return text_named(core_supporting_files(Path(app.folder), folder))
-
-
-def overflows(app: Any, kind: str, parts: list[Part]) -> list[F.Finding]:
+def overflows(app: Any, kind: str, parts: list[Part], policy: Policy) -> list[F.Finding]:
     """Return a ``form-overflow`` finding for each one-page form in ``parts`` that is not one page.
 
-    The field blamed is the longest (in printed width) of those the form prints.
+    The field blamed is the longest (in printed width) of those the form prints (its ``one_page``).
     """
     found = []
     for part, pages in zip(parts, page_counts([p.pdf for p in parts])):
-        keys = ONE_PAGE_FORMS.get(part.key)
+        keys = policy.material(part.key).one_page
         if not keys or pages == 1:
             continue
         values = {k: str(getattr(app.info, k, "") or "") for k in keys}
         key = max(keys, key=lambda k: em_width(values[k]))
         found.append(F.make("form-overflow", file=APPLICATION_FILE, form=f"{KINDS[kind].label}的{part.title}",
-                            pages=pages, field=FIELD_LABELS[key], length=len(values[key])))
+                            pages=pages, field=FIELD_LABELS.get(key, key), length=len(values[key])))
     return found
 
 
-def _checklist_overflow(app: Any, kind: str, parts: list[Part]) -> list[F.Finding]:
+def _checklist_overflow(app: Any, kind: str, parts: list[Part], policy: Policy) -> list[F.Finding]:
     """Return the finding of a checklist longer than one page: blamed on the number of supporting
     files it lists one by one when there are any, else on the longest field it prints."""
-    checklist = [p for p in parts if p.key == "checklist"]
-    found = overflows(app, kind, checklist)
-    files = sum(len(p.children) for p in parts if p.key in SUPPORTING)
+    checklist = [p for p in parts if policy.material(p.key).source == CHECKLIST]
+    found = overflows(app, kind, checklist, policy)
+    files = sum(len(p.children) for p in parts if policy.material(p.key).source == FOLDER)
     if not found or not files:
         return found
     (pages,) = page_counts([checklist[0].pdf])
+    folders = [m.folder for m in policy.material_catalogue.values() if m.source == FOLDER]
     return [F.make("checklist-overflow", form=f"{KINDS[kind].label}的{checklist[0].title}", pages=pages,
-                   files=files, folders="、".join(f"“{folder}”" for folder, _t, _s in SUPPORTING.values()))]
+                   files=files, folders="、".join(f"“{folder}”" for folder in folders))]
 
 
-def _render_heads(app: Any, figures: Any, kinds: list[str], workdir: Path, edition: Edition) -> dict[str, list[Part]]:
-    """Return {kind: [cover, report]} rendered from the forms (one LibreOffice run per kind)."""
-    heads = {}
+def _render_forms(app: Any, figures: Any, kinds: list[str], workdir: Path,
+                  edition: Edition) -> dict[str, dict[str, Part]]:
+    """Return {kind: {key: part}} of the Word forms of each package but the checklist (rendered
+    last, ``package.checklist``), one LibreOffice run per kind."""
+    policy: Policy = figures.policy
+    out = {}
     for kind in kinds:
         kdir = workdir / kind
         kdir.mkdir()
-        report_key, report_title = KINDS[kind].report, KINDS[kind].report_title
+        wanted = [m for m in map(policy.material, policy.materials(kind)) if m.source == FORM]
         context = render.form_context(app.info, kind=kind, figures=form_figures(figures, kind))
-        forms = render.render_forms(["cover", report_key], context, kdir)
-        heads[kind] = [
-            Part(key="cover", title=TITLES["cover"], pdf=Path(forms["cover"]), marks=edition.marks(SEAL),
-                 required=edition.marks(SEAL), seal_over=seal_over(app)),
-            Part(key=report_key, title=report_title, pdf=Path(forms[report_key]),
-                 marks=edition.marks(SEAL, SIGNATURE), required=edition.marks(SEAL, SIGNATURE),
-                 seal_over=seal_over(app)),
-        ]
-    return heads
+        pdfs = render.render_forms(wanted, context, kdir) if wanted else {}
+        out[kind] = {m.key: Part(key=m.key, title=m.title, pdf=Path(pdfs[m.key]), marks=edition.marks(*m.roles()),
+                                 required=edition.marks(*m.required_roles()), seal_over=seal_over(app))
+                     for m in wanted}
+    return out
 
 
 def seal_over(app: Any) -> tuple[str, ...]:

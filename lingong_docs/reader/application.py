@@ -81,7 +81,7 @@ def _load(path: Path) -> dict[str, Any]:
         raise ReadError.make("application-too-large", file=name)
     try:
         with open(path, encoding="utf-8-sig") as f:
-            data = yaml.load(f, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+            data = yaml.load(f, Loader=_StrictLoader)  # a SafeLoader subclass
     except UnicodeDecodeError:
         raise ReadError.make("application-encoding", file=name) from None
     except _Refused as e:

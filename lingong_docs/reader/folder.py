@@ -6,6 +6,7 @@ file that cannot be read safely and return read findings for cells that cannot b
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from lingong_docs.core import findings as F
@@ -26,7 +27,7 @@ def read_application(folder: str | Path) -> Application:
     if not folder.is_dir():
         raise ReadError.make("folder-not-found", folder=folder.name)
     app_file = folder / APPLICATION_FILE
-    findings: list = []
+    findings: list[F.Finding] = []
     if app_file.is_file():
         info, findings = read_application_file(app_file)
         has_file = True
@@ -67,7 +68,7 @@ def read_single(path: str | Path, kind: str | None = None) -> Application:
     return app
 
 
-def _walk(folder: Path, depth: int = 3):
+def _walk(folder: Path, depth: int = 3) -> Iterator[Path]:
     """Yield the files below ``folder`` (operators sort evidence into month folders), no hidden ones."""
     for p in folder.iterdir():
         if p.name.startswith((".", "~$")) or p.is_symlink():

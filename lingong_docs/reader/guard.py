@@ -108,7 +108,7 @@ def scan_workbook(path: Path) -> WorkbookScan:
         except ReadError:
             raise
         except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, SafeET.ParseError,
-                Exception):  # noqa: BLE001 - any parser failure means "not a readable workbook"
+                Exception):  # any parser failure means "not a readable workbook"
             raise _reject("xlsx-corrupt", path, "工作簿结构损坏，无法读取。",
                           "请在 Excel/WPS 中打开并重新保存为 .xlsx。") from None
 

@@ -28,14 +28,14 @@ TOTAL_WORDS = ("合计", "总计", "小计")  # consecutive blank rows after whi
 def _open(path: Path) -> CalamineWorkbook:
     try:
         return CalamineWorkbook.from_path(str(path))
-    except Exception:  # noqa: BLE001 - calamine raises its own types; message may hold paths
+    except Exception:  # calamine raises its own types; message may hold paths
         raise ReadError.make("xlsx-corrupt", file=mask_file_name(path.name)) from None
 
 
 def _rows(wb: CalamineWorkbook, name: str, path: Path) -> list[list]:
     try:
         return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except Exception:  # noqa: BLE001
+    except Exception:
         raise ReadError.make("xlsx-corrupt", file=f"{mask_file_name(path.name)}（工作表“{mask_file_name(name)}”）") from None
 
 

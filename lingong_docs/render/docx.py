@@ -33,45 +33,22 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from lingong_docs.core.errors import RenderError
+from lingong_docs.core.policy import Material, shipped_forms
 from lingong_docs.util.atomic import atomic_path
 from lingong_docs.util.resources import forms_dir
+from lingong_docs.util.text import strip_controls
 
-# Form name → template file in forms/ and the neutral title written to its core properties.
-TEMPLATES = {
-    "cover": "封面.docx",
-    "checklist": "材料清单.docx",
-    "report_recognition": "附件1_认定申请报告.docx",
-    "report_operating": "附件2_运营经费补贴申请报告.docx",
-    "report_employment": "附件3_就业服务补贴申请报告.docx",
-}
-TITLES = {
-    "cover": "申请材料封面",
-    "checklist": "申请材料清单",
-    "report_recognition": "零工市场（驿站）认定申请报告",
-    "report_operating": "运营经费补贴申请报告",
-    "report_employment": "就业服务补贴申请报告",
-}
 AUTHOR = "lingong-docs"
 SUBJECT = "朝阳区零工市场（驿站）申请材料"
 FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)      # core properties created/modified
 ZIP_TIME = (2024, 1, 1, 0, 0, 0)                    # zip entry timestamps
 
 _STRICT = etree.XMLParser(recover=False, resolve_entities=False, no_network=True, huge_tree=False)
-# Characters removed from values: C0/C1 controls except \n (\t → space, \r → \n before), bidi
-# embedding/override/isolate marks, BOM, non-characters, lone surrogates (all invalid or
-# deceptive in a printed form; XML 1.0 forbids most of them anyway).
-_DROP = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
-                   "\ufeff\ufffe\uffff\ud800-\udfff]")
-_NEWLINES = re.compile("\r\n|\r|\u2028|\u2029|\x85")
-
-
 def clean_value(value) -> str:
     """Return ``value`` as the plain text the form will show: newlines kept, controls removed."""
     if value is None:
         return ""
-    text = str(value)
-    text = _NEWLINES.sub("\n", text).replace("\t", " ")
-    return _DROP.sub("", text)
+    return strip_controls(str(value))
 
 
 def _finalize(value) -> Markup:
@@ -85,18 +62,30 @@ def make_env() -> SandboxedEnvironment:
     return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, finalize=_finalize)
 
 
-def template_path(name: str) -> Path:
-    """Return the template file of form ``name`` (a key of TEMPLATES or a file name in forms/)."""
-    file_name = TEMPLATES.get(name, name)
+Form = Material | str     # a form's declaration (the policy's material_catalogue), or its key
+
+
+def form_of(form: Form) -> Material:
+    """Return the declaration of ``form``: itself, the shipped form with that key, or (for a
+    template's file name) a declaration naming that file."""
+    if isinstance(form, Material):
+        return form
+    shipped = shipped_forms().get(form)
+    return shipped or Material(key=Path(form).stem, title=Path(form).stem, source="form", template=form)
+
+
+def template_path(form: Form) -> Path:
+    """Return the template file in forms/ of ``form`` (a declaration, a form's key or a file name)."""
+    file_name = form_of(form).template or ""
     path = forms_dir() / file_name
     if Path(file_name).name != file_name or not path.is_file():
         raise RenderError.make("template-missing", template=file_name)
     return path
 
 
-def template_variables(name: str) -> set[str]:
-    """Return the top-level context keys the template of form ``name`` uses."""
-    return set(DocxTemplate(str(template_path(name))).get_undeclared_template_variables(make_env()))
+def template_variables(form: Form) -> set[str]:
+    """Return the top-level context keys the template of ``form`` uses."""
+    return set(DocxTemplate(str(template_path(form))).get_undeclared_template_variables(make_env()))
 
 
 def _variable_name(exc: UndefinedError) -> str:
@@ -105,13 +94,15 @@ def _variable_name(exc: UndefinedError) -> str:
     return m.group(1) if m else "?"
 
 
-def render_form(template_name: str, context: dict, out_docx: Path) -> Path:
-    """Return ``out_docx`` after filling form ``template_name`` with ``context``.
+def render_form(form: Form, context: dict, out_docx: Path) -> Path:
+    """Return ``out_docx`` after filling ``form`` (its declaration, or its key) with ``context``.
 
-    Raises ``RenderError``: ``template-missing``, ``template-variable-missing`` (naming the
-    variable), ``template-invalid`` (broken template, unsafe expression, malformed output).
+    Its core properties carry the form's title and nothing of the applicant. Raises
+    ``RenderError``: ``template-missing``, ``template-variable-missing`` (naming the variable),
+    ``template-invalid`` (broken template, unsafe expression, malformed output).
     """
-    path = template_path(template_name)
+    declared = form_of(form)
+    path = template_path(declared)
     file_name = path.name
     tpl = _StrictTemplate(str(path))
     tpl.form_file = file_name
@@ -125,7 +116,7 @@ def render_form(template_name: str, context: dict, out_docx: Path) -> Path:
     except TemplateError as e:
         raise RenderError.make("template-invalid", template=file_name,
                            reason=f"模板语法错误（{type(e).__name__}）") from None
-    set_neutral_properties(tpl.docx.core_properties, TITLES.get(template_name, path.stem))
+    set_neutral_properties(tpl.docx.core_properties, declared.title)
     buf = io.BytesIO()
     tpl.save(buf)
     data = normalize_docx_bytes(buf.getvalue())

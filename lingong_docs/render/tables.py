@@ -21,7 +21,6 @@ import copy
 import datetime as dt
 import io
 import math
-import re
 import shutil
 import zipfile
 from collections.abc import Iterable
@@ -56,6 +55,7 @@ from lingong_docs.core.tables import header_block, spec
 from lingong_docs.render.docx import AUTHOR, FIXED_TIME, normalize_docx_bytes
 from lingong_docs.render.soffice import convert_to_pdf
 from lingong_docs.util.atomic import atomic_path
+from lingong_docs.util.text import strip_controls
 from lingong_docs.util.workbook import SAFE_PREFIXES, safe_text
 from lingong_docs.util.workdir import private_dir
 
@@ -82,8 +82,6 @@ HEADER_ROW = 4          # rows above the column headers: 1 附件 label, 2 title
 _FORMATS = {"datetime": DATETIME_FORMAT, "integer": "0", "number": "0.0#"}
 _MARKER = "__lingong_data_rows__"
 WORKDIR_PREFIX = "lingong-table-"      # private folder of render_table_pdf (util.workdir)
-# Beyond safe_text's rule (drop C0 controls but \t \n \r): characters XML 1.0 cannot carry.
-_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def _set_default_font(wb: Workbook) -> None:
@@ -100,8 +98,7 @@ def _set_default_font(wb: Workbook) -> None:
 
 def safe_string(value: str) -> tuple[str, bool]:
     """Return (text, quote_prefix) exactly as ``safe_text`` would store ``value`` in a cell."""
-    text = "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 32)
-    text = _NOT_XML.sub("", text)
+    text = strip_controls(value)
     return text, text.startswith(SAFE_PREFIXES)
 
 

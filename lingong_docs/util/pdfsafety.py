@@ -3,14 +3,22 @@
 Used by intake (on a received package and, recursively, on the PDFs embedded in it) and by the
 evidence rule of ``validate`` (so an operator learns before building that a payment-evidence PDF
 carries a script). Everything is walked by hand with a visited set and a node budget: a
-self-referencing /Kids or /Fields tree ends the walk, it does not hang it.
+self-referencing /Kids or /Fields tree ends the walk, it does not hang it. Objects are known by
+(number, generation): ``7 0 R`` and ``7 1 R`` are two objects, and visiting one does not hide the
+other. Nothing is cut short in silence: a walk that reaches a bound (nodes, an action chain, a
+field tree's depth) sets ``Safety.truncated`` and names the bound in ``Safety.bounds``, and the
+caller rejects what it could not check in full.
 
 Found (``Safety.active``, an error wherever it appears): JavaScript anywhere (document /Names,
 /OpenAction, /AA of the document, of pages, of annotations, of form fields and their parents),
 /Launch, /GoToR, /GoToE, /SubmitForm, /ImportData, /Rendition, /RichMediaExecute actions,
 /RichMedia, /Screen, /Movie and /Sound annotations, XFA forms, and any action other than going to
 a page that runs on its own (/OpenAction, /AA). ``Safety.remote`` lists web links (/URI): shown
-as a warning, since a bank's receipt may legitimately carry one.
+as a warning, since a bank's receipt may legitimately carry one. Files attached to a page
+(/FileAttachment annotations) are checked like embedded files, PDFs to ``MAX_DEPTH`` levels, and
+listed in ``Safety.attached``. ``Safety.dangling`` lists references the file's cross-reference
+table does not hold (a reader that "repairs" them by searching the bytes, as pypdf does, may find
+a decoy in a comment or in unsigned bytes): checked as found, and reported.
 """
 
 from __future__ import annotations
@@ -28,6 +36,8 @@ AUTOMATIC_OK = frozenset({"/GoTo", "/Named"})
 ACTIVE_ANNOTATIONS = frozenset({"/RichMedia", "/Screen", "/Movie", "/Sound", "/3D"})
 MAX_NODES = 200_000          # dictionaries visited per document (fields, annotations, actions)
 MAX_DEPTH = 3                # PDFs embedded in PDFs
+MAX_FIELD_DEPTH = 64         # /Kids levels of a form field, /Parent links of a widget
+MAX_ATTACHED = 60_000_000    # bytes of one file attached to an annotation, decompressed
 
 
 @dataclass
@@ -38,59 +48,89 @@ class Safety:
     remote: list[str] = field(default_factory=list)
     truncated: bool = False
     shared_fields: bool = False          # a form field reached twice: a /Kids or /Fields tree that multiplies
+    bounds: list[str] = field(default_factory=list)       # which bound ended a walk (``truncated``)
+    attached: list[str] = field(default_factory=list)     # files attached to annotations (where)
+    dangling: list[str] = field(default_factory=list)     # references outside the xref (where)
 
     def merge(self, other: Safety, prefix: str) -> None:
         self.active.extend(f"{prefix}:{a}" for a in other.active)
         self.remote.extend(f"{prefix}:{r}" for r in other.remote)
+        self.attached.extend(f"{prefix}:{a}" for a in other.attached)
+        self.dangling.extend(f"{prefix}:{d}" for d in other.dangling)
+        self.bounds.extend(f"{prefix}:{b}" for b in other.bounds)
         self.truncated |= other.truncated
+
+    def over(self, bound: str) -> None:
+        """Record that a walk stopped at ``bound``: what lies beyond it was not checked."""
+        self.truncated = True
+        if bound not in self.bounds:
+            self.bounds.append(bound)
 
 
 class _Walk:
     """One walk over a document: the visited set and the node budget."""
 
-    def __init__(self, out: Safety) -> None:
+    def __init__(self, out: Safety, reader: Any = None, depth: int = 0) -> None:
         self.out = out
-        self.seen: set[int] = set()
+        self.seen: set[tuple[int, int]] = set()
         self.budget = MAX_NODES
+        self.xref = _xref_keys(reader)
+        self.depth = depth
 
-    def visit(self, ref: Any) -> Any | None:
+    @staticmethod
+    def key(ref: Any) -> tuple[int, int] | None:
+        idnum = getattr(ref, "idnum", None)
+        return None if idnum is None else (int(idnum), int(getattr(ref, "generation", 0) or 0))
+
+    def known(self, ref: Any) -> bool:
+        key = self.key(ref)
+        return key is not None and key in self.seen
+
+    def visit(self, ref: Any, where: str = "") -> Any | None:
         """Return the object behind ``ref`` the first time it is met, else None."""
         self.budget -= 1
         if self.budget < 0:
-            self.out.truncated = True
+            self.out.over("nodes")
             return None
-        idnum = getattr(ref, "idnum", None)
-        if idnum is not None:
-            if idnum in self.seen:
+        key = self.key(ref)
+        if key is not None:
+            if key in self.seen:
                 return None
-            self.seen.add(idnum)
+            self.seen.add(key)
+            if self.xref is not None and key not in self.xref:
+                self.out.dangling.append(f"{where or 'object'}:{key[0]} {key[1]} R")
         try:
             return ref.get_object() if hasattr(ref, "get_object") else ref
-        except Exception:  # noqa: BLE001 - a dangling reference holds nothing to run
+        except Exception:  # a dangling reference holds nothing to run
             return None
 
-    def action(self, ref: Any, where: str, *, automatic: bool = False, depth: int = 0) -> None:
-        """Classify an action and its /Next chain."""
+    def action(self, ref: Any, where: str, *, automatic: bool = False) -> None:
+        """Classify an action and every action of its /Next chain (a list, a tree or a cycle)."""
         from pypdf.generic import ArrayObject, DictionaryObject
 
-        action = self.visit(ref) if depth < 50 else None
-        if not isinstance(action, DictionaryObject):
-            return                               # an explicit destination, or nothing
-        kind = str(action.get("/S") or "")
-        if kind in ACTIVE_ACTIONS or "/JS" in action or (automatic and kind not in AUTOMATIC_OK):
-            self.out.active.append(f"{where}:{(kind or '/JS').lstrip('/')}")
-        elif kind == "/URI":
-            self.out.remote.append(f"{where}:URI")
-        nxt = action.get("/Next")
-        items = nxt if isinstance(nxt, ArrayObject) else [nxt] if nxt is not None else []
-        for item in items:
-            self.action(item, where, automatic=automatic, depth=depth + 1)
+        stack = [ref]
+        while stack and not self.out.truncated:
+            action = self.visit(stack.pop(), where)
+            if not isinstance(action, DictionaryObject):
+                continue                             # an explicit destination, met before, or nothing
+            kind = str(action.get("/S") or "")
+            if kind in ACTIVE_ACTIONS or "/JS" in action or (automatic and kind not in AUTOMATIC_OK):
+                self.out.active.append(f"{where}:{(kind or '/JS').lstrip('/')}")
+            elif kind == "/URI":
+                self.out.remote.append(f"{where}:URI")
+            nxt = action.raw_get("/Next") if "/Next" in action else None
+            if self.key(nxt) is not None and isinstance(_resolve(nxt), ArrayObject):
+                nxt = self.visit(nxt, where)         # a referenced array of actions, met once
+            if isinstance(nxt, ArrayObject):
+                stack.extend(reversed(list(nxt)))
+            elif nxt is not None:
+                stack.append(nxt)
 
     def triggers(self, node: Any, where: str) -> None:
         """An /AA dictionary runs its actions on events: any of them counts."""
         from pypdf.generic import DictionaryObject
 
-        aa = self.visit(node.raw_get("/AA")) if "/AA" in node else None
+        aa = self.visit(node.raw_get("/AA"), where) if "/AA" in node else None
         if isinstance(aa, DictionaryObject):
             for event in list(aa.keys()):
                 self.action(aa.raw_get(event), f"{where}:AA{event}", automatic=True)
@@ -98,12 +138,14 @@ class _Walk:
     def annotation(self, ref: Any, where: str) -> None:
         from pypdf.generic import DictionaryObject
 
-        annot = self.visit(ref)
+        annot = self.visit(ref, where)
         if not isinstance(annot, DictionaryObject):
             return
         subtype = str(annot.get("/Subtype") or "")
         if subtype in ACTIVE_ANNOTATIONS:
             self.out.active.append(f"{where}:{subtype.lstrip('/')}")
+        if subtype == "/FileAttachment":
+            self.attached_file(annot.get("/FS"), f"{where}:FileAttachment")
         self.triggers(annot, where)
         if "/A" in annot:
             self.action(annot.raw_get("/A"), f"{where}:annotation")
@@ -113,30 +155,61 @@ class _Walk:
         """A widget's field and the field's parents may carry /AA of their own."""
         from pypdf.generic import DictionaryObject
 
-        parent = node.get("/Parent") if hasattr(node, "get") else None
-        for _ in range(32):
-            if parent is None:
-                return
-            obj = self.visit(parent)
+        parent = node.raw_get("/Parent") if hasattr(node, "raw_get") and "/Parent" in node else None
+        for _ in range(MAX_FIELD_DEPTH):
+            if parent is None or self.known(parent):
+                return                           # the top, or a parent already checked
+            obj = self.visit(parent, where)
             if not isinstance(obj, DictionaryObject):
                 return
             self.triggers(obj, f"{where}:field")
             if "/A" in obj:
                 self.action(obj.raw_get("/A"), f"{where}:field")
-            parent = obj.get("/Parent")
+            parent = obj.raw_get("/Parent") if "/Parent" in obj else None
+        if parent is not None:
+            self.out.over("field-depth")
+
+    def attached_file(self, spec: Any, where: str) -> None:
+        """A file attached to an annotation: listed, and checked like an embedded PDF."""
+        from pypdf.generic import DictionaryObject
+
+        self.out.attached.append(where)
+        spec = _resolve(spec)
+        ef = _resolve(spec.get("/EF")) if isinstance(spec, DictionaryObject) else None
+        if not isinstance(ef, DictionaryObject):
+            return
+        for name in ("/F", "/UF"):
+            stream = _resolve(ef.get(name))
+            if stream is None or not hasattr(stream, "get_data"):
+                continue
+            try:
+                data = stream.get_data()
+            except Exception:
+                continue
+            if len(data) > MAX_ATTACHED:
+                self.out.over("attached-size")
+            elif data[:1024].find(b"%PDF-") >= 0:
+                if self.depth >= MAX_DEPTH:
+                    self.out.over("embedded-depth")
+                else:
+                    self.out.merge(check_bytes(data, depth=self.depth + 1), where)
+            return                               # /UF is the same file under its Unicode name
 
     def fields(self, refs: Any, depth: int = 0) -> None:
         """Every field of the form, however deep (``/Kids``), including hidden ones."""
         from pypdf.generic import ArrayObject, DictionaryObject
 
-        items = self.visit(refs) if depth == 0 else refs
-        if not isinstance(items, ArrayObject) or depth > 64:
+        items = self.visit(refs, "field") if depth == 0 else refs
+        if depth > MAX_FIELD_DEPTH:
+            self.out.over("field-depth")
+            return
+        if not isinstance(items, ArrayObject):
             return
         for i in range(len(items)):
-            if getattr(items[i], "idnum", None) in self.seen:
+            if self.known(items[i]):
                 self.out.shared_fields = True
                 continue
-            node = self.visit(items[i])
+            node = self.visit(items[i], "field")
             if not isinstance(node, DictionaryObject):
                 continue
             self.triggers(node, "field")
@@ -152,7 +225,7 @@ def check_reader(reader: Any, *, depth: int = 0, embedded: bool = True) -> Safet
     from pypdf.generic import DictionaryObject
 
     out = Safety()
-    walk = _Walk(out)
+    walk = _Walk(out, reader, depth)
     root = reader.trailer["/Root"].get_object()
     if "/OpenAction" in root:
         walk.action(root.raw_get("/OpenAction"), "OpenAction", automatic=True)
@@ -194,29 +267,51 @@ def _pages(reader: Any, walk: _Walk) -> None:
 
 def _outline(root: Any, walk: _Walk) -> None:
     """Bookmarks may carry actions too (a click on 封面 that starts a program)."""
-    outlines: Any = walk.visit(root.raw_get("/Outlines")) if "/Outlines" in root else None
-    stack = [outlines.get("/First")] if outlines is not None and hasattr(outlines, "get") else []
-    while stack:
-        node: Any = walk.visit(stack.pop())
-        if node is None or not hasattr(node, "get"):
+    outlines: Any = walk.visit(root.raw_get("/Outlines"), "outline") if "/Outlines" in root else None
+    stack = [outlines.raw_get("/First")] if hasattr(outlines, "raw_get") and "/First" in outlines else []
+    while stack and not walk.out.truncated:
+        node: Any = walk.visit(stack.pop(), "outline")
+        if node is None or not hasattr(node, "raw_get"):
             continue
         if "/A" in node:
             walk.action(node.raw_get("/A"), "outline")
-        stack.extend(n for n in (node.get("/Next"), node.get("/First")) if n is not None)
+        stack.extend(node.raw_get(k) for k in ("/Next", "/First") if k in node)
+
+
+def _resolve(obj: Any) -> Any:
+    try:
+        return obj.get_object() if hasattr(obj, "get_object") else obj
+    except Exception:
+        return None
+
+
+def _xref_keys(reader: Any) -> set[tuple[int, int]] | None:
+    """Return the (number, generation) of every object the reader's xref holds (None: not a reader)."""
+    xref = getattr(reader, "xref", None)
+    if not isinstance(xref, dict):
+        return None
+    keys = {(int(num), int(gen)) for gen, entries in xref.items() for num in entries}
+    keys.update((int(num), 0) for num in getattr(reader, "xref_objStm", {}) or {})
+    return keys
 
 
 def _embedded(reader: Any, out: Safety, depth: int) -> None:
     """Check every embedded PDF (by content, not by name), ``MAX_DEPTH`` levels deep."""
     if depth >= MAX_DEPTH:
+        try:
+            if any(a.content[:1024].find(b"%PDF-") >= 0 for a in reader.attachment_list):
+                out.over("embedded-depth")
+        except Exception:
+            pass
         return
     try:
         attachments = reader.attachment_list
-    except Exception:  # noqa: BLE001 - an unreadable name tree is reported by whoever extracts files
+    except Exception:  # an unreadable name tree is reported by whoever extracts files
         return
     for index, att in enumerate(attachments):
         try:
             data = att.content
-        except Exception:  # noqa: BLE001
+        except Exception:
             continue
         if isinstance(data, bytes) and data[:1024].find(b"%PDF-") >= 0:
             out.merge(check_bytes(data, depth=depth + 1), f"embedded{index + 1}")
@@ -230,7 +325,7 @@ def check_bytes(data: bytes, *, depth: int = 0) -> Safety:
         return check_reader(PdfReader(io.BytesIO(data), strict=False), depth=depth)
     except RecursionError:
         return Safety(truncated=True)
-    except Exception:  # noqa: BLE001 - not readable as PDF: nothing a viewer would run either
+    except Exception:  # not readable as PDF: nothing a viewer would run either
         return Safety()
 
 

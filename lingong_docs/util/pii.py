@@ -13,7 +13,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from lingong_docs.core.identity import strip_controls
+from lingong_docs.util.text import strip_controls
 
 _ID_RE = re.compile(r"(?<![0-9０-９])(?:[0-9０-９]{17}[0-9０-９XxＸｘ]|[0-9０-９]{15})(?![0-9０-９])")
 _PHONE_RE = re.compile(r"(?<![0-9０-９])(?:\+?86[- ]?)?1[3-9３-９][0-9０-９]{9}(?![0-9０-９])")

@@ -1,23 +1,11 @@
-"""Write the official blank 附件4 / 附件5 workbooks, made for people who type into Excel or WPS."""
+"""Workbook mechanics shared by every stage that writes .xlsx: the house styles and formula-safe text."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from openpyxl.styles import Border, Font, PatternFill, Side
 
-from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+from lingong_docs.util.text import strip_controls
 
-from lingong_docs.core.policy import policy_for
-from lingong_docs.core.tables import Column, TableSpec, header_block, spec
-from lingong_docs.util.atomic import atomic_path
-
-TEMPLATE_ROWS = 50000     # rows covered by the drop-down lists and input checks
-PREFORMATTED_ROWS = 30    # rows drawn with borders (the column styles cover the rest)
-DATE_MIN, DATE_MAX = 36526, 73051   # Excel serials of 2000-01-01 and 2100-01-01: the input check's range
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 TITLE_FONT = Font(name="宋体", size=16, bold=True)
@@ -28,151 +16,13 @@ SAFE_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "＝", "＋", "－"
 
 
 def safe_text(cell, value) -> None:
-    """Put a string in ``cell`` so that it can never become a formula or an error value."""
+    """Put a string in ``cell`` so that it can never become a formula or an error value (the
+    characters of the one sanitiser, ``util.text``, removed: XML cannot carry most of them)."""
     if isinstance(value, str):
-        value = "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 32)
+        value = strip_controls(value)
         cell.value = value
         cell.data_type = "s"
         if value.startswith(SAFE_PREFIXES):
             cell.quotePrefix = True
     else:
         cell.value = value
-
-
-def write_blank(kind: str, target: Path, *, applicant: str = "", uscc: str = "", year: int | None = None) -> Path:
-    """Write the blank official workbook of ``kind`` to ``target`` atomically; return the path.
-
-    The official headers are kept exactly; each header cell carries a comment with the column's
-    rule and unit, and the data rows carry Excel input checks (dates, decimals, lengths, lists).
-    """
-    s = spec(kind)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = s.sheet
-    _title_block(ws, s, applicant, uscc, year)
-    header_row = 4
-    _header_row(ws, s, header_row)
-    first, last_row = header_row + 1, header_row + TEMPLATE_ROWS
-    for i, col in enumerate(s.columns, start=1):
-        _column_format(ws, col, i, first)
-        for dv in _validations(col, year):
-            dv.add(f"{get_column_letter(i)}{first}:{get_column_letter(i)}{last_row}")
-            ws.add_data_validation(dv)
-    ws.freeze_panes = ws.cell(header_row + 1, 1)
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    _page_setup(ws)
-    wb.properties.creator = "lingong-docs"
-    wb.properties.title = s.title
-    with atomic_path(target) as tmp:
-        wb.save(tmp)
-    return target
-
-
-def _title_block(ws: Worksheet, s: TableSpec, applicant: str, uscc: str, year: int | None) -> None:
-    """Rows 1-3: the attachment number, the title, and the applicant block (label, then value)."""
-    labels = header_block()
-    ncols = len(s.columns)
-    ws["A1"] = f"{s.attachment}"
-    ws["A1"].font = Font(name="黑体", size=12)
-    ws["A2"] = f"{year}年度{s.title}" if year else s.title
-    ws.merge_cells(f"A2:{get_column_letter(ncols)}2")
-    ws["A2"].font = TITLE_FONT
-    ws["A2"].alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[2].height = 30
-    # Header block: label in one cell, value in the next so that nothing has to be parsed.
-    half = max(2, ncols // 2)
-    ws["A3"] = labels["applicant"] + "："
-    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=2)
-    safe_text(ws.cell(3, 3), applicant)
-    ws.merge_cells(start_row=3, start_column=3, end_row=3, end_column=half)
-    ws.cell(3, half + 1, labels["uscc"] + "：")
-    ws.merge_cells(start_row=3, start_column=half + 1, end_row=3, end_column=half + 2)
-    safe_text(ws.cell(3, half + 3), uscc)
-    ws.cell(3, half + 3).number_format = "@"
-    if half + 3 < ncols:
-        ws.merge_cells(start_row=3, start_column=half + 3, end_row=3, end_column=ncols)
-    for c in (1, half + 1):
-        ws.cell(3, c).font = HEAD_FONT
-        ws.cell(3, c).alignment = Alignment(horizontal="right", vertical="center")
-    for c in (3, half + 3):
-        ws.cell(3, c).font = BODY_FONT
-
-
-def _header_row(ws: Worksheet, s: TableSpec, header_row: int) -> None:
-    """The official headers, exactly, each with a comment saying the rule and the unit."""
-    for i, col in enumerate(s.columns, start=1):
-        cell = ws.cell(header_row, i, col.header)
-        cell.font = HEAD_FONT
-        cell.fill = HEAD_FILL
-        cell.border = BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(i)].width = col.width + 2
-        help_text = column_help(s, col)
-        if help_text:
-            cell.comment = Comment(help_text, "lingong-docs", width=300, height=110)
-    ws.row_dimensions[header_row].height = 32
-
-
-def column_help(s: TableSpec, col: Column) -> str:
-    """Return the rule and unit of a column, as written in its schema (``meta.help``)."""
-    return str(s.schema.get(col.header, {}).get("meta", {}).get("help", ""))
-
-
-def _column_format(ws: Worksheet, col: Column, i: int, first: int) -> None:
-    letter = get_column_letter(i)
-    fmt = "@" if (col.text or col.type == "string") else (col.number_format or "General")
-    # Column-level style: Excel and WPS apply it to every cell typed into the column, so the
-    # ID column is text before anyone types an 18-digit number into it.
-    dim = ws.column_dimensions[letter]
-    dim.number_format = fmt
-    dim.font = BODY_FONT
-    for r in range(first, first + PREFORMATTED_ROWS):
-        cell = ws.cell(r, i)
-        cell.number_format = fmt
-        cell.border = BORDER
-        cell.font = BODY_FONT
-
-
-def _check(kind: str, title: str, prompt: str, error: str, **rule: str) -> DataValidation:
-    """Return an input check that warns (never blocks): a wrong value is still explained by validate."""
-    return DataValidation(type=kind, allow_blank=True, showErrorMessage=True, errorStyle="warning",
-                          errorTitle=title[:32], error=error[:255], showInputMessage=True,
-                          promptTitle=title[:32], prompt=prompt[:255], **rule)
-
-
-def _validations(col: Column, year: int | None) -> list[DataValidation]:
-    """Return the Excel input checks of a column (dates, decimals, lengths, the payment list)."""
-    if col.choices:
-        options = policy_for(year).roster.choices(col.choices)
-        return [DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True,
-                               showErrorMessage=False, showInputMessage=True,
-                               promptTitle=col.header, prompt="请从下拉列表中选择")]
-    if col.pii == "id":
-        return [_check("textLength", "身份证号", "18位，本列为文本格式，请勿改为数字", "身份证号应为18位",
-                       operator="equal", formula1="18")]
-    if col.pii == "phone":
-        return [_check("textLength", "联系方式", "11位手机号，或带区号的固定电话", "联系方式位数不对",
-                       operator="between", formula1="7", formula2="20")]
-    if col.type == "datetime":
-        example = "2025-03-05 08:00" if "hh" in (col.number_format or "") else "2025-03-05"
-        return [_check("date", col.header, f"请填写日期{'和时刻' if 'hh' in example else ''}，如 {example}",
-                       f"不是日期，应如 {example}", operator="between", formula1=str(DATE_MIN), formula2=str(DATE_MAX))]
-    if col.key == "hours":
-        return [_check("decimal", "工作时长（小时）", "单位小时，可有小数，如 7.5", "工作时长应为大于0的小时数",
-                       operator="between", formula1="0.01", formula2="24")]
-    if col.key == "pay":
-        return [_check("decimal", "实际结算报酬（元）", "单位元，最多两位小数，如 320.50", "报酬应为大于0的金额",
-                       operator="greaterThan", formula1="0")]
-    if col.type == "integer" and col.key != "seq":
-        return [_check("whole", col.header, "正整数", "应为正整数", operator="greaterThan", formula1="0")]
-    return []
-
-
-def _page_setup(ws: Worksheet) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "第 &P 页 共 &N 页"

@@ -21,9 +21,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from lingong_docs.core.errors import ReadError
 from lingong_docs.core.findings import ERROR, SEVERITY_ZH, WARNING, Finding
-from lingong_docs.core.identity import strip_controls
 from lingong_docs.util.atomic import atomic_path
 from lingong_docs.util.pii import mask_file_name
+from lingong_docs.util.text import strip_controls
 from lingong_docs.util.workbook import HEAD_FILL, HEAD_FONT, safe_text
 
 FILLS = {ERROR: PatternFill("solid", fgColor="FF9999"), WARNING: PatternFill("solid", fgColor="FFEB84")}
@@ -37,7 +37,7 @@ def annotate(source: Path, target: Path, findings: list[Finding]) -> Path:
     """Write a copy of ``source`` with its findings marked to ``target`` (atomically)."""
     try:
         wb = load_workbook(source)
-    except Exception:  # noqa: BLE001 - the reader already accepted this file; be safe anyway
+    except Exception:  # the reader already accepted this file; be safe anyway
         raise ReadError.make("xlsx-corrupt", file=mask_file_name(source.name)) from None
     mine = [f for f in findings if f.file == source.name or not f.file]
     marked = _mark_cells(wb, [f for f in mine if f.file == source.name])

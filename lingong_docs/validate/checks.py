@@ -67,3 +67,11 @@ CHECKS = {
     "positive_hours": check_positive_hours,
     "money": check_money,
 }
+# The codes each check can return (declared with the check; the catalogue test reads them).
+CHECK_CODES = {
+    "idcard": idcard.CODES,
+    "phone": phone.CODES,
+    "uscc": uscc.CODES,
+    "positive_hours": ("number-unreadable", "hours-not-positive"),
+    "money": ("number-unreadable", "pay-not-positive", "pay-decimals"),
+}

@@ -1,6 +1,8 @@
 """The rule registry: rule families register themselves; ``validate`` runs what is registered.
 
-A rule is a function yielding findings. ``scope`` says what it receives:
+A rule is a function yielding findings; it declares the codes it can emit (``codes``: the
+catalogue test checks them against the message catalogue and against what the rules emit on the
+sample applications). ``scope`` says what it receives:
 - ``"job_posts"`` / ``"roster"``: ``fn(ctx, table)`` for that table;
 - ``"application"``: ``fn(ctx)`` once per run (cross-table and folder rules).
 ``folder_only`` rules run only on an application folder, not on a lone workbook.
@@ -11,9 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+from lingong_docs.core import findings as F
 from lingong_docs.core.model import Application
 from lingong_docs.core.policy import Policy
 
@@ -22,8 +26,14 @@ from lingong_docs.core.policy import Policy
 class Rule:
     name: str
     scope: str
-    fn: Callable
+    fn: Callable[..., Iterable[F.Finding]]
     folder_only: bool = False
+    declared: Iterable[str] | Callable[[], Iterable[str]] = ()
+
+    @property
+    def codes(self) -> frozenset[str]:
+        """Return the finding codes this rule can emit."""
+        return frozenset(self.declared() if callable(self.declared) else self.declared)
 
 
 @dataclass
@@ -36,18 +46,23 @@ class Context:
     policy: Policy
     application_date: dt.date | None
     is_folder: bool
-    cache: dict = field(default_factory=dict)
+    cache: dict[Any, Any] = field(default_factory=dict)
 
 
 _RULES: list[Rule] = []
 
 
-def rule(scope: str, *, folder_only: bool = False):
-    """Register the decorated function as a rule of ``scope``."""
+RuleFn = TypeVar("RuleFn", bound=Callable[..., Iterable[F.Finding]])
 
-    def deco(fn):
+
+def rule(scope: str, *, codes: Iterable[str] | Callable[[], Iterable[str]],
+         folder_only: bool = False) -> Callable[[RuleFn], RuleFn]:
+    """Register the decorated function as a rule of ``scope`` that can emit ``codes`` (a callable
+    when they are known only once the schemas are loaded)."""
+
+    def deco(fn: RuleFn) -> RuleFn:
         _RULES.append(Rule(name=f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}", scope=scope,
-                           fn=fn, folder_only=folder_only))
+                           fn=fn, folder_only=folder_only, declared=codes))
         return fn
 
     return deco

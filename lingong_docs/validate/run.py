@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.dates import YEAR_BASIS, year_from_data
 from lingong_docs.core.findings import Report
 from lingong_docs.core.model import Application
-from lingong_docs.core.policy import policy_for
+from lingong_docs.core.policy import Policy, policy_for
 from lingong_docs.validate.registry import Context, registered_rules
 
 log = logging.getLogger(__name__)
 
 
-def validate(app: Application, *, year: int | None = None, policy=None, progress=None) -> Report:
+def validate(app: Application, *, year: int | None = None, policy: Policy | None = None,
+             progress: Callable[[int, int], None] | None = None) -> Report:
     """Return every finding about ``app``: read findings first, then every registered rule's.
 
     ``year`` overrides the application year; for a lone workbook without it the year is taken
@@ -50,7 +52,7 @@ def validate(app: Application, *, year: int | None = None, policy=None, progress
     for done, (r, table) in enumerate(jobs, start=1):
         try:
             report.extend(r.fn(ctx) if table is None else r.fn(ctx, table))
-        except Exception as e:  # noqa: BLE001 - one broken rule must not hide the others' results
+        except Exception as e:  # one broken rule must not hide the others' results
             log.debug("rule %s failed: %s", r.name, type(e).__name__)
             report.add(F.make("rule-crashed", rule=r.name, error=type(e).__name__))
         if progress:

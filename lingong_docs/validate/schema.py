@@ -20,7 +20,7 @@ import cerberus
 from lingong_docs.core.errors import ConfigError
 from lingong_docs.core.model import BAD
 from lingong_docs.core.tables import spec
-from lingong_docs.validate.checks import CHECKS
+from lingong_docs.validate.checks import CHECK_CODES, CHECKS
 
 COMPILED_RULES = {"type", "required", "nullable", "empty", "maxlength", "minlength", "min", "max",
                   "allowed", "regex", "check_with", "meta"}
@@ -73,7 +73,8 @@ def cerberus_codes(kind: str, document: dict) -> dict[str, set[str]]:
     doc = {h: val for h, val in document.items() if val is not None and val is not BAD and val != ""}
     v.validate(doc, normalize=False)
     out: dict[str, set[str]] = {}
-    for err in v._errors:
+    tree = v.document_error_tree          # Cerberus's public view of the errors, by field (flat documents)
+    for err in [*tree.errors, *(e for node in tree.descendants.values() for e in node.errors)]:
         field = err.document_path[0] if err.document_path else err.field
         out.setdefault(field, set()).add(_cerberus_code(kind, field, err))
     return out
@@ -89,6 +90,25 @@ def _cerberus_code(kind, field, err) -> str:
 GENERIC_CODES = {"required": "required", "nullable": "required", "empty": "required",
                  "type": "wrong-type", "maxlength": "too-long", "minlength": "too-short",
                  "min": "below-min", "max": "above-max", "allowed": "not-allowed", "regex": "pattern-mismatch"}
+
+
+def field_codes(kind: str) -> frozenset[str]:
+    """Return every code the field checks of table ``kind`` can give: the generic Cerberus codes
+    (or a column's own, ``meta.codes``) of the rules its schema uses, and its ``check_with`` codes."""
+    out: set[str] = set()
+    for header, rules in spec(kind).schema.items():
+        codes = {**GENERIC_CODES, **_meta_codes(kind, header)}
+        for name in rules:
+            if name in ("required", "nullable", "empty"):
+                out.add(codes["required"])
+            elif name in codes:
+                out.add(codes[name])
+            elif name not in COMPILED_RULES:           # checked by Cerberus itself
+                out.add(name)
+        checks = rules.get("check_with")
+        for check in [checks] if isinstance(checks, str) else list(checks or ()):
+            out.update(CHECK_CODES.get(check, ()))
+    return frozenset(out)
 
 
 def _meta_codes(kind, header) -> dict:

@@ -84,7 +84,7 @@ class Desk:
         try:
             if self.has_ledger:
                 ledger = Ledger(self.ledger_path, self._key)  # type: ignore[arg-type]
-        except Exception as e:  # noqa: BLE001 - reported to the starting thread
+        except Exception as e:  # reported to the starting thread
             self._error = e
         self._ready.set()
         if self._error is not None:
@@ -126,7 +126,7 @@ class Desk:
         try:
             receipts = lg.intake(paths, ledger=ledger, as_of=as_of, allow_unsigned=allow_unsigned,
                                  trust=self.trust, receipt_dir=self.receipts)
-        except Exception as e:  # noqa: BLE001 - alone, the request gets the error; together, each is retried alone
+        except Exception as e:  # alone, the request gets the error; together, each is retried alone
             if len(group) == 1:
                 group[0].future.set_exception(e)
             else:
@@ -142,5 +142,5 @@ class Desk:
 def _settle(future: Future, fn: Callable[[Ledger | None], Any], ledger: Ledger | None) -> None:
     try:
         future.set_result(fn(ledger))
-    except Exception as e:  # noqa: BLE001 - handed to the waiting request
+    except Exception as e:  # handed to the waiting request
         future.set_exception(e)

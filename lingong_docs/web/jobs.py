@@ -10,9 +10,7 @@ from pathlib import Path
 
 import lingong_docs as lg
 from lingong_docs.core.errors import LingongError
-
-STAGE_ZH = {"reading": "读取表格", "validating": "校验数据", "computing": "计算补贴", "rendering": "生成文书",
-            "converting": "转换为 PDF", "bundling": "组装材料包"}
+from lingong_docs.core.progress import stage_label
 
 
 @dataclass
@@ -36,7 +34,7 @@ class BuildJob:
     def to_dict(self) -> dict:
         elapsed = (self.finished or time.monotonic()) - self.started
         return {"id": self.id, "state": self.state, "stage": self.stage,
-                "stage_zh": STAGE_ZH.get(self.stage, self.stage), "done": self.done, "total": self.total,
+                "stage_zh": stage_label(self.stage), "done": self.done, "total": self.total,
                 "seconds": round(elapsed, 1), "files": self.files, "problems": self.problems,
                 "error": self.error}
 
@@ -66,7 +64,7 @@ class BuildJobs:
 
 
 def _run(job: BuildJob, folder: Path, out: Path) -> None:
-    from lingong_docs.package.build import BuildRefused
+    from lingong_docs.core.errors import BuildRefused
 
     try:
         results = lg.build(folder, out, draft=job.draft, progress=job.progress)
@@ -79,7 +77,7 @@ def _run(job: BuildJob, folder: Path, out: Path) -> None:
         job.state = "refused"
     except LingongError as e:
         job.error, job.state = e.message, "failed"
-    except Exception as e:  # noqa: BLE001 - the page shows the type only, never a traceback
+    except Exception as e:  # the page shows the type only, never a traceback
         job.error, job.state = f"内部错误（{type(e).__name__}）", "failed"
     finally:
         job.finished = time.monotonic()

@@ -97,7 +97,7 @@ def _cookie_of(scope: Scope) -> str | None:
             jar: SimpleCookie = SimpleCookie()
             try:
                 jar.load(value.decode("latin-1"))
-            except Exception:  # noqa: BLE001 - a malformed cookie header is no session
+            except Exception:  # a malformed cookie header is no session
                 return None
             morsel = jar.get(COOKIE)
             return morsel.value if morsel else None

@@ -15,7 +15,7 @@ from typing import IO
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-from lingong_docs.core.identity import strip_controls
+from lingong_docs.util.text import strip_controls
 from lingong_docs.web.config import private_folder
 
 MAX_FIELDS = 50
@@ -95,7 +95,7 @@ class _Collector:
         path = self.upload.folder / f"f{len(self.upload.files) + 1}"
         self.current = UploadedFile(self.name, clean, path)
         self.upload.files.append(self.current)
-        self.handle = open(path, "xb")  # noqa: SIM115 - closed in on_part_end
+        self.handle = open(path, "xb")  # closed in on_part_end  # noqa: SIM115
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self.handle is not None and self.current is not None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from lingong_docs.core import findings as F
 from lingong_docs.core import kinds
 from lingong_docs.core import manifest as contract
 from lingong_docs.core.manifest import Manifest, MaterialEntry
-from lingong_docs.intake.examine.examination import MATERIAL_ZH, Examination, compact, short
+from lingong_docs.core.policy import Policy
+from lingong_docs.intake.examine.examination import Examination, compact, short
 from lingong_docs.intake.names import clean_name
 from lingong_docs.intake.scan.result import OutlineItem, ScanResult
 
@@ -17,7 +16,7 @@ FOLDED = ("outline-mismatch", "page-count-mismatch", "checklist-mismatch", "prin
           "amount-mismatch", "printed-rows-mismatch")
 
 
-def check_completeness(ex: Examination, scan: ScanResult, manifest: Manifest, policy: Any) -> None:
+def check_completeness(ex: Examination, scan: ScanResult, manifest: Manifest, policy: Policy) -> None:
     _files(ex, scan, manifest)
     pages = scan.pages or 0
     if manifest.pages != pages:
@@ -84,11 +83,11 @@ def _ranges(ex: Examination, manifest: Manifest, pages: int) -> None:
         previous_last = max(previous_last, mat.last_page)
 
 
-def _materials(ex: Examination, manifest: Manifest, outline: dict[str, OutlineItem], policy: Any) -> None:
+def _materials(ex: Examination, manifest: Manifest, outline: dict[str, OutlineItem], policy: Policy) -> None:
     subsidy = kinds.label(manifest.kind)
     for key in kinds.materials(manifest.kind, policy):
         mat = manifest.material(key)
-        label = MATERIAL_ZH.get(key, key)
+        label = policy.title_of(key)
         if mat is None and policy.material(key).optional:
             continue                                   # bound only when the folder holds files
         if mat is None:

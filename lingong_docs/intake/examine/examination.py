@@ -1,4 +1,4 @@
-"""What intake learns about one package (``Examination``) and the names it shows for materials."""
+"""What intake learns about one package (``Examination``); how it shows the text it read."""
 
 from __future__ import annotations
 
@@ -11,17 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from lingong_docs.core import findings as F
-from lingong_docs.core.identity import strip_controls
+from lingong_docs.core.kinds import KINDS, SUBSIDIES
 from lingong_docs.core.manifest import Manifest
 from lingong_docs.core.policy import Policy
+from lingong_docs.util.text import strip_controls
 
-MATERIAL_ZH = {"cover": "封面", "checklist": "材料清单", "report_operating": "运营经费补贴申请报告（附件2）",
-               "report_employment": "就业服务补贴申请报告（附件3）",
-               "report_recognition": "零工市场认定申请报告（附件1）", "job_posts": "发布岗位任务明细表（附件4）",
-               "roster": "撮合服务成功人员花名册（附件5）", "evidence": "支付凭证"}
-# the report material and the money key of each kind that asks for money
-REPORT_OF = {"operating": ("report_operating", "operating_subsidy"),
-             "employment": ("report_employment", "employment_subsidy")}
+REPORT_OF = {kind: (KINDS[kind].report, f"{kind}_subsidy") for kind in SUBSIDIES}
 
 
 @dataclass
@@ -52,6 +47,12 @@ class Examination:
         if self.kind not in REPORT_OF or not self.exact:
             return None
         return Decimal(self.exact[REPORT_OF[self.kind][1]])
+
+    def title_of(self, material: str) -> str:
+        """Return the Chinese title of ``material`` by the package's policy (as the build wrote it)."""
+        from lingong_docs.core.policy import policy_for
+
+        return (self.policy or policy_for(self.year)).title_of(material)
 
     def has(self, code: str) -> bool:
         return any(f.code == code for f in self.findings)

@@ -9,27 +9,26 @@ deadline are still checked, so the notice lists everything at once.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from lingong_docs.core import findings as F
 from lingong_docs.core import kinds
-from lingong_docs.core.manifest import Manifest
+from lingong_docs.core.manifest import FIGURE_LABELS, Manifest
 from lingong_docs.core.policy import policy_for
 from lingong_docs.intake.examine.examination import Examination, short
 from lingong_docs.intake.names import clean_name
 from lingong_docs.intake.sandbox import Limits, run_job
 from lingong_docs.intake.scan.result import ScanResult
+from lingong_docs.intake.truth import TruthResult
 from lingong_docs.util.money import yuan
 
 # Manifest figures compared with the recomputation (label for the notice).
-COMPARED_FIGURES = (("year", "申请年度"), ("uscc", "统一社会信用代码"), ("applicant", "申请单位"),
-                    ("market", "零工市场名称"), ("counting_mode", "计次方式"),
-                    ("demand_total", "岗位需求人数合计"), ("match_count", "撮合个次"),
-                    ("operating_passed", "是否符合运营经费补贴标准"),
-                    ("operating_subsidy", "运营经费补贴"), ("employment_subsidy", "就业服务补贴"),
-                    ("total", "补贴合计"))
+COMPARED_FIGURES = tuple((key, FIGURE_LABELS[key]) for key in (
+    "year", "uscc", "applicant", "market", "counting_mode", "demand_total", "match_count", "operating_passed",
+    "operating_subsidy", "employment_subsidy", "total"))
 MONEY_KEYS = {"operating_subsidy", "employment_subsidy", "total"}
 CENT = Decimal("0.01")
 TABLE_ROLES = ("application", "job_posts", "roster")
@@ -39,7 +38,7 @@ MAX_WORKBOOKS_UNZIPPED = 150_000_000
 
 
 def check_truth(ex: Examination, scan: ScanResult, manifest: Manifest, workdir: Path, as_of: dt.date,
-                key: bytes | None, limits: Limits) -> dict[str, Any] | None:
+                key: bytes | None, limits: Limits) -> TruthResult | None:
     """Recompute in the child; add the findings; return the child's answer (None when it failed)."""
     files = _files(ex, scan, manifest)
     if files is not None and _unzipped(workdir, files) > MAX_WORKBOOKS_UNZIPPED:
@@ -53,18 +52,24 @@ def check_truth(ex: Examination, scan: ScanResult, manifest: Manifest, workdir: 
                "policy": policy.id,
                "key": key.hex() if key else None, "printed": printed_tables(scan, manifest)}
     outcome = run_job(request, workdir, limits)
-    result = outcome.result
-    if result is None or result.get("fatal"):
-        if result is None:
-            reason = "超时" if outcome.failure == "timeout" else "表格异常，读取被中止"
-        else:
-            reason = result["fatal"].get("params", {}).get("reason") or result["fatal"]["code"]
-        ex.add("recompute-failed", reason=reason)
+    data, result = outcome.result, None
+    if data is None:
+        reason: str | None = {"timeout": f"计算时间超过本材料包剩余的{limits.cpu_seconds:g}秒",
+                              "wall": f"等待超过{limits.wall_seconds:g}秒"}.get(outcome.failure or "",
+                                                                              "表格异常，读取被中止")
+    elif data.get("fatal"):                    # the child itself failed (out of memory)
+        reason = str(data["fatal"].get("code"))
+    else:
+        result = TruthResult.from_dict(data)
+        reason = result.failed if result.figures is None or result.failed else None
+    if result is None or reason:
+        ex.add("recompute-failed", reason=reason or "表格异常，读取被中止")
         validity_without_figures(ex, as_of)
         return None
-    ex.figures, ex.exact, ex.rows = result["figures"], result["exact"], result.get("rows", [])
+    assert result.figures is not None
+    ex.figures, ex.exact, ex.rows = result.figures, result.exact, [asdict(r) for r in result.rows]
     _problems(ex, result)
-    _policy_changed(ex, manifest.policy, ex.figures.get("policy") or {}, result.get("policy_sha256"))
+    _policy_changed(ex, manifest.policy, ex.figures.get("policy") or {}, result.policy_sha256)
     _compare_figures(ex, manifest, result)
     return result
 
@@ -87,13 +92,13 @@ def _files(ex: Examination, scan: ScanResult, manifest: Manifest) -> list[dict[s
 
 
 def printed_tables(scan: ScanResult, manifest: Manifest) -> dict[str, dict[str, Any]]:
-    """The text of the printed 附件4/附件5 pages the scan read: {table: {pages: {n: text}, complete}}."""
+    """The text runs of the printed 附件4/附件5 pages the scan read: {table: {pages: {n: runs}, complete}}."""
     out = {}
     for name in ("job_posts", "roster"):
         mat = manifest.material(name)
         if mat is None:
             continue
-        pages = {str(p): t for p, t in scan.texts.items() if mat.first_page <= p <= mat.last_page}
+        pages = {str(p): r for p, r in scan.runs.items() if mat.first_page <= p <= mat.last_page}
         out[name] = {"pages": pages, "complete": len(pages) == mat.last_page - mat.first_page + 1,
                      "total": mat.last_page - mat.first_page + 1}
     return out
@@ -114,17 +119,17 @@ def _unzipped(workdir: Path, files: list[dict[str, str]]) -> int:
     return total
 
 
-def _problems(ex: Examination, result: dict[str, Any]) -> None:
-    for problem in result.get("problems", []):
-        where = (_rows_text(problem["rows"], problem["count"]) if problem["rows"]
-                 else problem["message"] or f"共{problem['count']}处")
-        code = "data-error" if problem["severity"] == F.ERROR else "data-warning"
-        f = F.make(code, file=clean_name(problem["file"]) or "申请文件", title=problem["title"], where=where)
+def _problems(ex: Examination, result: TruthResult) -> None:
+    for problem in result.problems:
+        where = (_rows_text(list(problem.rows), problem.count) if problem.rows
+                 else problem.message or f"共{problem.count}处")
+        code = "data-error" if problem.severity == F.ERROR else "data-warning"
+        f = F.make(code, file=clean_name(problem.file) or "申请文件", title=problem.title, where=where)
         # keep the rule's own code, so the notice names the rule that was broken
-        ex.findings.append(F.Finding(code=problem["code"], severity=problem["severity"], message=f.message,
-                                     hint=f.hint, file=clean_name(problem["file"]) or None))
-    for b in result.get("blocking", []):
-        ex.findings.append(F.Finding(code=b["code"], severity=b["severity"], message=b["message"]))
+        ex.findings.append(F.Finding(code=problem.code, severity=problem.severity, message=f.message,
+                                     hint=f.hint, file=clean_name(problem.file) or None))
+    for b in result.blocking:
+        ex.findings.append(F.Finding(code=b.code, severity=b.severity, message=b.message))
 
 
 def _policy_changed(ex: Examination, claimed: dict[str, Any], used: dict[str, Any], used_sha: str | None) -> None:
@@ -152,9 +157,7 @@ def validity_without_figures(ex: Examination, as_of: dt.date) -> None:
 
 
 def _rows_text(rows: list[int], count: int) -> str:
-    from lingong_docs.compute import rows_text
-
-    return f"第{rows_text(rows)}行" + (f"，共{count}处" if count > 1 else "")
+    return f"第{F.rows_text(rows)}行" + (f"，共{count}处" if count > 1 else "")
 
 
 def _norm(key: str, value: Any) -> Any:
@@ -182,10 +185,10 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _compare_figures(ex: Examination, manifest: Manifest, result: dict[str, Any]) -> None:
-    claimed, computed = manifest.figures or {}, dict(result["figures"])
+def _compare_figures(ex: Examination, manifest: Manifest, result: TruthResult) -> None:
+    claimed, computed = manifest.figures or {}, dict(result.figures or {})
     for k in MONEY_KEYS:
-        computed[k] = result["exact"][k]
+        computed[k] = result.exact[k]
     for key, label in COMPARED_FIGURES:
         a, b = _norm(key, claimed.get(key)), _norm(key, computed.get(key))
         if a != b:
@@ -194,7 +197,7 @@ def _compare_figures(ex: Examination, manifest: Manifest, result: dict[str, Any]
         other = computed.get("applicant" if key == "name" else key)
         if short(manifest.applicant.get(key)) != short(other):
             ex.add("applicant-mismatch-package", field=label)
-    applied = result.get("kinds") or []
+    applied = list(result.kinds)
     if ex.kind not in applied:
         ex.add("figures-mismatch", field="申请事项", claimed=kinds.label(ex.kind),
                computed="、".join(kinds.label(k) for k in applied) or "（空）")

@@ -15,37 +15,36 @@ from typing import Any
 
 from lingong_docs.core import manifest as contract
 from lingong_docs.core.manifest import Manifest
-from lingong_docs.intake.examine.examination import MATERIAL_ZH, REPORT_OF, Examination, compact
+from lingong_docs.intake.examine.examination import REPORT_OF, Examination, compact
 from lingong_docs.intake.scan.result import ScanResult
+from lingong_docs.intake.truth import TruthResult
 from lingong_docs.util.money import rmb_upper, wan
 
-_LABELS = {contract.PRINTED_MATCH_COUNT: "撮合个次", contract.PRINTED_DEMAND_TOTAL: "岗位需求人数",
+_LABELS = {contract.PRINTED_MATCH_COUNT: contract.FIGURE_LABELS["match_count"],
+           contract.PRINTED_DEMAND_TOTAL: contract.FIGURE_LABELS["demand_total"],
            contract.PRINTED_WAN: "申请金额（万元）", contract.PRINTED_UPPER: "申请金额（大写）",
            (contract.PRINTED_RECORDS, "roster"): "附件5记录条数",
            (contract.PRINTED_RECORDS, "job_posts"): "附件4岗位条数"}
 
 
 def expected_printed(ex: Examination, manifest: Manifest, records: dict[str, int]) -> list[tuple[str, str, str | None, str]]:
-    """Return (material, field, table, text) of every figure the package must print, from the recomputation."""
+    """Return (material, field, table, text) of every figure the package must print, from the
+    recomputation (``core.manifest.printed_figures``: the same decision the package stage made)."""
     if ex.kind not in REPORT_OF or ex.figures is None:
         return []
-    report, _ = REPORT_OF[ex.kind]
-    amount = ex.amount() or Decimal(0)
-    out: list[tuple[str, str, str | None, str]] = [(report, contract.PRINTED_MATCH_COUNT, None, str(ex.figures.get("match_count"))),
-           (report, contract.PRINTED_WAN, None, wan(amount)),
-           (report, contract.PRINTED_UPPER, None, rmb_upper(amount))]
-    if ex.kind == "operating":
-        out.insert(1, (report, contract.PRINTED_DEMAND_TOTAL, None, str(ex.figures.get("demand_total"))))
-    if manifest.material("checklist") is not None:
-        out += [("checklist", contract.PRINTED_RECORDS, table, f"{records[table]:,}")
-                for table in ("job_posts", "roster") if manifest.material(table) is not None and table in records]
-    return [(m, f, t, contract.printed_text(f, figure, t)) for m, f, t, figure in out]
+    counted: dict[str, int] = {table: records[table] for table in ("job_posts", "roster")
+               if manifest.material("checklist") is not None and manifest.material(table) is not None
+               and table in records}
+    printed = contract.printed_figures(ex.kind, match_count=int(ex.figures.get("match_count") or 0),
+                                       demand_total=int(ex.figures.get("demand_total") or 0),
+                                       amount=ex.amount() or Decimal(0), records=counted)
+    return [(p.material, p.field, p.table, p.text) for p in printed]
 
 
-def check_printed(ex: Examination, scan: ScanResult, manifest: Manifest, result: dict[str, Any]) -> None:
+def check_printed(ex: Examination, scan: ScanResult, manifest: Manifest, result: TruthResult) -> None:
     """Add ``printed-figures-mismatch`` for each figure not printed as recomputed."""
     recorded = {(p.material, p.field, p.table): p.text for p in (manifest.printed or ())}
-    for material, field, table, text in expected_printed(ex, manifest, result.get("records") or {}):
+    for material, field, table, text in expected_printed(ex, manifest, result.records):
         mat = manifest.material(material)
         if mat is None:
             continue                                   # material-missing already says so
@@ -63,9 +62,9 @@ def check_printed(ex: Examination, scan: ScanResult, manifest: Manifest, result:
         if field in (contract.PRINTED_WAN, contract.PRINTED_UPPER):
             if not ex.has("amount-mismatch"):
                 amount = ex.amount() or Decimal(0)
-                ex.add("amount-mismatch", report=MATERIAL_ZH[material], amount=wan(amount), upper=rmb_upper(amount))
+                ex.add("amount-mismatch", report=ex.title_of(material), amount=wan(amount), upper=rmb_upper(amount))
             continue
-        ex.add("printed-figures-mismatch", material=MATERIAL_ZH.get(material, material), field=label,
+        ex.add("printed-figures-mismatch", material=ex.title_of(material), field=label,
                printed=shown[:80], computed=text)
 
 
@@ -77,17 +76,20 @@ def _plain(text: str) -> str:
     return out
 
 
-_TABLE_ZH = {"job_posts": "附件4 发布岗位任务明细表", "roster": "附件5 撮合服务成功人员花名册"}
-
-
-def check_printed_rows(ex: Examination, manifest: Manifest, result: dict[str, Any], sampled: dict[str, Any]) -> None:
+def check_printed_rows(ex: Examination, manifest: Manifest, result: TruthResult, sampled: dict[str, Any]) -> None:
     """One finding per table whose printed rows differ from its workbook, naming page and row of each."""
-    for name, differences in (result.get("printed_rows") or {}).items():
+    for name, differences in result.printed_rows.items():
         info = sampled.get(name) or {}
         if differences:
-            shown = [f"第{page}页（表格第{row}行）" if page else f"表格第{row}行（未印出）" for page, row in differences]
-            ex.add("printed-rows-mismatch", material=_TABLE_ZH.get(name, name), count=len(differences),
+            shown = [_where(page, row) for page, row in differences]
+            ex.add("printed-rows-mismatch", material=ex.title_of(name), count=len(differences),
                    rows="、".join(shown[:20]) + (f"等{len(shown)}处" if len(shown) > 20 else ""))
         if info and not info.get("complete"):
-            ex.add("printed-rows-sampled", material=_TABLE_ZH.get(name, name), pages=info.get("total"),
+            ex.add("printed-rows-sampled", material=ex.title_of(name), pages=info.get("total"),
                    checked=len(info.get("pages") or {}))
+
+
+def _where(page: int, row: int) -> str:
+    if not page:
+        return f"表格第{row}行（未印出）"
+    return f"第{page}页（表格第{row}行）" if row else f"第{page}页（找不到列标题，无法逐格核对）"

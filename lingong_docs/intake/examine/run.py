@@ -15,6 +15,7 @@ from typing import Any
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.errors import IntakeError
+from lingong_docs.core.policy import CHECKLIST, FORM, TABLE, shipped_policies
 from lingong_docs.intake.examine.completeness import check_completeness, fold_under_missing_checklist
 from lingong_docs.intake.examine.examination import Examination, file_sha256
 from lingong_docs.intake.examine.figures import check_truth, printed_tables, validity_without_figures
@@ -22,28 +23,27 @@ from lingong_docs.intake.examine.manifest import package_policy, read_manifest
 from lingong_docs.intake.examine.printed import check_printed, check_printed_rows
 from lingong_docs.intake.examine.signatures import check_representative, check_signatures
 from lingong_docs.intake.names import clean_name
-from lingong_docs.intake.sandbox import Limits, run_job
+from lingong_docs.intake.sandbox import Limits, remaining, run_job
 from lingong_docs.intake.scan.result import ScanResult
 from lingong_docs.intake.workdirs import private_workdir
 
-TRUTH_LIMITS = Limits(memory=1 << 30, cpu_seconds=20, wall_seconds=20)      # the same as the scan child
-
 
 def examine(path: str | Path, *, as_of: dt.date, password: str | None = None, trust: list[str] | None = None,
-            allow_unsigned: bool = False, key: bytes | None = None, limits: Limits | None = None,
-            truth_limits: Limits | None = None) -> Examination:
-    """Return the examination of the package at ``path``; raise IntakeError only if it cannot be opened."""
+            allow_unsigned: bool = False, key: bytes | None = None, limits: Limits | None = None) -> Examination:
+    """Return the examination of the package at ``path``; raise IntakeError only if it cannot be opened.
+
+    ``limits`` hold for the whole package: the recompute child gets the CPU seconds the scan left."""
     path = Path(path)
     limits = limits or Limits()
     ex = _open(path)
     with private_workdir() as workdir:
-        scan = _scan(ex, workdir, password, trust or [], limits)
+        scan, used = _scan(ex, workdir, password, trust or [], limits)
         if scan is None:
             return ex
         manifest = read_manifest(ex, scan, workdir)
         policy = package_policy(ex, manifest) if manifest is not None else None
         check_signatures(ex, scan, manifest, policy, allow_unsigned)
-        if manifest is None:
+        if manifest is None or policy is None:
             return ex
         check_completeness(ex, scan, manifest, policy)
         if ex.kind == "recognition":
@@ -51,11 +51,11 @@ def examine(path: str | Path, *, as_of: dt.date, password: str | None = None, tr
             # (above) and the deadline are what can be checked.
             validity_without_figures(ex, as_of)
         else:
-            result = check_truth(ex, scan, manifest, workdir, as_of, key, truth_limits or TRUTH_LIMITS)
+            result = check_truth(ex, scan, manifest, workdir, as_of, key, remaining(limits, used))
             if result is not None:
                 check_printed(ex, scan, manifest, result)
                 check_printed_rows(ex, manifest, result, printed_tables(scan, manifest))
-                check_representative(ex, scan, manifest, result.get("legal_rep"))
+                check_representative(ex, scan, manifest, result.legal_rep)
         fold_under_missing_checklist(ex)
         return ex
 
@@ -76,18 +76,30 @@ def _open(path: Path) -> Examination:
         raise IntakeError.make("package-unreadable", name=clean_name(path.name)) from None
 
 
-def _scan(ex: Examination, workdir: Path, password: str | None, trust: list[str], limits: Limits) -> ScanResult | None:
-    request = {"job": "scan", "pdf": str(ex.path.resolve()), "password": password,
-               "trust": [str(Path(t).resolve()) for t in trust]}
+def _scan(ex: Examination, workdir: Path, password: str | None, trust: list[str],
+          limits: Limits) -> tuple[ScanResult | None, float]:
+    """Return the scanning child's answer (None when there is none: the findings say why) and its CPU seconds."""
+    request = {"job": "scan", "pdf": str(ex.path.resolve()), "password": password, "seed": ex.sha256,
+               "trust": [str(Path(t).resolve()) for t in trust], "read": _read_materials()}
     outcome = run_job(request, workdir, limits)
     if outcome.result is None:
-        if outcome.failure == "timeout":
-            ex.add("pdf-timeout", seconds=int(limits.wall_seconds))
-        else:
-            # A child that died without an answer ran out of memory or was killed by a limit.
-            ex.add("pdf-resources", memory=limits.memory >> 20)
-        return None
-    scan = ScanResult.from_dict(outcome.result)
+        _limit_finding(ex, outcome.failure, limits)
+        return None, outcome.cpu
+    return _scanned(ex, ScanResult.from_dict(outcome.result)), outcome.cpu
+
+
+def _limit_finding(ex: Examination, failure: str | None, limits: Limits) -> None:
+    """Say which limit stopped a child that gave no answer."""
+    if failure == "timeout":
+        ex.add("pdf-timeout", what=f"计算时间{limits.cpu_seconds:g}秒")
+    elif failure == "wall":
+        ex.add("pdf-timeout", what=f"等待{limits.wall_seconds:g}秒")
+    else:
+        # A child that died without an answer ran out of memory or was killed by a limit.
+        ex.add("pdf-resources", memory=limits.memory >> 20)
+
+
+def _scanned(ex: Examination, scan: ScanResult) -> ScanResult | None:
     for p in scan.problems:
         ex.add(p.code, **_display_params(p.params))
     if scan.active:
@@ -103,6 +115,18 @@ def _scan(ex: Examination, workdir: Path, password: str | None, trust: list[str]
         return None
     ex.pages = scan.pages
     return scan
+
+
+def _read_materials() -> dict[str, list[str]]:
+    """The materials whose page text the scan reads (the manifest is not read yet): the forms and
+    the printed tables every shipped policy declares."""
+    read: dict[str, list[str]] = {"text": [], "tables": []}
+    for policy in shipped_policies():
+        for key, mat in policy.material_catalogue.items():
+            group = "tables" if mat.source == TABLE else "text" if mat.source in (FORM, CHECKLIST) else None
+            if group and key not in read[group]:
+                read[group].append(key)
+    return read
 
 
 _WHERE_ZH = {"outline": "书签目录", "structure": "内部结构", "fields": "表单域树：同一表单域被反复引用"}

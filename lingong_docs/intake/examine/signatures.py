@@ -8,12 +8,14 @@ unsigned. One finding per kind of problem, naming every place (一次性告知).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from lingong_docs.core import findings as F
 from lingong_docs.core import kinds
 from lingong_docs.core import manifest as contract
-from lingong_docs.core.manifest import SEALED_MATERIALS, SIGNATURE
+from lingong_docs.core.manifest import SIGNATURE
+from lingong_docs.core.policy import Policy, policy_for
 from lingong_docs.identifiers.uscc import compact as compact_uscc
 from lingong_docs.intake.examine.examination import Examination, join_labels, short
 from lingong_docs.intake.names import clean_name
@@ -39,45 +41,53 @@ def place_of(name: str, materials: tuple[str, ...] | list[str]) -> tuple[str, st
 class _Places:
     """Labels of the places of one package (Chinese, never the field name alone)."""
 
-    def __init__(self, manifest: contract.Manifest | None, materials: list[str]) -> None:
+    def __init__(self, manifest: contract.Manifest | None, materials: list[str], policy: Policy) -> None:
         self.listed = {p.name: p for p in (manifest.signature_fields if manifest else ())}
         self.materials = materials
+        self.policy = policy
 
     def label(self, name: str) -> str:
         """``封面盖章（第1页）``; ``…盖章（第2处）`` for a further place not in the manifest."""
         place = self.listed.get(name)
-        parsed = contract.parse_field_name(name, tuple(self.materials or SEALED_MATERIALS))
+        parsed = contract.parse_field_name(name, tuple(self.materials or _with_places(self.policy)))
         nth = f"第{parsed.index}处" if parsed is not None and parsed.index > 1 else ""
         if place is not None:
             where = "，".join(w for w in (f"第{place.page}页" if place.page else "", nth) if w)
-            return role_label(place.role, place.material) + (f"（{where}）" if where else "")
+            return role_label(place.role, place.material, self.policy) + (f"（{where}）" if where else "")
         if parsed is not None:
-            return role_label(parsed.role, parsed.material) + (f"（{nth}）" if nth else "")
+            return role_label(parsed.role, parsed.material, self.policy) + (f"（{nth}）" if nth else "")
         return f"签章（{short(clean_name(name), 40) or '未命名'}）"
 
 
-def role_label(role: str, material: str) -> str:
+def role_label(role: str, material: str, policy: Policy) -> str:
     """Return the Chinese name of a place: ``封面盖章``, ``附件2 运营经费补贴申请报告签字``."""
-    return contract.place_label(role, kinds.material_title(material) if material in kinds.MATERIAL_TITLES
+    return contract.place_label(role, policy.title_of(material) if material in policy.material_catalogue
                                 else clean_name(material))
 
 
-def check_signatures(ex: Examination, scan: ScanResult, manifest: contract.Manifest | None, policy: Any,
+def _with_places(policy: Policy, keys: Iterable[str] | None = None) -> list[str]:
+    """Return the materials (of ``keys``, default all the policy declares) that carry a seal or signature."""
+    keys = policy.material_catalogue if keys is None else keys
+    return [k for k in keys if policy.material(k).roles()]
+
+
+def check_signatures(ex: Examination, scan: ScanResult, manifest: contract.Manifest | None, policy: Policy | None,
                      allow_unsigned: bool) -> None:
     """Add the signature findings of the package and describe each place for the receipt."""
     signatures = [s for s in scan.signatures if s.kind != "timestamp"]
     stamps = [s for s in scan.signatures if s.kind == "timestamp" and s.status != "none"]
-    if manifest is not None and policy is not None:
-        materials = [m for m in kinds.materials(manifest.kind, policy) if m in SEALED_MATERIALS]
+    policy = policy or policy_for(ex.year)
+    if manifest is not None:
+        materials = _with_places(policy, kinds.materials(manifest.kind, policy))
     else:
-        materials = list(SEALED_MATERIALS) if manifest is None else []
-    places = _Places(manifest, materials)
+        materials = _with_places(policy)
+    places = _Places(manifest, materials, policy)
     paper = manifest is not None and manifest.paper
     groups: dict[str, list[str]] = {code: [] for code, _ in _CODES}
     if manifest is not None and not paper:
-        for role, material in contract.required_places(materials):
+        for role, material in contract.required_places([policy.material(m) for m in materials]):
             if not any(place_of(s.field, [material]) == (role, material) for s in signatures):
-                groups["absent"].append(role_label(role, material))
+                groups["absent"].append(role_label(role, material, policy))
     first = set(scan.first_fields) if scan.first_fields is not None else {s.field for s in signatures}
     later = 0
     for sig in signatures:
@@ -121,7 +131,7 @@ def check_representative(ex: Examination, scan: ScanResult, manifest: contract.M
     the form asks for the 法定代表人: 附件4/附件5 ask for the 经办人)."""
     if not legal_rep:
         return
-    places = _Places(manifest, [])
+    places = _Places(manifest, [], ex.policy or policy_for(ex.year))
     others = [places.label(s.field) for s in scan.signatures
               if s.status in ("valid", "intact", "untrusted") and s.signer and s.field in places.listed
               and places.listed[s.field].role == SIGNATURE

@@ -12,14 +12,13 @@ from typing import Any
 from lingong_docs.core import manifest as contract
 from lingong_docs.intake.names import clean_name, indexed_name
 from lingong_docs.intake.scan.result import AttachmentInfo, ScanResult
-
-_BIDI_OR_CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+from lingong_docs.util.text import strip_controls
 
 
 def unsafe_name(name: str) -> bool:
     """True for a name that could act as a path (separators, drive, dots) or hides characters."""
     parts = re.split(r"[\\/]", name)
-    return bool(_BIDI_OR_CONTROL.search(name)) or name.startswith(("/", "\\")) or ":" in name \
+    return strip_controls(name, newlines=False) != name or name.startswith(("/", "\\")) or ":" in name \
         or any(p in ("..", ".") for p in parts) or "\\" in name or len(parts) > 2
 
 
@@ -62,7 +61,7 @@ def _content(att: Any, entry: AttachmentInfo, limits: dict[str, Any], out: ScanR
     limit = limits["max_attachment"]
     try:
         declared = att.size
-    except Exception:  # noqa: BLE001
+    except Exception:
         declared = None
     entry.declared = int(declared) if isinstance(declared, int) else None
     if entry.declared is not None and entry.declared > limit:
@@ -73,7 +72,7 @@ def _content(att: Any, entry: AttachmentInfo, limits: dict[str, Any], out: ScanR
     except (LimitReachedError, MemoryError):
         out.problem("pdf-bomb", name=label)
         return None
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         out.problem("attachment-unreadable", name=label, reason=type(e).__name__)
         return None
     data = data if isinstance(data, bytes) else bytes(data or b"")

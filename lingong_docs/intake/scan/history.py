@@ -115,7 +115,7 @@ def read_history(r: Any, total: int, out: ScanResult, limits: dict[str, Any]) ->
 def _rect(ref: Any) -> list[float] | None:
     try:
         rect = [float(v) for v in ref.get_object()["/Rect"]]
-    except Exception:  # noqa: BLE001 - a widget without a usable /Rect
+    except Exception:  # a widget without a usable /Rect
         return None
     if len(rect) != 4:
         return None

@@ -91,6 +91,7 @@ class ScanResult:
     signatures: list[SignatureInfo] = field(default_factory=list)
     revisions: int | None = None
     texts: dict[int, str] = field(default_factory=dict)
+    runs: dict[int, list[list[Any]]] = field(default_factory=dict)    # table pages: [x, y, size, text]
     encrypted: bool = False
     first_fields: list[str] | None = None
     added: list[Annotation] = field(default_factory=list)
@@ -102,6 +103,7 @@ class ScanResult:
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["texts"] = {str(k): v for k, v in self.texts.items()}
+        out["runs"] = {str(k): v for k, v in self.runs.items()}
         return out
 
     @classmethod
@@ -118,6 +120,7 @@ class ScanResult:
             signatures=[_signature(s) for s in data.get("signatures", [])],
             revisions=data.get("revisions"),
             texts={int(k): v for k, v in (data.get("texts") or {}).items()},
+            runs={int(k): v for k, v in (data.get("runs") or {}).items()},
             encrypted=bool(data.get("encrypted")),
             first_fields=data.get("first_fields"),
             added=[Annotation(**a) for a in data.get("added", [])],

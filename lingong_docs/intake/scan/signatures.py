@@ -39,14 +39,14 @@ def read_signatures(path: Path, password: str | None, trust_files: list[str], ou
             if r.encrypted:
                 r.decrypt(password or "")
             total = r.total_revisions
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             raise Fatal("pdf-unreadable", reason="signatures:" + type(e).__name__) from None
         out.revisions = total
         try:
             read_history(r, total, out, limits)
         except Fatal:
             raise
-        except Exception as e:  # noqa: BLE001 - a history that cannot be compared is not trusted
+        except Exception as e:  # a history that cannot be compared is not trusted
             raise Fatal("pdf-unreadable", reason="signatures:history:" + type(e).__name__) from None
         out.signatures = _check_all(r, total, trust_files)
 
@@ -66,7 +66,7 @@ def _check_all(r: Any, total: int, trust_files: list[str]) -> list[SignatureInfo
             filled.add(str(name))
     try:
         embedded = list(r.embedded_signatures)
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         embedded = []
         for name in filled:
             sigs[name].intact, sigs[name].valid, sigs[name].error = False, False, type(e).__name__
@@ -104,7 +104,7 @@ def _check_one(sig: Any, info: SignatureInfo, vc: Any, trust_checked: bool) -> N
         info.intact, info.valid, info.trusted = bool(st.intact), bool(st.valid), bool(st.trusted)
         info.coverage = st.coverage.name if st.coverage is not None else None
         _who(st.signing_cert, info)
-    except Exception as e:  # noqa: BLE001 - an unreadable signature is a broken one
+    except Exception as e:  # an unreadable signature is a broken one
         info.intact, info.valid, info.error = False, False, type(e).__name__
         if type(e).__name__ in _UNSUPPORTED_ERRORS or not _algorithms_known(sig):
             info.error = "unsupported"
@@ -118,7 +118,7 @@ def _algorithms_known(sig: Any) -> bool:
         si = sig.signer_info
         digest = si["digest_algorithm"]["algorithm"].native
         mechanism = si["signature_algorithm"]["algorithm"].native
-    except Exception:  # noqa: BLE001 - unknown structure: judged by the validation itself
+    except Exception:  # unknown structure: judged by the validation itself
         return True
     known_digest = str(digest).replace("_", "-") in {a.replace("_", "-") for a in hashlib.algorithms_available}
     return known_digest and not str(mechanism)[:1].isdigit()      # an OID asn1crypto cannot name
@@ -186,7 +186,7 @@ def _harmless_revision(r: Any, rev: int) -> bool:
         old, new = r.get_historical_resolver(rev - 1), r.get_historical_resolver(rev)
         result = DEFAULT_DIFF_POLICY.apply(old, new)
         return result.modification_level.name in HARMLESS_REVISION and _writes_dss(r, new, rev)
-    except Exception:  # noqa: BLE001 - a revision the analysis rejects is a modification
+    except Exception:  # a revision the analysis rejects is a modification
         return False
 
 
@@ -238,7 +238,7 @@ def _analyse(pair: tuple[Any, SignatureInfo], vc: Any) -> bool:
             level = st.modification_level
             e.modification = level.name if level is not None else "OTHER"
             e.docmdp_ok = getattr(st, "docmdp_ok", True)
-        except Exception:  # noqa: BLE001 - an analysis that fails counts as a modification
+        except Exception:  # an analysis that fails counts as a modification
             e.modification, e.docmdp_ok = "OTHER", False
     return e.modification in ALLOWED_LEVELS and e.docmdp_ok is not False
 

@@ -8,18 +8,20 @@ any failure becomes a problem code in the answer instead of an exception.
 from __future__ import annotations
 
 import logging
+import math
+import random
 import re
-import secrets
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from pypdf import PdfReader
+
 from lingong_docs.intake.scan.attachments import extract_attachments
+from lingong_docs.intake.scan.drawing import foreign_drawing
+from lingong_docs.intake.scan.reading import XrefReader, covered_end, signed_copy, trailing_bytes
 from lingong_docs.intake.scan.result import Fatal, OutlineItem, Problem, ScanResult
 from lingong_docs.intake.scan.signatures import read_signatures
 from lingong_docs.util.pdfsafety import Safety, check_file, check_reader
-
-TEXT_MATERIALS = ("checklist", "report_operating", "report_employment", "report_recognition", "cover")
-TABLE_MATERIALS = ("job_posts", "roster")
 
 
 def scan_package(request: dict[str, Any]) -> dict[str, Any]:
@@ -34,7 +36,7 @@ def scan_package(request: dict[str, Any]) -> dict[str, Any]:
         out.fatal = Problem("pdf-bomb", {"what": "memory"})
     except RecursionError:
         out.fatal = Problem("pdf-loop", {"where": "structure"})
-    except Exception as e:  # noqa: BLE001 - any parser failure is a finding, never a crash
+    except Exception as e:  # any parser failure is a finding, never a crash
         out.fatal = _classify(e)
     return out.to_dict()
 
@@ -51,7 +53,6 @@ def _classify(e: BaseException) -> Problem:
 
 def _scan(path: Path, workdir: Path, limits: dict[str, Any], request: dict[str, Any], out: ScanResult) -> None:
     import pypdf
-    from pypdf import PdfReader
 
     size = path.stat().st_size
     if size > limits["max_file"]:
@@ -59,31 +60,72 @@ def _scan(path: Path, workdir: Path, limits: dict[str, Any], request: dict[str, 
     with open(path, "rb") as f:
         _check_structure(f, size)
     password = request.get("password")
+    covered = covered_end(path, password)
+    loose = trailing_bytes(path, size, covered)
+    if loose:
+        out.problem("pdf-trailing-data", size=loose)
     with pypdf.apply_configuration(zlib_maximum_output_length=limits["max_attachment"],
                                    lzw_maximum_output_length=limits["max_attachment"],
                                    run_length_maximum_output_length=limits["max_attachment"],
                                    outline_maximum_entries=10_000, outline_maximum_depth=20):
-        reader = PdfReader(str(path), strict=False)
-        if reader.is_encrypted:
-            out.encrypted = True
-            if not password or not reader.decrypt(password):
-                raise Fatal("pdf-encrypted")
+        # What is read, recomputed and shown comes from the bytes the seals cover, as written.
+        reader = _open(XrefReader, signed_copy(path, workdir, covered, size), password, out)
         _count_pages(reader, limits)
         out.pages = len(reader.pages)
         out.outline = _outline(reader, out)
         safety = check_reader(reader, embedded=False)
+        if covered is not None and covered < size:     # what a viewer shows: the last revision too
+            safety.merge(check_reader(_open(PdfReader, path, password, out), embedded=False), "later")
         manifest = extract_attachments(reader, workdir, limits, out)
         _embedded_pdfs(workdir, out, safety)
-        out.active, out.remote = safety.active, safety.remote
-        if safety.truncated:
-            out.problem("pdf-too-large", annotations=MAX_SAFETY_NODES, limit=MAX_SAFETY_NODES)
-        if safety.shared_fields:           # pyHanko would walk it exponentially: stop before it does
-            raise Fatal("pdf-loop", where="fields")
-        out.texts = _texts(reader, manifest, limits, out)
+        read = request.get("read") or {}
+        out.texts = _texts(reader, manifest, limits, out, str(request.get("seed") or ""), read)
+        _drawings(reader, manifest, out, read)
+        _safety_findings(safety, reader, out)
     read_signatures(path, password, request.get("trust") or [], out, limits)
 
 
-MAX_SAFETY_NODES = 200_000
+def _drawings(reader: Any, manifest: dict[str, Any] | None, out: ScanResult, read: dict[str, Any]) -> None:
+    """One problem for the pages of the tool's own materials (forms and tables) that carry drawing
+    it never makes."""
+    pages: list[int] = []
+    what: set[str] = set()
+    for _key, first, last in _ranges(manifest, out.pages or 0, _keys(read)):
+        for p in range(first, last + 1):
+            try:
+                found = foreign_drawing(reader.pages[p - 1])
+            except Exception:
+                found = ["unreadable"]
+            if found:
+                pages.append(p)
+                what.update(found)
+    if pages:
+        out.problem("page-drawing-added", pages="、".join(map(str, pages[:20])) + ("等" if len(pages) > 20 else ""),
+                    what=",".join(sorted(what)))
+
+
+def _open(kind: Any, path: Path, password: str | None, out: ScanResult) -> Any:
+    reader = kind(str(path))
+    if reader.is_encrypted:
+        out.encrypted = True
+        if not password or not reader.decrypt(password):
+            raise Fatal("pdf-encrypted")
+    return reader
+
+
+def _safety_findings(safety: Safety, reader: XrefReader, out: ScanResult) -> None:
+    """Turn what the active-content walk and the reading met into problems (or a fatal one)."""
+    out.active, out.remote = safety.active, safety.remote
+    if safety.bounds:
+        out.problem("active-content-unchecked", what=",".join(sorted(set(safety.bounds))[:5]))
+    own = [a for a in safety.attached if not a.startswith("embedded")]   # on the package's pages
+    if own:
+        out.problem("annotation-file", count=len(own), what=",".join(own[:5]))
+    outside = sorted(set(reader.outside))      # asked of the sealed bytes by any reading, the walk's included
+    if outside or reader.rebuilt:
+        out.problem("pdf-outside-xref", count=len(outside) or 1, what=",".join(outside[:5]) or "xref")
+    if safety.shared_fields:           # pyHanko would walk it exponentially: stop before it does
+        raise Fatal("pdf-loop", where="fields")
 
 
 def _embedded_pdfs(workdir: Path, out: ScanResult, safety: Safety) -> None:
@@ -127,7 +169,7 @@ def _count_pages(reader: Any, limits: dict[str, Any]) -> None:
 
 # ---- raw structure -------------------------------------------------------------------------
 
-_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF")
 _PREV = re.compile(rb"/Prev\s+(\d+)")
 
 
@@ -139,10 +181,12 @@ def _check_structure(f: BinaryIO, size: int) -> None:
     f.seek(max(0, size - 2048))
     tail = f.read()
     m = None
-    for m in _STARTXREF.finditer(tail):  # noqa: B007 - the last match is wanted
+    for m in _STARTXREF.finditer(tail):  # the last match is wanted  # noqa: B007
         pass
     if m is None:
         raise Fatal("pdf-truncated")
+    if tail[m.end():].strip():             # bytes after the end marker: not part of any revision
+        raise Fatal("pdf-trailing-data", size=len(tail) - m.end())
     offset: int | None = int(m.group(1))
     seen: set[int] = set()
     while offset is not None:
@@ -202,7 +246,7 @@ def _dest_page(dest: Any, reader: Any, page_index: dict[int, int]) -> int | None
             ref = dest.raw_get(0) if hasattr(dest, "raw_get") else dest[0]
             idnum = getattr(ref, "idnum", None)
             return None if idnum is None else page_index.get(idnum)
-    except Exception:  # noqa: BLE001 - a broken destination is reported as "no page"
+    except Exception:  # a broken destination is reported as "no page"
         return None
     return None
 
@@ -249,34 +293,66 @@ def _outline_page(node: Any, reader: Any, page_index: dict[int, int]) -> int | N
 
 # ---- text of the pages the checks read ------------------------------------------------------
 
-def _texts(reader: Any, manifest: dict[str, Any] | None, limits: dict[str, Any], out: ScanResult) -> dict[int, str]:
-    """Extract the text of the pages the checks read: forms (up to ``max_text_pages``) and the
-    printed tables (all pages, or a random sample of ``max_table_pages`` of each)."""
+def _texts(reader: Any, manifest: dict[str, Any] | None, limits: dict[str, Any], out: ScanResult,
+           seed: str, read: dict[str, Any]) -> dict[int, str]:
+    """Extract the text of the pages the checks read: forms (``read["text"]``, up to
+    ``max_text_pages``) and the printed tables (``read["tables"]``) with the position of every
+    text run (``out.runs``): all pages of 附件4, all of 附件5 up to ``max_table_pages``, beyond that
+    a sample of that many drawn from ``seed`` (the file's SHA-256), so the same file is always
+    checked on the same pages. The parent names the forms and tables from the policies' materials."""
     pages: list[int] = []
+    tables: set[int] = set()
     forms = 0
-    for key, first, last in _ranges(manifest, out.pages or 0):
+    table_keys = tuple(read.get("tables") or ())
+    for key, first, last in _ranges(manifest, out.pages or 0, _keys(read)):
         span = list(range(first, last + 1))
-        if key in TABLE_MATERIALS:
+        if key in table_keys:
             budget = int(limits.get("max_table_pages", 30))
-            pages.extend(span if len(span) <= budget else sorted(secrets.SystemRandom().sample(span, budget)))
+            if key != "job_posts" and len(span) > budget:
+                span = sorted(random.Random(f"{seed}:{key}").sample(span, budget))
+            pages.extend(span)
+            tables.update(span)
         else:
             pages.extend(span[: max(0, limits["max_text_pages"] - forms)])
             forms += len(span)
     texts = {}
     for p in dict.fromkeys(pages):
         try:
-            texts[p] = reader.pages[p - 1].extract_text() or ""
-        except Exception:  # noqa: BLE001
+            texts[p], runs = _page_text(reader.pages[p - 1], p in tables)
+        except Exception:
             out.problem("page-text-unreadable", page=p)
+            continue
+        if p in tables:
+            out.runs[p] = runs
     return texts
 
 
-def _ranges(manifest: dict[str, Any] | None, npages: int) -> list[tuple[str, int, int]]:
-    """Return (material, first, last) of the materials whose text is read, pages clipped to the file."""
+def _page_text(page: Any, positions: bool) -> tuple[str, list[list[Any]]]:
+    """Return the text of ``page`` and (``positions``) its runs as [x, y, font size, text]."""
+    runs: list[list[Any]] = []
+
+    def visit(text: str, cm: Any, tm: Any, _font: Any, size: Any) -> None:
+        if not text.strip():
+            return
+        a, b = tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3]
+        x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        runs.append([round(x, 2), round(y, 2), round(float(size or 0) * math.hypot(a, b), 2), text])
+
+    text = page.extract_text(visitor_text=visit if positions else None) or ""
+    return text, runs
+
+
+def _keys(read: dict[str, Any]) -> tuple[str, ...]:
+    """Return the materials whose pages are read: the forms and the tables the parent named."""
+    return tuple(read.get("text") or ()) + tuple(read.get("tables") or ())
+
+
+def _ranges(manifest: dict[str, Any] | None, npages: int, keys: tuple[str, ...]) -> list[tuple[str, int, int]]:
+    """Return (material, first, last) of the materials ``keys`` whose text is read, pages clipped to the file."""
     materials = manifest.get("materials") if manifest else None
     out = []
     for m in materials if isinstance(materials, list) else []:
-        if not isinstance(m, dict) or m.get("key") not in TEXT_MATERIALS + TABLE_MATERIALS:
+        if not isinstance(m, dict) or m.get("key") not in keys:
             continue
         try:
             first, last = max(1, int(m["first_page"])), min(int(m["last_page"]), npages)

@@ -15,7 +15,7 @@ def _same_name(a: str, b: str) -> bool:
     return norm(a) == norm(b)
 
 
-@rule("application")
+@rule("application", codes=("applicant-mismatch", "header-applicant-missing", "header-uscc-missing"))
 def header_blocks(ctx):
     info = ctx.app.info
     for table in ctx.app.tables:

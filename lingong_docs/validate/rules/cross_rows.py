@@ -15,14 +15,12 @@ from collections import defaultdict
 from decimal import Decimal
 
 from lingong_docs.core.dates import hours_by_day, too_long
+from lingong_docs.core.findings import rows_text
 from lingong_docs.core.identity import record_key
 from lingong_docs.identifiers import phone as phone_mod
 from lingong_docs.validate.checks import finite
 from lingong_docs.validate.registry import rule
 from lingong_docs.validate.rules.identity import valid_ids
-
-MAX_ROWS_LISTED = 8
-
 
 _NAME_DOTS = str.maketrans({"•": "·", "・": "·", "‧": "·", "∙": "·", "．": "·", ".": "·"})
 
@@ -32,13 +30,7 @@ def same_person_name(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).translate(_NAME_DOTS).split())
 
 
-def rows_text(rows) -> str:
-    rows = sorted(set(rows))
-    text = "、".join(str(r) for r in rows[:MAX_ROWS_LISTED])
-    return text + (f" 等{len(rows)}行" if len(rows) > MAX_ROWS_LISTED else "")
-
-
-@rule("roster")
+@rule("roster", codes=("duplicate-row", "id-name-conflict"))
 def duplicates_and_names(ctx, table):
     ids = valid_ids(ctx, table)
     names_of: dict[str, set[str]] = defaultdict(set)
@@ -67,7 +59,7 @@ def duplicates_and_names(ctx, table):
                 yield table.finding("id-name-conflict", r, "name", None, rows=text)
 
 
-@rule("roster")
+@rule("roster", codes=("overlapping-tasks", "hours-over-24-per-day", "hours-over-11-per-day"))
 def overlaps_and_daily_hours(ctx, table):
     ids = valid_ids(ctx, table)
     limits = ctx.policy.roster
@@ -87,7 +79,7 @@ def overlaps_and_daily_hours(ctx, table):
     for items in tasks.values():
         if len(items) > 1:
             items.sort()
-            latest_end, latest_row = None, None
+            latest_end, latest_row = None, 0
             seen_exact = set()
             for start, end, row, place, _hours in items:
                 exact = (start, end, place)
@@ -121,7 +113,7 @@ def overlaps_and_daily_hours(ctx, table):
                                     hours=f"{total.normalize():f}", rows=text)
 
 
-@rule("roster")
+@rule("roster", codes=("phone-shared",))
 def shared_phones(ctx, table):
     ids = valid_ids(ctx, table)
     limit = ctx.policy.roster.max_ids_per_phone

@@ -9,7 +9,8 @@ import bisect
 import unicodedata
 
 from lingong_docs.core import findings as F
-from lingong_docs.core.evidence import SUPPORTING_FOLDERS, covered_rows, referenced_files, supporting_files
+from lingong_docs.core.evidence import covered_rows, referenced_files
+from lingong_docs.core.policy import FOLDER
 from lingong_docs.util.pdfsafety import check_file
 from lingong_docs.util.pii import mask_file_name
 from lingong_docs.validate.registry import rule
@@ -44,7 +45,7 @@ def readable(path) -> bool:
         with Image.open(path) as img:
             img.verify()
         return True
-    except Exception:  # noqa: BLE001 - any failure to open means the bureau could not read it either
+    except Exception:  # any failure to open means the bureau could not read it either
         return False
 
 
@@ -70,7 +71,15 @@ def _covered(seqs: list[int], ranges: dict[str, list[tuple[int, int]] | None], u
     return covered_seq
 
 
-@rule("application", folder_only=True)
+def _active(path) -> bool:
+    """True when the PDF would run something, or is too deep to check in full (intake refuses both)."""
+    safety = check_file(path)
+    return bool(safety.active) or safety.truncated
+
+
+@rule("application", folder_only=True, codes=("evidence-active-content", "evidence-file-missing",
+      "evidence-file-unreadable", "evidence-file-unsupported", "evidence-file-unused", "evidence-folder-missing",
+      "evidence-missing", "evidence-name-encoding", "evidence-row-uncovered"))
 def payment_evidence(ctx):
     app = ctx.app
     table = app.roster
@@ -96,7 +105,7 @@ def payment_evidence(ctx):
     for p in app.evidence:
         if not readable(p):
             yield F.make("evidence-file-unreadable", file=shown(p.name))
-        elif p.suffix.lower() == ".pdf" and check_file(p).active:     # the check intake makes
+        elif p.suffix.lower() == ".pdf" and _active(p):     # the check intake makes
             yield F.make("evidence-active-content", file=shown(p.name))
     files = {unicodedata.normalize("NFKC", p.name): p for p in app.evidence}
     ranges = {name: covered_rows(name) for name in files}
@@ -123,16 +132,16 @@ def payment_evidence(ctx):
             yield F.make("evidence-file-unused", file=shown(name))
 
 
-@rule("application", folder_only=True)
+@rule("application", folder_only=True, codes=("supporting-file-unreadable", "supporting-name-encoding"))
 def supporting_evidence(ctx):
-    """The files of 认定材料/ and 其他材料/ are bundled and named in the package too: each must
-    open and have a readable name (else build stops)."""
+    """The files of the supporting folders (认定材料/, 其他材料/: the policy's ``folder`` materials)
+    are bundled and named in the package too: each must open and have a readable name (else build stops)."""
     app = ctx.app
     if app.folder is None:
         return
     people = app.roster.personal_names() if app.roster is not None else frozenset()
-    for folder in SUPPORTING_FOLDERS.values():
-        for p in supporting_files(app.folder, folder):
+    for folder in [str(m.folder) for m in ctx.policy.material_catalogue.values() if m.source == FOLDER]:
+        for p in app.supporting(folder):
             if not is_utf8(p.name):
                 yield F.make("supporting-name-encoding", folder=folder, file=mask_file_name(p.name, people))
             elif not readable(p):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lingong_docs.identifiers import idcard
 from lingong_docs.validate.registry import rule
-from lingong_docs.validate.schema import compiled
+from lingong_docs.validate.schema import compiled, field_codes
 
 
 def _fields(ctx, table):
@@ -19,7 +19,7 @@ def _fields(ctx, table):
                 yield finding(code, rec.row, key, values.get(key), **params)
 
 
-@rule("roster")
+@rule("roster", codes=lambda: field_codes("roster") | {"id-foreign-permanent"})
 def roster_fields(ctx, table):
     yield from _fields(ctx, table)
     # Foreigners' permanent-residence IDs (leading 9) are valid; say so once per row.
@@ -30,13 +30,13 @@ def roster_fields(ctx, table):
                 yield table.finding("id-foreign-permanent", rec.row, "id_number", v)
 
 
-@rule("job_posts")
+@rule("job_posts", codes=lambda: field_codes("job_posts"))
 def job_post_fields(ctx, table):
     yield from _fields(ctx, table)
 
 
-@rule("roster")
-@rule("job_posts")
+@rule("roster", codes=("table-empty",))
+@rule("job_posts", codes=("table-empty",))
 def table_not_empty(ctx, table):
     if not table.records:
         from lingong_docs.core import findings as F

@@ -25,7 +25,7 @@ def age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-@rule("roster")
+@rule("roster", codes=("age-implausible", "age-minor", "age-retirement", "age-under-16", "birth-after-task"))
 def ages(ctx, table):
     limits = ctx.policy.roster
     min_age, minor_age = limits.min_age, limits.minor_age

@@ -9,7 +9,7 @@ from lingong_docs.util.resources import load_yaml
 from lingong_docs.validate.registry import rule
 
 
-@rule("job_posts")
+@rule("job_posts", codes=("duplicate-post",))
 def duplicate_posts(ctx, table):
     seen: dict[tuple, int] = {}
     for rec in table.records:
@@ -27,7 +27,7 @@ def duplicate_posts(ctx, table):
 PLACE_COLUMNS = ("title", "category", "remark")   # 岗位名称, 类型, 备注: where operators write the place
 
 
-@rule("job_posts")
+@rule("job_posts", codes=("post-outside-beijing",))
 def outside_beijing(ctx, table):
     data = cast(dict[str, list[str]], load_yaml("places.yaml"))
     places, inside = data["outside_beijing"], tuple(data.get("inside_beijing") or ())

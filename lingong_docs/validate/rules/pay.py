@@ -10,7 +10,7 @@ from lingong_docs.validate.checks import finite
 from lingong_docs.validate.registry import rule
 
 
-@rule("roster")
+@rule("roster", codes=("pay-below-minimum",))
 def hourly_minimum(ctx, table):
     policy = ctx.policy
     minimum_cache: dict[dt.date, tuple] = {}
@@ -35,7 +35,7 @@ def hourly_minimum(ctx, table):
                                 minimum=f"{minimum}", source=source)
 
 
-@rule("roster")
+@rule("roster", codes=("payment-method-cash", "payment-method-unknown"))
 def payment_method(ctx, table):
     roster = ctx.policy.roster
     allowed = list(roster.payment_methods)

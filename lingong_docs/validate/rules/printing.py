@@ -40,13 +40,13 @@ def _tall_cells(table) -> Iterator:
                 yield table.finding("text-too-tall", rec.row, key, value, lines=lines, limit=MAX_ROW_LINES)
 
 
-@rule("roster")
-@rule("job_posts")
+@rule("roster", codes=("text-too-tall",))
+@rule("job_posts", codes=("text-too-tall",))
 def printable_rows(ctx, table) -> Iterator:
     yield from _tall_cells(table)
 
 
-@rule("application", folder_only=True)
+@rule("application", codes=("cover-too-long",), folder_only=True)
 def cover_fits(ctx) -> Iterator:
     """The cover's values must fit its one page: blame the longest when they do not."""
     info = ctx.app.info

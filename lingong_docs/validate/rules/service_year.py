@@ -20,7 +20,7 @@ MISMATCH_SHARE = 0.5   # more than half the dated rows outside the year: the yea
 MAX_SEQ_FINDINGS = 20
 
 
-@rule("application")
+@rule("application", codes=("year-outside-policy", "deadline-passed"))
 def year_and_deadline(ctx: Context) -> Iterator[F.Finding]:
     year, policy = ctx.year, ctx.policy
     if year is None:
@@ -51,16 +51,16 @@ def year_mismatch(ctx: Context, table: Table) -> F.Finding | None:
     return ctx.cache[key]
 
 
-@rule("roster")
-@rule("job_posts")
+@rule("roster", codes=("year-mismatch",))
+@rule("job_posts", codes=("year-mismatch",))
 def data_year(ctx: Context, table: Table) -> Iterator[F.Finding]:
     found = year_mismatch(ctx, table)
     if found is not None:
         yield found
 
 
-@rule("roster")
-@rule("job_posts")
+@rule("roster", codes=("seq-gap", "seq-gaps-more", "seq-repeated"))
+@rule("job_posts", codes=("seq-gap", "seq-gaps-more", "seq-repeated"))
 def seq_order(ctx: Context, table: Table) -> Iterator[F.Finding]:
     """序号 gaps and repeats: the printed table shows them, so the operator hears of them first."""
     seqs = [(r.row, s) for r in table.records if isinstance(s := r.values.get("seq"), int)]

@@ -18,7 +18,7 @@ def span_hours(start: dt.datetime, end: dt.datetime) -> Decimal:
     return Decimal(int((end - start).total_seconds())) / _HOUR
 
 
-@rule("roster")
+@rule("roster", codes=("after-application-date", "hours-exceed-span", "start-not-before-end", "task-spans-year-end", "task-times-missing", "task-too-long", "time-outside-year"))
 def task_times(ctx, table):
     year = None if year_mismatch(ctx, table) else ctx.year   # a wrong year is said once
     app_date = ctx.application_date
@@ -56,7 +56,7 @@ def task_times(ctx, table):
                                     hours=_fmt(hours), span=_fmt(span))
 
 
-@rule("job_posts")
+@rule("job_posts", codes=("after-application-date", "time-outside-year"))
 def post_dates(ctx, table):
     year = None if year_mismatch(ctx, table) else ctx.year
     app_date = ctx.application_date

@@ -1,4 +1,5 @@
-"""The CJK TrueType font the bundler draws with (page numbers, headings, watermark).
+"""The CJK TrueType font the toolkit draws PDFs with (page numbers, headings, watermark, receipts,
+the 公示 list); its absence is a setup error every stage that draws reports alike.
 
 reportlab embeds only TrueType outlines (not the CFF outlines of Noto CJK), so the free AR PL
 UMing/UKai fonts are used; they are subset and embedded in every package.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import functools
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
@@ -33,13 +35,13 @@ def cjk_font() -> str:
     for path, index in _candidates():
         try:
             pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=index))
-        except Exception:  # noqa: BLE001 - try the next candidate
+        except Exception:  # try the next candidate
             continue
         return FONT_NAME
     raise SetupError.make("font-missing")
 
 
-def _candidates():
+def _candidates() -> Iterator[tuple[str, int]]:
     yield from ((p, i) for p, i in _CANDIDATES if Path(p).is_file())
     fc_match = shutil.which("fc-match")
     if not fc_match:
