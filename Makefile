@@ -4,15 +4,16 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PKGS := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai poppler-utils chromium
+APT_PKGS := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai poppler-utils chromium postgresql
 OUT ?= out
 
-.PHONY: setup system venv demo lint test bench clean samples
+.PHONY: setup system venv demo lint test test-fast bench clean samples
 
 setup: system venv
 
 # System packages: LibreOffice (headless), free CJK fonts, poppler (pdftoppm/pdffonts for tests),
-# chromium (the browser tests of `serve` drive it headless).
+# chromium (the browser tests of `serve` drive it headless), postgresql (the shared-ledger tests and
+# `make bench` start a throwaway server from its binaries in a temp folder; no service is enabled).
 # Installed only where missing; needs root (or sudo) on a fresh Debian machine.
 system:
 	@missing=""; \
@@ -23,6 +24,7 @@ system:
 	fc-list 2>/dev/null | grep -q 'AR PL UKai' || missing="$$missing fonts-arphic-ukai"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -58,6 +60,11 @@ lint: setup
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# The inner loop: no LibreOffice, Chromium or pyHanko signing (tests marked slow by tests/conftest.py).
+test-fast: venv
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not slow"
 
 bench: setup
 	$(BIN)/pip install -q -c constraints.txt -e '.[bench]'

@@ -40,6 +40,9 @@ if TYPE_CHECKING:
         fixable,
         init,
         intake,
+        ledger_export,
+        ledger_import,
+        ledger_status,
         open_ledger,
         prepare,
         publicity,
@@ -49,7 +52,8 @@ if TYPE_CHECKING:
     )
 
 __all__ = ["validate", "compute", "build", "intake", "fix", "__version__", "read", "annotate", "fixable",
-           "rules", "prepare", "explain", "init", "doctor", "check_package", "open_ledger", "publicity",
+           "rules", "prepare", "explain", "init", "doctor", "check_package", "open_ledger", "ledger_status",
+           "ledger_export", "ledger_import", "publicity",
            "LingongError", "BuildRefused", "Report", "Finding", "Application", "Figures", "FixResult",
            "Receipt", "BuildResult"]
 

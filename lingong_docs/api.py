@@ -21,7 +21,8 @@ and around them:
     lg.init(folder, year=...) -> InitResult          a new application folder with blank workbooks
     lg.doctor() -> Environment                       LibreOffice, fonts, packages
     lg.check_package(path)                           refuse what is not a package file, in Chinese
-    lg.open_ledger(path, key_file=...) -> Ledger     the bureau's intake ledger
+    lg.open_ledger(path, key_file=...) -> Ledger     the bureau's intake ledger (a file or postgresql:// URL)
+    lg.ledger_status(ledger) -> LedgerStatus; lg.ledger_export / lg.ledger_import -> LedgerTransfer
     lg.ledger_key(key_file) / lg.default_ledger_path()
     lg.ledger_listing(ledger, year=..., receipts=...) -> LedgerListing
     lg.publicity(sources, "公示.xlsx") -> Notice      the 公示 list (no personal data)
@@ -61,6 +62,8 @@ if TYPE_CHECKING:
     from lingong_docs.core.policy import policy_for as policy_for
     from lingong_docs.corrections import FixResult as FixResult
     from lingong_docs.intake.ledger import Ledger as Ledger
+    from lingong_docs.intake.ledger import LedgerStatus as LedgerStatus
+    from lingong_docs.intake.ledger.transfer import LedgerTransfer as LedgerTransfer
     from lingong_docs.intake.receipt import Receipt as Receipt
     from lingong_docs.intake.service import intake as intake
     from lingong_docs.package.build import BuildResult as BuildResult
@@ -75,6 +78,8 @@ _LAZY = {
     "Figures": "lingong_docs.compute.figures",
     "FixResult": "lingong_docs.corrections",
     "Ledger": "lingong_docs.intake.ledger",
+    "LedgerStatus": "lingong_docs.intake.ledger",
+    "LedgerTransfer": "lingong_docs.intake.ledger.transfer",
     "Receipt": "lingong_docs.intake.receipt",
     "BuildResult": "lingong_docs.package.build",
     "Prepared": "lingong_docs.pipeline",
@@ -86,7 +91,8 @@ _LAZY = {
 
 __all__ = ["validate", "compute", "build", "intake", "fix", "read", "annotate", "fixable", "rules", "prepare",
            "explain", "build_output", "init", "doctor", "check_package", "open_ledger", "ledger_key",
-           "default_ledger_path", "ledger_listing", "publicity", "receipt_file", "reading_amounts", "policy_for",
+           "default_ledger_path", "ledger_location", "ledger_status", "ledger_export", "ledger_import",
+           "LedgerStatus", "LedgerTransfer", "ledger_listing", "publicity", "receipt_file", "reading_amounts", "policy_for",
            "LingongError", "BuildRefused", "Report", "Finding", "Application", "Figures", "FixResult", "Ledger",
            "Receipt", "BuildResult", "Prepared", "RuleCatalogue", "Explanation", "ExplanationStep", "InitResult",
            "Environment", "LedgerListing", "Notice", "PathLike", "Reading", "Policy"]
@@ -394,11 +400,20 @@ def check_package(path: PathLike, what: str = "材料包") -> None:
     check_package_path(Path(path), what)
 
 
-def default_ledger_path() -> Path:
-    """Return the ledger used when none is named: $LINGONG_LEDGER, else one in the user's data folder."""
+def default_ledger_path() -> Path | str:
+    """Return the ledger used when none is named: $LINGONG_LEDGER (a file or a ``postgresql://`` URL),
+    else a file in the user's data folder."""
     from lingong_docs.intake.ledger import default_ledger_path as default
 
     return default()
+
+
+def ledger_location(value: PathLike | None = None) -> Path | str:
+    """Return where the ledger named ``value`` is: the ``postgresql://`` URL as given, else a file
+    path; ``default_ledger_path()`` when ``value`` is None or empty."""
+    from lingong_docs.intake.ledger import ledger_location as location
+
+    return location(value)
 
 
 def ledger_key(key_file: PathLike | None = None, *, required: bool = True) -> bytes | None:
@@ -417,12 +432,33 @@ def ledger_key(key_file: PathLike | None = None, *, required: bool = True) -> by
 
 def open_ledger(path: PathLike | None = None, *, key_file: PathLike | None = None,
                 key: bytes | None = None) -> Ledger:
-    """Return the intake ledger at ``path`` (default ``default_ledger_path()``), opened with ``key``
-    or the key of ``key_file`` / $LINGONG_LEDGER_KEY. Close it when done (``with`` or ``close()``)."""
-    from lingong_docs.intake.ledger import Ledger, load_key
+    """Return the intake ledger at ``path`` — an SQLite file or a ``postgresql://user@host:port/db``
+    URL; default ``default_ledger_path()`` — opened with ``key`` or the key of ``key_file`` /
+    $LINGONG_LEDGER_KEY. A new ledger is created, an older one upgraded (after the key is checked:
+    a wrong key is refused before anything is written). Close it when done (``with`` or ``close()``)."""
+    from lingong_docs.intake.ledger import Ledger, ledger_location, load_key
 
     secret = key if key is not None else load_key(key_file)
-    return Ledger(Path(path) if path is not None else default_ledger_path(), secret)
+    return Ledger(ledger_location(path), secret)
+
+
+def ledger_status(ledger: Ledger) -> LedgerStatus:
+    """Return the ledger's backend, location, schema version, counts and last receipt number."""
+    return ledger.status()
+
+
+def ledger_export(ledger: Ledger, target: PathLike) -> LedgerTransfer:
+    """Write every row of the ledger to ``target`` (JSON Lines, 0600); return counts and digests."""
+    from lingong_docs.intake.ledger.transfer import export_ledger
+
+    return export_ledger(ledger, target)
+
+
+def ledger_import(ledger: Ledger, source: PathLike) -> LedgerTransfer:
+    """Load an export file into the empty ``ledger``; committed only when counts and digests match."""
+    from lingong_docs.intake.ledger.transfer import import_ledger
+
+    return import_ledger(ledger, source)
 
 
 # findings only the ledger (the other applicants' packages) can give
@@ -489,7 +525,7 @@ def publicity(sources: Sequence[PathLike], target: PathLike, *, year: int | None
     """Write the 公示 list (.xlsx or .pdf) from ledger files or packages; no one's personal data.
 
     A ``.pdf`` source is a package (examined now, the acceptable ones listed); anything else a
-    ledger file (its accepted packages listed; reading it needs no key).
+    ledger — a file or a ``postgresql://`` URL — (its accepted packages listed; reading it needs no key).
     """
     from lingong_docs.intake.service import publicity as write
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from helpers.apps import fill, make_app, table_path
 from helpers.figures import add_evidence, roster_row
-from helpers.pdf import sign_all
+from helpers.pdf import blank_pdf, sign_all
 from pypdf import PdfReader
 
 from lingong_docs.package.build import build_packages
@@ -153,24 +153,13 @@ def recognition(tmp_path_factory) -> tuple:
     _fill_small(folder)
     proofs = folder / "认定材料"
     proofs.mkdir()
-    (proofs / "1 服务质量评级B级证明.pdf").write_bytes(_pdf(2))
+    (proofs / "1 服务质量评级B级证明.pdf").write_bytes(blank_pdf(2))
     Image.new("RGB", (800, 600), (200, 220, 240)).save(proofs / "2 场地照片.jpg", quality=80)
     other = folder / "其他材料"
     other.mkdir()
-    (other / "情况说明.pdf").write_bytes(_pdf(1))
+    (other / "情况说明.pdf").write_bytes(blank_pdf(1))
     (result,) = _build(folder, root / "out", kinds=["recognition"])
     return result, [p.extract_text() for p in PdfReader(result.path).pages]
-
-
-def _pdf(pages: int) -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=595, height=842)
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
 
 
 def _flat(text: str) -> str:
@@ -227,7 +216,7 @@ def test_a_checklist_too_long_for_its_files_is_refused_naming_them(recognition, 
     folder = tmp_path / "app"
     shutil.copytree(recognition[0].path.parent.parent / "app", folder)
     for i in range(40):
-        (folder / "其他材料" / f"说明{i:02d}.pdf").write_bytes(_pdf(1))
+        (folder / "其他材料" / f"说明{i:02d}.pdf").write_bytes(blank_pdf(1))
     with pytest.raises(BuildRefused) as refused:
         _build(folder, tmp_path / "out", kinds=["recognition"])
     assert [(f.code, "43个" in f.message) for f in refused.value.problems] == [("checklist-overflow", True)]

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from helpers.intake import RECEIVED, attachments, manifest_of, rewrite
+from helpers.pdf import blank_pdf
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
@@ -19,14 +20,7 @@ def _js(code: str = "app.alert(1)") -> DictionaryObject:
 
 
 def _pdf(edit=None, pages: int = 1) -> bytes:
-    w = PdfWriter()
-    for _ in range(pages):
-        w.add_blank_page(200, 200)
-    if edit is not None:
-        edit(w)
-    out = io.BytesIO()
-    w.write(out)
-    return out.getvalue()
+    return blank_pdf(pages, size=(200, 200), edit=edit)
 
 
 def _link(w: PdfWriter, action: DictionaryObject, page: int = 0) -> None:

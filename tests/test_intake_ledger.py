@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import sqlite3
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from helpers.intake import OTHER_USCC, RECEIVED, ROWS, THIRD_USCC, USCC, built_package, idcard, rebrand, roster_row
+from helpers.postgres import BACKENDS, dump, fresh_location
 
 from lingong_docs.core.errors import IntakeError
 from lingong_docs.intake.examine.examination import Examination
@@ -40,13 +42,27 @@ def packages(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def ledger_run(packages, tmp_path_factory):
-    """Receive A, B, C, A's second market, and A again, in that order, into one ledger file."""
-    path = tmp_path_factory.mktemp("ledger") / "ledger.sqlite"
-    with Ledger(path, KEY) as ledger:
+def examined(packages) -> dict[str, Examination]:
+    """Each package examined once (as intake does; roomy limits: the machine may be busy)."""
+    from lingong_docs.intake.examine.run import examine
+    from lingong_docs.intake.sandbox import Limits
+
+    roomy = Limits(cpu_seconds=120, wall_seconds=300)
+    return {k: examine(p, as_of=RECEIVED, allow_unsigned=True, key=KEY, trust=[], limits=roomy)     # one budget per package
+            for k, p in packages.items()}
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def ledger_run(request, examined, tmp_path_factory):
+    """Receive A, B, C, A's second market, and A again, in that order, into one ledger (each backend)."""
+    from lingong_docs.intake.service import Options, _receive
+
+    server = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
+    location = fresh_location(request.param, server, tmp_path_factory.mktemp("ledger"))
+    with Ledger(location, KEY) as ledger:
         order = ["a", "b_same_time", "c_other_time", "a_second_market", "a"]
-        receipts = intake([packages[k] for k in order], ledger=ledger, as_of=RECEIVED, allow_unsigned=True)
-    return path, dict(zip(["a", "b", "c", "a2", "a_again"], receipts))
+        receipts = [_receive(copy.deepcopy(examined[k]), ledger, Options(as_of=RECEIVED)) for k in order]
+    return location, dict(zip(["a", "b", "c", "a2", "a_again"], receipts))
 
 
 def errors(receipt) -> set[str]:
@@ -82,10 +98,10 @@ def test_the_same_package_twice_is_a_duplicate(ledger_run):
     assert r["a"].receipt_no in next(f.message for f in r["a_again"].findings if f.code == "duplicate-package")
 
 
-def test_ledger_file_holds_no_id_number_name_or_phone_in_any_form(ledger_run):
-    path, _ = ledger_run
-    raw = b"".join(p.read_bytes() for p in path.parent.iterdir())
-    assert raw and b"SQLite format 3" in raw
+def test_ledger_holds_no_id_number_name_or_phone_in_any_form(ledger_run):
+    location, _ = ledger_run
+    raw = dump(location)
+    assert raw and (isinstance(location, str) or b"SQLite format 3" in raw)
     for i in (0, 1, 499, ROWS - 1):
         row = roster_row(i)
         ident = idcard(i)
@@ -100,22 +116,23 @@ def test_ledger_file_holds_no_id_number_name_or_phone_in_any_form(ledger_run):
 
 
 def test_ledger_rows_are_keyed_hashes(ledger_run):
-    path, _ = ledger_run
-    db = sqlite3.connect(path)
-    people = {p for (p,) in db.execute("SELECT person FROM rows")}
-    assert db.execute("SELECT count(*) FROM rows").fetchone()[0] == 2 * ROWS    # A and C accepted
-    assert len(people) == ROWS                    # the same 1,000 people, one keyed hash each
-    assert all(isinstance(p, bytes) and len(p) == 16 for p in people)
-    plain = {hashlib.sha256(idcard(i).encode()).digest()[:16] for i in range(ROWS)}
-    assert not people & plain
-    assert db.execute("SELECT count(*) FROM packages").fetchone()[0] == 4
-    db.close()
+    location, _ = ledger_run
+    with Ledger(location, KEY) as ledger:
+        db = ledger.db
+        people = {bytes(p) for (p,) in db.execute("SELECT person FROM rows")}
+        assert db.execute("SELECT count(*) FROM rows").fetchone()[0] == 2 * ROWS    # A and C accepted
+        assert len(people) == ROWS                    # the same 1,000 people, one keyed hash each
+        assert all(len(p) == 16 for p in people)
+        plain = {hashlib.sha256(idcard(i).encode()).digest()[:16] for i in range(ROWS)}
+        assert not people & plain
+        assert db.execute("SELECT count(*) FROM packages").fetchone()[0] == 4
+        assert db.execute("SELECT count(*) FROM examinations").fetchone()[0] == 5     # the duplicate too
 
 
 def test_ledger_refuses_to_open_without_the_right_key(ledger_run):
-    path, _ = ledger_run
+    location, _ = ledger_run
     with pytest.raises(IntakeError) as e:
-        Ledger(path, b"another-key-of-sufficient-length")
+        Ledger(location, b"another-key-of-sufficient-length")
     assert e.value.code == "ledger-key-wrong"
     with pytest.raises(IntakeError) as e:
         load_key(environ={})
@@ -146,7 +163,7 @@ def _receive(ledger: Ledger, ex: Examination) -> set[str]:
     return errors(_receive(ex, ledger, Options(as_of=RECEIVED)))
 
 
-def test_a_row_differing_only_in_spaces_in_the_place_is_the_same_row():
+def test_a_row_differing_only_in_spaces_in_the_place_is_the_same_row(ledger_location):
     # the ledger keys rows with core.identity.record_key, as validate and compute do: "望京 驿站"
     # and "望京驿站" are one place (all spaces removed)
     from lingong_docs.intake.truth import person_key, row_key
@@ -156,7 +173,7 @@ def test_a_row_differing_only_in_spaces_in_the_place_is_the_same_row():
         return {"row": 5 + n, "person": person_key(KEY, idcard(n)), "key": row_key(KEY, idcard(n), start, end, place),
                 "start": start, "end": end}
 
-    with Ledger(None, KEY) as ledger:
+    with Ledger(ledger_location, KEY) as ledger:
         first = _employment(ledger, USCC, "1000.00", "aaaaaaaa")
         first.rows = [row("望京驿站")]
         assert _receive(ledger, first) == set()
@@ -167,8 +184,8 @@ def test_a_row_differing_only_in_spaces_in_the_place_is_the_same_row():
         assert "第5行" in dup.message and "1条" in dup.message
 
 
-def test_agency_cap_is_summed_over_its_markets():
-    with Ledger(None, KEY) as ledger:
+def test_agency_cap_is_summed_over_its_markets(ledger_location):
+    with Ledger(ledger_location, KEY) as ledger:
         assert _receive(ledger, _employment(ledger, USCC, "200000.00", "aaaaaaaa")) == set()
         assert _receive(ledger, _employment(ledger, USCC, "200000.00", "bbbbbbbb")) == set()
         assert _receive(ledger, _employment(ledger, USCC, "200000.00", "cccccccc")) == {"agency-cap-exceeded"}
@@ -186,8 +203,8 @@ def _rejected(ex: Examination) -> Examination:
     return ex
 
 
-def test_a_rejected_package_may_be_examined_again_and_its_record_is_replaced():
-    with Ledger(None, KEY) as ledger:
+def test_a_rejected_package_may_be_examined_again_and_its_record_is_replaced(ledger_location):
+    with Ledger(ledger_location, KEY) as ledger:
         assert _receive(ledger, _rejected(_employment(ledger, USCC, "100000.00", "aaaaaaaa"))) == {"signature-missing"}
         assert _receive(ledger, _rejected(_employment(ledger, USCC, "100000.00", "aaaaaaaa"))) == {"signature-missing"}
         assert ledger.find_package("a" * 64) is None
@@ -220,23 +237,42 @@ def test_real_package_rejected_then_accepted_then_duplicate(tmp_path):
         assert [h["verdict"] for h in ledger.history(first.sha256)] == ["rejected"]
 
 
+# The schema of the first release (version 1), as it wrote a new ledger file.
+VERSION_1 = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE packages(id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, receipt_no TEXT NOT NULL,
+    received TEXT NOT NULL, verdict TEXT NOT NULL, kind TEXT, year INTEGER, applicant TEXT, uscc TEXT, market TEXT,
+    match_count INTEGER, demand_total INTEGER, amount TEXT, operating_subsidy TEXT, employment_subsidy TEXT);
+CREATE TABLE rows(package_id INTEGER NOT NULL REFERENCES packages(id), row INTEGER, person BLOB NOT NULL,
+    row_key BLOB NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL);
+CREATE INDEX rows_person ON rows(person, start);
+CREATE INDEX rows_key ON rows(row_key);
+CREATE INDEX packages_agency ON packages(uscc, year, kind);
+"""
+
+
 def test_a_version_1_ledger_is_upgraded_in_place(tmp_path):
+    from lingong_docs.intake.ledger import key_check
+
     path = tmp_path / "old.sqlite"
-    with Ledger(path, KEY) as ledger:
-        assert ledger.schema_version == "2"
-        _receive(ledger, _rejected(_employment(ledger, USCC, "100000.00", "bbbbbbbb")))
-    db = sqlite3.connect(path)                  # make it a version 1 file, as the first release wrote it
-    db.execute("DROP TABLE package_history")
-    db.execute("UPDATE meta SET value='1' WHERE key='schema'")
+    db = sqlite3.connect(path)
+    db.executescript(VERSION_1)
+    db.executemany("INSERT INTO meta VALUES(?, ?)", [("schema", "1"), ("key_check", key_check(KEY))])
+    db.execute("INSERT INTO packages(sha256, receipt_no, received, verdict, kind, year, uscc) VALUES"
+               " (?, 'SL20260310-0007', '2026-03-10', 'rejected', 'employment', 2025, ?)", ("b" * 64, USCC))
     db.commit()
     db.close()
     with Ledger(path, KEY) as ledger:
-        assert ledger.schema_version == "2"
+        assert ledger.schema_version == "3" and len(ledger.migrated) == 2
         assert ledger.find_package("b" * 64, accepted_only=False).verdict == "rejected"
-        assert _receive(ledger, _employment(ledger, USCC, "100000.00", "bbbbbbbb")) == set()
+        assert [e["receipt_no"] for e in ledger.examinations()] == ["SL20260310-0007"]   # carried over
+        ex = _employment(ledger, USCC, "100000.00", "bbbbbbbb")
+        assert _receive(ledger, ex) == set()
         assert [h["verdict"] for h in ledger.history("b" * 64)] == ["rejected"]
+        # numbering goes on above the numbers on record
+        assert [e["receipt_no"] for e in ledger.examinations()] == ["SL20260310-0007", "SL20260310-0008"]
     db = sqlite3.connect(path)
-    db.execute("UPDATE meta SET value='3' WHERE key='schema'")
+    db.execute("UPDATE meta SET value='4' WHERE key='schema'")
     db.commit()
     db.close()
     with pytest.raises(IntakeError) as e:

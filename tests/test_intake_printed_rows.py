@@ -134,7 +134,7 @@ def test_the_sample_is_drawn_from_the_file_hash():
 
     def sample(seed: str) -> list[int]:
         out = ScanResult(pages=60)
-        _texts(Pages(), manifest, limits, out, seed)
+        _texts(Pages(), manifest, limits, out, seed, {"text": [], "tables": ["job_posts", "roster"]})
         return sorted(out.runs)
 
     first = sample("ab" * 32)

@@ -12,10 +12,10 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 
 import pytest
 from helpers.apps import ROSTER, fill, make_app, table_path
+from helpers.cpu import cpu_seconds
 from helpers.rules import OTHER, D, codes, findings, r
 from openpyxl import load_workbook
 
@@ -126,10 +126,10 @@ BOMB = ('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
 def test_application_file_refuses_aliases_duplicates_and_wrong_types_at_once(tmp_path, text, code, field):
     path = tmp_path / "application.yaml"
     path.write_text(text, encoding="utf-8")
-    started = time.perf_counter()
+    started = cpu_seconds()
     with pytest.raises(ReadError) as e:
         read_application_file(path)
-    assert time.perf_counter() - started < 1
+    assert cpu_seconds() - started < 1                       # the alias bomb is never expanded
     assert e.value.code == code and field in e.value.message
 
 
@@ -141,9 +141,9 @@ def test_application_file_error_is_exit_2_naming_the_field(tmp_path):
 
 
 def test_a_span_of_centuries_is_bounded_before_any_per_day_work(tmp_path):
-    started = time.perf_counter()
+    started = cpu_seconds()
     found, _ = findings(tmp_path, [r(start=D(1900, 1, 1, 8), end=D(9999, 12, 31, 8))])
-    assert time.perf_counter() - started < 5
+    assert cpu_seconds() - started < 5
     assert (5, "G", "task-too-long") in found
 
 

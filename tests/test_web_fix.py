@@ -9,23 +9,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers.browser import chromium, running_server, shot
+from helpers.browser import shot
 from openpyxl import load_workbook
 from test_web_operator import DEMO, JOB_POSTS, ROSTER, create_application, upload
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("web-fix") / "ws", "--role", "operator") as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as context:
-        yield context
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ import io
 import re
 from pathlib import Path
 
-import pytest
 import yaml
-from helpers.browser import chromium, running_server, shot
+from helpers.browser import shot
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -17,18 +16,6 @@ DEMO = ROOT / "samples" / "demo"
 BROKEN = ROOT / "samples" / "broken"
 ROSTER = "附件5_撮合服务成功人员花名册.xlsx"
 JOB_POSTS = "附件4_发布岗位任务明细表.xlsx"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("web-operator") / "ws", "--role", "operator") as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as context:
-        yield context
 
 
 def create_application(page, server, *, applicant: str = "北京示例人力资源有限公司") -> str:
@@ -100,7 +87,7 @@ def test_operator_happy_path_build_and_download(server, browser):
     other.goto(app_url + "/figures")
     assert other.text_content("#total").strip() == "300,000.00 元"
     other.close()
-    page.wait_for_selector("#job-files a", timeout=120_000)
+    page.wait_for_selector("#job-files a")
     shot(page, name, "5-built")
     links = page.locator("#job-files a").all()
     assert sorted(a.inner_text() for a in links) == ["2025年度_就业服务补贴_申请材料.pdf", "2025年度_运营经费补贴_申请材料.pdf"]
@@ -147,7 +134,7 @@ def test_broken_workbook_findings_at_their_cells(server, browser):
     # building is refused, with the reasons listed
     page.click("text=1 表格和凭证")
     page.click("#build-button")
-    page.wait_for_selector("#job-problems li", timeout=60_000)
+    page.wait_for_selector("#job-problems li")
     assert page.text_content("#job-state").startswith("未生成")
     assert "id-check-char" in {li.inner_text().split()[0] for li in page.locator("#job-problems li").all()}
     shot(page, name, "3-build-refused")

@@ -70,9 +70,9 @@ def _receipt_text(r) -> list[str]:
 
 @click.command("intake")
 @click.argument("packages", nargs=-1, required=True, type=_PACKAGE)
-@click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="受理台账（SQLite）文件；默认取环境变量 LINGONG_LEDGER，"
-                   "否则为 ~/.local/share/lingong-docs/intake-ledger.sqlite。")
+@click.option("--ledger", "ledger_path", metavar="文件或URL",
+              help="受理台账：SQLite 文件，或多台电脑共用的 postgresql://用户名@服务器:端口/数据库名；"
+                   "默认取环境变量 LINGONG_LEDGER，否则为 ~/.local/share/lingong-docs/intake-ledger.sqlite。")
 @click.option("--no-ledger", is_flag=True, help="不使用受理台账（仅核对本次给出的材料包之间的重复，适合预审）。")
 @click.option("--key-file", type=click.Path(path_type=Path),
               help="台账密钥文件；不给时读环境变量 LINGONG_LEDGER_KEY。")
@@ -103,7 +103,7 @@ def intake_command(packages, ledger_path, no_ledger, key_file, check_only, as_of
     用内嵌表格重新校验并重算金额、页面印出的个次和人数与重算结果一致、
     与受理台账比对（同一人员同一时段被不同机构申报、机构年度50万元上限、
     已受理的同一材料包重复报送；曾不予受理的材料包可重新受理）。
-    退出码：0 全部受理；1 有不予受理；2 文件无法读取或用法错误。
+    退出码：0 全部受理；1 有不予受理；2 文件无法读取、台账数据库无法连接或连接中断、用法错误。
 
     \b
     示例：
@@ -119,7 +119,7 @@ def intake_command(packages, ledger_path, no_ledger, key_file, check_only, as_of
     as_of = _date(as_of)
     ledger = None
     if not no_ledger:
-        ledger = api.open_ledger(ledger_path, key_file=key_file)
+        ledger = api.open_ledger(ledger_path, key_file=key_file)   # a wrong key is refused here, before any work
     try:
         receipts = api.intake(list(packages), ledger=ledger, as_of=as_of, password=password,
                           trust=trust, allow_unsigned=allow_unsigned,
@@ -138,12 +138,12 @@ def intake_command(packages, ledger_path, no_ledger, key_file, check_only, as_of
         if receipt_dir is not None:
             click.echo(f"受理回执已写入：{receipt_dir}")
         if ledger is not None and not check_only:
-            click.echo(f"已登记到受理台账：{ledger.path}")
+            click.echo(f"已登记到受理台账：{ledger.where}")
     sys.exit(EXIT_OK if all(r.accepted for r in receipts) else EXIT_FINDINGS)
 
 
 @click.command("publicity")
-@click.argument("sources", nargs=-1, required=True, type=_PACKAGE)
+@click.argument("sources", nargs=-1, required=True)
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="公示名单文件：.xlsx 或 .pdf。")
 @click.option("--year", type=int, help="只列该申请年度的补贴。")
@@ -155,13 +155,14 @@ def publicity_command(sources, output, year, as_of, password_env, allow_unsigned
     """生成公示名单：机构名称、统一社会信用代码、零工市场、补贴类型、撮合个次、补贴金额。
 
     \b
-    来源可以是受理台账文件（列出已受理的申请），也可以是 PDF 材料包（当场核验，列出可受理的）。
+    来源可以是受理台账（SQLite 文件或 postgresql:// 地址，列出已受理的申请），也可以是 PDF 材料包
+    （当场核验，列出可受理的）。
     名单不含任何零工人员信息。
     示例：
       lingong-docs publicity ~/.local/share/lingong-docs/intake-ledger.sqlite --year 2025 -o 公示名单.xlsx
       lingong-docs publicity 收件/*.pdf -o 公示名单.pdf
     """
-    _check_sources(sources, "台账或材料包")
+    _check_sources(tuple(Path(s) for s in sources if "://" not in s), "台账或材料包")   # a URL names a database
     check_output(output)
     notice = api.publicity(list(sources), output, year=year, as_of=_date(as_of),
                            password=_password(password_env), allow_unsigned=allow_unsigned)

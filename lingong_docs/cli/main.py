@@ -55,10 +55,11 @@ def _register() -> None:
     from lingong_docs.cli import compute as cli_compute
     from lingong_docs.cli import doctor as cli_render
     from lingong_docs.cli import fix as cli_fix
+    from lingong_docs.cli import ledger as cli_ledger
     from lingong_docs.cli import serve as cli_serve
     from lingong_docs.cli import validate as cli_validate
 
-    for module in (cli_validate, cli_fix, cli_compute, cli_render, cli_build, cli_intake, cli_serve):
+    for module in (cli_validate, cli_fix, cli_compute, cli_render, cli_build, cli_intake, cli_ledger, cli_serve):
         for command in module.COMMANDS:
             main.add_command(command)
 

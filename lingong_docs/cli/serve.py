@@ -26,15 +26,16 @@ COMMANDS: list = []
               help="访问令牌文件：每行“用户名 令牌”（令牌至少24个字符，文件权限 600）。")
 @click.option("--max-upload-mb", type=click.IntRange(1, 4096), default=200, show_default=True,
               help="一次上传的大小上限（MB）。")
-@click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="受理台账文件（与 intake 相同；默认 LINGONG_LEDGER 或 ~/.local/share/lingong-docs/intake-ledger.sqlite）。")
+@click.option("--ledger", "ledger_path", metavar="文件或URL",
+              help="受理台账：SQLite 文件或 postgresql:// 地址（与 intake 相同；默认 LINGONG_LEDGER 或 "
+                   "~/.local/share/lingong-docs/intake-ledger.sqlite）。")
 @click.option("--key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="台账密钥文件；不给时读环境变量 LINGONG_LEDGER_KEY；都没有时区局页面只做预审。")
 @click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="受信任的签章证书或根证书（PEM/DER），可多次给出。")
 @guarded
 def serve_command(port: int, host: str, workspace: Path, role: str, allow_remote: bool, tokens_file: Path | None,
-                  max_upload_mb: int, ledger_path: Path | None, key_file: Path | None, trust: tuple[Path, ...]) -> None:
+                  max_upload_mb: int, ledger_path: str | None, key_file: Path | None, trust: tuple[Path, ...]) -> None:
     """打开本地网页：经办人新建申请、上传表格、查看问题和金额、生成材料包；区局受理核验。
 
     \b
@@ -56,7 +57,7 @@ def serve_command(port: int, host: str, workspace: Path, role: str, allow_remote
     check_bind(host, allow_remote, tokens)
     key = api.ledger_key(key_file, required=False) if role != "operator" else None
     config = ServeConfig(workspace=workspace.resolve(), host=host, port=port, role=role, tokens=tokens,
-                         max_upload_bytes=max_upload_mb * 1024 * 1024, ledger=ledger_path or api.default_ledger_path(),
+                         max_upload_bytes=max_upload_mb * 1024 * 1024, ledger=api.ledger_location(ledger_path),
                          ledger_key=key, trust=list(trust))
     app = create_app(config)
     shown = f"[{host}]" if ":" in host else host

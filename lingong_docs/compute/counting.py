@@ -9,13 +9,16 @@ once, so 3 × 2.7 h = 8.1 h counts 1 and never 0.99999.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from lingong_docs.core.dates import end_year
 from lingong_docs.core.identity import record_key
 from lingong_docs.core.model import BAD, Record
+from lingong_docs.core.policy import Policy
 
 BY_HOURS = "按时长"
 READINGS = ("declared", "per_record", "hours_total", "hours_per_row")
@@ -43,19 +46,19 @@ class MatchCount:
     per_record: int                # every counted row = 1
     hours_total: int               # floor(Σ hours / 8)
     hours_per_row: int             # Σ floor(hours / 8)
-    counted: tuple = ()            # rows counted (no errors, ending in the year, first of duplicates)
+    counted: tuple[int, ...] = ()            # rows counted (no errors, ending in the year, first of duplicates)
     by_record_rows: int = 0        # rows counted 按次 under the declared reading
     by_hours_rows: int = 0         # rows counted 按时长 under the declared reading
     hours_declared: Fraction = Fraction(0)   # Σ hours of the 按时长 rows of the declared reading
     hours_all: Fraction = Fraction(0)        # Σ hours of every counted row
-    error_rows: tuple = ()         # skipped: the validation report has an error on the row
-    duplicate_rows: tuple = ()     # skipped: exact duplicate of an earlier row
-    outside_year_rows: tuple = ()  # skipped: task ends outside the year
-    undated_rows: tuple = ()       # skipped: no readable completion time
-    spanning_rows: tuple = ()      # counted: started before the year, ended in it
-    override_rows: tuple = ()      # counted with the mode named in its 备注
-    ambiguous_rows: tuple = ()     # 备注 names both modes: declared mode used
-    no_hours_rows: tuple = ()      # counted rows without usable hours (0 in the hour readings)
+    error_rows: tuple[int, ...] = ()         # skipped: the validation report has an error on the row
+    duplicate_rows: tuple[int, ...] = ()     # skipped: exact duplicate of an earlier row
+    outside_year_rows: tuple[int, ...] = ()  # skipped: task ends outside the year
+    undated_rows: tuple[int, ...] = ()       # skipped: no readable completion time
+    spanning_rows: tuple[int, ...] = ()      # counted: started before the year, ended in it
+    override_rows: tuple[int, ...] = ()      # counted with the mode named in its 备注
+    ambiguous_rows: tuple[int, ...] = ()     # 备注 names both modes: declared mode used
+    no_hours_rows: tuple[int, ...] = ()      # counted rows without usable hours (0 in the hour readings)
 
     @property
     def readings(self) -> dict[str, int]:
@@ -73,33 +76,33 @@ class DemandTotal:
 
     year: int
     total: int
-    counted: tuple = ()
-    error_rows: tuple = ()
-    outside_year_rows: tuple = ()
-    unusable_rows: tuple = ()      # no readable 发布时间 or 需求人数 < 1
+    counted: tuple[int, ...] = ()
+    error_rows: tuple[int, ...] = ()
+    outside_year_rows: tuple[int, ...] = ()
+    unusable_rows: tuple[int, ...] = ()      # no readable 发布时间 or 需求人数 < 1
 
 
 @dataclass
 class _Tally:
-    counted: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
-    duplicates: list = field(default_factory=list)
-    outside: list = field(default_factory=list)
-    undated: list = field(default_factory=list)
-    spanning: list = field(default_factory=list)
-    override: list = field(default_factory=list)
-    ambiguous: list = field(default_factory=list)
-    no_hours: list = field(default_factory=list)
+    counted: list[int] = field(default_factory=list)
+    errors: list[int] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)
+    outside: list[int] = field(default_factory=list)
+    undated: list[int] = field(default_factory=list)
+    spanning: list[int] = field(default_factory=list)
+    override: list[int] = field(default_factory=list)
+    ambiguous: list[int] = field(default_factory=list)
+    no_hours: list[int] = field(default_factory=list)
 
 
-def _row_of(record, position: int) -> int:
+def _row_of(record: Any, position: int) -> int:
     row = getattr(record, "row", None)
     if row is None and isinstance(record, dict):
         row = record.get("row")
     return row if isinstance(row, int) else position
 
 
-def _when(value) -> dt.datetime | None:
+def _when(value: object) -> dt.datetime | None:
     if value is None or value is BAD:
         return None
     if isinstance(value, dt.datetime):
@@ -109,7 +112,7 @@ def _when(value) -> dt.datetime | None:
     return None
 
 
-def hours_fraction(value) -> Fraction | None:
+def hours_fraction(value: object) -> Fraction | None:
     """Return the hours as an exact fraction, or None when missing, unreadable or not positive."""
     if value is None or value is BAD or isinstance(value, bool):
         return None
@@ -122,11 +125,11 @@ def hours_fraction(value) -> Fraction | None:
     return h if h > 0 else None
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     return "" if value is None or value is BAD else str(value).strip()
 
 
-def row_mode(remark, declared: str, override_words: dict) -> tuple[str, str]:
+def row_mode(remark: object, declared: str, override_words: Mapping[str, Sequence[str]]) -> tuple[str, str]:
     """Return (mode, why) for one row: the mode its 备注 names, else the declared one.
 
     ``why`` is ``""`` (declared), ``"override"`` or ``"ambiguous"`` (备注 names both modes).
@@ -148,7 +151,8 @@ def _has_unreadable(rec: object) -> bool:
     return isinstance(values, dict) and any(v is BAD for v in values.values())
 
 
-def count_matches(rows, mode: str, year: int, policy, *, error_rows=frozenset()) -> MatchCount:
+def count_matches(rows: Sequence[Any], mode: str, year: int, policy: Policy, *,
+                  error_rows: Collection[int] = frozenset()) -> MatchCount:
     """Return the 个次 of ``rows`` for service year ``year`` under every reading.
 
     Rows whose Excel row is in ``error_rows`` are skipped; of exact duplicates (same ID, start,
@@ -157,7 +161,7 @@ def count_matches(rows, mode: str, year: int, policy, *, error_rows=frozenset())
     per_match = policy.counting.hours_per_match
     words = policy.counting.row_override
     t = _Tally()
-    seen: set = set()
+    seen: set[tuple[object, ...]] = set()
     n_record = 0
     hours_declared = Fraction(0)
     hours_all = Fraction(0)
@@ -213,7 +217,7 @@ def count_matches(rows, mode: str, year: int, policy, *, error_rows=frozenset())
     )
 
 
-def sum_demand(posts, year: int, *, error_rows=frozenset()) -> DemandTotal:
+def sum_demand(posts: Sequence[Any], year: int, *, error_rows: Collection[int] = frozenset()) -> DemandTotal:
     """Return Σ需求人数 of the posts without errors published in ``year``."""
     total = 0
     counted, errors, outside, unusable = [], [], [], []

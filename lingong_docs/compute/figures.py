@@ -8,6 +8,7 @@ never replaces a number.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -27,9 +28,10 @@ from lingong_docs.compute.counting import (
 from lingong_docs.core import findings as F
 from lingong_docs.core.dates import YEAR_BASIS, year_from_data
 from lingong_docs.core.errors import ConfigError
-from lingong_docs.core.findings import rows_text
+from lingong_docs.core.findings import Report, rows_text
 from lingong_docs.core.kinds import EMPLOYMENT, KINDS, OPERATING
 from lingong_docs.core.manifest import FIGURE_LABELS
+from lingong_docs.core.model import Application
 from lingong_docs.core.policy import Policy, chosen_policy, policy_for
 from lingong_docs.util.money import cn_date, rmb_upper, to_money, yuan
 
@@ -38,6 +40,7 @@ JSON_KEYS = ("year", "policy", "applicant", "uscc", "market", "counting_mode", "
              "total", "operating_passed", "cap", "warnings", "blocking", "explanation",
              "employment_before_cap", "counted_rows", "excluded_rows", "as_of", "deadline")
 
+PolicyChoice = Policy | str | Path     # a Policy, a shipped policy's id, or a policy file the operator names
 
 @dataclass
 class Figures:
@@ -51,7 +54,7 @@ class Figures:
     counting_mode: str
     demand_total: int
     match_count: int
-    match_count_readings: dict
+    match_count_readings: dict[str, int]
     operating_passed: bool
     operating_subsidy: Decimal
     employment_before_cap: Decimal
@@ -61,16 +64,16 @@ class Figures:
     excluded_rows: int
     as_of: dt.date
     deadline: dt.date
-    kinds: list = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
     folder: Path | None = None
-    cap: dict = field(default_factory=dict)
-    warnings: list = field(default_factory=list)
-    blocking: list = field(default_factory=list)
-    explanation: list = field(default_factory=list)
+    cap: dict[str, Any] = field(default_factory=dict)
+    warnings: list[F.Finding] = field(default_factory=list)
+    blocking: list[F.Finding] = field(default_factory=list)
+    explanation: list[dict[str, Any]] = field(default_factory=list)
     matches: MatchCount | None = field(default=None, repr=False)
     demand: DemandTotal | None = field(default=None, repr=False)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Return JSON-ready data; amounts are yuan as JSON numbers (``float`` of the Decimal)."""
         return {
             "year": self.year,
@@ -115,19 +118,21 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def _finding_dict(f: F.Finding) -> dict:
+def _finding_dict(f: F.Finding) -> dict[str, Any]:
     return {"code": f.code, "severity": f.severity, "message": f.message}
 
 
 # ---- the doors -------------------------------------------------------------------------------
 
-def compute_application(app, report, *, policy=None, as_of: dt.date | None = None,
+def compute_application(app: Application, report: Report, *, policy: PolicyChoice | None = None,
+                        as_of: dt.date | None = None,
                         today: dt.date | None = None) -> Figures:
     """Return the figures of one application; the agency cap applies to this market alone."""
     return compute_many([app], [report], policy=policy, as_of=as_of, today=today)[0]
 
 
-def compute_many(apps: list, reports: list, *, policy=None, as_of: dt.date | None = None,
+def compute_many(apps: Sequence[Application], reports: Sequence[Report], *, policy: PolicyChoice | None = None,
+                 as_of: dt.date | None = None,
                  today: dt.date | None = None) -> list[Figures]:
     """Return the figures of several applications (one per market), in the order given.
 
@@ -153,11 +158,11 @@ def compute_many(apps: list, reports: list, *, policy=None, as_of: dt.date | Non
 
 # ---- one application -------------------------------------------------------------------------
 
-def _kinds(app) -> list[str]:
+def _kinds(app: Application) -> list[str]:
     return list(app.info.kinds) or [OPERATING, EMPLOYMENT]
 
 
-def _header_value(app, attr: str):
+def _header_value(app: Application, attr: str) -> Any:
     value = getattr(app.info, attr, None)
     if value:
         return value
@@ -167,11 +172,12 @@ def _header_value(app, attr: str):
     return None
 
 
-def _compute_one(app, report, policy: Policy | None, as_of, today: dt.date) -> Figures:
+def _compute_one(app: Application, report: Report, policy: Policy | None, as_of: dt.date | None,
+                 today: dt.date) -> Figures:
     roster_records = app.roster.records if app.roster is not None else []
     posts_records = app.job_posts.records if app.job_posts is not None else []
-    blocking: list = []
-    warnings: list = []
+    blocking: list[F.Finding] = []
+    warnings: list[F.Finding] = []
 
     year = app.info.year
     if year is None:
@@ -222,7 +228,7 @@ def _compute_one(app, report, policy: Policy | None, as_of, today: dt.date) -> F
     )
 
 
-def _count_findings(app, count: MatchCount, demand: DemandTotal) -> list:
+def _count_findings(app: Application, count: MatchCount, demand: DemandTotal) -> list[F.Finding]:
     out = []
     roster = app.roster.path.name if app.roster is not None else None
     posts = app.job_posts.path.name if app.job_posts is not None else None
@@ -281,7 +287,7 @@ def reading_amounts(fig: Figures) -> list[Reading]:
     return out
 
 
-def _reading_findings(used: Amounts, count: MatchCount, policy: Policy) -> list:
+def _reading_findings(used: Amounts, count: MatchCount, policy: Policy) -> list[F.Finding]:
     labels = reading_labels(count.hours_per_match)
     out = []
     for key in READINGS[1:]:
@@ -304,7 +310,7 @@ def _unpayable(fig: Figures) -> bool:
 
 def _apply_cap(figures: list[Figures]) -> None:
     """Share the per-agency cap among the figures of one agency and year (第十条)."""
-    groups: dict = {}
+    groups: dict[tuple[str, int], list[Figures]] = {}
     for i, fig in enumerate(figures):
         key = (fig.uscc or f"#{i}", fig.year)
         groups.setdefault(key, []).append(fig)
@@ -374,12 +380,12 @@ def _short_money(value: Decimal) -> str:
     return f"{int(value):,}" if value == value.to_integral_value() else yuan(value)
 
 
-def _entry(name, value, inputs, rule, article, arithmetic) -> dict:
+def _entry(name: str, value: Any, inputs: dict[str, Any], rule: str, article: str, arithmetic: str) -> dict[str, Any]:
     return {"name": name, "value": value, "inputs": inputs, "rule": rule, "article": article,
             "arithmetic": arithmetic}
 
 
-def _explain(fig: Figures) -> list[dict]:
+def _explain(fig: Figures) -> list[dict[str, Any]]:
     """Return the reasoning behind each figure, in the order the forms print them."""
     assert fig.matches is not None and fig.demand is not None   # set by _compute_one
     return [_explain_demand(fig, fig.demand), _explain_matches(fig, fig.matches),
@@ -387,7 +393,7 @@ def _explain(fig: Figures) -> list[dict]:
             _explain_cap(fig), _explain_total(fig), _explain_deadline(fig)]
 
 
-def _explain_demand(fig: Figures, d: DemandTotal) -> dict:
+def _explain_demand(fig: Figures, d: DemandTotal) -> dict[str, Any]:
     op = fig.policy.operating
     min_demand = op.min_demand
     return _entry(
@@ -404,7 +410,7 @@ def _counting_article(fig: Figures) -> str:
     return fig.policy.counting.article or fig.policy.operating.article
 
 
-def _explain_matches(fig: Figures, c: MatchCount) -> dict:
+def _explain_matches(fig: Figures, c: MatchCount) -> dict[str, Any]:
     h = c.hours_per_match
     art = _counting_article(fig)
     if c.by_hours_rows == 0:
@@ -429,7 +435,7 @@ def _explain_matches(fig: Figures, c: MatchCount) -> dict:
         art, f"{arith}（{c.mode}；{art}）")
 
 
-def _explain_readings(fig: Figures, c: MatchCount) -> dict:
+def _explain_readings(fig: Figures, c: MatchCount) -> dict[str, Any]:
     h = c.hours_per_match
     labels = reading_labels(h)
     return _entry(
@@ -441,7 +447,7 @@ def _explain_readings(fig: Figures, c: MatchCount) -> dict:
         f"{labels['hours_per_row']} = {_n(c.hours_per_row)}")
 
 
-def _explain_operating(fig: Figures) -> dict:
+def _explain_operating(fig: Figures) -> dict[str, Any]:
     p = fig.policy
     op = p.operating
     min_demand, min_matches = op.min_demand, op.min_matches
@@ -462,7 +468,7 @@ def _explain_operating(fig: Figures) -> dict:
         op.article, f"{arith}（{op.article}）")
 
 
-def _explain_employment(fig: Figures) -> dict:
+def _explain_employment(fig: Figures) -> dict[str, Any]:
     p = fig.policy
     emp = p.employment
     step_n, step_amount = emp.step_matches, emp.step_amount
@@ -486,7 +492,7 @@ def _explain_employment(fig: Figures) -> dict:
         f"{arith}（{e_art}）")
 
 
-def _explain_cap(fig: Figures) -> dict:
+def _explain_cap(fig: Figures) -> dict[str, Any]:
     p = fig.policy
     e_art = p.employment.article
     step_amount = p.employment.step_amount
@@ -509,7 +515,7 @@ def _explain_cap(fig: Figures) -> dict:
         "只能在一并计算的申请之间分配：机构的其他零工市场须一并列出", e_art, f"{arith}（{e_art}）")
 
 
-def _explain_total(fig: Figures) -> dict:
+def _explain_total(fig: Figures) -> dict[str, Any]:
     op_art, e_art = fig.policy.operating.article, fig.policy.employment.article
     return _entry(
         FIGURE_LABELS["total"], fig.total,
@@ -519,7 +525,7 @@ def _explain_total(fig: Figures) -> dict:
         f"（{rmb_upper(fig.total)}）")
 
 
-def _explain_deadline(fig: Figures) -> dict:
+def _explain_deadline(fig: Figures) -> dict[str, Any]:
     p = fig.policy
     d_art = p.deadline.article
     s_art = p.service_years.article

@@ -26,7 +26,7 @@ from lingong_docs.core.findings import rows_text
 from lingong_docs.core.policy import policy_for
 from lingong_docs.intake.examine.examination import Examination
 from lingong_docs.intake.examine.run import examine
-from lingong_docs.intake.ledger import Ledger, default_ledger_path, load_key
+from lingong_docs.intake.ledger import Ledger, default_ledger_path, ledger_location, load_key, published
 from lingong_docs.intake.publicity import rows_from_ledger, rows_from_receipts, write_notice
 from lingong_docs.intake.receipt import ACCEPTED, REJECTED, Receipt, make_receipt, receipt_taken, write_receipt
 from lingong_docs.intake.sandbox import Limits, kill_children
@@ -116,17 +116,39 @@ def _run(paths: list[str | Path], ledger: Ledger, options: Options, workers: int
 
 
 def _receive(ex: Examination, ledger: Ledger, options: Options) -> Receipt:
-    """Check one examined package against the ledger; number, write and record its receipt at once."""
-    cross_check(ex, ledger)
+    """Check one examined package against the ledger; number, write and record its receipt at once.
+
+    One ledger transaction holds the duplicate checks, the receipt number, the receipt files and
+    the record; when it collides with another clerk's it is run again from the start (its
+    findings and receipt files undone first), so the later of two gets ``duplicate-package``.
+    """
+    mark = len(ex.findings)
+    written: list[Path] = []
     prefix = "SL" if options.registered else "YS"
-    with ledger.receiving():
+
+    def attempt() -> Receipt:
+        del ex.findings[mark:]
+        _discard(written)
         number = ledger.next_receipt_no(options.as_of, lambda no: receipt_taken(no, options.receipt_dir), prefix)
+        cross_check(ex, ledger)
         receipt = make_receipt(ex, options.as_of, number, bureau=options.bureau, clerk=options.clerk)
         if options.record:
             _record(ledger, ex, receipt)
         if options.receipt_dir is not None:
-            write_receipt(receipt, options.receipt_dir)
-    return receipt
+            written.extend(write_receipt(receipt, options.receipt_dir))
+        return receipt
+
+    try:
+        return ledger.serially(attempt)
+    except BaseException:
+        _discard(written)                 # no receipt without its record
+        raise
+
+
+def _discard(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+    paths.clear()
 
 
 def _uscc(ex: Examination) -> str | None:
@@ -171,24 +193,26 @@ def _record(ledger: Ledger, ex: Examination, receipt: Receipt) -> None:
         match_count=fig.get("match_count"), demand_total=fig.get("demand_total"), amount=ex.amount(),
         operating_subsidy=Decimal(ex.exact["operating_subsidy"]) if ex.exact else None,
         employment_subsidy=Decimal(ex.exact["employment_subsidy"]) if ex.exact else None,
-        rows=ex.rows if receipt.verdict == ACCEPTED else [])
+        rows=ex.rows if receipt.verdict == ACCEPTED else [],
+        errors=[f.code for f in receipt.findings if f.severity == "error"])
 
 
 def publicity(sources: Sequence[str | Path], target: str | Path, *, year: int | None = None,
               as_of: dt.date | None = None, password: str | None = None, allow_unsigned: bool = False,
               trust: Sequence[str | Path] | None = None) -> tuple[Path, int]:
-    """Write the 公示 notice from one ledger file or from packages; return (path, number of rows).
+    """Write the 公示 notice from ledgers or from packages; return (path, number of rows).
 
     A ``.pdf`` source is a package (examined now, accepted ones listed); anything else is a
-    ledger file (its accepted packages listed; reading it needs no key: it holds no one's ID).
+    ledger — a file or a ``postgresql://`` URL — (its accepted packages listed; reading it needs
+    no key: it holds no one's ID).
     """
-    paths = [Path(s) for s in sources]
-    packages: list[str | Path] = [s for s in paths if s.suffix.lower() == ".pdf"]
-    ledgers = [s for s in paths if s.suffix.lower() != ".pdf"]
+    locations = [ledger_location(s) for s in sources]
+    packages: list[str | Path] = [s for s in locations if isinstance(s, Path) and s.suffix.lower() == ".pdf"]
+    ledgers = [s for s in locations if not (isinstance(s, Path) and s.suffix.lower() == ".pdf")]
     rows: list[Any] = []
     years: set[int] = set()
-    for path in ledgers:
-        records = _read_ledger(path, year)
+    for location in ledgers:
+        records = published(location, year=year)
         years.update(r["year"] for r in records)
         rows.extend(rows_from_ledger(records))
     if packages:
@@ -198,31 +222,6 @@ def publicity(sources: Sequence[str | Path], target: str | Path, *, year: int | 
         rows.extend(rows_from_receipts(receipts))
     title_year = year or (years.pop() if len(years) == 1 else None)
     return write_notice(rows, target, year=title_year, date=as_of), len(rows)
-
-
-def _read_ledger(path: Path, year: int | None) -> list[dict[str, Any]]:
-    import sqlite3
-
-    from lingong_docs.core.errors import IntakeError
-
-    if not path.is_file():
-        raise IntakeError.make("ledger-not-found", name=path.name)
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            sql = ("SELECT receipt_no, received, verdict, kind, year, applicant, uscc, market, match_count,"
-                   " demand_total, amount FROM packages WHERE verdict='accepted'")
-            args = []
-            if year is not None:
-                sql += " AND year=?"
-                args.append(year)
-            keys = ("receipt_no", "received", "verdict", "kind", "year", "applicant", "uscc", "market",
-                    "match_count", "demand_total", "amount")
-            return [dict(zip(keys, r)) for r in db.execute(sql + " ORDER BY id", args)]
-        finally:
-            db.close()
-    except sqlite3.DatabaseError:
-        raise IntakeError.make("ledger-unreadable", name=f" {path.name} ") from None
 
 
 __all__ = ["intake", "examine", "cross_check", "publicity", "Receipt", "Ledger", "Limits", "load_key",

@@ -31,7 +31,7 @@ class ServeConfig:
     role: str = "both"
     tokens: dict[str, str] = field(default_factory=dict)
     max_upload_bytes: int = 200 * 1024 * 1024
-    ledger: Path | None = None
+    ledger: Path | str | None = None          # a file or a postgresql:// URL
     ledger_key: bytes | None = None
     trust: list[Path] = field(default_factory=list)
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))

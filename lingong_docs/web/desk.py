@@ -46,7 +46,7 @@ class _Call:
 class Desk:
     """Owns the ledger (opened in its own thread: SQLite connections stay in one thread)."""
 
-    def __init__(self, ledger_path: Path | None, key: bytes | None, receipts: Path,
+    def __init__(self, ledger_path: Path | str | None, key: bytes | None, receipts: Path,
                  trust: list[Path]) -> None:
         self.ledger_path, self._key = ledger_path, key
         self.receipts, self.trust = receipts, trust

@@ -43,16 +43,10 @@ __all__ = ["make_app", "fill", "table_path", "tiny_pdf", "APPLICANT", "USCC", "J
 
 
 def tiny_pdf() -> bytes:
-    """Return a real one-page PDF (evidence files must open)."""
-    import io
+    """Return a real one-page A4 PDF (evidence files must open)."""
+    from helpers.pdf import blank_pdf
 
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
+    return blank_pdf()
 
 
 def tiny_evidence(name: str) -> bytes:

@@ -68,7 +68,7 @@ def running_server(workspace: Path, *args: str, env: dict | None = None) -> Iter
             proc.wait()
 
 
-def _wait_listening(port: int, proc: subprocess.Popen, log_path: Path, timeout: float = 30) -> None:
+def _wait_listening(port: int, proc: subprocess.Popen, log_path: Path, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -80,15 +80,24 @@ def _wait_listening(port: int, proc: subprocess.Popen, log_path: Path, timeout: 
     raise RuntimeError("serve did not start listening")
 
 
+PAGE_TIMEOUT_MS = 600_000
+
+
 @contextlib.contextmanager
 def chromium() -> Iterator[object]:
     """Yield a Playwright browser context of headless Chromium with a fresh profile."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile, sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, accept_downloads=True,
             locale="zh-CN", viewport={"width": 1280, "height": 900})
+        # What a page waits for is the server's work (validate 5,200 rows, fix, build): on a shared,
+        # loaded machine that takes far longer than Playwright's 30 s default. A wait is for an
+        # outcome, not a speed test; a wrong page still fails, just later.
+        context.set_default_timeout(PAGE_TIMEOUT_MS)
+        context.set_default_navigation_timeout(PAGE_TIMEOUT_MS)
+        expect.set_options(timeout=PAGE_TIMEOUT_MS)
         try:
             yield context
         finally:

@@ -17,6 +17,7 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 
 from helpers.apps import USCC, fill, make_app, table_path
+from helpers.figures import idcard, roster_row
 from lingong_docs.core import manifest as contract
 
 YEAR = 2025
@@ -33,21 +34,7 @@ def uscc_code(first17: str) -> str:
 
 
 THIRD_USCC = uscc_code("91110000MA0000000")
-_W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CACHE: dict = {}
-
-
-def idcard(i: int) -> str:
-    """A valid 18-digit ID: Chaoyang county code, born 1980–1989, sequence from ``i``."""
-    body = f"110105{1980 + i // 3000 % 10}0{1 + i // 1000 % 3}1{5 + i // 250 % 4}{i % 1000:03d}"
-    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, _W)) % 11]
-
-
-def roster_row(i: int, **kw) -> dict:
-    start = kw.pop("start", dt.datetime(YEAR, 1 + i % 12, 1 + i // 12 % 28, 9))
-    return {"seq": i + 1, "name": "张" + "一二三四五六七八九十"[i % 10] + "明", "id_number": idcard(i),
-            "phone": f"139{i:08d}", "place": "朝阳区望京物流园 分拣员", "start": start,
-            "end": kw.pop("end", start + dt.timedelta(hours=9)), "hours": 8, "pay": 320, "method": "银行转账", **kw}
 
 
 def _evidence(folder: Path, n: int) -> None:

@@ -1,4 +1,4 @@
-"""PDF helpers: sign every field, read text lines with positions."""
+"""PDF helpers: blank PDFs, sign every field, read text lines with positions."""
 
 from __future__ import annotations
 
@@ -7,6 +7,20 @@ import io
 import re
 import subprocess
 from pathlib import Path
+
+
+def blank_pdf(pages: int = 1, *, size: tuple[float, float] = (595, 842), edit=None) -> bytes:
+    """Return a real PDF of ``pages`` blank pages (A4 by default); ``edit(writer)`` may add to it first."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=size[0], height=size[1])
+    if edit is not None:
+        edit(writer)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
 
 
 def make_signer():
