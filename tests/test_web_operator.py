@@ -94,7 +94,7 @@ def test_operator_happy_path_build_and_download(server, browser):
     with page.expect_download() as download:
         page.click("text=2025年度_运营经费补贴_申请材料.pdf")
     reader = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
-    assert len(reader.pages) == 220
+    assert len(reader.pages) == 173
     assert "manifest.json" in {a.name for a in reader.attachment_list}
     page.close()
 
