@@ -52,7 +52,8 @@ demo: setup
 	$(BIN)/lingong-docs build samples/demo -o $(OUT)
 	$(BIN)/lingong-docs intake $(OUT)/*.pdf --no-ledger --allow-unsigned --as-of 2026-03-05 --receipt $(OUT)/回执
 
-# The shape checks run before the tests: lint, types (strict on core/, pipeline.py, api.py), function size.
+# The shape checks run before the tests: lint, types (strict on core/, pipeline.py, api.py and the stage doors),
+# function size.
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy lingong_docs

@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 
 from lingong_docs.core.errors import BuildRefused, ConfigError, LingongError
 from lingong_docs.core.findings import Finding, Report
-from lingong_docs.core.model import Application
+from lingong_docs.core.model import Application, ApplicationInfo
 from lingong_docs.util.pii import mask_file_name
 
 if TYPE_CHECKING:
@@ -95,7 +95,9 @@ __all__ = ["validate", "compute", "build", "intake", "fix", "read", "annotate", 
            "LedgerStatus", "LedgerTransfer", "ledger_listing", "publicity", "receipt_file", "reading_amounts", "policy_for",
            "LingongError", "BuildRefused", "Report", "Finding", "Application", "Figures", "FixResult", "Ledger",
            "Receipt", "BuildResult", "Prepared", "RuleCatalogue", "Explanation", "ExplanationStep", "InitResult",
-           "Environment", "LedgerListing", "Notice", "PathLike", "Reading", "Policy"]
+           "Environment", "LedgerListing", "Notice", "PathLike", "Reading", "Policy",
+           "ApplicationDetails", "application_details", "write_application", "year_notes", "deadline",
+           "check_credit_code", "signature_status_zh"]
 
 
 def __getattr__(name: str) -> Any:
@@ -157,11 +159,11 @@ def annotate(app: Application, report: Report, target: PathLike, *,
     return written
 
 
-def fixable(report: Report) -> list[Finding]:
-    """Return the findings of ``report`` that ``fix`` corrects (or makes easier to correct) in a copy."""
-    from lingong_docs.corrections import FIXABLE
+def fixable(report: Report, app: Application) -> list[Finding]:
+    """Return the findings of ``report`` (about ``app``) that ``fix`` corrects in its copy."""
+    from lingong_docs.corrections import fixable as fixed_by_fix
 
-    return [f for f in report.findings if f.code in FIXABLE]
+    return fixed_by_fix(app, report)
 
 
 @dataclass(frozen=True)
@@ -532,3 +534,69 @@ def publicity(sources: Sequence[PathLike], target: PathLike, *, year: int | None
     path, count = write(list(sources), target, year=year, as_of=as_of, password=password,
                         allow_unsigned=allow_unsigned, trust=[str(t) for t in trust])
     return Notice(path, count)
+
+
+# ---- for the web page's forms and pages ------------------------------------------------------
+
+@dataclass(frozen=True)
+class ApplicationDetails:
+    """What an application file says (typed) and the findings about the file itself."""
+
+    info: ApplicationInfo
+    findings: tuple[Finding, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        i = self.info
+        return {"applicant": i.applicant, "uscc": i.uscc, "market": i.market, "year": i.year,
+                "counting_mode": i.counting_mode,
+                "application_date": i.application_date.isoformat() if i.application_date else None,
+                "legal_rep": i.legal_rep, "contact": i.contact, "contact_phone": i.contact_phone,
+                "address": i.address, "kinds": list(i.kinds), "recognition": dict(i.recognition),
+                "policy": i.policy, "findings": [f.to_dict() for f in self.findings]}
+
+
+def application_details(path: PathLike) -> ApplicationDetails:
+    """Return the application file ``path`` read (raises ``ReadError`` when it cannot be read at all)."""
+    from lingong_docs.reader.application import read_application_file
+
+    info, found = read_application_file(Path(path))
+    return ApplicationDetails(info, tuple(found))
+
+
+def write_application(path: PathLike, info: ApplicationInfo) -> Path:
+    """Write ``info`` as an application file (the layout and comments ``init`` writes), atomically."""
+    from lingong_docs.blanks import application_text
+    from lingong_docs.util.atomic import atomic_write_bytes
+
+    atomic_write_bytes(Path(path), application_text(info).encode("utf-8"))
+    return Path(path)
+
+
+def year_notes(year: int, today: dt.date | None = None) -> list[Finding]:
+    """Return what to say at once about service year ``year``: outside the policy, or past the deadline."""
+    from lingong_docs.blanks import year_notes as notes
+
+    return notes(year, today)
+
+
+def deadline(year: int) -> dt.date:
+    """Return the last day an application for service year ``year`` is accepted (第十一条)."""
+    from lingong_docs.core.policy import policy_for
+
+    return policy_for(year).deadline_for(year)
+
+
+def check_credit_code(value: str) -> Finding | None:
+    """Return the finding of what is wrong with a 统一社会信用代码, else None."""
+    from lingong_docs.core import findings as F
+    from lingong_docs.identifiers import uscc
+
+    code = uscc.check(value)
+    return None if code is None else F.make(code)
+
+
+def signature_status_zh(status: str) -> str:
+    """Return the Chinese word the receipt uses for a signature place's status."""
+    from lingong_docs.intake.receipt import SIGNATURE_ZH
+
+    return SIGNATURE_ZH.get(status, status)

@@ -18,8 +18,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lingong_docs.core import findings as F
+from lingong_docs.core import kinds
 from lingong_docs.core.errors import ConfigError
-from lingong_docs.core.model import APPLICATION_FILE
+from lingong_docs.core.kinds import EMPLOYMENT, OPERATING
+from lingong_docs.core.model import APPLICATION_FILE, ApplicationInfo
 from lingong_docs.core.policy import policy_for
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, Column, TableSpec, header_block, spec
 from lingong_docs.identifiers import uscc as uscc_mod
@@ -28,6 +30,8 @@ from lingong_docs.util.resources import forms_dir
 from lingong_docs.util.workbook import BODY_FONT, BORDER, HEAD_FILL, HEAD_FONT, TITLE_FONT, safe_text
 
 EVIDENCE_NOTE = "说明.txt"
+RECOGNITION_SECTIONS = ("选址建设情况", "场地设施人员制度服务", "线上平台搭建情况", "机构基本情况及成功案例")
+RECOGNITION_KEYS = ("rec_site", "rec_facilities", "rec_online", "rec_cases")   # their template fields
 TEMPLATE_ROWS = 50000     # rows covered by the drop-down lists and input checks
 PREFORMATTED_ROWS = 30    # rows drawn with borders (the column styles cover the rest)
 DATE_MIN, DATE_MAX = 36526, 73051   # Excel serials of 2000-01-01 and 2100-01-01: the input check's range
@@ -46,6 +50,29 @@ def year_notes(year: int | None = None, today: dt.date | None = None) -> list[F.
     today = today or dt.date.today()
     year = today.year - 1 if year is None else year
     return policy_for(year).validity(year, today)
+
+
+def application_text(info: ApplicationInfo) -> str:
+    """Return the text of application.yaml holding ``info``, with every explanatory comment.
+
+    The one writer of the file's layout: ``init`` and the web page's form both write through it,
+    so a file edited in a form reads as one written by ``init``.
+    """
+    sections = info.recognition or {}
+    template = (forms_dir() / "application.template.yaml").read_text(encoding="utf-8")
+    return template.format(
+        applicant=_yaml_str(info.applicant or ""), uscc=_yaml_str(info.uscc or ""),
+        market=_yaml_str(info.market or ""), year=info.year,
+        date=info.application_date.isoformat() if info.application_date else '""',
+        counting_mode=info.counting_mode,
+        policy_line=f"政策: {_yaml_str(info.policy)}" if info.policy else "# 政策: chaoyang-2024",
+        legal_rep=_yaml_str(info.legal_rep), contact=_yaml_str(info.contact),
+        contact_phone=_yaml_str(info.contact_phone), address=_yaml_str(info.address),
+        kinds="\n".join(f"  - {kinds.label(k)}" for k in info.kinds),
+        **{key: _yaml_str(sections.get(name, "")) for key, name in zip(RECOGNITION_KEYS, RECOGNITION_SECTIONS)},
+        job_posts_file=_yaml_str(info.job_posts_file or spec(JOB_POSTS).default_file),
+        roster_file=_yaml_str(info.roster_file or spec(ROSTER).default_file),
+    )
 
 
 def init_application(folder: str | Path, *, year: int | None = None, applicant: str = "",
@@ -77,14 +104,9 @@ def init_application(folder: str | Path, *, year: int | None = None, applicant: 
         raise ConfigError.make("would-overwrite", files="、".join(p.name for p in existing))
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "支付凭证").mkdir(exist_ok=True)
-    template = (forms_dir() / "application.template.yaml").read_text(encoding="utf-8")
-    text = template.format(
-        applicant=_yaml_str(applicant), uscc=_yaml_str(uscc), market=_yaml_str(market),
-        year=year, date=today.isoformat(),
-        job_posts_file=_yaml_str(spec(JOB_POSTS).default_file),
-        roster_file=_yaml_str(spec(ROSTER).default_file),
-    )
-    atomic_write_bytes(targets["app"], text.encode("utf-8"))
+    info = ApplicationInfo(applicant=applicant, uscc=uscc, market=market, year=year, application_date=today,
+                           kinds=[OPERATING, EMPLOYMENT])
+    atomic_write_bytes(targets["app"], application_text(info).encode("utf-8"))
     for kind in (JOB_POSTS, ROSTER):
         write_blank(kind, targets[kind], applicant=applicant, uscc=uscc, year=year)
     shutil.copyfile(forms_dir() / "evidence-readme.txt", targets["note"])

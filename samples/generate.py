@@ -808,8 +808,7 @@ def broken_cases(rng: Random, people: PeopleFactory) -> list[Case]:
     cases.append(Case([shaped(rng, p, at("2025-03-08", 10), at("2025-03-08", 16), 5),
                        shaped(rng, replace(p, name=p.name[:-1] + ("芳" if p.name[-1] != "芳" else "芬")),
                               at("2025-09-20", 10), at("2025-09-20", 16), 5)],
-                      [(0, "name", "id-name-conflict", "同一身份证号在两行的姓名不同（约定：报在该身份证号的每一行）"),
-                       (1, "name", "id-name-conflict", "同一身份证号在两行的姓名不同（约定：报在该身份证号的每一行）")]))
+                      [(1, "name", "id-name-conflict", "同一身份证号在两行的姓名不同（约定：报在姓名与通常写法不同的行；两行各一种写法时以第一行为准）")]))
     p = P()
     dup = shaped(rng, p, at("2025-06-06", 8), at("2025-06-06", 14), 5)
     cases.append(Case([dup, dict(dup)],
@@ -970,7 +969,7 @@ def write_expected(path: Path, expected: list[dict], clean_rows_at: list[int]) -
         "#",
         "# 约定（跨行规则报在哪一行），与校验阶段协调：",
         "#   - 跨行问题报在同组中第一行之后的各行（duplicate-row 报在身份证号列 C、overlapping-tasks 报在开始时间列 F）；",
-        "#   - id-name-conflict 报在该身份证号的每一行（姓名列 B），无从判断哪个姓名正确；",
+        "#   - id-name-conflict 报在姓名与该身份证号其他行不同的行（姓名列 B）：多数行的姓名视为通常写法，相同行数时以第一行为准；",
         "#   - phone-shared 报在第4个及以后的不同身份证号的各行（联系方式列 D）；",
         "#   - hours-over-24-per-day / hours-over-11-per-day 报在该人当日的每一行（工作时长列 H），超过24小时只报前者；",
         "#   - 一行只报一个年龄问题：birth-after-task > age-under-16 > age-minor；≥75岁报 age-implausible，不另报 age-retirement；",

@@ -32,6 +32,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from lingong_docs.core.errors import BuildError
 from lingong_docs.core.fonts import cjk_font
+from lingong_docs.core.layout import SEAL_SIZE
 from lingong_docs.core.manifest import Manifest
 from lingong_docs.package.assemble import Attachment, Part, bundle, evidence_part
 from lingong_docs.package.marks import find_marks
@@ -187,11 +188,11 @@ def test_evidence_pages_are_headed_with_the_file_and_its_rows(package):
     _, _, out = package
     reader = PdfReader(out)
     first = reader.pages[7].extract_text()
-    assert "支付凭证 1/3：0001-0003 微信转账.jpg" in first and "序号 1–3，共3行" in first
+    assert "支付凭证 1/3：0001-0003 微信转账.jpg" in first and "序号 1–3，共3条" in first
     pdf_pages = [reader.pages[9].extract_text(), reader.pages[10].extract_text()]
     assert "（第1页/共2页）" in pdf_pages[0] and "代发回单 第一页" in pdf_pages[0]
     assert "（第2页/共2页）" in pdf_pages[1] and "代发回单 第二页" in pdf_pages[1]
-    assert "序号 5、7–8，共3行" in pdf_pages[0]
+    assert "序号 5、7–8，共3条" in pdf_pages[0]
 
 
 def _images(page) -> list:
@@ -236,7 +237,7 @@ def test_signature_fields_at_the_seal_and_signature_places(package):
     cover = fields["seal_cover"]
     assert cover["page"] == 1 and cover["role"] == "seal" and cover["located"]
     x0, y0, x1, y1 = cover["rect"]
-    assert 380 <= y0 + 30 <= 420 and x1 - x0 == 150 and y1 - y0 == 60   # on the "（盖章）" line
+    assert y0 < 400 < y1 and (x1 - x0, y1 - y0) == pytest.approx(SEAL_SIZE, abs=0.1)   # over the "（盖章）" line
     assert fields["seal_report_operating"]["page"] == 4
     sign = fields["sign_report_operating"]
     assert sign["page"] == 4 and sign["role"] == "signature" and sign["located"]
@@ -297,7 +298,8 @@ def _places(pdf: Path, tmp_path: Path, **part) -> dict:
 
 # The 落款 of 附件2 as LibreOffice sets it: 三号 (16 pt) lines 28.95 pt apart.
 NAME = "北京示例人力资源有限公司"
-SIGN_OFF = [(237.3, 268.8, f"{NAME}（盖章）"), (239.5, 239.9, "法定代表人（签字）："), (340.7, 210.9, "2026年3月5日")]
+# The 落款 as the forms print it: the 签字 line, a blank line, the unit's name with its seal place, the date.
+SIGN_OFF = [(239.5, 297.7, "法定代表人（签字）："), (237.3, 239.9, f"{NAME}（盖章）"), (340.7, 210.9, "2026年3月5日")]
 
 
 def test_signature_sits_after_its_words_on_its_line_and_clear_of_the_date(tmp_path):
@@ -312,13 +314,14 @@ def test_signature_sits_after_its_words_on_its_line_and_clear_of_the_date(tmp_pa
     # The seal is over the unit's name, centred on it, and leaves the 签字 line and the signature alone.
     assert overlaps(seal, name) and abs((seal[0] + seal[2]) / 2 - (name[0] + name[2]) / 2) < 2
     assert not overlaps(seal, sign_line) and not overlaps(seal, sign)
-    assert (seal[2] - seal[0], seal[3] - seal[1]) == (150, 60)
+    assert (seal[2] - seal[0], seal[3] - seal[1]) == pytest.approx(SEAL_SIZE, abs=0.2)   # 44 mm: a real seal
+    assert seal[1] < line_with(lines, DATE_LINE)[3]                                      # pressing on the date
 
 
 def test_seal_of_a_long_wrapped_name_stays_off_the_signature_line(tmp_path):
     long_name = "北京市朝阳区示例人力资源服务与灵活用工综合管理咨询有限责任公司第一分"
-    pdf = _form_page(tmp_path / "report.pdf", [(85.0, 297.8, long_name[:26]), (245.0, 268.8, long_name[26:] + "（盖章）"),
-                                               *SIGN_OFF[1:]])
+    pdf = _form_page(tmp_path / "report.pdf", [(239.5, 355.7, "法定代表人（签字）："), (85.0, 297.8, long_name[:26]),
+                                               (245.0, 268.8, long_name[26:] + "（盖章）"), (340.7, 239.9, "2026年3月5日")])
     places = _places(pdf, tmp_path, seal_over=(long_name,))
     lines = text_lines(pdf, 1)
     seal = places["seal"]
@@ -331,8 +334,8 @@ def test_checklist_seal_sits_below_the_table(tmp_path):
     rows = [(100.0, 560.0 - 21 * i, f"{i + 1}  附件{i + 1} 材料名称  {i + 1}") for i in range(6)]
     rules = [(90.0, 575.0 - 21 * i, 520.0) for i in range(7)]               # the table's row lines
     bottom = rules[-1][1]
-    pdf = _form_page(tmp_path / "checklist.pdf", [*rows, (237.3, 408.3, f"{NAME}（盖章）"),
-                                                  (340.7, 379.4, "2026年3月5日")], rules=rules)
+    pdf = _form_page(tmp_path / "checklist.pdf", [*rows, (237.3, 379.4, f"{NAME}（盖章）"),
+                                                  (340.7, 350.5, "2026年3月5日")], rules=rules)   # two blank lines
     seal = _places(pdf, tmp_path, marks=("seal",))["seal"]
     assert seal[3] < bottom                                                 # below the table's last line
     name = line_with(text_lines(pdf, 1), "（盖章）")

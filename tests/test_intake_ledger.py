@@ -43,12 +43,13 @@ def packages(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def examined(packages) -> dict[str, Examination]:
-    """Each package examined once (as intake does; roomy limits: the machine may be busy)."""
+    """Each package examined once, as intake does. The variants' printed 附件5 pages still show the
+    original rows (``rebrand`` changes the embedded data only), so the cell-by-cell comparison of the
+    printed roster is off here (``max_table_pages=0``): these tests are about the ledger's checks."""
     from lingong_docs.intake.examine.run import examine
     from lingong_docs.intake.sandbox import Limits
 
-    roomy = Limits(cpu_seconds=120, wall_seconds=300)
-    return {k: examine(p, as_of=RECEIVED, allow_unsigned=True, key=KEY, trust=[], limits=roomy, truth_limits=roomy)
+    return {k: examine(p, as_of=RECEIVED, allow_unsigned=True, key=KEY, trust=[], limits=Limits(max_table_pages=0))
             for k, p in packages.items()}
 
 

@@ -267,7 +267,7 @@ def test_swapped_roster_with_updated_manifest_is_caught_by_the_printed_pages(tmp
     assert "有200行" in rows and "（未印出）" in rows            # the 200 added rows appear on no page
     printed = [f.message for f in r.findings if f.code == "printed-figures-mismatch"]
     assert any("附件2" in t and "为（页面上未找到）" in t and "为撮合服务1200个次" in t for t in printed)
-    assert any("材料清单" in t and "为（页面上未找到）" in t and "为共1,200人次" in t for t in printed)
+    assert any("材料清单" in t and "为（页面上未找到）" in t and "为共1,200条" in t for t in printed)
 
 
 def test_printed_demand_must_match(tmp_path, package_bytes):

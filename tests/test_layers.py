@@ -46,6 +46,15 @@ def test_the_cli_imports_the_api_and_core_never_a_stage():
     assert offending == {}
 
 
+def test_the_web_page_imports_the_api_and_core_never_a_stage():
+    offending = {}
+    for path in sorted((PACKAGE / "web").glob("*.py")):
+        stages = sorted({n for n in imports(path) if stage_of(n)})
+        if stages:
+            offending[path.name] = stages
+    assert offending == {}
+
+
 def test_import_lingong_docs_loads_no_stage_and_no_heavy_library():
     code = ("import sys, lingong_docs, lingong_docs.api; "
             "print(' '.join(sorted(m for m in sys.modules if m.startswith(('lingong_docs', 'cerberus', 'openpyxl', "

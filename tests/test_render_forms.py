@@ -42,8 +42,8 @@ FIGURES = {"demand_total": 5230, "match_count": 12345, "operating_subsidy": Deci
 MATERIALS = [{"no": 1, "title": "封面", "pages": "1", "note": ""},
              {"no": 2, "title": "申请材料清单", "pages": "2", "note": ""},
              {"no": 3, "title": "附件2 运营经费补贴申请报告", "pages": "3", "note": ""},
-             {"no": 4, "title": "附件4 发布岗位任务明细表", "pages": "4—9", "note": "共1,234条岗位"},
-             {"no": 5, "title": "附件5 撮合服务成功人员花名册", "pages": "10—60", "note": "共12,345人次"}]
+             {"no": 4, "title": "附件4 发布岗位任务明细表", "pages": "4—9", "note": "共1,234条"},
+             {"no": 5, "title": "附件5 撮合服务成功人员花名册", "pages": "10—60", "note": "共12,345条"}]
 # (form, kind of the context it is rendered with)
 FORMS = [("cover", "operating"), ("checklist", "operating"), ("report_recognition", "recognition"),
          ("report_operating", "operating"), ("report_employment", "employment")]
@@ -212,8 +212,11 @@ def test_every_form_has_seal_place_and_signature_block(rendered, name):
         assert "法定代表人（签字）：" in texts
         assert "妥否，请批示。" in texts
         tail = [p for p in paragraphs if p.text][-3:]
-        assert [p.text for p in tail] == [f"{APPLICANT}（盖章）", "法定代表人（签字）：", "2026年3月5日"]
-        assert [p.style.style_id for p in tail] == ["GwSignature", "GwSignLine", "GwDate"]
+        # the signature line first, then the name with its seal over the date (GB/T 9704 7.3.5.1)
+        assert [p.text for p in tail] == ["法定代表人（签字）：", f"{APPLICANT}（盖章）", "2026年3月5日"]
+        assert [p.style.style_id for p in tail] == ["GwSignLine", "GwSignature", "GwDate"]
+        seal = next(i for i, p in enumerate(paragraphs) if p.text == f"{APPLICANT}（盖章）")
+        assert paragraphs[seal - 1].text == ""                                # room for a 42 mm seal
 
 
 def test_report_texts(rendered):

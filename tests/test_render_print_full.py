@@ -96,9 +96,9 @@ def printed(tmp_path_factory, request) -> dict[str, Path]:
     work = tmp_path_factory.mktemp("full")
     kw = dict(applicant=APPLICANT, uscc=USCC, year=2025, date_cn="2026年3月5日")
     books = [render_table_xlsx(table("roster", roster_rows()), work / "roster.xlsx", **kw,
-                               totals={"name": "共14行", "hours": Decimal("112"), "pay": Decimal("3367")}),
+                               totals={"name": "共14条", "hours": Decimal("112"), "pay": Decimal("3367")}),
              render_table_xlsx(table("job_posts", post_rows()), work / "job_posts.xlsx", **kw,
-                               totals={"title": "共12条岗位", "demand": 120})]
+                               totals={"title": "共12条", "demand": 120})]
     mp = pytest.MonkeyPatch()
     mp.setattr(render_tables, "row_height", lambda lines: 15.5)        # the old fault: rows too short
     try:
@@ -134,10 +134,10 @@ def test_totals_header_and_date_on_the_pages(printed):
     pages = [p for p in pages if p]
     assert all(f"申请单位全称：{APPLICANT}" in p and f"统一社会信用代码：{USCC}" in p for p in pages)
     totals = [p for p in pages if "合计" in p]
-    assert len(totals) == 1 and all(t in totals[0] for t in ("共14行", "112.0", "3,367.00"))
+    assert len(totals) == 1 and all(t in totals[0] for t in ("共14条", "112.0", "3,367.00"))
     assert "日期：2026年3月5日" in pages[-1]
     jobs = [p for p in page_texts(printed["job_posts"]) if p and "合计" in p]
-    assert len(jobs) == 1 and "共12条岗位" in jobs[0]
+    assert len(jobs) == 1 and "共12条" in jobs[0]
 
 
 def test_the_check_and_the_renderer_share_the_line_estimate():

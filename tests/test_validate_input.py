@@ -149,11 +149,13 @@ def test_a_span_of_centuries_is_bounded_before_any_per_day_work(tmp_path):
 
 # ---- findings that point right ----
 
-def test_id_name_conflict_marks_every_row_of_the_id(tmp_path):
-    found, _ = findings(tmp_path, [r(seq=1, name="张三"), r(seq=2, name="张山", start=D(2025, 3, 6, 8), end=D(2025, 3, 6, 17)),
-                                   r(seq=3, name="张三", start=D(2025, 3, 7, 8), end=D(2025, 3, 7, 17))])
-    assert {(row, code) for row, _, code in found if code == "id-name-conflict"} == {
-        (5, "id-name-conflict"), (6, "id-name-conflict"), (7, "id-name-conflict")}
+def test_id_name_conflict_marks_only_the_odd_row(tmp_path):
+    found, report = findings(tmp_path, [r(seq=1, name="张三"), r(seq=2, name="张山", start=D(2025, 3, 6, 8), end=D(2025, 3, 6, 17)),
+                                        r(seq=3, name="张三", start=D(2025, 3, 7, 8), end=D(2025, 3, 7, 17))])
+    assert {(row, code) for row, _, code in found if code == "id-name-conflict"} == {(6, "id-name-conflict")}
+    conflict = next(f for f in report.findings if f.code == "id-name-conflict")
+    assert "其他2行" in conflict.message and "5、7" in conflict.message
+    assert conflict.value == "张*" and "张三" not in conflict.message     # names masked, value shown
 
 
 def test_a_time_alone_says_the_date_is_missing(tmp_path):

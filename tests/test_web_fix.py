@@ -89,12 +89,15 @@ def test_fix_lists_changes_masked_offers_the_workbooks_and_continues(server, bro
     shot(page, name, "3-continued")
     assert page.text_content("#verdict").strip().startswith("有 1 个错误")
     assert cells(page) == {("8", "C", "id-stored-as-number")}       # only what fix refused to guess is left
-    backups = list((server.workspace / "apps").glob("*/backup/*/*.xlsx"))
-    assert [b.name for b in backups] == [ROSTER]
+    def fix_versions():
+        return [v for v in (server.workspace / "apps").glob("*/history/*")
+                if '"action": "fix"' in (v / "entry.json").read_text(encoding="utf-8")]
+    backups = [f for v in fix_versions() for f in (v / "files").glob("*.xlsx")]
+    assert [b.name for b in backups] == [ROSTER]                # the replaced workbook is a version
     page.go_back()                                               # continuing twice replaces nothing more
     page.click("#use-fixed")
     page.wait_for_selector("#fixed-notice")
-    assert len(list((server.workspace / "apps").glob("*/backup/*"))) == 1 and load_workbook(backups[0]).active["C6"].value == canary["old_id"]
+    assert len(fix_versions()) == 1 and load_workbook(backups[0]).active["C6"].value == canary["old_id"]
     page.close()
 
 

@@ -94,7 +94,7 @@ def test_operator_happy_path_build_and_download(server, browser):
     with page.expect_download() as download:
         page.click("text=2025年度_运营经费补贴_申请材料.pdf")
     reader = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
-    assert len(reader.pages) == 220
+    assert len(reader.pages) == 173
     assert "manifest.json" in {a.name for a in reader.attachment_list}
     page.close()
 
@@ -105,8 +105,9 @@ def test_broken_workbook_findings_at_their_cells(server, browser):
     create_application(page, server, applicant="北京错误示例人力资源有限公司")
     upload(page, BROKEN)
     shot(page, name, "1-findings")
-    shown = {(r.get_attribute("data-row"), r.get_attribute("data-column"), r.get_attribute("data-code"))
-             for r in page.locator("#findings tbody tr").all()}
+    shown = {(row, r.get_attribute("data-column"), r.get_attribute("data-code"))
+             for r in page.locator("#findings tbody tr").all()
+             for row in (r.get_attribute("data-rows") or "").split(",")}           # one line per problem, its rows
     expected = yaml.safe_load((BROKEN / "expected.yaml").read_text(encoding="utf-8"))
     wanted = {(str(e["row"]), e["column"] or "", e["code"]) for e in expected if e["file"] == ROSTER}
     assert wanted and wanted <= shown
@@ -134,8 +135,12 @@ def test_broken_workbook_findings_at_their_cells(server, browser):
     # building is refused, with the reasons listed
     page.click("text=1 表格和凭证")
     page.click("#build-button")
-    page.wait_for_selector("#job-problems li")
+    page.wait_for_selector("#job-problems tbody tr", timeout=60_000)
     assert page.text_content("#job-state").startswith("未生成")
-    assert "id-check-char" in {li.inner_text().split()[0] for li in page.locator("#job-problems li").all()}
+    assert page.locator("#job-progress").count() == 0                    # a refused build shows no full bar
+    assert "id-check-char" in {c.inner_text() for c in page.locator("#job-problems td.code").all()}
+    conflict = page.locator("#job-problems tr", has=page.locator("td.code", has_text="id-name-conflict"))
+    assert conflict.count() == 1 and "第46行" in conflict.inner_text()     # one line, the odd row, linked
+    assert conflict.locator("a").first.get_attribute("href").endswith("rule=id-name-conflict#f-row-46")
     shot(page, name, "3-build-refused")
     page.close()

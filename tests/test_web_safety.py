@@ -160,6 +160,7 @@ def test_pages_load_nothing_from_outside_and_log_nothing_personal(tmp_path):
 def _key(tmp_path: Path) -> Path:
     key = tmp_path / "ledger.key"
     key.write_text("k" * 40, encoding="utf-8")
+    key.chmod(0o600)
     return key
 
 

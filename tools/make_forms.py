@@ -85,12 +85,16 @@ STYLES = [
     # 正文: 仿宋_GB2312 三号, fixed 28.95 pt, first line indented two characters, justified; no
     # extra space between Chinese and digits in Word (LibreOffice 7.4 ignores w:autoSpaceDE/DN and
     # keeps its quarter-em gap). Punctuation may hang into the right margin at a line end
-    # (标点溢出边界, the default of Word and LibreOffice for Chinese).
+    # (标点溢出边界, the default of Word and LibreOffice for Chinese; LibreOffice 7.4 ignores
+    # w:overflowPunct). Left-aligned, not justified: LibreOffice 7.4 drops a full stop it hangs
+    # at the end of a full JUSTIFIED line, from the page and from the text layer. Lines of
+    # full-width characters on the 28-character grid end flush anyway.
     _style("Normal", "Normal",
-           '<w:widowControl w:val="0"/><w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
+           '<w:widowControl w:val="0"/><w:overflowPunct w:val="0"/><w:autoSpaceDE w:val="0"/>'
+           '<w:autoSpaceDN w:val="0"/>'
            '<w:spacing w:before="0" w:after="0" '
            f'w:line="{LINE}" w:lineRule="exact"/><w:ind w:firstLineChars="200" w:firstLine="{2 * CHAR}"/>'
-           '<w:jc w:val="both"/>',
+           '<w:jc w:val="left"/>',
            _fonts(FONT_BODY) + f'<w:spacing w:val="{CHAR_TIGHTEN}"/>'
            f'<w:sz w:val="{2 * PT_BODY}"/><w:szCs w:val="{2 * PT_BODY}"/>'
            '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/>',
@@ -245,11 +249,15 @@ def title(doc, *lines: str) -> None:
 
 
 def signature_block(doc, *, legal_rep: bool) -> None:
-    """Add the 落款: seal place with the unit name, the legal representative's line, the date."""
-    blank(doc, 2, keep_next=True)
-    para(doc, "{{applicant}}（盖章）", "GwSignature")
+    """Add the 落款: the legal representative's line, then the unit name with its seal place over
+    the date (GB/T 9704 7.3.5.1: the seal presses on the name and the date). A blank line between
+    the signature line and the name: a 42 mm seal over the name reaches down over the date and
+    below it, never up to the signature (the block takes as many lines as before)."""
+    blank(doc, 1 if legal_rep else 2, keep_next=True)
     if legal_rep:
         para(doc, "法定代表人（签字）：", "GwSignLine")
+        blank(doc, 1, keep_next=True)
+    para(doc, "{{applicant}}（盖章）", "GwSignature")
     para(doc, "{{date_cn}}", "GwDate")
 
 
@@ -290,7 +298,7 @@ def report_recognition():
     doc = new_document()
     para(doc, "附件1", "GwLabel")
     blank(doc)
-    title(doc, "关于认定为朝阳区{{market}}", "申请报告")
+    title(doc, "关于认定为朝阳区{{market}}", "的申请报告")
     para(doc, ADDRESSEE, "GwAddressee")
     sections = [
         ("一、零工市场（驿站）选址建设情况", "site"),
@@ -299,7 +307,10 @@ def report_recognition():
         ("四、建设机构基本情况及其灵活用工领域成功实施经验案例等", "agency"),
     ]
     for heading, key in sections:
-        para(doc, heading, "GwHeading1")
+        p = para(doc, heading, "GwHeading1")
+        if len(heading) + 2 == 29:   # indent + heading one character over a line: set it 0.85 pt
+            # tighter so that "等" is not left alone on the second line
+            p.runs[0]._r.get_or_add_rPr().append(parse_xml(f'<w:spacing {nsdecls("w")} w:val="-17"/>'))
         para(doc, f"{{%p for text in recognition.{key} %}}")
         para(doc, "{{text}}")
         para(doc, "{%p endfor %}")
@@ -374,7 +385,7 @@ def checklist():
     doc = new_document()
     title(doc, "{{checklist_title}}")
     para(doc, "申请单位：{{applicant}}", "GwAddressee")
-    widths = [800, 5245, 1600, 1200]
+    widths = [700, 4745, 1300, 2100]     # 备注 holds "共12,345条" and "共5个文件" on one line
     head = _row([_cell_xml(h, w, "GwTableHead") for h, w in zip(("序号", "材料名称", "页码", "备注"), widths)],
                 height=480, header=True)
     loop_start = _row([_cell_xml("{%tr for m in materials %}", widths[0], "GwTableText")]
@@ -395,7 +406,7 @@ def checklist():
     para(doc, "{%p if page_note %}")
     para(doc, "{{page_note}}")
     para(doc, "{%p endif %}")
-    blank(doc)
+    blank(doc, 2)                    # room for a 42 mm seal over the name and date, clear of the table
     para(doc, "{{applicant}}（盖章）", "GwSignature")
     para(doc, "{{date_cn}}", "GwDate")
     return doc

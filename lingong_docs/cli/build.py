@@ -18,6 +18,7 @@ from lingong_docs import api
 from lingong_docs.cli.common import KIND, check_output, guarded, source_date
 from lingong_docs.core.errors import BuildError, BuildRefused
 from lingong_docs.core.findings import SEVERITY_ZH
+from lingong_docs.core.manifest import AGENT_SIGNED
 from lingong_docs.core.progress import stage_label
 
 COMMANDS: list = []
@@ -206,9 +207,18 @@ def _print_next_step(folder: Path, results: list, draft: bool, paper: bool) -> N
                    + ("和上面的排版问题" if notes else "")
                    + ("，再" if problems else "") + "不加 --draft 重新运行 lingong-docs build。")
     elif paper:
-        click.echo("下一步：打印全部页面，在“（盖章）”处加盖公章、法定代表人签字，多页表格加盖骑缝章后报送。")
+        seam = any(m["key"] in AGENT_SIGNED and m["last_page"] > m["first_page"] for r in results for m in r.materials)
+        click.echo(f"下一步：打印全部页面，在“（盖章）”处加盖公章，{_signers(results)}"
+                   + ("，按材料清单下的说明装订并加盖骑缝章" if seam else "") + "后报送。")
     else:
-        click.echo("下一步：在签章处加盖电子印章、法定代表人签字后提交；受理前可运行 lingong-docs intake 自查。")
+        click.echo(f"下一步：在各盖章处加盖电子印章，{_signers(results)}后提交；受理前可运行 lingong-docs intake 自查。")
+
+
+def _signers(results: list) -> str:
+    """Return who signs where, as the forms of ``results`` ask: 法定代表人 on the reports, 经办人 on
+    the tables."""
+    tables = [m["title"].split()[0] for m in results[0].materials if m["key"] in AGENT_SIGNED] if results else []
+    return "在申请报告上由法定代表人签字" + (f"、在{'和'.join(tables)}上由经办人签字" if tables else "")
 
 
 COMMANDS.append(build)

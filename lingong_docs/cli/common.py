@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import functools
+import json
 import logging
 import os
 import shutil
@@ -122,6 +123,21 @@ def use_chinese_click() -> None:
             module._ = _zh  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
             module.ngettext = _zh_plural  # type: ignore[attr-defined]
+    # A usage error echoes what was typed (a path whose file name holds an ID number): masked.
+    for cls in (click.ClickException, click.UsageError, click.BadParameter, click.MissingParameter,
+                click.NoSuchOption, click.BadOptionUsage, click.BadArgumentUsage, click.FileError):
+        original = cls.__dict__.get("format_message")
+        if original is not None and not getattr(original, "masked", False):
+            cls.format_message = _masked(original)  # type: ignore[method-assign]
+
+
+def _masked(format_message):
+    @functools.wraps(format_message)
+    def wrapper(self) -> str:
+        return scrub(format_message(self))
+
+    wrapper.masked = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 class KindType(click.ParamType):
@@ -183,6 +199,17 @@ def source_date() -> dt.datetime | None:
     return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC) if epoch.isdigit() else None
 
 
+JSON_PRINTED = "lingong-json-printed"
+"""``ctx.meta`` key a command sets once it printed its JSON result (an error after it goes to stderr only)."""
+
+
+def error_json(e: LingongError) -> str:
+    """Return the JSON a ``--format json`` command prints when it cannot go on."""
+    return json.dumps({"valid": False, "exit_code": e.exit_code,
+                       "error": {"code": e.code, "message": scrub(e.message), "hint": scrub(e.hint)}},
+                      ensure_ascii=False, indent=2)
+
+
 def guarded(fn):
     """Turn library errors into Chinese messages and exit 2; never print a raw traceback."""
 
@@ -191,6 +218,8 @@ def guarded(fn):
         try:
             return fn(*args, **kwargs)
         except LingongError as e:
+            if kwargs.get("fmt") == "json" and not click.get_current_context().meta.get(JSON_PRINTED):
+                click.echo(error_json(e))    # a program reading stdout gets JSON whatever happened
             click.echo(f"错误：{scrub(str(e))}", err=True)
             sys.exit(e.exit_code)
         except BrokenPipeError:  # output piped into `head` and closed: not an error of ours

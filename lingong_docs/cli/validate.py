@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from lingong_docs import api
-from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, check_output, guarded
+from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, JSON_PRINTED, check_output, guarded
 from lingong_docs.core.errors import ConfigError, LingongError
 from lingong_docs.core.findings import ERROR, INFO, SEVERITY_ZH, WARNING, catalogue
 from lingong_docs.util.pii import mask_file_name
@@ -69,6 +69,7 @@ def validate(target: Path, fmt: str, year, annotate_to, show_all: bool, strict: 
             bar.__exit__(None, None, None)
     if fmt == "json":
         click.echo(report.to_json())
+        click.get_current_context().meta[JSON_PRINTED] = True
     else:
         _print_text(app, report, show_all)
     if output_problem is not None:
@@ -112,8 +113,8 @@ def _print_text(app, report, show_all: bool) -> None:
             click.echo(f"    …… 另有 {len(items) - len(shown)} 处（加 --all 查看全部）")
         if items[0].hint:
             click.echo(f"    提示：{items[0].hint}")
-    fixable = len(api.fixable(report))
-    if fixable and app.folder is not None:
+    fixable = len(api.fixable(report, app)) if app.folder is not None else 0
+    if fixable:
         click.echo(f"\n其中 {fixable} 处问题可能可以自动改正：lingong-docs fix {mask_file_name(str(app.folder))} "
                    f"-o {mask_file_name(str(app.folder))}-已修正（不改动原文件，改动列在“修改记录”表中）")
 

@@ -25,6 +25,7 @@ from lingong_docs.compute.counting import (
     reading_labels,
     sum_demand,
 )
+from lingong_docs.compute.progress import Monthly, monthly
 from lingong_docs.core import findings as F
 from lingong_docs.core.dates import YEAR_BASIS, year_from_data
 from lingong_docs.core.errors import ConfigError
@@ -72,6 +73,7 @@ class Figures:
     explanation: list[dict[str, Any]] = field(default_factory=list)
     matches: MatchCount | None = field(default=None, repr=False)
     demand: DemandTotal | None = field(default=None, repr=False)
+    months: Monthly | None = field(default=None, repr=False)     # cumulative figures per month
 
     def to_dict(self) -> dict[str, Any]:
         """Return JSON-ready data; amounts are yuan as JSON numbers (``float`` of the Decimal)."""
@@ -207,6 +209,7 @@ def _compute_one(app: Application, report: Report, policy: Policy | None, as_of:
     entitled = amounts(demand.total, count.declared, policy)
     kinds = _kinds(app)
     warnings.extend(_count_findings(app, count, demand))
+    warnings.extend(_void_findings(app, report, count, demand))
     warnings.extend(_reading_findings(entitled, count, policy))
     operating = entitled.operating_subsidy if OPERATING in kinds else ZERO
     before_cap = entitled.employment_before_cap if EMPLOYMENT in kinds else ZERO
@@ -225,6 +228,7 @@ def _compute_one(app: Application, report: Report, policy: Policy | None, as_of:
         excluded_rows=count.excluded, as_of=checked, deadline=deadline, kinds=kinds,
         folder=Path(app.folder) if app.folder is not None else None,
         warnings=warnings, blocking=blocking, matches=count, demand=demand,
+        months=monthly(roster_records, posts_records, count, demand, policy),
     )
 
 
@@ -255,6 +259,20 @@ def _count_findings(app: Application, count: MatchCount, demand: DemandTotal) ->
     return out
 
 
+def _void_findings(app: Application, report: Report, count: MatchCount, demand: DemandTotal) -> list[F.Finding]:
+    """Say how many counted rows the operator marked void (备注 作废, struck through): they count."""
+    out: list[F.Finding] = []
+    for table, counted in ((app.roster, count.counted), (app.job_posts, demand.counted)):
+        if table is None:
+            continue
+        marked = {f.row for f in report.findings
+                  if f.code in F.VOID_CODES and f.file == table.path.name and f.row is not None}
+        rows = sorted(marked.intersection(counted))
+        if rows:
+            out.append(F.make("void-rows-counted", file=table.path.name, count=len(rows), rows=rows_text(rows)))
+    return out
+
+
 def _tier_text(a: Amounts, used: Amounts) -> str:
     if a.operating_passed != used.operating_passed:
         return "运营经费补贴将" + ("符合标准" if a.operating_passed else "不符合标准") + \
@@ -271,6 +289,12 @@ class Reading:
     count: int
     amounts: Amounts
     same_tier: bool          # gives the same operating pass and employment step as the declared reading
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the reading as the 补贴金额 page shows it (amounts as formatted yuan)."""
+        return {"key": self.key, "label": self.label, "count": self.count, "passed": self.amounts.operating_passed,
+                "operating": yuan(self.amounts.operating_subsidy), "employment": yuan(self.amounts.employment_subsidy),
+                "same": self.same_tier}
 
 
 def reading_amounts(fig: Figures) -> list[Reading]:

@@ -16,6 +16,9 @@ from lingong_docs.core.errors import ConfigError
 from lingong_docs.core.errors import catalogue as catalogue  # the catalogue's home is errors.py (make)
 
 ERROR, WARNING, INFO = "error", "warning", "info"
+VOID_CODES = frozenset({"row-void", "row-struck-through"})
+"""Findings on a row the operator may have meant to take out (备注 作废, struck through): validate
+emits them, compute says how many such rows it counted."""
 SEVERITIES = (ERROR, WARNING, INFO)
 SEVERITY_ZH = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
 

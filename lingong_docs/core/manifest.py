@@ -74,6 +74,16 @@ def required_places(materials: Sequence[Material]) -> list[tuple[str, str]]:
     return [(role, m.key) for m in materials for role in m.required_roles()]
 
 
+# Who signs at a material's 签字 place, as its form words it: the reports ask for the 法定代表人, the
+# printed tables' seal line for the 经办人 (the clerk who made them).
+AGENT_SIGNED = ("job_posts", "roster")
+
+
+def signer_title(material: str) -> str:
+    """Return who signs ``material``'s 签字 place: ``法定代表人`` or ``经办人``."""
+    return "经办人" if material in AGENT_SIGNED else "法定代表人"
+
+
 # The name of each computed figure (a key of ``Figures.to_dict()``, the manifest's ``figures``):
 # the explanation, the compute report, intake's comparison and its notices all say these words.
 FIGURE_LABELS = {
@@ -96,15 +106,25 @@ PRINTED_UPPER = "amount_upper"
 PRINTED_RECORDS = "records"            # row count of a table, printed on the checklist (``table`` says which)
 PAPER = "paper"                        # ``edition`` of a package built for printing and signing by hand
 
+# The units every count is printed with, across the package (checklist, 合计 rows, reports):
+# 个次 for matches (撮合个次), 条 for rows of a table, 人 for demand (需求人数).
+COUNT_UNITS = {"matches": "个次", "rows": "条", "demand": "人"}
+
+
+def count_text(n: int, unit: str) -> str:
+    """Return a count as the package prints it: "5,200条", "5,200个次", "6,840人"."""
+    return f"{n:,}{COUNT_UNITS[unit]}"
+
+
 # The words the forms print around each figure (the one copy both stages use: the package stage
 # records ``printed_text(...)`` for what it printed, intake looks for the same text on the page).
 _AROUND: dict[tuple[str, str | None], tuple[str, str]] = {
-    (PRINTED_MATCH_COUNT, None): ("撮合服务", "个次"),
-    (PRINTED_DEMAND_TOTAL, None): ("需求人数", "人"),
+    (PRINTED_MATCH_COUNT, None): ("撮合服务", COUNT_UNITS["matches"]),
+    (PRINTED_DEMAND_TOTAL, None): ("需求人数", COUNT_UNITS["demand"]),
     (PRINTED_WAN, None): ("补贴", "万元"),
     (PRINTED_UPPER, None): ("人民币", ""),
-    (PRINTED_RECORDS, "roster"): ("共", "人次"),
-    (PRINTED_RECORDS, "job_posts"): ("共", "条岗位"),
+    (PRINTED_RECORDS, "roster"): ("共", COUNT_UNITS["rows"]),
+    (PRINTED_RECORDS, "job_posts"): ("共", COUNT_UNITS["rows"]),
 }
 
 

@@ -137,6 +137,33 @@ class RosterLimits:
 
 
 @dataclass(frozen=True)
+class Plausibility:
+    """Bounds of what a real value can be (an error beyond, a warning when unusual), void and footer words."""
+
+    demand_error: int                 # 需求人数 of one post
+    demand_warning: int
+    hours_warning_below: Decimal      # 工作时长 of one row, hours
+    hours_error_above: Decimal
+    day_fraction_below: Decimal       # 按时长: every row below this is Excel's day fraction (=G-F)
+    pay_error_above: Decimal          # 实际结算报酬 of one row, 元
+    pay_per_hour_warning: Decimal     # 元 per hour
+    void_words: tuple[str, ...]       # in 备注: the row is void (作废, 已取消 …)
+    footer_words: tuple[str, ...]     # a line under the table starting so is no record (填表人, 合计 …)
+
+
+def _plausibility(p: Mapping[str, Any]) -> Plausibility:
+    return Plausibility(
+        demand_error=int(p["demand_per_post"]["error_above"]),
+        demand_warning=int(p["demand_per_post"]["warning_above"]),
+        hours_warning_below=Decimal(str(p["hours_per_row"]["warning_below"])),
+        hours_error_above=Decimal(str(p["hours_per_row"]["error_above"])),
+        day_fraction_below=Decimal(str(p["day_fractions"]["below"])),
+        pay_error_above=Decimal(str(p["pay_per_row"]["error_above"])),
+        pay_per_hour_warning=Decimal(str(p["pay_per_hour"]["warning_above"])),
+        void_words=_texts(p["void_words"]), footer_words=_texts(p["footer_words"]))
+
+
+@dataclass(frozen=True)
 class HourlyMinimum:
     """The Beijing part-time hourly minimum wage from ``start`` on."""
 
@@ -191,6 +218,7 @@ class Policy:
     employment: EmploymentSubsidy
     counting: Counting
     roster: RosterLimits
+    plausibility: Plausibility
     hourly_minimum_wage: tuple[HourlyMinimum, ...]
     package_materials: Mapping[str, tuple[str, ...]]     # kind → material keys, in order
     material_catalogue: Mapping[str, Material]           # material key → its declaration
@@ -353,6 +381,7 @@ def _typed(d: Mapping[str, Any], path: Path, digest: str) -> Policy:
             max_ids_per_phone=int(ros["max_ids_per_phone"]), payment_methods=_texts(ros["payment_methods"]),
             payment_method_aliases={str(k): _texts(v) for k, v in (ros.get("payment_method_aliases") or {}).items()},
             cash_words=_texts(ros.get("cash_words") or ["现金"])),
+        plausibility=_plausibility(d["plausibility"]),
         hourly_minimum_wage=tuple(HourlyMinimum(_date(e["from"]), Decimal(str(e["amount"])), str(e.get("source", "")))
                                   for e in d["hourly_minimum_wage"]),
         package_materials={str(k): _texts(v) for k, v in d["materials"].items()},

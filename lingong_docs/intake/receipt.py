@@ -198,6 +198,16 @@ def render_pdf(receipt: Receipt, target: Path) -> None:
     draw(receipt, target)
 
 
+def _received_row(receipt: Receipt) -> tuple[str, str]:
+    """收件时间; a date of receipt entered later (补录) is printed as entered, the real time beside it."""
+    at = receipt.received_at
+    if at is None:
+        return "收件时间", cn_date(receipt.received)
+    if at.date() == receipt.received:
+        return "收件时间", f"{cn_date(receipt.received)} {at:%H:%M}"
+    return "收件日期", f"{cn_date(receipt.received)}（补录，录入时间 {cn_date(at.date())} {at:%H:%M}）"
+
+
 def summary_rows(receipt: Receipt) -> list[tuple[str, str]]:
     """The table at the head of the notice (no amount on a 不予受理告知书: nothing was granted)."""
     a = receipt.applicant or {}
@@ -209,7 +219,7 @@ def summary_rows(receipt: Receipt) -> list[tuple[str, str]]:
         ("零工市场（驿站）", a.get("market") or "（未能读取）"),
         ("申请事项", kinds.label(receipt.kind)),
         ("申请年度", f"{receipt.year}年度" if receipt.year else "（未能读取）"),
-        ("收件时间", cn_date(receipt.received) + (f" {receipt.received_at:%H:%M}" if receipt.received_at else "")),
+        _received_row(receipt),
         ("材料包文件", receipt.package),
         ("材料包 SHA-256", receipt.sha256),
     ]

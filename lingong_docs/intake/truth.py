@@ -169,7 +169,7 @@ def recheck(request: dict[str, Any]) -> dict[str, Any]:
 
         return TruthResult(failed=str(catalogue().get(e.code, {}).get("title") or e.code)).to_dict()
     blocking = tuple(Blocking(f.code, f.severity, f.message) for f in figures.blocking if f.code != "input-has-errors")
-    # the number of data rows of each table, as the build prints it on the checklist ("共1,000人次")
+    # the number of data rows of each table, as the build prints it on the checklist ("共1,000条")
     records = {name: len(table.records) for name, table in (("job_posts", app.job_posts), ("roster", app.roster))
                if table is not None}
     return TruthResult(

@@ -78,7 +78,8 @@ class Part:
     last (``"ends"``: a long table has its header block on the first page and its seal line on
     the last, and reading the text of 1,000 pages would cost seconds); ``seal_over``: texts a
     seal may cover besides its own line and dates (the unit's name, when it wraps); ``seam``: a
-    骑缝章 guide strip on the right edge of its pages when it has more than one (paper edition).
+    part that asks for a 骑缝章 when it has more than one page (paper edition: the tables); the
+    guide strip is then drawn on every page of the package (``has_seam``).
     """
 
     key: str
@@ -125,6 +126,12 @@ class BundleResult:
 def page_counts(paths: list[Path]) -> list[int]:
     """Return the number of pages of each PDF (for the checklist's page ranges)."""
     return [len(_read(p).pages) for p in paths]
+
+
+def has_seam(parts: list[Part], counts: list[int]) -> bool:
+    """Return whether the package asks for a 骑缝章 (across the whole bound stack): only where a
+    part asking for one (a table of the paper edition) runs over several pages."""
+    return any(part.seam and count > 1 for part, count in zip(parts, counts))
 
 
 def material_ranges(parts: list[tuple[str, str, int]]) -> list[dict]:
@@ -176,7 +183,7 @@ def bundle(parts: list[Part], out_pdf: str | Path, *, attachments: list[Attachme
     if sum(counts) == 0:
         raise BuildError.make("bundle-empty")
     sizes = [_display_size(page) for r in readers for page in r.pages]
-    seams = [part.seam and count > 1 for part, count in zip(parts, counts) for _ in range(count)]
+    seams = [has_seam(parts, counts)] * len(sizes)
     overlay = make_overlay(sizes, draft=draft, watermark=watermark, seams=seams)
     writer = PdfWriter()
     places, materials = _add_parts(writer, parts, readers, overlay, tick)
@@ -375,4 +382,5 @@ def _catalog(writer: PdfWriter, metadata: dict, date: dt.datetime) -> None:
 
 
 __all__ = ["Part", "Child", "Attachment", "BundleResult", "bundle", "evidence_part", "files_part", "page_counts",
+           "has_seam",
            "material_ranges", "page_number_text", "file_label", "SEAL", "SIGNATURE"]

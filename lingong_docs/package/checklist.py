@@ -6,8 +6,14 @@ from pathlib import Path
 from typing import Any
 
 from lingong_docs import render
+from lingong_docs.core.manifest import PRINTED_RECORDS, printed_text
 from lingong_docs.core.policy import CHECKLIST, FOLDER, Policy
-from lingong_docs.package.assemble import Part, material_ranges, page_counts
+from lingong_docs.package.assemble import Part, has_seam, material_ranges, page_counts
+
+PAGE_NOTE = "本材料共{total}页（含封面）。"
+# Where the 骑缝章 goes (package.overlay.seam_box): on the open edge of the stack, bound on the left.
+SEAM_NOTE = ("请核对页码，左侧装订（横向表格页表头朝装订边）后，在右侧切口处跨页加盖骑缝章："
+             "各页印有“骑缝章”虚线框（距纸边10毫米）。")
 
 
 def with_checklist(app: Any, kind: str, figures: dict | None, before: list[Part], after: list[Part], kdir: Path,
@@ -17,10 +23,12 @@ def with_checklist(app: Any, kind: str, figures: dict | None, before: list[Part]
 
     The other parts are rendered first and counted; the checklist is rendered assuming it takes
     one page, and again with corrected ranges in the rare case it does not. The paper edition
-    notes the package's page count under the list (for the 骑缝章 and the bureau's check).
+    notes the package's page count under the list (for the bureau's check) and, when a table
+    runs over several pages, how the stack is bound and where the 骑缝章 goes.
     """
     declared = next(m for m in map(policy.material, policy.materials(kind)) if m.source == CHECKLIST)
     counts = page_counts([p.pdf for p in before + after])
+    note = PAGE_NOTE + (SEAM_NOTE if has_seam(before + after, counts) else "") if paper else ""
     assumed = 1
     for attempt in range(3):
         sizes = [(p.key, p.title, n) for p, n in zip(before, counts)]
@@ -30,8 +38,7 @@ def with_checklist(app: Any, kind: str, figures: dict | None, before: list[Part]
         total = sum(n for _k, _t, n in sizes)
         context = render.form_context(app.info, kind=kind, figures=figures,
                                       materials=checklist_rows(app, ranges, before + after, policy),
-                                      page_note=f"本材料共{total}页（含封面），请核对页码后在各页骑缝处加盖公章。"
-                                      if paper else "")
+                                      page_note=note.format(total=total))
         checklist_dir = kdir / f"checklist-{attempt}"
         checklist_dir.mkdir()
         pdf = Path(render.render_forms([declared], context, checklist_dir)[declared.key])
@@ -49,10 +56,10 @@ def checklist_rows(app: Any, ranges: list[dict], parts: list[Part], policy: Poli
     """Return the checklist's rows: number, title, pages (``3`` or ``3—5``) and a note; every file
     of a supporting folder (source ``folder``) gets a row of its own."""
     notes = {}
-    if app.job_posts is not None:
-        notes["job_posts"] = f"共{len(app.job_posts.records):,}条岗位"
-    if app.roster is not None:
-        notes["roster"] = f"共{len(app.roster.records):,}人次"
+    for name in ("job_posts", "roster"):
+        table = getattr(app, name)
+        if table is not None:
+            notes[name] = printed_text(PRINTED_RECORDS, f"{len(table.records):,}", name)
     for part in parts:
         if part.children:
             notes[part.key] = f"共{len(part.children)}个文件"

@@ -31,6 +31,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 from lingong_docs.core.errors import BuildError, LingongError
 from lingong_docs.core.evidence import covered_rows, describe
 from lingong_docs.core.fonts import cjk_font
+from lingong_docs.core.manifest import count_text
 from lingong_docs.package.marks import matrix_mul
 from lingong_docs.package.overlay import FOOTER_BAND
 
@@ -113,7 +114,7 @@ def evidence_pdf(files: list[Path], out: Path, *, section: str = "支付凭证",
 
 def _covers(rows: list | None) -> str:
     """Return the heading's second line for a payment file: the roster rows it covers."""
-    return (f"对应附件5花名册{describe(rows)}，共{sum(b - a + 1 for a, b in rows)}行" if rows
+    return (f"对应附件5花名册{describe(rows)}，共{count_text(sum(b - a + 1 for a, b in rows), 'rows')}" if rows
             else "文件名未标明所对应的花名册序号（见花名册备注）")
 
 

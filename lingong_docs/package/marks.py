@@ -2,13 +2,15 @@
 
 A place is located from the text positions pypdf reports while extracting text:
 
-* a SEAL box (150×60 pt) is centred on the unit's name and its "（盖章）" — the 落款 line
+* a SEAL box (44 mm square, ``core.layout.SEAL_SIZE``: a 40–42 mm company seal at full size) is
+  centred on the unit's name and its "（盖章）" — the 落款 line
   "名称（盖章）", or the name after "申请单位（盖章）：" on the cover. Like a paper seal it may
   cover the unit's name (on any line) and the date; it is moved up or down, in small steps, until
   it covers no other text (the "法定代表人（签字）" line, a table's last row, body text);
-* a SIGNATURE box starts just after "（签字）：" on the same line, is centred on that line, and
-  is only as tall as the room between the lines above and below (at most 60 pt, at least 24 pt),
-  so it never hides the date under it; it ends before any further text on its line.
+* a SIGNATURE box (45 × 18 mm, ``core.layout.SIGN_SIZE``: room for a 签字 image) starts just
+  after "（签字）：" on the same line, is centred on that line, and is only as tall as the room
+  between the lines above and below (at least 12 mm), so it never hides the date under it; it
+  ends before any further text on its line.
 
 Boxes stay inside the page and clear of the page-number band. Where a form has no such words,
 a default place at the bottom right of its last page is used, so every material that needs a
@@ -32,13 +34,13 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from lingong_docs.core.layout import em_width
+from lingong_docs.core.layout import SEAL_SIZE, SIGN_MIN, SIGN_SIZE, em_width
 from lingong_docs.core.manifest import ROLE_ZH, SEAL, SIGNATURE, PlaceEntry
 from lingong_docs.package.overlay import FOOTER_BAND
 
-BOX_W, BOX_H = 150.0, 60.0
-SIGN_MIN_W, SIGN_MIN_H = 60.0, 24.0     # a signature box squeezed by neighbouring text
-SEAL_MIN_W = 90.0
+SEAL_W, SEAL_H = SEAL_SIZE
+SIGN_W, SIGN_H = SIGN_SIZE
+SIGN_MIN_W, SIGN_MIN_H = SIGN_MIN       # a signature box squeezed by neighbouring text
 MARGIN = 24.0
 GAP = 4.0          # between the words and a box after them
 GAP_V = 1.5        # between a signature box and the lines above and below it
@@ -214,25 +216,22 @@ def _signature_box(mark: Mark, width, height, line, others):
     x0 = mark.x + GAP
     after = [g.x0 for g in line if g.x0 >= mark.x - 0.25 * mark.size]
     right = min([width - MARGIN] + [x - GAP for x in after])
-    w = max(SIGN_MIN_W, min(BOX_W, right - x0))
+    w = max(SIGN_MIN_W, min(SIGN_W, right - x0))
     x0 = max(MARGIN, min(x0, width - MARGIN - w))
     cy = mark.y + (ASCENT - DESCENT) / 2 * mark.size           # middle of the line
     beside = [g for g in others if g.x0 < x0 + w and g.x1 > x0]
     top = min([height - MARGIN] + [g.y0 - GAP_V for g in beside if g.y0 >= cy])
     bottom = max([FOOTER_BAND] + [g.y1 + GAP_V for g in beside if g.y1 <= cy])
-    half = max(SIGN_MIN_H / 2, min(BOX_H / 2, top - cy, cy - bottom))
+    half = max(SIGN_MIN_H / 2, min(SIGN_H / 2, top - cy, cy - bottom))
     y0 = max(FOOTER_BAND, min(cy - half, height - MARGIN - 2 * half))
     return (x0, y0, x0 + w, y0 + 2 * half)
 
 
 def _seal_box(mark: Mark, width, height, line, others, avoid):
-    w = BOX_W
+    w = SEAL_W       # never shrunk: a seal is stamped at its size
     if mark.colon and not mark.followed:
         # "申请单位（盖章）：" with room after it: the seal goes where the name would be written.
         x0 = mark.x + GAP
-        after = [g.x0 for g in line if g.x0 >= mark.x - 0.25 * mark.size]
-        room = min([width - MARGIN] + [x - GAP for x in after]) - x0
-        w = max(SEAL_MIN_W, min(BOX_W, room))
         span = (x0 + w / 2, x0 + w / 2)
     else:
         span = (_run(line, mark.x, +1, mark.size) if mark.followed else None) \
@@ -240,8 +239,8 @@ def _seal_box(mark: Mark, width, height, line, others, avoid):
     centre = (span[0] + span[1]) / 2
     cy = mark.y + (ASCENT - DESCENT) / 2 * mark.size
     near = [(g.x0, g.y0 - 0.25 * g.size, g.x1, g.y1 + 0.25 * g.size) for g in others
-            if not g.sealable and abs(g.base - cy) < 2 * BOX_H and span[0] - BOX_W < g.x1
-            and g.x0 < span[1] + BOX_W]
+            if not g.sealable and abs(g.base - cy) < 2 * SEAL_H and span[0] - SEAL_W < g.x1
+            and g.x0 < span[1] + SEAL_W]
     # Horizontal shifts keep the box's centre over the name (every 10 pt).
     reach = int((span[1] - span[0]) / 2 // 10)
     dxs = [0.0] + [s * k * 10.0 for k in range(1, reach + 1) for s in (-1, 1)]
@@ -250,12 +249,15 @@ def _seal_box(mark: Mark, width, height, line, others, avoid):
         return (sum(1 for b in near if _overlap(rect, b))
                 + 1000 * sum(1 for b in avoid if _overlap(rect, b)))
 
-    dys = [0.0] + [s * k * STEP for k in range(1, int(BOX_H / STEP) + 1) for s in (1, -1)]  # up first
+    # Up or down, but its line stays in the middle of the box: the seal covers the name (or the
+    # place after the "：") whatever it has to overlap, as a seal stamped on paper does.
+    reach_y = int(SEAL_H * 0.3 / STEP)
+    dys = [0.0] + [s * k * STEP for k in range(1, reach_y + 1) for s in (1, -1)]  # up first
     # Nearest first; a vertical step costs less than a horizontal one (the box stays centred).
     moves = sorted(((dx, dy) for dy in dys for dx in dxs), key=lambda m: abs(m[1]) + abs(m[0]) / 2)
     best, best_cost = None, None
     for dx, dy in moves:
-        rect = _clamp(centre + dx - w / 2, cy + dy - BOX_H / 2, width, height, w, BOX_H)
+        rect = _clamp(centre + dx - w / 2, cy + dy - SEAL_H / 2, width, height, w, SEAL_H)
         c = cost(rect)
         if c == 0:
             return rect
@@ -266,11 +268,12 @@ def _seal_box(mark: Mark, width, height, line, others, avoid):
 
 def default_box(role: str, width: float, height: float) -> tuple[float, float, float, float]:
     """Return the default box: bottom right (seal) or bottom centre-right (signature)."""
-    x0 = width - MARGIN * 3 - BOX_W - (BOX_W + 20 if role == SIGNATURE else 0)
-    return _clamp(x0, FOOTER_BAND + 40, width, height)
+    if role == SIGNATURE:
+        return _clamp(width - MARGIN * 3 - SEAL_W - 20 - SIGN_W, FOOTER_BAND + 40, width, height, SIGN_W, SIGN_H)
+    return _clamp(width - MARGIN * 3 - SEAL_W, FOOTER_BAND + 40, width, height, SEAL_W, SEAL_H)
 
 
-def _clamp(x0, y0, width, height, w=BOX_W, h=BOX_H):
+def _clamp(x0, y0, width, height, w, h):
     x0 = max(MARGIN, min(x0, width - MARGIN - w))
     y0 = max(FOOTER_BAND, min(y0, height - MARGIN - h))
     return (x0, y0, x0 + w, y0 + h)

@@ -19,8 +19,16 @@ from lingong_docs.core.fonts import cjk_font
 DRAFT_TEXT = "草稿 — {reason}"
 DRAFT_REASON = "未通过校验"
 SEAM_LABEL = "骑缝章"
-SEAM_WIDTH = 18.0           # pt: the 骑缝章 guide strip on the right edge (inside every margin)
-SEAM_EDGE = 6.0             # pt between the strip and the page edge
+MM = 72 / 25.4
+# The 骑缝章 guide strip: on the open edge of the bound stack (left-bound, A4 portrait), inside
+# every printer's printable area. Portrait pages: their right edge. Landscape pages are bound with
+# the table's head at the binding edge (GB/T 9704: 表头在订口一边), so the open edge is their bottom
+# edge, and a point x along it is at height x on the stack: the strip's middle is 0.65 of the long
+# side on both (clear of the page number at the bottom centre of landscape pages).
+SEAM_WIDTH = 8 * MM         # the strip's depth from the edge inwards
+SEAM_EDGE = 10 * MM         # between the strip and the paper edge
+SEAM_LENGTH = 44 * MM       # a company seal's diameter and some room
+SEAM_AT = 0.65              # the strip's middle, as a fraction of the page's long side
 NUMBER_SIZE = 10.5          # 五号
 NUMBER_BASELINE = 22.0      # pt above the bottom edge: inside every margin the forms and tables use
 FOOTER_BAND = 40.0          # pt at the bottom kept free of content we place ourselves
@@ -36,7 +44,7 @@ def make_overlay(sizes: list[tuple[float, float]], *, draft: bool, watermark: st
     """Return a PDF with one overlay page per size: the page number and, for drafts, the mark.
 
     ``watermark``: why a draft is one (default 未通过校验); ``seams``: per page, whether to draw
-    the 骑缝章 guide strip on its right edge (paper edition, multi-page tables).
+    the 骑缝章 guide strip on the stack's open edge (paper edition with multi-page tables).
     """
     font = cjk_font()
     buf = io.BytesIO()
@@ -70,9 +78,13 @@ def _draw_watermark(c: rl_canvas.Canvas, w: float, h: float, font: str, text: st
 
 
 def seam_box(w: float, h: float) -> tuple[float, float, float, float]:
-    """Return the 骑缝章 guide strip (x0, y0, x1, y1): the right edge, around the middle."""
-    x1 = w - SEAM_EDGE
-    return (x1 - SEAM_WIDTH, h / 2 - 80, x1, h / 2 + 80)
+    """Return the 骑缝章 guide strip (x0, y0, x1, y1): along the right edge of a portrait page,
+    the bottom edge of a landscape one, ``SEAM_EDGE`` from the paper edge."""
+    if w > h:
+        mid = w * SEAM_AT
+        return (mid - SEAM_LENGTH / 2, SEAM_EDGE, mid + SEAM_LENGTH / 2, SEAM_EDGE + SEAM_WIDTH)
+    mid = h * SEAM_AT
+    return (w - SEAM_EDGE - SEAM_WIDTH, mid - SEAM_LENGTH / 2, w - SEAM_EDGE, mid + SEAM_LENGTH / 2)
 
 
 def _draw_seam(c: rl_canvas.Canvas, w: float, h: float, font: str) -> None:
@@ -86,10 +98,13 @@ def _draw_seam(c: rl_canvas.Canvas, w: float, h: float, font: str) -> None:
     c.setFillColorRGB(0.55, 0.55, 0.55)
     size = 8.0
     c.setFont(font, size)
-    mid = (x0 + x1) / 2 - size / 2
-    top = (y0 + y1) / 2 + len(SEAM_LABEL) * size / 2
-    for i, ch in enumerate(SEAM_LABEL):
-        c.drawString(mid, top - (i + 1) * size, ch)
+    if w > h:           # read with the stack: the label runs along the strip
+        c.drawCentredString((x0 + x1) / 2, (y0 + y1) / 2 - size / 3, SEAM_LABEL)
+    else:
+        mid = (x0 + x1) / 2 - size / 2
+        top = (y0 + y1) / 2 + len(SEAM_LABEL) * size / 2
+        for i, ch in enumerate(SEAM_LABEL):
+            c.drawString(mid, top - (i + 1) * size, ch)
     c.restoreState()
 
 

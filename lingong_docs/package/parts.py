@@ -19,7 +19,7 @@ from lingong_docs import render
 from lingong_docs.core import findings as F
 from lingong_docs.core.kinds import KINDS, RECOGNITION, printed_tables
 from lingong_docs.core.layout import em_width
-from lingong_docs.core.manifest import EVIDENCE_PREFIX
+from lingong_docs.core.manifest import EVIDENCE_PREFIX, count_text
 from lingong_docs.core.model import APPLICATION_FILE
 from lingong_docs.core.policy import CHECKLIST, EVIDENCE, FOLDER, FORM, TABLE, Material, Policy
 from lingong_docs.core.progress import Progress
@@ -213,18 +213,28 @@ def table_totals(app: Any, figures: Any, name: str) -> dict[str, Any]:
 
     附件4: 需求人数 as counted (``figures.demand_total``: posts of the year without errors) and
     the number of posts; 附件5: the number of rows, 工作时长 and 实际结算报酬 totals, and the
-    撮合个次 compute counted. The totals are printed as text: in a narrow column they wrap, where
-    a number would show "###".
+    撮合个次 compute counted, counts in the package's units (``core.manifest.count_text``). The
+    totals are printed as text (the table's columns are widened to hold them on one line); 工作时长
+    with as many decimals as its rows show (at least one, like the rows' "0.0#").
     """
     table = getattr(app, name)
     count = len(table.records)
     if name == "job_posts":
-        return {"title": f"共{count:,}条岗位", "demand": f"{figures.demand_total:,}",
+        return {"title": f"共{count_text(count, 'rows')}", "demand": f"{figures.demand_total:,}",
                 "remark": "需求人数为计入测算的合计"}
     hours = _column_sum(table.records, "hours")
     pay = _column_sum(table.records, "pay")
-    return {"name": f"共{count:,}行", "hours": f"{hours.normalize():,f}", "pay": f"{pay:,.2f}",
-            "remark": f"计入撮合{figures.match_count:,}个次"}
+    places = max([1] + [_decimals(r.values.get("hours")) for r in table.records])
+    return {"name": f"共{count_text(count, 'rows')}", "hours": f"{hours:,.{min(places, 2)}f}", "pay": f"{pay:,.2f}",
+            "remark": f"计入撮合{count_text(figures.match_count, 'matches')}"}
+
+
+def _decimals(value: Any) -> int:
+    """Return the decimals a number column shows for ``value`` (0 for what is not a number)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return 0
+    exponent = Decimal(str(value)).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def _column_sum(records: list, key: str) -> Decimal:
@@ -245,11 +255,9 @@ def _render_tables(app: Any, figures: Any, names: list[str], outdir: Path, editi
     books = []
     for name in names:
         table = getattr(app, name)
-        xlsx = outdir / f"{name}.xlsx"
-        render.render_table_xlsx(table, xlsx, applicant=info.applicant or table.applicant or "",
-                                 uscc=info.uscc or table.uscc or "", year=info.year, draft=edition.draft,
-                                 draft_reason=edition.watermark or None,
-                                 page_numbers=False, date_cn=date_cn, totals=table_totals(app, figures, name))
-        books.append(xlsx)
-    pdfs = render.convert_to_pdf(books, outdir)
+        options = dict(applicant=info.applicant or table.applicant or "", uscc=info.uscc or table.uscc or "",
+                       year=info.year, draft=edition.draft, draft_reason=edition.watermark or None,
+                       page_numbers=False, date_cn=date_cn, totals=table_totals(app, figures, name))
+        books.append((table, outdir / f"{name}.xlsx", options))
+    pdfs = render.render_tables_pdf(books, outdir)
     return {name: Path(pdf) for name, pdf in zip(names, pdfs)}

@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from lingong_docs.core import findings as F
-from lingong_docs.core.errors import ReadError
+from lingong_docs.core.errors import LingongError, ReadError
 from lingong_docs.core.kinds import label as kind_label
 from lingong_docs.core.model import APPLICATION_FILE, Application, ApplicationInfo
+from lingong_docs.core.policy import policy_for
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
 from lingong_docs.reader.application import read_application_file
+from lingong_docs.reader.guard import OTHER_FORMATS
 from lingong_docs.reader.xlsx import read_table
 from lingong_docs.util.pii import mask_file_name
 
@@ -37,13 +39,17 @@ def read_application(folder: str | Path) -> Application:
     app = Application(folder=folder, info=info, findings=findings, has_application_file=has_file)
     needs = {"operating": (JOB_POSTS, ROSTER), "employment": (ROSTER,), "recognition": ()}
     wanted = {k for kind in (info.kinds or ["operating", "employment"]) for k in needs.get(kind, ())}
+    footer = _footer_words(info)
     for kind, name in ((JOB_POSTS, info.job_posts_file), (ROSTER, info.roster_file)):
         path = folder / name
         if not path.is_file():
             alt = _guess_file(folder, kind)
             path = alt or path
         if path.is_file():
-            setattr(app, kind, read_table(path, kind))
+            setattr(app, kind, read_table(path, kind, footer))
+        elif (other := _other_format(folder, name, kind)) is not None:
+            findings.append(F.make("table-other-format", file=mask_file_name(other.name),
+                                   expected=mask_file_name(name), format=OTHER_FORMATS[other.suffix.lower()]))
         elif kind in wanted:
             subsidy = "、".join(kind_label(k) for k in (info.kinds or ["operating"]) if kind in needs[k])
             findings.append(F.make("table-missing", file=name, table=spec(kind).attachment,
@@ -95,6 +101,23 @@ def _lock_files(folder: Path, names: frozenset[str]) -> list[F.Finding]:
         out.append(F.make("workbook-open-elsewhere", file=mask_file_name(workbook, names),
                           lock=mask_file_name(p.name, names)))
     return out
+
+
+def _footer_words(info: ApplicationInfo) -> tuple[str, ...] | None:
+    """Return the footer words of the application's policy (None: the reader's default)."""
+    try:
+        policy = policy_for(info.year, info.policy)
+    except LingongError:
+        return None   # an unknown policy name is reported by validate and compute
+    return policy.plausibility.footer_words
+
+
+def _other_format(folder: Path, name: str, kind: str) -> Path | None:
+    """Return the table saved in another format (.xls, .csv, .ods, .et): same name, or 附件N in it."""
+    stem, tag = Path(name).stem, spec(kind).attachment
+    found = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in OTHER_FORMATS
+                   and not p.name.startswith(("~$", ".")) and (p.stem == stem or tag in p.name))
+    return found[0] if found else None
 
 
 def _guess_file(folder: Path, kind: str) -> Path | None:

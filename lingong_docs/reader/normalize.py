@@ -85,6 +85,7 @@ def to_text(value: object) -> tuple[str | None, str | None]:
 
 
 NAME_DOT = "·"
+_LATIN_NAME_RE = re.compile(r"[A-Za-zÀ-ɏ][A-Za-zÀ-ɏ .'\-]*")
 _NAME_SEPARATORS_RE = re.compile(r"\s*[·・•．.‧∙･]\s*|\s+")
 
 
@@ -98,6 +99,8 @@ def to_name(value: object) -> tuple[str | None, str | None]:
     text, code = to_text(value)
     if text is None:
         return text, code
+    if _LATIN_NAME_RE.fullmatch(text):
+        return " ".join(text.split()), code   # JOHN SMITH: spaces are part of a Latin-script name
     squeezed = "".join(text.split())
     if len(squeezed) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in squeezed):
         normalised = squeezed   # "张　三": spaces padding a short Chinese name, not a separator
@@ -123,7 +126,23 @@ def to_id_text(value):
     text = fold_text(text)
     if re.fullmatch(r"[0-9.]+[eE]\+?[0-9]+", text):
         return BAD, "id-stored-as-number"
-    return text.upper().replace(" ", "") if len(text.replace(" ", "")) in (15, 18) else text.upper(), code
+    if len(text) == 18 and text[:17].isdigit():
+        return text.upper(), code      # the usual case: nothing to take out
+    bare = _ID_SEPARATORS_RE.sub("", text.lstrip(APOSTROPHES))
+    if len(bare) in (15, 18) and bare[:-1].isdigit():
+        extra = bare != text.replace(" ", "")   # an apostrophe or dashes: explained; spaces alone are not
+        return bare.upper(), code or ("id-extra-characters" if extra else None)
+    return text.upper(), code
+
+
+APOSTROPHES = "'‘’`´"
+"""A leading apostrophe marks a cell as text in Excel; typed or imported, it stays in the value."""
+_ID_SEPARATORS_RE = re.compile(r"[\s\-‐‑‒–—―_]")
+
+
+def compact_id(text: str) -> str:
+    """Return an ID without a leading apostrophe and without separators (dashes, spaces)."""
+    return _ID_SEPARATORS_RE.sub("", fold_text(text).lstrip(APOSTROPHES)).upper()
 
 
 def to_phone_text(value):
@@ -225,20 +244,36 @@ def to_datetime(value, date1904: bool = False):
             return _round_seconds(result), None
         return BAD, "date-unreadable"
     if isinstance(value, str):
-        text = fold_text(value)
-        if not text:
-            return None, None
-        m = _DATE_RE.fullmatch(text) or _COMPACT_DATE_RE.fullmatch(text)
-        if not m:
-            return BAD, ("date-time-only" if _TIME_ONLY_RE.fullmatch(text) else "date-unreadable")
-        g = m.groupdict()
-        try:
-            result = dt.datetime(int(g["y"]), int(g["m"]), int(g["d"]), int(g.get("H") or 0),
-                                 int(g.get("M") or 0), int(g.get("S") or 0))
-        except ValueError:
-            return BAD, "date-unreadable"
-        return result, (None if g.get("H") is not None else "date-no-time")
+        return _text_datetime(value)
     return BAD, "date-unreadable"
+
+
+_HALF_DAY_RE = re.compile(r"(上午|早上|早晨|凌晨|AM|A\.M\.)|(下午|晚上|傍晚|中午|PM|P\.M\.)", re.IGNORECASE)
+
+
+def _text_datetime(value: str) -> tuple[dt.datetime | None | object, str | None]:
+    """Read a date typed as text: 2025-03-05 08:00, 2025年3月5日 8时, 20250305, 2025/3/5 下午5:30."""
+    text = fold_text(value)
+    if not text:
+        return None, None
+    half = _HALF_DAY_RE.search(text)
+    if half:   # 上午8:00 / 下午5:30 as Excel shows a time in a Chinese locale
+        text = (text[:half.start()] + " " + text[half.end():]).strip()
+    m = _DATE_RE.fullmatch(text) or _COMPACT_DATE_RE.fullmatch(text)
+    if not m:
+        return BAD, ("date-time-only" if _TIME_ONLY_RE.fullmatch(text) else "date-unreadable")
+    g = m.groupdict()
+    hour = int(g.get("H") or 0)
+    if half and g.get("H") is not None:
+        if half.group(2) and hour < 12:
+            hour += 12
+        elif half.group(1) and hour == 12:
+            hour = 0
+    try:
+        result = dt.datetime(int(g["y"]), int(g["m"]), int(g["d"]), hour, int(g.get("M") or 0), int(g.get("S") or 0))
+    except ValueError:
+        return BAD, "date-unreadable"
+    return result, (None if g.get("H") is not None else "date-no-time")
 
 
 def _round_seconds(value: dt.datetime) -> dt.datetime:

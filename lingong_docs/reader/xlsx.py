@@ -12,17 +12,18 @@ from openpyxl.utils.cell import get_column_letter, range_boundaries
 from python_calamine import CalamineWorkbook
 
 from lingong_docs.core import findings as F
-from lingong_docs.core.errors import ReadError
+from lingong_docs.core.errors import LingongError, ReadError
 from lingong_docs.core.model import Record, Table
+from lingong_docs.core.policy import policy_for_year
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, TableSpec, normalize_header, spec
 from lingong_docs.identifiers import uscc as uscc_mod
 from lingong_docs.reader import normalize as N
 from lingong_docs.reader.guard import SheetScan, scan_workbook
 from lingong_docs.util.pii import mask_file_name
 
-HEADER_SEARCH_ROWS = 40
-GAP_ROWS = 50
-TOTAL_WORDS = ("合计", "总计", "小计")  # consecutive blank rows after which trailing content is reported
+HEADER_SEARCH_ROWS = 100
+GAP_ROWS = 50   # consecutive blank rows after which trailing content is reported
+STRUCK_SHARE = 0.5   # a row is struck through when at least half its filled cells are
 
 
 def _open(path: Path) -> CalamineWorkbook:
@@ -84,9 +85,15 @@ def _find_sheet(wb, scan, table_spec: TableSpec, path: Path):
     return None if best is None else best[1:]
 
 
-def read_table(path: str | Path, kind: str | None = None) -> Table:
-    """Return the table in ``path``; raise ReadError when the file cannot be read safely."""
+def read_table(path: str | Path, kind: str | None = None, footer_words: tuple[str, ...] | None = None) -> Table:
+    """Return the table in ``path``; raise ReadError when the file cannot be read safely.
+
+    ``footer_words`` start the lines under a table that are no record (填表人, 合计 …); by default
+    the policy file's list.
+    """
     path = Path(path)
+    if footer_words is None:
+        footer_words = default_footer_words()
     scan = scan_workbook(path)
     wb = _open(path)
     kinds = [kind] if kind else [ROSTER, JOB_POSTS]
@@ -97,10 +104,7 @@ def read_table(path: str | Path, kind: str | None = None) -> Table:
             kind = k
             break
     if not found:
-        table_spec = spec(kinds[0])
-        headers = "、".join(c.header for c in table_spec.columns if c.required)
-        raise ReadError.make("table-header-not-found", file=path.name, headers=headers,
-                             table=f"{table_spec.attachment}（{table_spec.title}）")
+        raise _not_found(wb, scan, path, kinds)
     sheet, rows, header_idx, hmap = found
     assert kind is not None   # set with ``found``
     table_spec = spec(kind)
@@ -124,8 +128,28 @@ def read_table(path: str | Path, kind: str | None = None) -> Table:
             table.findings.append(F.make("column-missing", file=path.name, sheet=sheet.name,
                                          row=header_idx + 1, header=col.header))
     _read_header_block(table, rows[:header_idx + 1])
-    _read_records(table, rows, header_idx, hmap, sheet)
+    _read_records(table, rows, header_idx, hmap, sheet, footer_words)
     return table
+
+
+def default_footer_words() -> tuple[str, ...]:
+    """Return the newest policy's footer words (the words do not change with the year)."""
+    return policy_for_year(None).plausibility.footer_words
+
+
+def _not_found(wb: CalamineWorkbook, scan, path: Path, kinds: list[str]) -> LingongError:
+    """Return the error for a workbook without the expected header: swapped, or where it looked."""
+    table_spec = spec(kinds[0])
+    if len(kinds) == 1:
+        other = JOB_POSTS if kinds[0] == ROSTER else ROSTER
+        if _find_sheet(wb, scan, spec(other), path):
+            return ReadError.make("table-swapped", file=mask_file_name(path.name), table=table_spec.attachment,
+                                  other=spec(other).attachment, other_title=spec(other).title)
+    headers = "、".join(c.header for c in table_spec.columns if c.required)
+    sheets = "、".join(f"“{mask_file_name(s.name)}”" for s in scan.sheets if s.state == "visible") or "（无）"
+    return ReadError.make("table-header-not-found", file=mask_file_name(path.name), headers=headers,
+                          table=f"{table_spec.attachment}（{table_spec.title}）", rows=HEADER_SEARCH_ROWS,
+                          sheets=sheets)
 
 
 _SHORT_LABELS = {"applicant": "申请单位", "uscc": "统一社会信用代码"}
@@ -216,17 +240,39 @@ def _converters(table: Table, hmap: dict[str, int]) -> list[tuple[str, int, Conv
     return conv
 
 
+def _footer_line(row: list[Any], words: tuple[str, ...], key_cols: list[int]) -> bool:
+    """True for a line under the table that holds no record: 填表人：…, 合计, 注：… and no key value.
+
+    ``key_cols`` are the columns a record always fills (附件5: 身份证号; 附件4: 发布时间):
+    a row with any of them is data, whatever its first cell says.
+    """
+    first = next((v for v in row if v is not None and v != ""), None)
+    if not (isinstance(first, str) and _starts_with_word(first.strip(), words)):
+        return False
+    return not any(i < len(row) and row[i] not in (None, "") for i in key_cols)
+
+
+def _starts_with_word(text: str, words: tuple[str, ...]) -> bool:
+    """True when ``text`` starts with one of ``words``; a one-character word (注) must end there (注：)."""
+    for word in words:
+        if text.startswith(word):
+            after = text[len(word):len(word) + 1]
+            if len(word) > 1 or not after or not "\u4e00" <= after <= "\u9fff":
+                return True
+    return False
+
+
 def _data_rows(table: Table, rows: list[list[Any]], header_idx: int, used: list[int],
-               special_rows: set[int]) -> list[int]:
-    """Return the 0-based indexes of rows holding data (blank, total and trailing rows skipped)."""
+               special_rows: set[int], footer: tuple[tuple[str, ...], list[int]]) -> list[int]:
+    """Return the 0-based indexes of rows holding data (blank, footer and trailing rows skipped)."""
     fname, sname = table.path.name, table.sheet
+    words, key_cols = footer
     data_rows: list[int] = []
     blank_run = 0
     for r in range(header_idx + 1, len(rows)):
         row = rows[r]
         n = len(row)
-        first = next((v for v in row if v is not None and v != ""), None)
-        if isinstance(first, str) and first.strip().startswith(TOTAL_WORDS):
+        if words and _footer_line(row, words, key_cols):
             table.findings.append(F.make("total-row-ignored", file=fname, sheet=sname, row=r + 1))
             blank_run += 1
             continue
@@ -261,14 +307,18 @@ def _merged_covered(table: Table, sheet: SheetScan, header_idx: int, data_rows: 
     return covered
 
 
+KEY_COLUMNS = {ROSTER: ("id_number",), JOB_POSTS: ("published",)}
+
+
 def _read_records(table: Table, rows: list[list[Any]], header_idx: int, hmap: dict[str, int],
-                  sheet: SheetScan) -> None:
+                  sheet: SheetScan, footer_words: tuple[str, ...]) -> None:
     conv = _converters(table, hmap)
     skip = (hmap.get("seq"), hmap.get("remark"))
     formula, errors = sheet.formula_cells, sheet.error_cells
     special_rows = {r for r, _ in formula} | {r for r, _ in errors}
     used = [i for _, i, _, _ in conv if i not in skip]
-    data_rows = _data_rows(table, rows, header_idx, used, special_rows)
+    key_cols = [hmap[k] for k in KEY_COLUMNS[table.kind] if k in hmap]
+    data_rows = _data_rows(table, rows, header_idx, used, special_rows, (footer_words, key_cols))
     covered = _merged_covered(table, sheet, header_idx, set(data_rows))
     # Convert column by column (one tight loop per column is much faster than cell by cell).
     columns = {key: _read_column(table, rows, data_rows, key, idx, fn, letter, sheet, covered)
@@ -280,6 +330,20 @@ def _read_records(table: Table, rows: list[list[Any]], header_idx: int, hmap: di
     for r in data_rows:
         if r + 1 in hidden:
             table.findings.append(F.make("row-hidden", file=table.path.name, sheet=table.sheet, row=r + 1))
+    if sheet.struck_cells:
+        _struck_rows(table, rows, data_rows, sheet)
+
+
+def _struck_rows(table: Table, rows: list[list[Any]], data_rows: list[int], sheet: SheetScan) -> None:
+    """Warn about data rows whose filled cells are (mostly) struck through: the operator's "void"."""
+    struck_by_row: dict[int, int] = {}
+    for r, _letters in sheet.struck_cells:
+        struck_by_row[r] = struck_by_row.get(r, 0) + 1
+    for r in data_rows:
+        n_struck = struck_by_row.get(r + 1, 0)
+        filled = sum(1 for v in rows[r] if v not in (None, ""))
+        if n_struck and filled and n_struck >= STRUCK_SHARE * filled:
+            table.findings.append(F.make("row-struck-through", file=table.path.name, sheet=table.sheet, row=r + 1))
 
 
 def _read_column(table: Table, rows: list[list[Any]], data_rows: list[int], key: str, idx: int,
@@ -306,11 +370,12 @@ def _read_column(table: Table, rows: list[list[Any]], data_rows: list[int], key:
 
 
 def _merge_in_data(ref: str, header_row: int) -> bool:
+    """True for a merged range below the header (one reaching into it is the header's own layout)."""
     try:
-        _, min_row, _, max_row = range_boundaries(ref)
+        _, min_row, _, _ = range_boundaries(ref)
     except (ValueError, TypeError):
         return False
-    return max_row > header_row
+    return min_row > header_row
 
 
 __all__ = ["Table", "Record", "read_table"]

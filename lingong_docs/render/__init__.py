@@ -6,7 +6,8 @@ Doors:
   ``forms/`` (docxtpl, sandboxed, autoescaped) and convert them all in ONE LibreOffice run;
   a form is its declaration in the policy's ``material_catalogue`` (title, template), or its key;
 * ``render_table_xlsx(table, out_xlsx, ...)`` / ``render_table_pdf(table, out_pdf, ...)`` — 附件4 /
-  附件5 as a print-formatted workbook, then PDF through Calc;
+  附件5 as a print-formatted workbook, then PDF through Calc; ``render_tables_pdf(books, outdir)``
+  prints several in one Calc run and keeps each table's last rows with its 合计 and seal line;
 * ``form_context(info, kind=..., figures=..., materials=...)`` — the template variables;
 * ``convert_to_pdf(inputs, outdir)`` — the single LibreOffice wrapper;
 * ``font_report()`` — LibreOffice version, CJK fonts, and how each 公文 font is substituted.
@@ -26,12 +27,13 @@ from lingong_docs.render.context import form_context
 from lingong_docs.render.docx import Form, form_of, render_form, template_variables
 from lingong_docs.render.fonts import font_report
 from lingong_docs.render.soffice import convert_to_pdf
-from lingong_docs.render.tables import render_table_pdf, render_table_xlsx
+from lingong_docs.render.tables import render_table_pdf, render_table_xlsx, render_tables_pdf
 
 FORM_NAMES = tuple(shipped_forms())
 
 __all__ = ["FORM_NAMES", "Form", "convert_to_pdf", "font_report", "form_context", "render_form",
-           "render_forms", "render_table_pdf", "render_table_xlsx", "template_variables"]
+           "render_forms", "render_table_pdf", "render_table_xlsx", "render_tables_pdf",
+           "template_variables"]
 
 
 def render_forms(forms: Sequence[Form], context: dict[str, Any], workdir: Path, *,

@@ -36,10 +36,20 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+from pypdf import PdfReader
 
-from lingong_docs.core.layout import print_width, row_height, text_lines
+from lingong_docs.core.layout import (
+    DATE_ROW_HEIGHT,
+    INDENT,
+    SEAL_ROW_HEIGHT,
+    column_widths,
+    row_height,
+    seal_line_spans,
+    text_lines,
+)
 from lingong_docs.core.model import BAD, Table
 from lingong_docs.core.tables import header_block, spec
 from lingong_docs.render.docx import AUTHOR, FIXED_TIME, normalize_docx_bytes
@@ -58,10 +68,13 @@ BLOCK_FONT = Font(name="仿宋_GB2312", size=12)
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-# Room after each "：" for the seal / signature box the bundler places there (150 pt):
-# 18 ideographic spaces are 160 pt even where Calc prints the table at 75 %.
-_SEAL_ROOM = "\u3000" * 18
-SEAL_LINE = f"申请单位（盖章）：{_SEAL_ROOM}经办人（签字）：{_SEAL_ROOM}日期："
+# The seal line: two parts, each in its own merged cells with room after the "：" for the box the
+# bundler places there (``core.layout.seal_line_spans``), and the date on a line of its own.
+SEAL_PARTS = ("申请单位（盖章）：", "经办人（签字）：")
+DATE_LABEL = "日期："
+# Rows that go with the 合计 row and the seal line onto the last page when Calc would leave the
+# seal line alone (``render_tables_pdf``).
+KEEP_ROWS = 3
 DRAFT_REASON = "数据尚未通过校验"
 DRAFT_HEADER = "草稿：{reason}，不得报送"
 HEADER_ROW = 4          # rows above the column headers: 1 附件 label, 2 title, 3 header block
@@ -91,21 +104,26 @@ def safe_string(value: str) -> tuple[str, bool]:
 
 def _column_style(col) -> tuple[Alignment, str]:
     """Return the alignment and number format of a data column."""
-    if col.key == "seq":
-        horizontal = "center"
-    elif col.type in ("integer", "number"):
-        horizontal = "right"
-    elif col.type == "datetime" or col.text:
-        horizontal = "center"
-    else:
-        horizontal = "left"
+    # Numbers are centred: Calc 7.4 ignores the indent of right-aligned cells with most number
+    # formats ("#,##0.00"), and a centred number keeps ≥ 1 mm from the rules since every column
+    # is at least as wide as its 合计 plus the padding (core.layout.column_widths).
+    centred = col.key == "seq" or col.type in ("integer", "number", "datetime") or col.text
+    horizontal = "center" if centred else "left"
     if col.type == "datetime":
         fmt = col.number_format if col.number_format not in (None, DATETIME_FORMAT) else DATETIME_FORMAT
     elif col.text or col.type == "string":
         fmt = "@"
     else:
         fmt = col.number_format or _FORMATS.get(col.type, "General")
-    return Alignment(horizontal=horizontal, vertical="center", wrap_text=True), fmt
+    # Text that runs to a rule is indented (core.layout.INDENT): ≥ 1 mm between it and the rule.
+    indent = INDENT if horizontal == "left" else 0
+    return Alignment(horizontal=horizontal, vertical="center", wrap_text=True, indent=indent), fmt
+
+
+def indented_columns(kind: str) -> list[bool]:
+    """Return, per column of table ``kind``, whether its data cells are indented (left- or
+    right-aligned text: ``core.layout.text_lines(..., indented=)``)."""
+    return [_column_style(col)[0].indent > 0 for col in spec(kind).columns]
 
 
 def _style_ids(wb: Workbook, ws, table_spec) -> list[tuple[int, int]]:
@@ -150,7 +168,7 @@ def _cell_xml(ref: str, value, style: tuple[int, int]) -> tuple[str, str | None]
             text)
 
 
-def _data_rows(records: Iterable, keys: list[str], letters: list[str], styles, widths: list[float],
+def _data_rows(records: Iterable, keys: list[str], letters: list[str], styles, widths: list[tuple[float, bool]],
                first_row: int) -> tuple[list[str], int]:
     """Return the <row> elements of ``records`` starting at Excel row ``first_row``, and their count."""
     out = []
@@ -164,7 +182,7 @@ def _data_rows(records: Iterable, keys: list[str], letters: list[str], styles, w
             xml, text = _cell_xml(f"{letters[i]}{row_no}", values.get(key), styles[i])
             cells.append(xml)
             if text:
-                lines = max(lines, text_lines(text, widths[i]))
+                lines = max(lines, text_lines(text, *widths[i]))
         height = row_height(lines)
         out.append(f'<row r="{row_no}" ht="{height:g}" customHeight="1">{"".join(cells)}</row>')
     return out, row_no - first_row + 1
@@ -191,7 +209,8 @@ class TableOptions:
 
 def render_table_xlsx(table: Table, out_xlsx: Path, *, applicant: str, uscc: str, year: int | None,
                       draft: bool = False, page_numbers: bool = True, records: Iterable | None = None,
-                      date_cn: str = "", totals: dict | None = None, draft_reason: str | None = None) -> Path:
+                      date_cn: str = "", totals: dict | None = None, draft_reason: str | None = None,
+                      keep_last: int = 0) -> Path:
     """Return ``out_xlsx``: the print-formatted official table (附件4 or 附件5) of ``table``.
 
     ``records`` (any iterable of ``Record``) defaults to ``table.records``; only those rows are
@@ -200,7 +219,8 @@ def render_table_xlsx(table: Table, out_xlsx: Path, *, applicant: str, uscc: str
     column headers repeated on every page, borders, all columns fitted to the page width, rows as
     tall as ``core.layout`` says their text needs, a 合计 row (``totals``), a seal line with the
     date at the end, and (``page_numbers``) a footer 第 N 页 共 M 页. ``draft`` prints a warning
-    in the page header and the title.
+    in the page header and the title. ``keep_last``: start a new page before the last that many
+    data rows (so that they, the 合计 row and the seal line share the last page).
     """
     opts = TableOptions(applicant=applicant, uscc=uscc, year=year, draft=draft, page_numbers=page_numbers,
                         date_cn=date_cn, totals=dict(totals or {}), draft_reason=draft_reason or DRAFT_REASON)
@@ -210,7 +230,7 @@ def render_table_xlsx(table: Table, out_xlsx: Path, *, applicant: str, uscc: str
     wb = Workbook(write_only=True)
     _set_default_font(wb)
     ws = wb.create_sheet(table_spec.sheet)
-    widths = [print_width(table.kind, col.key, col.width + 2) for col in columns]
+    widths = column_widths(table.kind, [(col.key, col.width + 2) for col in columns], opts.totals)
     for letter, width in zip(letters, widths):
         ws.column_dimensions[letter].width = width
     _page_setup(ws, opts)
@@ -218,16 +238,18 @@ def render_table_xlsx(table: Table, out_xlsx: Path, *, applicant: str, uscc: str
 
     styles = _style_ids(wb, ws, table_spec)
     keys = [col.key for col in columns]
-    rows_xml, count = _data_rows(table.records if records is None else records, keys, letters, styles, widths,
+    fits = list(zip(widths, indented_columns(table.kind)))        # (width, indented) per column
+    rows_xml, count = _data_rows(table.records if records is None else records, keys, letters, styles, fits,
                                  HEADER_ROW + 1)
     next_row = HEADER_ROW + count + 1
     if opts.totals:
-        rows_xml.append(_totals_row(wb, ws, keys, letters, styles, widths, next_row, opts.totals))
+        rows_xml.append(_totals_row(wb, ws, keys, letters, styles, fits, next_row, opts.totals))
         next_row += 1
     seal_row = next_row + 1
-    rows_xml.append(_seal_row(wb, ws, seal_row, opts.date_cn))
-    ws.merged_cells.add(f"A{seal_row}:{letters[-1]}{seal_row}")
-    ws.print_area = f"A1:{letters[-1]}{seal_row}"
+    rows_xml.append(_seal_rows(wb, ws, letters, widths, seal_row, opts.date_cn))
+    ws.print_area = f"A1:{letters[-1]}{seal_row + 1}"
+    if keep_last and count > 1:
+        ws.row_breaks.append(Break(id=HEADER_ROW + count - min(keep_last, count - 1)))
     ws.append([_MARKER])
     _properties(wb, table_spec)
     buf = io.BytesIO()
@@ -310,8 +332,8 @@ def _head_rows(ws: Any, table_spec: Any, letters: list[str], opts: TableOptions)
     ws.append(head)
 
 
-def _totals_row(wb: Workbook, ws: Any, keys: list[str], letters: list[str], styles: list, widths: list[float],
-                row_no: int, totals: dict) -> str:
+def _totals_row(wb: Workbook, ws: Any, keys: list[str], letters: list[str], styles: list,
+                widths: list[tuple[float, bool]], row_no: int, totals: dict) -> str:
     """Return the 合计 row: the label in the first column, the totals under their columns."""
     bold = WriteOnlyCell(ws)
     bold.font = HEAD_FONT
@@ -324,16 +346,27 @@ def _totals_row(wb: Workbook, ws: Any, keys: list[str], letters: list[str], styl
         xml, text = _cell_xml(f"{letters[i]}{row_no}", totals.get(key), styles[i])
         cells.append(xml)
         if text:
-            lines = max(lines, text_lines(text, widths[i]))
+            lines = max(lines, text_lines(text, *widths[i]))
     return f'<row r="{row_no}" ht="{row_height(lines):g}" customHeight="1">{"".join(cells)}</row>'
 
 
-def _seal_row(wb: Workbook, ws: Any, row_no: int, date_cn: str) -> str:
-    line = SEAL_LINE + (date_cn or "")
-    seal = _text_cell(ws, line, BLOCK_FONT)
-    style = wb._cell_styles.add(seal._style)
-    return (f'<row r="{row_no}" ht="30" customHeight="1"><c r="A{row_no}" s="{style}" t="inlineStr">'
-            f'<is><t xml:space="preserve">{escape(line)}</t></is></c></row>')
+def _seal_rows(wb: Workbook, ws: Any, letters: list[str], widths: list[float], row_no: int, date_cn: str) -> str:
+    """Return the seal line (its parts in merged cells, tall enough for the seal box) and the
+    date line under it, right-aligned."""
+    spans = seal_line_spans(widths)
+    style = wb._cell_styles.add(_text_cell(ws, "", BLOCK_FONT)._style)
+    right = wb._cell_styles.add(_text_cell(ws, "", BLOCK_FONT, "right")._style)
+    cells = []
+    for (first, last), text in zip(spans, SEAL_PARTS):
+        cells.append(f'<c r="{letters[first]}{row_no}" s="{style}" t="inlineStr"><is><t>{escape(text)}</t></is></c>')
+        if last > first:
+            ws.merged_cells.add(f"{letters[first]}{row_no}:{letters[last]}{row_no}")
+    date = DATE_LABEL + (safe_string(date_cn)[0] if date_cn else "")
+    first = spans[-1][0]
+    ws.merged_cells.add(f"{letters[first]}{row_no + 1}:{letters[-1]}{row_no + 1}")
+    return (f'<row r="{row_no}" ht="{SEAL_ROW_HEIGHT:g}" customHeight="1">{"".join(cells)}</row>'
+            f'<row r="{row_no + 1}" ht="{DATE_ROW_HEIGHT:g}" customHeight="1"><c r="{letters[first]}{row_no + 1}" '
+            f's="{right}" t="inlineStr"><is><t>{escape(date)}</t></is></c></row>')
 
 
 def _properties(wb: Workbook, table_spec: Any) -> None:
@@ -363,19 +396,70 @@ def _splice_rows(package: bytes, marker_row: int, rows_xml: str) -> bytes:
     return out.getvalue()
 
 
+def ends_together(pdf: Path) -> bool:
+    """Return whether the last page of a printed table holds a data row above its 合计 row (or,
+    without one, above the seal line): Calc breaks pages wherever a row does not fit, and can
+    leave the 合计 row or the seal line alone on the last page."""
+    reader = PdfReader(pdf)
+    if len(reader.pages) < 2:
+        return True
+    spots: list[tuple[str, float]] = []
+
+    def visit(text, cm, tm, _font, _size):
+        if text.strip():
+            spots.append((text.strip(), tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
+
+    reader.pages[-1].extract_text(visitor_text=visit)
+    end = [y for t, y in spots if t.startswith(("合计", SEAL_PARTS[0]))]
+    head = [y for t, y in spots if t.startswith("序号")]
+    if not end or not head:
+        return False
+    return any(max(end) + 2 < y < head[0] - 2 for _t, y in spots)
+
+
+def keep_rows(table: Table, records: Iterable | None = None) -> int:
+    """Return how many last data rows go with the 合计 row and the seal line onto a new page:
+    up to ``KEEP_ROWS``, as long as they take few lines."""
+    rows = list(table.records if records is None else records)[-KEEP_ROWS:]
+    widths = column_widths(table.kind, [(c.key, c.width + 2) for c in spec(table.kind).columns], {})
+    keys = [c.key for c in spec(table.kind).columns]
+    keep, lines = 0, 0
+    for record in reversed(rows):
+        lines += max(text_lines(record.values.get(k), w) for k, w in zip(keys, widths))
+        if keep and lines > 12:
+            break
+        keep += 1
+    return max(keep, 1)
+
+
+def render_tables_pdf(books: list[tuple[Table, Path, dict]], outdir: Path, timeout: float = 300) -> list[Path]:
+    """Return the PDFs of the tables ``books`` ((table, xlsx path, ``render_table_xlsx`` options)),
+    converted in one Calc run; a table whose last page would hold only the 合计 row or the seal
+    line is printed again with its last rows moved to that page (``ends_together``)."""
+    xlsx = [render_table_xlsx(table, path, **options) for table, path, options in books]
+    pdfs = convert_to_pdf(xlsx, outdir, timeout=timeout)
+    redo = [i for i, pdf in enumerate(pdfs) if not ends_together(pdf)]
+    if redo:
+        again = [render_table_xlsx(books[i][0], books[i][1], **books[i][2],
+                                   keep_last=keep_rows(books[i][0], books[i][2].get("records"))) for i in redo]
+        for i, pdf in zip(redo, convert_to_pdf(again, outdir, timeout=timeout)):
+            pdfs[i] = pdf
+    return pdfs
+
+
 def render_table_pdf(table: Table, out_pdf: Path, *, applicant: str, uscc: str, year: int | None,
                      draft: bool = False, page_numbers: bool = True, records: Iterable | None = None,
                      date_cn: str = "", totals: dict | None = None, timeout: float = 300) -> Path:
-    """Return ``out_pdf``: the table printed by LibreOffice Calc (xlsx → PDF, one process).
+    """Return ``out_pdf``: the table printed by LibreOffice Calc (xlsx → PDF, ``render_tables_pdf``).
 
     The intermediate workbook lives in a private temporary folder and is removed afterwards.
     """
     out_pdf = Path(out_pdf)
     with private_dir(WORKDIR_PREFIX) as private:     # 0700: the workbook holds IDs
         xlsx = private / (out_pdf.stem + ".xlsx")
-        render_table_xlsx(table, xlsx, applicant=applicant, uscc=uscc, year=year, draft=draft,
-                          page_numbers=page_numbers, records=records, date_cn=date_cn, totals=totals)
-        (pdf,) = convert_to_pdf([xlsx], private, timeout=timeout)
+        options = dict(applicant=applicant, uscc=uscc, year=year, draft=draft, page_numbers=page_numbers,
+                       records=records, date_cn=date_cn, totals=totals)
+        (pdf,) = render_tables_pdf([(table, xlsx, options)], private, timeout=timeout)
         with atomic_path(out_pdf, mode=0o600) as tmp:
             shutil.copyfile(pdf, tmp)
     return out_pdf

@@ -3,7 +3,8 @@
 One annotated copy per workbook: its cells carry that workbook's findings (fill, and a comment
 with the message and the hint), its 错误清单 lists that workbook's findings and those about the
 application as a whole. A finding inside a merged range lands on the range's top-left cell;
-hidden rows are shown again and marked, so the operator sees what is counted.
+hidden rows are shown again and marked, so the operator sees what is counted; so is a hidden
+column holding a marked cell.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
@@ -72,6 +73,7 @@ def _mark_cells(wb: Workbook, findings: list[Finding]) -> int:
         row, column = _anchor(ws, f.row, f.column or "A")
         by_cell.setdefault((f.sheet, row, column), []).append(f)
     for n, ((sheet, row, column), items) in enumerate(by_cell.items()):
+        _show_column(wb[sheet], column)
         cell = wb[sheet][f"{column}{row}"]
         if any(f.severity in (ERROR, WARNING) for f in items):
             cell.fill = FILLS[ERROR if any(f.severity == ERROR for f in items) else WARNING]
@@ -79,6 +81,14 @@ def _mark_cells(wb: Workbook, findings: list[Finding]) -> int:
             text = "\n".join(f"[{f.code}] {f.message}" + (f"\n  → {f.hint}" if f.hint else "") for f in items)
             cell.comment = Comment(strip_controls(text)[:1500], "lingong-docs", width=360, height=160)
     return len(by_cell)
+
+
+def _show_column(ws: Worksheet, column: str) -> None:
+    """Unhide the column of a marked cell (openpyxl keeps a hidden group as one min–max entry)."""
+    index = column_index_from_string(column)
+    for dim in ws.column_dimensions.values():
+        if dim.hidden and (dim.min or 0) <= index <= (dim.max or 0):
+            dim.hidden = False
 
 
 def _write_list(wb: Workbook, findings: list[Finding], file_name: str) -> None:

@@ -7,16 +7,36 @@ the fast column checks and the Cerberus validator (``schema.make_cerberus_valida
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypeGuard
 
 from lingong_docs.identifiers import idcard, phone, uscc
 from lingong_docs.util.pii import mask_id
 
 
-def finite(value) -> bool:
+def finite(value: object) -> TypeGuard[int | Decimal]:
     """True for an int or a finite Decimal (the reader never yields NaN, but rules must not crash)."""
     if isinstance(value, bool):
         return False
     return isinstance(value, int) or (isinstance(value, Decimal) and value.is_finite())
+
+
+def round_cents(value: Decimal) -> Decimal:
+    """Return ``value`` to two decimals; a value too large to hold them is returned as it is."""
+    return value.quantize(Decimal("0.01")) if value.is_finite() and value.adjusted() < 15 else value
+
+
+def shown_number(value) -> str:
+    """Return a number as a message shows it: two decimals at most, any magnitude (1e300 too).
+
+    ``Decimal.quantize`` raises for a value with more digits than the context holds, so very
+    large values are shown in scientific form instead of rounded.
+    """
+    if not finite(value):
+        return str(value)
+    d = Decimal(value)
+    if d.adjusted() >= 15:
+        return f"{d:.3E}"
+    return f"{round_cents(d).normalize():f}"
 
 
 def check_idcard(value):
@@ -55,7 +75,7 @@ def check_money(value):
     if value <= 0:
         return "pay-not-positive", {}
     exponent = value.as_tuple().exponent if isinstance(value, Decimal) else 0
-    if isinstance(exponent, int) and exponent < -2 and value != Decimal(value).quantize(Decimal("0.01")):
+    if isinstance(exponent, int) and exponent < -2 and value != round_cents(Decimal(value)):
         return "pay-decimals", {}
     return None
 

@@ -17,15 +17,15 @@ from lingong_docs.web import bureau, fixes, operator, results
 from lingong_docs.web.config import ServeConfig, prepare_workspace
 from lingong_docs.web.desk import Desk
 from lingong_docs.web.jobs import BuildJobs
-from lingong_docs.web.pages import HERE, form, http_error, render, server_error, session
-from lingong_docs.web.security import Guard, Sessions, cookie_header
+from lingong_docs.web.pages import HERE, form, http_error, render, session
+from lingong_docs.web.security import Guard, LoginLimiter, Sessions, cookie_header
 
 
 async def home(request: Request) -> Response:
-    config = request.app.state.config
-    if config.role == "operator":
+    roles = request.app.state.config.roles_of(session(request)[1])
+    if roles == {"operator"}:
         return RedirectResponse("/apps", status_code=303)
-    if config.role == "bureau":
+    if roles == {"bureau"}:
         return RedirectResponse("/bureau", status_code=303)
     return render(request, "home.html")
 
@@ -42,20 +42,31 @@ async def login(request: Request) -> Response:
     upload = await form(request)
     upload.close()
     config: ServeConfig = request.app.state.config
+    limiter: LoginLimiter = request.app.state.login_limiter
+    address = request.client.host if request.client else "-"
+    wait = limiter.wait_seconds(address)
+    if wait:
+        request.app.state.workspace.audit("-", "login", "", "locked")
+        return render(request, "login.html", {"failed": False, "wait": (wait + 59) // 60}, status=429)
     name = config.user_of(upload.fields.get("token", "")) if config.tokens else None
     if name is None:
+        limiter.failed(address)
         request.app.state.workspace.audit("-", "login", "", "refused")
         return render(request, "login.html", {"failed": True}, status=403)
+    limiter.succeeded(address)
+    request.app.state.sessions.revoke(session(request)[0])     # the anonymous session ends here
     request.app.state.workspace.audit(name, "login", "", "ok")
     response = RedirectResponse("/", status_code=303)
-    response.headers.append("set-cookie", cookie_header(request.app.state.sessions.issue(name)))
+    response.headers.append("set-cookie", cookie_header(request.app.state.sessions.issue(name), config.tls))
     return response
 
 
 async def logout(request: Request) -> Response:
     upload = await form(request)
     upload.close()
-    session(request)
+    sid, name = session(request)
+    request.app.state.sessions.revoke(sid)                     # the old cookie names nothing from now on
+    request.app.state.workspace.audit(name or "-", "logout", "", "ok")
     response = RedirectResponse("/login", status_code=303)
     response.headers.append("set-cookie", "lg_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict")
     return response
@@ -89,9 +100,10 @@ def create_app(config: ServeConfig) -> Starlette:
     sessions = Sessions(config.secret)
     app = Starlette(routes=routes, lifespan=lifespan,
                     middleware=[Middleware(Guard, config=config, sessions=sessions)],
-                    exception_handlers={HTTPException: http_error, Exception: server_error})
+                    exception_handlers={HTTPException: http_error})
     app.state.config = config
     app.state.sessions = sessions
+    app.state.login_limiter = LoginLimiter()
     app.state.workspace = Workspace(config.workspace)
     app.state.jobs = BuildJobs()
     app.state.checked = operator.Checked()

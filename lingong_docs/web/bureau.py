@@ -14,25 +14,29 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from lingong_docs import api
 from lingong_docs.core.errors import LingongError
-from lingong_docs.intake.receipt import RECEIPT_NO
+from lingong_docs.util.atomic import atomic_write_bytes
 from lingong_docs.web.config import private_folder
 from lingong_docs.web.pages import error_page, form, render, user
+from lingong_docs.web.security import LOCAL_USER
 from lingong_docs.web.uploads import Upload
 
-RECEIPT = RECEIPT_NO                       # the receipt numbers intake gives (intake/receipt.py)
-# findings that only the ledger (the other applicants' packages) can give
-CROSS_CODES = ("duplicate-package", "duplicate-rows", "cross-agency-overlap", "agency-cap-exceeded")
+
+def _desk_context(request: Request, **extra: object) -> dict:
+    return {"receipts": None, "today": dt.date.today().isoformat(), "values": {}, "problem": "",
+            "has_ledger": request.app.state.desk.has_ledger, **extra}
 
 
 async def desk_page(request: Request) -> Response:
-    return render(request, "bureau.html", {"receipts": None, "today": dt.date.today().isoformat()})
+    return render(request, "bureau.html", _desk_context(request))
 
 
 def _packages(upload: Upload) -> list[Path]:
     """Give each uploaded package its own folder and its (cleaned) name: receipts name the file."""
     paths = []
-    for i, f in enumerate(upload.get("packages"), start=1):
+    chosen = [f for f in upload.files if f.field == "packages" and f.name]   # empty files too: they get a receipt
+    for i, f in enumerate(chosen, start=1):
         name = f.name if f.suffix == ".pdf" else f"{f.name or '材料包'}.pdf"
         folder = upload.folder / f"p{i}"
         folder.mkdir()
@@ -42,58 +46,80 @@ def _packages(upload: Upload) -> list[Path]:
     return paths
 
 
-def _as_of(text: str | None) -> dt.date | None:
+def received_on(fields: dict[str, str]) -> tuple[dt.date, str]:
+    """Return (收件日期, reason); raises ValueError with the Chinese reason a date is refused.
+
+    The date defaults to today. A later date is refused; an earlier one (补录) needs a reason,
+    and is recorded as entered with the real time of entry beside it.
+    """
+    today = dt.date.today()
+    text, reason = fields.get("as_of", "").strip(), fields.get("late_reason", "").strip()[:200]
     try:
-        return dt.date.fromisoformat(text) if text else None
+        day = dt.date.fromisoformat(text) if text else today
     except ValueError:
-        raise HTTPException(400) from None
+        raise ValueError("收件日期应为日期，如 2026-03-05。") from None
+    if day > today:
+        raise ValueError("收件日期不能晚于今天。")
+    if day < today and not reason:
+        raise ValueError(f"收件日期{day:%Y-%m-%d}早于今天：补录以前收到的材料包时请写明原因（如“3月2日窗口收件，系统故障今日补录”）。")
+    return day, reason if day < today else ""
 
 
 async def receive(request: Request) -> Response:
     upload = await form(request)
     try:
+        try:
+            day, reason = received_on(upload.fields)
+        except ValueError as e:
+            values = {k: upload.fields.get(k, "") for k in ("as_of", "late_reason", "precheck")}
+            return render(request, "bureau.html", _desk_context(request, values=values, problem=str(e)), status=400)
         paths = _packages(upload)
         if not paths:
             return error_page(request, 400, "没有材料包", "请选择一个或多个 PDF 材料包后再提交。")
-        future = request.app.state.desk.examine(paths, allow_unsigned=upload.fields.get("allow_unsigned") == "1",
-                                                as_of=_as_of(upload.fields.get("as_of")))
+        name = user(request)
+        precheck = upload.fields.get("precheck") == "1"
+        future = request.app.state.desk.examine(paths, precheck=precheck, as_of=day,
+                                                clerk=None if name == LOCAL_USER else name)
         try:
             receipts = await asyncio.wrap_future(future)
         except LingongError as e:
             return error_page(request, 400, "无法核验", e.message)
     finally:
         upload.close()
+    notes = {}
     for r in receipts:
-        request.app.state.workspace.audit(user(request), "intake", r.receipt_no, r.verdict)
+        request.app.state.workspace.audit(user(request), "intake", r.receipt_no, r.verdict + (" 补录" if reason else ""))
+        if reason:
+            notes[r.receipt_no] = _note(request, r.receipt_no, reason)
     data = [r.to_dict() for r in receipts]
     if upload.fields.get("format") == "json":
         return JSONResponse(data)
-    return render(request, "bureau.html", {"receipts": data, "today": dt.date.today().isoformat()})
+    return render(request, "bureau.html", _desk_context(request, receipts=[_shown(r, notes, precheck) for r in data]))
+
+
+def _note(request: Request, number: str, reason: str) -> dict:
+    """Keep why a receipt's date was entered later, and when it was entered, beside the receipt."""
+    note = {"reason": reason, "entered": dt.datetime.now().isoformat(timespec="seconds"), "user": user(request)}
+    atomic_write_bytes(request.app.state.workspace.receipts / f"{number}.note.json",
+                       json.dumps(note, ensure_ascii=False).encode())
+    return note
+
+
+def _shown(receipt: dict, notes: dict, precheck: bool) -> dict:
+    """A receipt as the page shows it: signature places with the receipt's Chinese words."""
+    sigs = [{**s, "status_zh": api.signature_status_zh(s.get("status", ""))} for s in receipt.get("signatures", [])]
+    return {**receipt, "signatures": sigs, "note": notes.get(receipt["receipt_no"]),
+            "precheck": precheck}
 
 
 async def receipt_file(request: Request) -> Response:
     number, ext = request.path_params["number"], request.path_params["ext"]
-    if not RECEIPT.match(number) or ext not in ("pdf", "json"):
-        raise HTTPException(404)
-    path = request.app.state.workspace.receipts / f"{number}.{ext}"
-    if not path.is_file():
+    path = api.receipt_file(request.app.state.workspace.receipts, number, ext)
+    if path is None:
         raise HTTPException(404)
     request.app.state.workspace.audit(user(request), "download-receipt", number, ext)
     media = "application/pdf" if ext == "pdf" else "application/json"
     return FileResponse(path, media_type=media, filename=f"受理回执_{number}.{ext}")
-
-
-def _cross_findings(receipts: Path, numbers: list[str]) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    for number in numbers:
-        try:
-            data = json.loads((receipts / f"{number}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        found = [f for f in data.get("findings", []) if f.get("code") in CROSS_CODES]
-        if found:
-            out[number] = found
-    return out
 
 
 async def ledger_page(request: Request) -> Response:
@@ -102,17 +128,17 @@ async def ledger_page(request: Request) -> Response:
         return error_page(request, 400, "未使用受理台账",
                           "本服务器启动时没有给出台账密钥（LINGONG_LEDGER_KEY 或 --key-file），只做预审。")
     year = request.query_params.get("year")
-    packages = await asyncio.wrap_future(desk.call(
-        lambda ledger: ledger.packages(year=int(year) if year and year.isdigit() else None, accepted_only=False)))
-    cross = _cross_findings(request.app.state.workspace.receipts, [p["receipt_no"] for p in packages])
+    receipts = request.app.state.workspace.receipts
+    listing = await asyncio.wrap_future(desk.call(
+        lambda ledger: api.ledger_listing(ledger, year=int(year) if year and year.isdigit() else None,
+                                          receipts=receipts)))
     if request.query_params.get("format") == "json":
-        return JSONResponse({"packages": packages, "cross_applicant": cross})
-    return render(request, "ledger.html", {"packages": packages, "cross": cross, "year": year or ""})
+        return JSONResponse(listing.to_dict())
+    return render(request, "ledger.html", {"packages": listing.packages, "cross": listing.cross_applicant,
+                                           "year": year or ""})
 
 
 async def publicity(request: Request) -> Response:
-    from lingong_docs.intake.service import publicity as make_notice
-
     upload = await form(request)
     upload.close()
     desk = request.app.state.desk
@@ -124,7 +150,8 @@ async def publicity(request: Request) -> Response:
     tmp = private_folder(request.app.state.config.uploads)
     try:
         target = tmp / f"公示名单{suffix}"
-        _path, count = await run_in_threadpool(make_notice, [desk.ledger_path], target, year=year)
+        notice = await run_in_threadpool(api.publicity, [desk.ledger_path], target, year=year)
+        count = notice.rows
         data = target.read_bytes()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

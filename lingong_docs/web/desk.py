@@ -17,10 +17,13 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import lingong_docs as lg
-from lingong_docs.intake.ledger import Ledger
+from lingong_docs import api
+
+if TYPE_CHECKING:
+    from lingong_docs.api import Ledger
 
 GATHER_SECONDS = 0.3
 
@@ -28,13 +31,14 @@ GATHER_SECONDS = 0.3
 @dataclass
 class _Batch:
     paths: list[Path]
-    allow_unsigned: bool
+    precheck: bool
     as_of: dt.date | None
+    clerk: str | None = None
     future: Future = field(default_factory=Future)
 
     @property
     def options(self) -> tuple:
-        return (self.allow_unsigned, self.as_of)
+        return (self.precheck, self.as_of, self.clerk)
 
 
 @dataclass
@@ -63,9 +67,14 @@ class Desk:
     def has_ledger(self) -> bool:
         return self._key is not None and self.ledger_path is not None
 
-    def examine(self, paths: list[Path], *, allow_unsigned: bool, as_of: dt.date | None) -> Future:
-        """Queue packages; the future gives their receipts, in order."""
-        batch = _Batch(list(paths), allow_unsigned, as_of)
+    def examine(self, paths: list[Path], *, precheck: bool, as_of: dt.date | None,
+                clerk: str | None = None) -> Future:
+        """Queue packages; the future gives their receipts, in order.
+
+        A pre-check (预审) is the CLI's ``intake --no-ledger --allow-unsigned``: nothing is
+        recorded, the receipt number is a "YS" one, no 公示 row follows from it.
+        """
+        batch = _Batch(list(paths), precheck, as_of, clerk)
         self._queue.put(batch)
         return batch.future
 
@@ -83,7 +92,7 @@ class Desk:
         ledger = None
         try:
             if self.has_ledger:
-                ledger = Ledger(self.ledger_path, self._key)  # type: ignore[arg-type]
+                ledger = api.open_ledger(self.ledger_path, key=self._key)
         except Exception as e:  # reported to the starting thread
             self._error = e
         self._ready.set()
@@ -122,10 +131,10 @@ class Desk:
 
     def _examine(self, group: list[_Batch], ledger: Ledger | None) -> None:
         paths = [p for b in group for p in b.paths]
-        allow_unsigned, as_of = group[0].options
+        precheck, as_of, clerk = group[0].options
         try:
-            receipts = lg.intake(paths, ledger=ledger, as_of=as_of, allow_unsigned=allow_unsigned,
-                                 trust=self.trust, receipt_dir=self.receipts)
+            receipts = lg.intake(paths, ledger=None if precheck else ledger, as_of=as_of, allow_unsigned=precheck,
+                                 trust=self.trust, receipt_dir=self.receipts, clerk=clerk)
         except Exception as e:  # alone, the request gets the error; together, each is retried alone
             if len(group) == 1:
                 group[0].future.set_exception(e)

@@ -5,7 +5,7 @@ into a fresh folder of the application's workspace::
 
     <workspace>/apps/<id>/fixes/<fix id>/application/   the corrected copy (修改记录 sheet inside)
     <workspace>/apps/<id>/fixes/<fix id>/result.json    FixResult.to_dict(), as ``fix --format json`` prints it
-    <workspace>/apps/<id>/backup/<stamp>/               workbooks replaced by 用修正后的表格继续
+    <workspace>/apps/<id>/history/<version>/            workbooks replaced by 用修正后的表格继续 (restorable)
 
 The page shows ``result.json`` as it is: the changes masked exactly as the CLI prints them (names
 typed into free text included). Only the last ``KEEP_RUNS`` runs are kept: each is a full copy of
@@ -34,7 +34,7 @@ from lingong_docs.core.tables import spec
 from lingong_docs.util.atomic import atomic_write_bytes
 from lingong_docs.web.operator import XLSX, app_ref, download_response
 from lingong_docs.web.pages import error_page, form, render, user
-from lingong_docs.web.workspace import FIX_ID, TABLE_KINDS, AppRef, table_file
+from lingong_docs.web.workspace import FIX_ID, TABLE_KINDS, AppRef, Versions, stage, table_file
 
 RESULT_FILE = "result.json"
 KEEP_RUNS = 3
@@ -42,10 +42,6 @@ KEEP_RUNS = 3
 
 def fixes_root(ref: AppRef) -> Path:
     return ref.folder.parent / "fixes"
-
-
-def backups_root(ref: AppRef) -> Path:
-    return ref.folder.parent / "backup"
 
 
 def new_fix_id() -> str:
@@ -131,19 +127,17 @@ async def download(request: Request) -> Response:
     return download_response(table_file(folder / "application", kind).read_bytes(), spec(kind).default_file, XLSX)
 
 
-def adopt(ref: AppRef, folder: Path) -> str:
-    """Replace the application's workbooks with the corrected ones; the previous ones go to a backup."""
-    stamp = new_fix_id()        # same shape: <date>-<time>-<random>
-    backup = backups_root(ref) / stamp
-    for kind in corrected_tables(folder):
-        current, data = table_file(ref.folder, kind), table_file(folder / "application", kind).read_bytes()
-        if current.is_file():
-            if current.read_bytes() == data:
-                continue        # not changed by the fix (or already in use): left as it is
-            backup.mkdir(parents=True, exist_ok=True, mode=0o700)
-            shutil.copy2(current, backup / current.name)
-        atomic_write_bytes(current, data)
-    return stamp
+def adopt(ref: AppRef, folder: Path, user: str) -> str:
+    """Replace the application's workbooks with the corrected ones; the previous ones become a version."""
+    staged = stage(ref)
+    try:
+        names = []
+        for kind in corrected_tables(folder):
+            shutil.copyfile(table_file(folder / "application", kind), table_file(staged, kind))
+            names.append(table_file(staged, kind).name)
+        return Versions(ref).replace(staged, names, user, "fix") or ""
+    finally:
+        shutil.rmtree(staged.parent, ignore_errors=True)
 
 
 async def use(request: Request) -> Response:
@@ -151,7 +145,7 @@ async def use(request: Request) -> Response:
     folder = fix_folder(ref, request.path_params["fix_id"])
     upload = await form(request)
     upload.close()
-    stamp = await run_in_threadpool(adopt, ref, folder)
+    stamp = await run_in_threadpool(adopt, ref, folder, user(request))
     request.app.state.workspace.audit(user(request), "use-fixed", ref.id, f"{folder.name} backup {stamp}")
     return RedirectResponse(f"/apps/{ref.id}/findings?fixed={folder.name}", status_code=303)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from lingong_docs import __version__
@@ -22,6 +23,15 @@ HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals.update(severity_zh=SEVERITY_ZH, version=__version__)
 templates.env.filters["kind_zh"] = kinds.label
+CLI_HINT = re.compile(r"lingong-docs [a-z]|(?:^|[\s，（(用加])--?[a-z]")
+
+
+def page_hint(text: str | None) -> str:
+    """Return a hint as the page shows it: one that tells a command-line step is left out (the page has a button)."""
+    return "" if not text or CLI_HINT.search(text) else text
+
+
+templates.env.filters["page_hint"] = page_hint
 templates.env.filters["yuan"] = lambda text: yuan(Decimal(str(text))) if text not in (None, "") else ""
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -42,8 +52,9 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     """Render template ``name`` with the user, role and the session's CSRF token."""
     state = request.app.state
     found = request.scope["state"].get("session")
-    ctx = {"user": found[1] if found else None, "csrf": state.sessions.csrf(found[0]) if found else "",
-           "config": state.config}
+    who = found[1] if found else None
+    ctx = {"user": who, "csrf": state.sessions.csrf(found[0]) if found else "",
+           "config": state.config, "roles": state.config.roles_of(who) if who else frozenset()}
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status)
 
@@ -61,7 +72,7 @@ async def form(request: Request) -> uploads.Upload:
     sessions: Sessions = request.app.state.sessions
     sid = session(request)[0]
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype not in FORM_TYPES or not same_origin(request.scope):
+    if ctype not in FORM_TYPES or not same_origin(request.scope, request.app.state.config):
         raise HTTPException(403)
     root = request.app.state.config.uploads
     if ctype == "multipart/form-data":
@@ -99,7 +110,7 @@ ERRORS = {
     403: ("请求被拒绝", "表单已过期或来自其他网站（缺少或不匹配的安全令牌）。请回到上一页，刷新后重新提交。"),
     404: ("没有找到", "没有这个页面或文件。"),
     413: ("文件太大", "上传的文件超过了本服务器允许的大小（{limit}）。请检查是否选错了文件；"
-                     "确需上传更大的文件，请让管理员用 --max-upload-mb 调整上限。"),
+                     "确需上传更大的文件，请让管理员调高上传上限。"),
 }
 
 
@@ -111,9 +122,3 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if request.headers.get("accept", "").startswith("application/json"):
         return Response(status_code=status)
     return error_page(request, status, title, message)
-
-
-async def server_error(request: Request, exc: Exception) -> Response:
-    """Unexpected errors: the type only, never a traceback (it could hold personal data)."""
-    return HTMLResponse(f"<!doctype html><meta charset=utf-8><title>内部错误</title>"
-                        f"<p>内部错误（{type(exc).__name__}），未改动任何文件。</p>", status_code=500)

@@ -1,4 +1,4 @@
-"""Operator pages after the upload: figures with their reasoning, background builds, downloads."""
+"""Operator pages after the upload: figures with their reasoning and chart, background builds, downloads."""
 
 from __future__ import annotations
 
@@ -12,18 +12,21 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 import lingong_docs as lg
-from lingong_docs.compute import reading_amounts
+from lingong_docs import api
+from lingong_docs.core import findings as F
 from lingong_docs.core.errors import LingongError
 from lingong_docs.util.money import yuan
-from lingong_docs.web.operator import app_ref
-from lingong_docs.web.pages import error_page, form, render, user
+from lingong_docs.web.chart import month_chart
+from lingong_docs.web.jobs import BuildJob
+from lingong_docs.web.operator import app_ref, current_state, unreadable_page
+from lingong_docs.web.pages import form, render, user
+from lingong_docs.web.workspace import AppRef, input_hash, record_build
 
 
-def readings(figures: Any) -> list[dict]:
-    """Return, per reading of the count, the 个次 and the subsidies that reading gives (第九、十条)."""
-    return [{"key": r.key, "label": r.label, "count": r.count, "passed": r.amounts.operating_passed,
-             "operating": yuan(r.amounts.operating_subsidy), "employment": yuan(r.amounts.employment_subsidy),
-             "same": r.same_tier} for r in reading_amounts(figures)]
+def titled(found: list[dict]) -> list[dict]:
+    """Return figure findings with their Chinese title (the code stays for the small grey column)."""
+    catalogue = F.catalogue()
+    return [{**f, "title": catalogue.get(f["code"], {}).get("title", "")} for f in found]
 
 
 async def figures_page(request: Request) -> Response:
@@ -31,13 +34,23 @@ async def figures_page(request: Request) -> Response:
     try:
         fig = await run_in_threadpool(lg.compute, ref.folder)
     except LingongError as e:
-        return error_page(request, 400, "无法计算", e.message)
+        return unreadable_page(request, ref, e)
     data = fig.to_dict()  # type: ignore[union-attr]
     if request.query_params.get("format") == "json":
         return JSONResponse(data)
-    return render(request, "figures.html", {"app": ref, "fig": data, "readings": readings(fig),
-                                            "money": {k: yuan(getattr(fig, k)) for k in
-                                                      ("operating_subsidy", "employment_subsidy", "total")}})
+    months = fig.months.to_dict() if fig.months is not None else None  # type: ignore[union-attr]
+    state = await run_in_threadpool(current_state, request, ref)
+    return render(request, "figures.html", {
+        "app": ref, "fig": data, "state": state, "readings": [r.to_dict() for r in api.reading_amounts(fig)],  # type: ignore[arg-type]
+        "blocking": titled(data["blocking"]), "warnings": titled(data["warnings"]),
+        "months": months, "chart": month_chart(months) if months else None,
+        "money": {k: yuan(getattr(fig, k)) for k in ("operating_subsidy", "employment_subsidy", "total")}})
+
+
+def _built(ref: AppRef) -> Any:
+    def done(job: BuildJob, inputs: str) -> None:
+        record_build(ref, inputs, [f["name"] for f in job.files], job.draft)
+    return done
 
 
 async def build(request: Request) -> Response:
@@ -45,7 +58,8 @@ async def build(request: Request) -> Response:
     upload = await form(request)
     upload.close()
     draft = upload.fields.get("draft") == "1"
-    job = request.app.state.jobs.start(ref.id, ref.folder, ref.out, draft=draft)
+    inputs = await run_in_threadpool(input_hash, ref.folder)
+    job = request.app.state.jobs.start(ref.id, ref.folder, ref.out, draft=draft, done=_built(ref), inputs=inputs)
     request.app.state.workspace.audit(user(request), "build", ref.id, "draft" if draft else "final")
     return RedirectResponse(f"/apps/{ref.id}/build/{job.id}", status_code=303)
 

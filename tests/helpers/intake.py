@@ -18,6 +18,7 @@ from pypdf import PdfReader, PdfWriter
 
 from helpers.apps import USCC, fill, make_app, table_path
 from helpers.figures import idcard, roster_row
+from lingong_docs.core import manifest as contract
 
 YEAR = 2025
 ROWS = 1000
@@ -465,7 +466,7 @@ def with_roster_rows(data: bytes, rows: int) -> bytes:
             if p["field"] == "match_count":
                 p["text"] = f"撮合服务{rows}个次"
             elif p.get("table") == "roster":
-                p["text"] = f"共{rows:,}人次"
+                p["text"] = contract.printed_text(contract.PRINTED_RECORDS, f"{rows:,}", "roster")
 
     return rewrite(data, replace={name: new}, fix_hashes=True, manifest=edit)
 __all__ = ["YEAR", "ROWS", "RECEIVED", "USCC", "OTHER_USCC", "THIRD_USCC", "uscc_code", "idcard", "roster_row", "built_package", "make_signer", "make_ca", "make_tsa", "make_long_term",

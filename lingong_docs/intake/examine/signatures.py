@@ -127,13 +127,16 @@ def _signers(ex: Examination, signatures: list[SignatureInfo], places: _Places, 
 
 def check_representative(ex: Examination, scan: ScanResult, manifest: contract.Manifest,
                          legal_rep: str | None) -> None:
-    """A 签字 whose signer is not the 法定代表人 named in the application gets a warning."""
+    """A 签字 whose signer is not the 法定代表人 named in the application gets a warning (only where
+    the form asks for the 法定代表人: 附件4/附件5 ask for the 经办人)."""
     if not legal_rep:
         return
     places = _Places(manifest, [], ex.policy or policy_for(ex.year))
     others = [places.label(s.field) for s in scan.signatures
               if s.status in ("valid", "intact", "untrusted") and s.signer and s.field in places.listed
-              and places.listed[s.field].role == SIGNATURE and short(s.signer) != short(legal_rep)]
+              and places.listed[s.field].role == SIGNATURE
+              and contract.signer_title(places.listed[s.field].material) == "法定代表人"
+              and short(s.signer) != short(legal_rep)]
     if others:
         ex.add("signature-signer-not-representative", count=len(others), fields=join_labels(others))
 

@@ -3,8 +3,9 @@
 Convention: a cross-row finding is attached to the rows that are "extra" — every duplicate after
 the first, every row that overlaps an earlier task of the same person, every row of a person-day
 over the limit, every row of the IDs beyond the allowed number on one phone. One ID with two names
-marks every row of that ID: nothing says which name is right. Messages list the rows involved
-(Excel numbers).
+marks the rows whose name is the odd one out (the name most rows of that ID carry is taken as the
+usual one; on a tie, the name of the first row), one finding per odd row. Messages list the rows
+involved (Excel numbers).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from lingong_docs.core.dates import hours_by_day, too_long
 from lingong_docs.core.findings import rows_text
 from lingong_docs.core.identity import record_key
 from lingong_docs.identifiers import phone as phone_mod
-from lingong_docs.validate.checks import finite
+from lingong_docs.validate.checks import finite, round_cents, shown_number
 from lingong_docs.validate.registry import rule
 from lingong_docs.validate.rules.identity import valid_ids
 
@@ -33,7 +34,7 @@ def same_person_name(name: str) -> str:
 @rule("roster", codes=("duplicate-row", "id-name-conflict"))
 def duplicates_and_names(ctx, table):
     ids = valid_ids(ctx, table)
-    names_of: dict[str, set[str]] = defaultdict(set)
+    names_of: dict[str, dict[int, str]] = defaultdict(dict)     # id → {row: name as compared}
     rows_of: dict[str, list[int]] = defaultdict(list)
     seen: dict[tuple, int] = {}
     for rec in table.records:
@@ -44,7 +45,7 @@ def duplicates_and_names(ctx, table):
         name = v.get("name")
         rows_of[id_number].append(rec.row)
         if isinstance(name, str):
-            names_of[id_number].add(same_person_name(name))
+            names_of[id_number][rec.row] = same_person_name(name)
         start, end, place = v.get("start"), v.get("end"), v.get("place")
         if isinstance(start, dt.datetime) and isinstance(end, dt.datetime) and isinstance(place, str):
             key = record_key(id_number, start, end, place)
@@ -52,11 +53,25 @@ def duplicates_and_names(ctx, table):
                 yield table.finding("duplicate-row", rec.row, "id_number", id_number, first=seen[key])
             else:
                 seen[key] = rec.row
-    for id_number, names in names_of.items():
-        if len(names) > 1:
-            text = rows_text(rows_of[id_number])
-            for r in rows_of[id_number]:
-                yield table.finding("id-name-conflict", r, "name", None, rows=text)
+    yield from _name_conflicts(table, names_of)
+
+
+def _name_conflicts(table, names_of: dict[str, dict[int, str]]):
+    """One finding per row whose name differs from the usual name of its ID (see the module doc)."""
+    names_at = {rec.row: rec.values.get("name") for rec in table.records}
+    for by_row in names_of.values():
+        if len(set(by_row.values())) < 2:
+            continue
+        counts: dict[str, int] = defaultdict(int)
+        for name in by_row.values():
+            counts[name] += 1
+        first = by_row[min(by_row)]
+        usual = max(counts, key=lambda n: (counts[n], n == first))
+        usual_rows = sorted(r for r, n in by_row.items() if n == usual)
+        shown = names_at.get(usual_rows[0])
+        for row in sorted(r for r, n in by_row.items() if n != usual):
+            yield table.finding("id-name-conflict", row, "name", names_at.get(row), usual=shown,
+                                others=len(usual_rows), rows=rows_text(usual_rows))
 
 
 @rule("roster", codes=("overlapping-tasks", "hours-over-24-per-day", "hours-over-11-per-day"))
@@ -102,7 +117,7 @@ def overlaps_and_daily_hours(ctx, table):
                 for day, part in hours_by_day(start, end, Decimal(hours)).items():
                     per_day[day].append((row, part))
         for day, entries in per_day.items():
-            total = sum((h for _, h in entries), Decimal(0)).quantize(Decimal("0.01"))
+            total = round_cents(sum((h for _, h in entries), Decimal(0)))
             if total <= soft:
                 continue
             code = "hours-over-24-per-day" if total > hard else "hours-over-11-per-day"
@@ -110,7 +125,7 @@ def overlaps_and_daily_hours(ctx, table):
             text = rows_text(rows)
             for r, _part in entries:
                 yield table.finding(code, r, "hours", hours_of[r], date=f"{day.year}年{day.month}月{day.day}日",
-                                    hours=f"{total.normalize():f}", rows=text)
+                                    hours=shown_number(total), rows=text)
 
 
 @rule("roster", codes=("phone-shared",))

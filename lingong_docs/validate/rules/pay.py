@@ -28,7 +28,7 @@ def hourly_minimum(ctx, table):
         if found is None:
             continue
         minimum, source = found
-        rate = pay / hours
+        rate = Decimal(pay) / hours
         if rate < minimum:
             yield table.finding("pay-below-minimum", rec.row, "pay", pay,
                                 rate=f"{rate.quantize(Decimal('0.01'), ROUND_HALF_UP)}",

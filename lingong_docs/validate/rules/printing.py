@@ -1,14 +1,26 @@
-"""Cells the printed 附件4/附件5 cannot show: a table row taller than a page is cut by Calc.
+"""What the printed package cannot show: a table row taller than a page (Calc would cut it), and
+application values too long for the one-page cover.
 
-The estimate is the renderer's own (``core.layout``): a text this check lets through is printed
-in full, in a row as tall as it needs.
+The estimates are the renderer's own (``core.layout``): a text this check lets through is printed
+in full, in a row as tall as it needs; values the cover model accepts fit on the cover.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lingong_docs.core.layout import CJK_UNITS, MAX_ROW_LINES, print_width, text_lines
+from lingong_docs.core import findings as F
+from lingong_docs.core.layout import (
+    CJK_UNITS,
+    COVER_FIELDS,
+    MAX_ROW_LINES,
+    cover_lines,
+    cover_room,
+    em_width,
+    print_width,
+    text_lines,
+)
+from lingong_docs.core.model import APPLICATION_FILE
 from lingong_docs.validate.registry import rule
 
 
@@ -32,3 +44,16 @@ def _tall_cells(table) -> Iterator:
 @rule("job_posts", codes=("text-too-tall",))
 def printable_rows(ctx, table) -> Iterator:
     yield from _tall_cells(table)
+
+
+@rule("application", codes=("cover-too-long",), folder_only=True)
+def cover_fits(ctx) -> Iterator:
+    """The cover's values must fit its one page: blame the longest when they do not."""
+    info = ctx.app.info
+    values = {key: str(getattr(info, key, "") or "") for key in COVER_FIELDS}
+    values["market"] = f"朝阳区{values['market']}" if values["market"] else ""
+    if cover_room(values) >= 0:
+        return
+    key = max(values, key=lambda k: em_width(values[k]))
+    yield F.make("cover-too-long", file=APPLICATION_FILE, field=COVER_FIELDS[key], length=len(values[key]),
+                 lines=cover_lines(values[key]))

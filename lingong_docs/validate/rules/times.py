@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from lingong_docs.core.dates import MAX_TASK_DAYS, end_day, end_year, too_long
 from lingong_docs.util.money import cn_date
-from lingong_docs.validate.checks import finite
+from lingong_docs.validate.checks import finite, shown_number
 from lingong_docs.validate.registry import rule
 from lingong_docs.validate.rules.service_year import year_mismatch
 
@@ -70,5 +70,5 @@ def post_dates(ctx, table):
             yield table.finding("after-application-date", rec.row, "published", when, date=cn_date(app_date))
 
 
-def _fmt(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.01')).normalize():f}"
+def _fmt(value: int | Decimal) -> str:
+    return shown_number(value)

@@ -54,36 +54,26 @@ function contexts() {
 function buildProgress() {
   var box = document.getElementById("job");
   if (!box || box.dataset.state !== "running") { return; }
-  var labels = { done: "已完成。", refused: "未生成：", failed: "生成失败：" };
   function poll() {
     fetch(box.dataset.status, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (j) {
+      if (j.state !== "running") { window.location.reload(); return; }   // the server draws the outcome
       var bar = document.getElementById("job-progress");
-      bar.max = j.total || 1; bar.value = j.done;
+      if (j.percent > 0) { bar.value = j.percent; }
+      document.getElementById("job-percent").textContent = j.percent + "%";
       document.getElementById("job-seconds").textContent = j.seconds + " 秒";
-      box.dataset.state = j.state;
-      if (j.state === "running") {
-        document.getElementById("job-state").textContent = "正在生成……（" + j.stage_zh + "）";
-        setTimeout(poll, 700);
-        return;
-      }
-      document.getElementById("job-state").textContent = labels[j.state] + (j.state === "done" ? "" : j.error);
-      var base = box.dataset.status.replace(/\/build\/[^/]+\/status$/, "/out/");
-      var files = document.getElementById("job-files");
-      j.files.forEach(function (f) {
-        var li = document.createElement("li"), a = document.createElement("a");
-        a.href = base + encodeURIComponent(f.name); a.textContent = f.name;
-        li.appendChild(a); li.appendChild(document.createTextNode("（" + f.pages + " 页）"));
-        files.appendChild(li);
-      });
-      var problems = document.getElementById("job-problems");
-      j.problems.forEach(function (p) {
-        var li = document.createElement("li");
-        li.textContent = p.code + " " + p.message;
-        problems.appendChild(li);
-      });
+      document.getElementById("job-state").textContent = "正在生成……（" + j.stage_zh + "）";
+      setTimeout(poll, 700);
     });
   }
   setTimeout(poll, 500);
+}
+
+function confirmRemovals() {
+  document.querySelectorAll("button[data-remove]").forEach(function (b) {
+    b.addEventListener("click", function (ev) {
+      if (!window.confirm("移除“" + b.dataset.remove + "”？移除前的文件保留在历史版本中，可以恢复。")) { ev.preventDefault(); }
+    });
+  });
 }
 
 function backLinks() {
@@ -93,5 +83,5 @@ function backLinks() {
 }
 
 document.addEventListener("DOMContentLoaded", function () {
-  inlineChecks(); autosubmit(); contexts(); buildProgress(); backLinks();
+  inlineChecks(); autosubmit(); contexts(); buildProgress(); backLinks(); confirmRemovals();
 });
