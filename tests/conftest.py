@@ -110,6 +110,9 @@ NEEDS_BY_NAME = [
     ("test_api", ("intake",), ("soffice",)),
     ("test_init", ("wheel",), ("slow",)),                 # builds and installs a wheel
     ("test_pii", ("sweep_every_command",), ("slow",)),    # every command as a subprocess
+    ("test_pii", ("canary_never_printed",), ("slow",)),   # each scenario runs the commands as subprocesses
+    ("test_ledger_shared", ("processes_racing",), ("slow",)),      # several processes race on one ledger
+    ("test_samples", ("generator_is_deterministic",), ("slow",)),  # generates the samples twice
     ("test_render_tables", ("only_records_passed", "reproducible"), ("soffice",)),
 ]
 
