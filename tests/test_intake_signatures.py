@@ -144,5 +144,6 @@ def test_a_paper_edition_says_what_it_is_instead_of_listing_unsigned_places(tmp_
     # as ``build --paper`` makes it: no signature fields at all, the manifest says "paper"
     paper = rewrite(without_signature_fields(package_bytes), manifest=lambda m: m.update(edition="paper"))
     r = run(tmp_path, paper, allow_unsigned=True)
-    assert [(f.code, f.severity) for f in r.findings] == [("package-paper-edition", "error")]
-    assert "纸质版" in r.findings[0].message
+    # (the sample's data draws a demand-unusual warning too: not what this test judges)
+    assert [(f.code, f.severity) for f in r.findings if f.severity == "error"] == [("package-paper-edition", "error")]
+    assert "纸质版" in next(f.message for f in r.findings if f.code == "package-paper-edition")
