@@ -81,7 +81,8 @@ def test_unsigned_package_is_rejected_unless_allowed(tmp_path, package_bytes):
     assert len(set(places)) == len(fields) and "封面盖章（第1页）" in places
     pre = run(tmp_path, package_bytes, allow_unsigned=True)
     assert pre.verdict == "accepted"
-    assert [(f.code, f.severity) for f in pre.findings] == [("signature-missing", "warning")]
+    assert [(f.code, f.severity) for f in pre.findings] == [("signature-missing", "warning"),
+                                                            ("demand-unusual", "warning")]
 
 
 def test_changed_embedded_workbook_is_a_hash_mismatch(tmp_path, package_bytes, signer):
@@ -247,7 +248,8 @@ def test_recognition_package_still_checks_signatures_hashes_and_deadline(tmp_pat
     data = built_recognition_package()
     pre = run(tmp_path, data, allow_unsigned=True)
     assert pre.verdict == "accepted"
-    assert [(f.code, f.severity) for f in pre.findings] == [("signature-missing", "warning")]
+    assert [(f.code, f.severity) for f in pre.findings] == [("signature-missing", "warning"),
+                                                            ("demand-unusual", "warning")]
     late = run(tmp_path, data, allow_unsigned=True, as_of=dt.date(2026, 5, 1))
     assert errors(late) == {"deadline-passed"}
     forged = rewrite(data, replace={"application.yaml": b"applicant: forged\n"})
