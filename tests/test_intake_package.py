@@ -32,6 +32,7 @@ from lingong_docs.intake.examine.figures import _policy_changed
 from lingong_docs.intake.examine.printed import check_printed
 from lingong_docs.intake.scan.result import ScanResult
 from lingong_docs.intake.service import examine, intake
+from lingong_docs.intake.truth import TruthResult
 
 
 @pytest.fixture(scope="module")
@@ -298,7 +299,7 @@ def _printed_manifest(text: str | None = "撮合服务5200个次") -> object:
 def _match_findings(manifest, page_text: str) -> list[tuple[str, str]]:
     ex = _exam("employment", match_count=5200)
     ex.exact = {"employment_subsidy": "0.00"}
-    check_printed(ex, ScanResult(texts={3: page_text}), manifest, {})
+    check_printed(ex, ScanResult(texts={3: page_text}), manifest, TruthResult())
     return [(f.code, f.message) for f in ex.findings if "撮合个次" in f.message]
 
 
