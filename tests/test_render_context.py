@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from lingong_docs.core.errors import RenderError
+from lingong_docs.core.layout import market_name
 from lingong_docs.core.model import ApplicationInfo
 from lingong_docs.render import form_context
-from lingong_docs.render.context import market_name
 
 INFO = ApplicationInfo(applicant="北京示例人力资源有限公司", uscc="91110105MA01ABCD39", market="朝阳区示例零工驿站",
                        year=2025, application_date=dt.date(2026, 3, 5), contact="李四",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import unicodedata
 
 # Printed column widths — narrower than the data-entry widths of the blank workbooks so that
@@ -206,6 +207,14 @@ COVER_SPARE_LINES = 3.0
 # The application values the cover prints (application.yaml names) and their labels.
 COVER_FIELDS = {"applicant": "申请单位全称", "legal_rep": "法定代表人", "address": "地址", "market": "零工市场名称",
                 "contact": "联系人", "contact_phone": "联系电话", "uscc": "统一社会信用代码"}
+
+
+_DISTRICT = re.compile(r"^(北京市)?朝阳区")
+
+
+def market_name(name: str | None) -> str:
+    """Return the market's name without a leading 朝阳区 (the forms print "朝阳区" + name)."""
+    return _DISTRICT.sub("", (name or "").strip()) or (name or "")
 
 
 def cover_lines(text: str, ems: float = COVER_EMS_PER_LINE) -> int:

@@ -7,13 +7,13 @@ import re
 
 from lingong_docs.core.errors import RenderError
 from lingong_docs.core.kinds import KINDS
+from lingong_docs.core.layout import market_name
 from lingong_docs.core.model import ApplicationInfo
 from lingong_docs.reader.application import RECOGNITION_SECTIONS
 from lingong_docs.util.money import cn_date, rmb_upper, to_money, wan, yuan
 
 # 认定申请 sections in application.yaml → the key the 附件1 template loops over.
 SECTION_KEYS = dict(zip(RECOGNITION_SECTIONS, ("site", "facilities", "platform", "agency")))
-_DISTRICT = re.compile(r"^(北京市)?朝阳区")
 # A space between two CJK characters or CJK punctuation is left by YAML folding a long line
 # ("聚集。 驿站"): Chinese text has none.
 _CJK = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"
@@ -26,11 +26,6 @@ def _paragraphs(text: str | None) -> list[str]:
     if not text:
         return []
     return [_FOLD_SPACE.sub("", line.strip()) for line in str(text).splitlines() if line.strip()]
-
-
-def market_name(name: str | None) -> str:
-    """Return the market's name without a leading 朝阳区 (the forms print "朝阳区" + name)."""
-    return _DISTRICT.sub("", (name or "").strip()) or (name or "")
 
 
 def form_context(info: ApplicationInfo, *, kind: str, figures: dict | None,

@@ -17,6 +17,7 @@ from lingong_docs.core.layout import (
     cover_lines,
     cover_room,
     em_width,
+    market_name,
     print_width,
     text_lines,
 )
@@ -51,7 +52,8 @@ def cover_fits(ctx) -> Iterator:
     """The cover's values must fit its one page: blame the longest when they do not."""
     info = ctx.app.info
     values = {key: str(getattr(info, key, "") or "") for key in COVER_FIELDS}
-    values["market"] = f"朝阳区{values['market']}" if values["market"] else ""
+    # printed as the forms print it: "朝阳区" once before the name (a name written with it is not doubled)
+    values["market"] = f"朝阳区{market_name(values['market'])}" if values["market"] else ""
     if cover_room(values) >= 0:
         return
     key = max(values, key=lambda k: em_width(values[k]))
