@@ -40,6 +40,10 @@ def create(page, server, market: str, kinds: tuple[str, ...] = ("运营经费补
     page.fill("#f-market", market)
     page.fill("#f-date", "2026-03-05")
     page.fill("#f-year", "2025")
+    page.keyboard.press("Tab")
+    # the inline checks answer after each field loses focus and their messages move the form down:
+    # let them land before clicking the checkboxes (a click during the shift can miss under load)
+    page.wait_for_load_state("networkidle")
     for label in ("运营经费补贴", "就业服务补贴"):
         page.locator(f"input[name='kind_{label}']").set_checked(label in kinds)
     page.click("#create")
