@@ -28,6 +28,7 @@ import re
 import secrets
 import shutil
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -232,30 +233,34 @@ class Versions:
                 kept.append(name)
             else:
                 absent.append(name)
+        # ``order``: versions made within the same second (an upload, then a restore) sort by it, not by
+        # their random id suffix; strictly after the newest so far even if the clock stood still
+        newest = max((v.get("order", 0) for v in self.list()), default=0)
         entry = {"time": dt.datetime.now().isoformat(timespec="seconds"), "user": user, "action": action,
-                 "files": kept, "absent": absent}
+                 "files": kept, "absent": absent, "order": max(time.time_ns(), newest + 1)}
         atomic_write_bytes(folder / "entry.json", json.dumps(entry, ensure_ascii=False).encode())
         self._prune()
         return version
 
     def _prune(self) -> None:
-        versions = sorted(p for p in self.ref.history.iterdir() if FIX_ID.fullmatch(p.name))
-        for old in versions[:-KEEP_VERSIONS]:
-            shutil.rmtree(old, ignore_errors=True)
+        for old in self.list()[KEEP_VERSIONS:]:
+            shutil.rmtree(self.ref.history / old["id"], ignore_errors=True)
 
     def list(self) -> list[dict[str, Any]]:
         """Return the versions, newest first: id, time, user, action, files, absent."""
         if not self.ref.history.is_dir():
             return []
         out = []
-        for folder in sorted(self.ref.history.iterdir(), reverse=True):
+        for folder in self.ref.history.iterdir():
+            if not FIX_ID.fullmatch(folder.name):
+                continue
             try:
                 entry = json.loads((folder / "entry.json").read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
-            if FIX_ID.fullmatch(folder.name):
-                out.append({"id": folder.name, **entry})
-        return out
+            out.append({"id": folder.name, **entry})
+        # the id's second-resolution stamp first (versions kept before ``order`` existed), then ``order``
+        return sorted(out, key=lambda v: (v["id"][:15], v.get("order", 0), v["id"]), reverse=True)
 
     def restore(self, version: str, user: str) -> str | None:
         """Put the files of ``version`` back (the current ones become a version themselves)."""
