@@ -19,6 +19,7 @@ from helpers.sm2 import (
     make_root,
     ocsp_response,
     pem,
+    sm2_document_timestamp,
     tool,
     with_validation_data,
 )
@@ -158,19 +159,26 @@ def tsa(tmp_path_factory):
     return make_tsa(folder / "tsa", ca, since_days=500), ca[2]
 
 
-def test_an_expired_sm2_seal_under_a_document_timestamp_is_checked_at_the_timestamps_time(tmp_path, tsa):
+@pytest.mark.parametrize("service", ["ecdsa", "sm2"])
+def test_an_expired_sm2_seal_under_a_document_timestamp_is_checked_at_the_timestamps_time(tmp_path, tsa, service):
     # sealed while the certificate was valid; the DSS holds the chain and a CRL revoking it later;
-    # a document timestamp (PAdES-B-LTA) dated 45 days ago proves the seals existed then
+    # a document timestamp (PAdES-B-LTA) dated 45 days ago proves the seals existed then — from an
+    # ordinary timestamp service, or from an SM2 one (its token SM2-signed, its imprint SM3)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     ca, root = make_root(tmp_path / "pki", since_days=500)
     old = issue(ca, not_before=now - dt.timedelta(days=100), not_after=now - dt.timedelta(days=30))
     then = now - dt.timedelta(days=45)
-    stamper, tsa_root = tsa
     late = crl(ca, [(old.cert, now - dt.timedelta(days=10))])         # revoked after the timestamp
     data = with_validation_data(old.seal(built_package()), [ca.cert], crls=(late,))
-    data = document_timestamp(data, stamper, [tsa_root], at=then)
-    r = run(tmp_path, data, trust=[str(root), str(tsa_root)])
-    assert r.verdict == "accepted" and codes(r) == []
+    if service == "sm2":
+        sm2_tsa = issue(ca, {"common_name": "国密时间戳服务"}, uscc=None, organization=None,
+                        not_before=now - dt.timedelta(days=400), not_after=now + dt.timedelta(days=30))
+        data, trust = sm2_document_timestamp(data, sm2_tsa, then, imprint="sm3"), [str(root)]
+    else:
+        stamper, tsa_root = tsa
+        data, trust = document_timestamp(data, stamper, [tsa_root], at=then), [str(root), str(tsa_root)]
+    r = run(tmp_path, data, trust=trust)
+    assert r.verdict == "accepted" and codes(r) == [], [(f.code, f.message) for f in r.findings]
     seals = [s for s in r.signatures if s["kind"] == "signature"]
     assert {(s["status"], s["algorithm"]) for s in seals} == {("valid", "SM2")}
     assert {s["checked_at_source"] for s in seals} == {"timestamp"}

@@ -34,6 +34,7 @@ SM2_SM3 = "1.2.156.10197.1.501"
 EC_KEY = "1.2.840.10045.2.1"
 PKCS7_DATA, PKCS7_SIGNED = "1.2.840.113549.1.7.1", "1.2.840.113549.1.7.2"
 GB_DATA, GB_SIGNED = "1.2.156.10197.6.1.4.2.1", "1.2.156.10197.6.1.4.2.2"
+TST_INFO = "1.2.840.113549.1.9.16.1.4"          # the content of an RFC 3161 timestamp token
 SIGNATURE_OIDS = (SM2_SM3, SM2_KEY)
 GM_OID_PREFIX = "1.2.156.10197."
 # Names of the national algorithms a seal may name (Chinese, with the OID on the receipt).
@@ -197,6 +198,7 @@ class CmsCheck:
     certificates: list[Any] = field(default_factory=list)
     crls: list[Any] = field(default_factory=list)       # the CRLs the CMS carries (RevocationInfoChoices)
     signing_time: dt.datetime | None = None
+    timestamp: dt.datetime | None = None              # a timestamp token's genTime (document timestamps)
     signed_attributes: bool = False
 
 
@@ -233,8 +235,11 @@ def uses_sm2(contents: bytes) -> bool:
     return any(o.startswith(GM_OID_PREFIX) for o in oids)
 
 
-def check_cms(contents: bytes, digest_of: Callable[[bytes], bytes]) -> CmsCheck:
-    """Verify the SM2 CMS ``contents``; ``digest_of(prefix)`` gives SM3(prefix ‖ the signed bytes)."""
+def check_cms(contents: bytes, digest_of: Callable[..., bytes]) -> CmsCheck:
+    """Verify the SM2 CMS ``contents``; ``digest_of(prefix)`` gives SM3(prefix ‖ the signed bytes),
+    ``digest_of(b"", name)`` the digest ``name`` (hashlib's) of the signed bytes. A timestamp token
+    (an SM2-signed document timestamp: eContent TSTInfo) is verified as RFC 3161 says: its message
+    imprint is the digest of the signed bytes, and the SM2 signature covers the TSTInfo."""
     out = CmsCheck()
     found = signed_data_of(contents)
     if found is None:
@@ -247,7 +252,7 @@ def check_cms(contents: bytes, digest_of: Callable[[bytes], bytes]) -> CmsCheck:
     return out
 
 
-def _check_signer(sd: Any, digest_of: Callable[[bytes], bytes], out: CmsCheck) -> None:
+def _check_signer(sd: Any, digest_of: Callable[..., bytes], out: CmsCheck) -> None:
     infos = sd["signer_infos"]
     if len(infos) != 1:
         out.error = "signer-count"
@@ -273,14 +278,18 @@ def _check_signer(sd: Any, digest_of: Callable[[bytes], bytes], out: CmsCheck) -
         out.unsupported = algorithm_name(mechanism)
         return
     signature = bytes(info["signature"].native)
+    token = _token(sd, digest_of, out)
+    if out.error or out.unsupported:
+        return
     attrs = info["signed_attrs"]
-    if attrs is None or not len(attrs):      # the signature is over the signed bytes themselves
-        out.intact = verify_digest(point, digest_of(z_value(point)), signature)
+    if attrs is None or not len(attrs):      # the signature is over the signed bytes (or the TSTInfo) itself
+        out.intact = (verify(point, token, signature) if token is not None
+                      else verify_digest(point, digest_of(z_value(point)), signature))
         out.error = None if out.intact else "signature"
         return
     out.signed_attributes = True
     digest = _attribute(attrs, "1.2.840.113549.1.9.4")
-    if digest is None or bytes(digest.native) != digest_of(b""):
+    if digest is None or bytes(digest.native) != (sm3(token) if token is not None else digest_of(b"")):
         out.error = "message-digest"
         return
     when = _attribute(attrs, "1.2.840.113549.1.9.5")
@@ -288,6 +297,28 @@ def _check_signer(sd: Any, digest_of: Callable[[bytes], bytes], out: CmsCheck) -
     out.intact = verify(point, b"\x31" + _der_length(len(attrs.contents)) + attrs.contents, signature)
     if not out.intact:
         out.error = "signature"
+
+
+def _token(sd: Any, digest_of: Callable[..., bytes], out: CmsCheck) -> bytes | None:
+    """For a timestamp token: check its message imprint against the signed bytes and set
+    ``out.timestamp``; return the TSTInfo's DER (what the signature covers). None for a seal."""
+    from asn1crypto import tsp
+
+    eci = sd["encap_content_info"]
+    if eci["content_type"].dotted != TST_INFO:
+        return None
+    der = bytes(eci["content"].contents)
+    tst = tsp.TSTInfo.load(der)
+    imprint = tst["message_imprint"]
+    oid = imprint["hash_algorithm"]["algorithm"]
+    name = "sm3" if oid.dotted == SM3 else str(oid.native)
+    if name not in hashlib.algorithms_available:
+        out.unsupported = algorithm_name(oid.dotted)
+    elif bytes(imprint["hashed_message"].native) != digest_of(b"", name):
+        out.error = "message-imprint"
+    else:
+        out.timestamp = tst["gen_time"].native
+    return der
 
 
 def _attribute(attrs: Any, oid: str) -> Any:

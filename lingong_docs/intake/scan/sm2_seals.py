@@ -44,9 +44,10 @@ def raw_signature(reader: Any, field: Any, name: str) -> Any:
     return RawPdfSignature()
 
 
-def range_digest(stream: Any, byte_range: Any, prefix: bytes = b"") -> bytes:
-    """Return SM3(prefix ‖ the bytes ``byte_range`` names), read in chunks."""
-    h = hashlib.new("sm3", prefix)
+def range_digest(stream: Any, byte_range: Any, prefix: bytes = b"", algorithm: str = "sm3") -> bytes:
+    """Return the digest (SM3 unless ``algorithm`` says otherwise) of prefix ‖ the bytes ``byte_range``
+    names, read in chunks."""
+    h = hashlib.new(algorithm, prefix)
     values = [int(v) for v in byte_range]
     for start, length in zip(values[0::2], values[1::2]):
         stream.seek(start)
@@ -71,7 +72,8 @@ def check_sm2(sig: Any, info: SignatureInfo, roots: list[Any], moment: dt.dateti
         info.intact, info.valid, info.error = False, False, "byte-range"
         return None
     stream = sig.reader.stream
-    check = sm2.check_cms(sig.pkcs7_content, lambda prefix: range_digest(stream, sig.byte_range, prefix))
+    check = sm2.check_cms(sig.pkcs7_content,
+                          lambda prefix, algorithm="sm3": range_digest(stream, sig.byte_range, prefix, algorithm))
     if check.unsupported is not None:
         info.intact, info.valid, info.error, info.unsupported = False, False, "unsupported", check.unsupported
         return check.signer_cert
@@ -81,6 +83,8 @@ def check_sm2(sig: Any, info: SignatureInfo, roots: list[Any], moment: dt.dateti
         return check.signer_cert
     info.coverage = sig.evaluate_signature_coverage().name
     info.signing_time = _iso(check.signing_time or _pdf_time(sig))
+    if info.kind == "timestamp":
+        info.timestamp = _iso(check.timestamp)
     at = moment or dt.datetime.now(dt.UTC)
     certs, revocation = _dss(sig.reader)
     chain = sm2.validate_chain(check.signer_cert, check.certificates + certs, roots, at, check.crls + revocation)
