@@ -72,9 +72,9 @@ class CuttingProxy:
         _close(client)
 
     def _cut(self, client: socket.socket, server: socket.socket) -> None:
+        self.cut.set()                           # first: a client reconnecting at once is refused already
         _close(client)
         _close(server)
-        self.cut.set()
 
 
 def _recv(sock: socket.socket) -> bytes:
