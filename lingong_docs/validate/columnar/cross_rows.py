@@ -224,14 +224,17 @@ def _overlaps(tasks: pl.DataFrame, frame: Frame) -> Iterator[Keyed]:
 
 
 def _day_parts(tasks: pl.DataFrame) -> pl.DataFrame:
-    """Return one line per task and calendar day it touches, with its share of the hours (float)."""
-    last_day = (pl.col("end") - pl.duration(microseconds=1)).dt.date()
-    parts = tasks.with_columns(_day=pl.date_ranges(pl.col("start").dt.date(), last_day)).explode("_day")
+    """Return one line per task and calendar day it touches, with its share of the hours (float),
+    the days split by the time in each as ``core.dates.hours_by_day`` does; in the tasks' order."""
+    first = pl.col("start").dt.date()
+    days = ((pl.col("end") - pl.duration(microseconds=1)).dt.date() - first).dt.total_days() + 1
     midnight = pl.col("_day").cast(_TIME)
-    piece_start = pl.max_horizontal(pl.col("start"), midnight)
-    piece_end = pl.min_horizontal(pl.col("end"), midnight + pl.duration(days=1))
-    share = (piece_end - piece_start).dt.total_seconds() / (pl.col("end") - pl.col("start")).dt.total_seconds()
-    return parts.with_columns(_part=pl.col("hours") * share)
+    piece = (pl.min_horizontal(pl.col("end"), midnight + pl.duration(days=1))
+             - pl.max_horizontal(pl.col("start"), midnight))
+    share = piece.dt.total_seconds() / (pl.col("end") - pl.col("start")).dt.total_seconds()
+    return (tasks.lazy().with_columns(_k=pl.int_ranges(0, days)).explode("_k")
+            .with_columns(_day=first + pl.duration(days=pl.col("_k")))
+            .with_columns(_part=pl.col("hours") * share).collect())
 
 
 def _daily_hours(tasks: pl.DataFrame, policy: Policy, frame: Frame) -> Iterator[Keyed]:
