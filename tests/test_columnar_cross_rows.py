@@ -102,7 +102,10 @@ FRAME_OVERFLOW = pytest.mark.xfail(raises=OverflowError, strict=True,
                                    reason="frame_of puts 序号 10**300 in an Int64 column (see frame.py)")
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.name, marks=[FRAME_OVERFLOW] if c.name == "huge-numbers" else [])
+MARKS = {"huge-numbers": [FRAME_OVERFLOW], "typed-values": [pytest.mark.slow], "roster-seeded-3k": [pytest.mark.slow]}
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name, marks=MARKS.get(c.name, []))
                                   for c in corpus.small_cases() if c.name not in ("sample-demo", "sample-broken")])
 def test_corpus_cases_give_the_same_findings(case, tmp_path):
     codes = _corpus_case(case, tmp_path / case.name)
