@@ -326,6 +326,7 @@ def _read_records(table: Table, rows: list[list[Any]], header_idx: int, hmap: di
     keys = list(columns)
     cols = [columns[k] for k in keys]
     table.records.extend(Record(r + 1, dict(zip(keys, vals))) for r, vals in zip(data_rows, zip(*cols)))
+    table.read_columns = columns
     hidden = set(sheet.hidden_rows)
     for r in data_rows:
         if r + 1 in hidden:
