@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from lingong_docs.core import findings as F
 from lingong_docs.core.tables import spec
 from lingong_docs.validate.checks import CHECKS
-from lingong_docs.validate.columnar.frame import Frame
+from lingong_docs.validate.columnar.frame import INT64, Frame
 from lingong_docs.validate.schema import COMPILED_RULES, compiled
 
 if TYPE_CHECKING:
@@ -116,9 +116,11 @@ def _odd(values: list[Any], native: tuple[type, ...]) -> list[bool]:
     """Return per cell whether it holds something the frame column cannot (see the module doc)."""
     types = set(map(type, values))
     if types <= {*native, _NONE} and not (str in types and "" in values) and not (
-            Decimal in types and not all(v.is_finite() for v in values if type(v) is Decimal)):
+            Decimal in types and not all(v.is_finite() for v in values if type(v) is Decimal)) and not (
+            native == (int,) and not all(-INT64 <= v < INT64 for v in values if v is not None)):
         return [False] * len(values)
-    return [v is not None and not (type(v) in native and v != "" and (type(v) is not Decimal or v.is_finite()))
+    return [v is not None and not (type(v) in native and v != "" and (type(v) is not Decimal or v.is_finite())
+                                   and (native != (int,) or -INT64 <= v < INT64))
             for v in values]
 
 

@@ -19,7 +19,7 @@ Types and the meaning of null:
 
 - text fields (schema ``type: string``, and ``seq`` only when it is an integer — see below):
   String; null where the cell is empty, could not be read (``BAD``) or holds no text;
-- ``seq``: Int64 where the record holds an integer, else null (a text 序号 links nothing);
+- ``seq``: Int64 where the record holds an integer within Int64, else null (a text 序号 links nothing);
 - datetime fields (``start``, ``end``, ``published``): Datetime("us"), naive, whole seconds;
   null where the cell holds no date and time;
 - numeric fields: Float64 (``float(value)``), null where the value is not a finite number.
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 NUMERIC_TYPES = ("number", "integer")
+INT64 = 2**63       # an integer 序号 beyond Int64 (1e300 typed) is null in the frame
 
 
 @dataclass(repr=False)
@@ -107,7 +108,10 @@ def _column(kind: str, key: str, values: list[Any]) -> list[pl.Series]:
     import polars as pl
 
     if key == "seq":
-        return [pl.Series(key, _only(values, int, {int, _NONE}), dtype=pl.Int64)]
+        ints = _only(values, int, {int, _NONE})
+        if not all(-INT64 <= v < INT64 for v in ints if v is not None):
+            ints = [v if v is not None and -INT64 <= v < INT64 else None for v in ints]
+        return [pl.Series(key, ints, dtype=pl.Int64)]
     col_type = _type_of(kind, key)
     if col_type == "datetime":
         return [pl.Series(key, _only(values, dt.datetime, {dt.datetime, _NONE}), dtype=pl.Datetime("us"))]
@@ -182,6 +186,13 @@ def frame_of(table: Table) -> Frame:
         ids = raw.get("id_number") or [None] * len(records)
         series.append(pl.Series("id_ok", _id_ok(ids), dtype=pl.Boolean))
     return Frame(table=table, df=pl.DataFrame(series), raw=raw, rows=rows)
+
+
+def end_day_expr(end: pl.Expr) -> pl.Expr:
+    """``core.dates.end_day`` as a column operation: the day a task ends on (00:00 → the day before)."""
+    import polars as pl
+
+    return pl.when(end.dt.time() == dt.time(0)).then(end.dt.date() - pl.duration(days=1)).otherwise(end.dt.date())
 
 
 def cached_frame(cache: dict[Any, Any], table: Table) -> Frame:
