@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import cast
 
+import polars as pl
+
 from lingong_docs.util.resources import load_yaml
+from lingong_docs.validate.columnar.frame import cached_frame
 from lingong_docs.validate.registry import rule
 
 
@@ -37,7 +40,14 @@ def outside_beijing(ctx, table):
             text = text.replace(word, "　")
         return text
 
-    for rec in table.records:
+    frame = cached_frame(ctx.cache, table)
+    keys = [key for key in PLACE_COLUMNS if frame.has(key)]
+    named = {key: [t for t in frame.df[key].unique().to_list()
+                   if t is not None and any(place in without_beijing(t) for place in places)] for key in keys}
+    mask = pl.lit(False)
+    for key in keys:
+        mask = mask | pl.col(key).is_in(named[key])
+    for rec in frame.records(mask) if keys else []:
         hit = next(((key, text, place) for key in PLACE_COLUMNS
                     if isinstance(text := rec.values.get(key), str)
                     for place in places if place in without_beijing(text)), None)
