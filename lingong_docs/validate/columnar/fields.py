@@ -22,25 +22,22 @@ the code of the first, as before. Findings are made only for cells that fail.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.tables import spec
 from lingong_docs.validate.checks import CHECKS
-from lingong_docs.validate.columnar.frame import INT64, Frame
+from lingong_docs.validate.columnar.frame import Frame
 from lingong_docs.validate.schema import COMPILED_RULES, compiled
 
 if TYPE_CHECKING:
     import polars as pl
 
 _NONE = type(None)
-_NATIVE = {"String": (str,), "Datetime": (dt.datetime,), "Int64": (int,), "Float64": (int, Decimal)}
 
 
 @dataclass(frozen=True)
@@ -58,7 +55,7 @@ class Screen:
         values = frame.raw[self.key]
         col = pl.col(self.key)
         dtype = frame.df.schema[self.key]
-        mask = pl.Series(_odd(values, _NATIVE.get(str(dtype), ())), dtype=pl.Boolean)
+        mask = _odd(frame, self.key)
         exprs = [expr for expr in self._exprs(col, dtype) if expr is not None]
         if exprs:
             mask = mask | frame.df.select(pl.any_horizontal(exprs).fill_null(False)).to_series()
@@ -112,16 +109,17 @@ def _fails(check: Callable[[Any], Any], value: Any) -> bool:
     return bool(check(value))
 
 
-def _odd(values: list[Any], native: tuple[type, ...]) -> list[bool]:
-    """Return per cell whether it holds something the frame column cannot (see the module doc)."""
-    types = set(map(type, values))
-    if types <= {*native, _NONE} and not (str in types and "" in values) and not (
-            Decimal in types and not all(v.is_finite() for v in values if type(v) is Decimal)) and not (
-            native == (int,) and not all(-INT64 <= v < INT64 for v in values if v is not None)):
-        return [False] * len(values)
-    return [v is not None and not (type(v) in native and v != "" and (type(v) is not Decimal or v.is_finite())
-                                   and (native != (int,) or -INT64 <= v < INT64))
-            for v in values]
+def _odd(frame: Frame, key: str) -> pl.Series:
+    """Return per cell whether it holds something the frame column cannot (see the module doc):
+    a filled cell that is null in the frame, or an empty text."""
+    import polars as pl
+
+    values = frame.raw[key]
+    filled = pl.Series([v is not None for v in values], dtype=pl.Boolean)
+    mask = filled & frame.df[key].is_null()
+    if "" in values:
+        mask = mask | pl.Series([v == "" and type(v) is str for v in values], dtype=pl.Boolean)
+    return mask
 
 
 @functools.cache
