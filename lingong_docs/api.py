@@ -45,7 +45,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from importlib import import_module, metadata
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -370,6 +370,8 @@ class Environment:
 
 
 def _version(name: str) -> str:
+    from importlib import metadata  # here: importing it costs every command a twentieth of a second
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:

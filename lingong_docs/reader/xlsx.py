@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.cell import get_column_letter, range_boundaries
 from python_calamine import CalamineWorkbook
 
 from lingong_docs.core import findings as F
@@ -19,6 +18,8 @@ from lingong_docs.core.tables import JOB_POSTS, ROSTER, TableSpec, normalize_hea
 from lingong_docs.identifiers import uscc as uscc_mod
 from lingong_docs.reader import normalize as N
 from lingong_docs.reader.guard import SheetScan, scan_workbook
+from lingong_docs.util.cells import column_letter as get_column_letter
+from lingong_docs.util.cells import range_bounds as range_boundaries
 from lingong_docs.util.pii import mask_file_name
 
 HEADER_SEARCH_ROWS = 100
