@@ -19,7 +19,8 @@ Types and the meaning of null:
 
 - text fields (schema ``type: string``, and ``seq`` only when it is an integer — see below):
   String; null where the cell is empty, could not be read (``BAD``) or holds no text;
-- ``seq``: Int64 where the record holds an integer within Int64, else null (a text 序号 links nothing);
+- ``seq``: Int64 where the record holds an integer, else null (a text 序号 links nothing); when an
+  integer lies beyond Int64 (1e300 typed), the column is Object holding the Python ints instead;
 - datetime fields (``start``, ``end``, ``published``): Datetime("us"), naive, whole seconds;
   null where the cell holds no date and time;
 - numeric fields: Float64 (``float(value)``), null where the value is not a finite number.
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 NUMERIC_TYPES = ("number", "integer")
-INT64 = 2**63       # an integer 序号 beyond Int64 (1e300 typed) is null in the frame
+INT64 = 2**63       # an integer 序号 beyond Int64 (1e300 typed) makes the column Object
 
 
 @dataclass(repr=False)
@@ -110,7 +111,7 @@ def _column(kind: str, key: str, values: list[Any]) -> list[pl.Series]:
     if key == "seq":
         ints = _only(values, int, {int, _NONE})
         if not all(-INT64 <= v < INT64 for v in ints if v is not None):
-            ints = [v if v is not None and -INT64 <= v < INT64 else None for v in ints]
+            return [pl.Series(key, ints, dtype=pl.Object)]     # 1e300 typed: Python ints
         return [pl.Series(key, ints, dtype=pl.Int64)]
     col_type = _type_of(kind, key)
     if col_type == "datetime":

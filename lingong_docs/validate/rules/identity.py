@@ -11,16 +11,6 @@ from lingong_docs.validate.columnar.frame import cached_frame
 from lingong_docs.validate.registry import rule
 
 
-def valid_ids(ctx, table) -> dict[int, str]:
-    """Return {Excel row: ID} for rows whose ID passes every ID check (cached per table)."""
-    key = ("valid_ids", id(table))
-    if key not in ctx.cache:
-        frame = cached_frame(ctx.cache, table)
-        ids = frame.raw.get("id_number") or []
-        ctx.cache[key] = {frame.rows[i]: ids[i] for i in frame.positions(pl.col("id_ok"))}
-    return ctx.cache[key]
-
-
 def age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 

@@ -7,13 +7,13 @@ per row: with the wrong year typed, every row would be wrong).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.dates import most_common_year
 from lingong_docs.core.model import Table
+from lingong_docs.validate.columnar import cross_rows as columnar
 from lingong_docs.validate.columnar.frame import Frame, cached_frame, end_day_expr
 from lingong_docs.validate.registry import Context, rule
 
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     import polars as pl
 
 MISMATCH_SHARE = 0.5   # more than half the dated rows outside the year: the year is wrong, not the rows
-MAX_SEQ_FINDINGS = 20
 
 
 @rule("application", codes=("year-outside-policy", "deadline-passed"))
@@ -70,22 +69,6 @@ def data_year(ctx: Context, table: Table) -> Iterator[F.Finding]:
 
 @rule("roster", codes=("seq-gap", "seq-gaps-more", "seq-repeated"))
 @rule("job_posts", codes=("seq-gap", "seq-gaps-more", "seq-repeated"))
-def seq_order(ctx: Context, table: Table) -> Iterator[F.Finding]:
+def seq_order(ctx: Context, table: Table) -> list[F.Finding]:
     """序号 gaps and repeats: the printed table shows them, so the operator hears of them first."""
-    seqs = [(r.row, s) for r in table.records if isinstance(s := r.values.get("seq"), int)]
-    if len(seqs) < 2:
-        return
-    counts = Counter(s for _, s in seqs)
-    first_row: dict[int, int] = {}
-    shown = 0
-    for row, seq in seqs:
-        if seq in first_row and shown < MAX_SEQ_FINDINGS:
-            shown += 1
-            yield table.finding("seq-repeated", row, "seq", seq, first=first_row[seq])
-        first_row.setdefault(seq, row)
-    ordered = sorted(counts)
-    gaps = [(a, b) for a, b in zip(ordered, ordered[1:]) if b - a > 1]
-    for a, b in gaps[:MAX_SEQ_FINDINGS]:
-        yield table.finding("seq-gap", first_row[b], "seq", b, before=a, after=b)
-    if len(gaps) > MAX_SEQ_FINDINGS:
-        yield F.make("seq-gaps-more", file=table.path.name, sheet=table.sheet, count=len(gaps) - MAX_SEQ_FINDINGS)
+    return columnar.seq_order(cached_frame(ctx.cache, table), ctx.policy)
