@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from lingong_docs.core import findings as F
 from lingong_docs.core.tables import spec
 from lingong_docs.validate.checks import CHECKS
-from lingong_docs.validate.columnar.frame import Frame
+from lingong_docs.validate.columnar.frame import UNHASHABLE, Frame, hashable
 from lingong_docs.validate.schema import COMPILED_RULES, compiled
 
 if TYPE_CHECKING:
@@ -59,9 +59,10 @@ class Screen:
         exprs = [expr for expr in self._exprs(col, dtype) if expr is not None]
         if exprs:
             mask = mask | frame.df.select(pl.any_horizontal(exprs).fill_null(False)).to_series()
-        by_value = self._failing_values(values)
+        keys = hashable(values)
+        by_value = self._failing_values(keys)
         if by_value:
-            mask = mask | pl.Series(list(map(by_value.__contains__, values)), dtype=pl.Boolean)
+            mask = mask | pl.Series(list(map(by_value.__contains__, keys)), dtype=pl.Boolean)
         return mask.arg_true().to_list()
 
     def _exprs(self, col: pl.Expr, dtype: Any) -> Iterator[pl.Expr | None]:
@@ -91,7 +92,7 @@ class Screen:
         tests = _value_tests(self.rules)
         if not tests:
             return set()
-        return {v for v in set(values) if v is not None and any(t(v) for t in tests)}
+        return {v for v in set(values) if v is not None and v is not UNHASHABLE and any(t(v) for t in tests)}
 
 
 def _value_tests(rules: dict[str, Any]) -> list[Callable[[Any], bool]]:

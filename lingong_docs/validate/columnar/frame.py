@@ -162,8 +162,32 @@ def _type_of(kind: str, key: str) -> str:
     return spec(kind).column(key).type
 
 
+class _Unhashable:
+    """Stands for a value that cannot be a dict key (a list in a record built in memory)."""
+
+
+UNHASHABLE = _Unhashable()
+
+
+def hashable(values: list[Any]) -> list[Any]:
+    """Return ``values``, with ``UNHASHABLE`` for any value that cannot be hashed (no copy when all can)."""
+    try:
+        set(values)
+        return values
+    except TypeError:
+        out = []
+        for v in values:
+            try:
+                hash(v)
+                out.append(v)
+            except TypeError:
+                out.append(UNHASHABLE)
+        return out
+
+
 def _id_ok(ids: list[Any]) -> list[bool]:
     """Return per row whether its ID passes every check (once per distinct ID)."""
+    ids = hashable(ids)
     verdict = {v: isinstance(v, str) and idcard.check(v) is None for v in set(ids)}
     return list(map(verdict.__getitem__, ids))
 
