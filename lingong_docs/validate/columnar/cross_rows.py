@@ -42,6 +42,7 @@ MAX_SEQ_FINDINGS = 20            # as rules/service_year.py: at most this many �
 _MARGIN = 0.01                   # float sums within this of the limit are summed again exactly
 _NAME_DOTS = str.maketrans({"•": "·", "・": "·", "‧": "·", "∙": "·", "．": "·", ".": "·"})
 _TIME = pl.Datetime("us")
+_PEOPLE_COLUMNS = ("row", "id_number", "id_ok", "name", "phone", "place", "start", "end", "hours", "hours_exact")
 _PLAIN_ID = r"^[0-9]{17}[0-9X]$"          # an ID ``canonical_id`` leaves as it is
 _PLAIN_MOBILE = r"^1[3-9][0-9]{9}$"       # a mobile number ``phone.compact`` leaves as it is (and valid)
 
@@ -122,7 +123,7 @@ def _people(frame: Frame) -> pl.DataFrame:
     """Return the rows whose ID passes every ID check (``rules.identity.valid_ids``), numbered ``_pos``
     in record order, the ID as ``_id``, the person as ``_who`` (the position of their first row: a
     number to group by, in the order people appear)."""
-    df = frame.df.with_row_index("_pos")
+    df = frame.df.select(c for c in _PEOPLE_COLUMNS if c in frame.df.columns).with_row_index("_pos")
     if "id_number" not in df.columns:
         return df.clear().with_columns(_id=pl.lit(None, pl.String), _who=pl.lit(None, pl.UInt32))
     return df.filter(pl.col("id_ok")).with_columns(_id=pl.col("id_number"), _who=pl.col("_pos").min().over("id_number"))
@@ -211,14 +212,14 @@ def _tasks(people: pl.DataFrame) -> pl.DataFrame:
 
 def _overlaps(tasks: pl.DataFrame, frame: Frame) -> Iterator[Keyed]:
     """A task that starts before the latest end of the same person's earlier tasks."""
-    latest = pl.col("end").cum_max().over("_who")
-    found = (tasks.lazy().select("_who", "row", "start", "end").with_columns(_latest=latest)
-             .with_columns(_new=pl.col("_latest") != pl.col("_latest").shift(1).over("_who"))
-             .with_columns(_latest_row=pl.when(pl.col("_new").fill_null(True)).then(pl.col("row"))
-                           .forward_fill().over("_who"))
-             .with_columns(_before=pl.col("_latest").shift(1).over("_who"),
-                           _before_row=pl.col("_latest_row").shift(1).over("_who"))
-             .filter(pl.col("start") < pl.col("_before")).collect())
+    same = (pl.col("_who") == pl.col("_who").shift(1)).fill_null(False)     # tasks sorted by person
+    latest = pl.col("_latest")
+    found = (tasks.lazy().select("_who", "row", "start", "end")
+             .with_columns(_latest=pl.col("end").cum_max().over("_who"), _same=same)
+             .with_columns(_latest_row=pl.when(~pl.col("_same") | (latest != latest.shift(1))).then(pl.col("row"))
+                           .forward_fill())                  # the row that set the latest end (first to reach it)
+             .with_columns(_before=latest.shift(1), _before_row=pl.col("_latest_row").shift(1))
+             .filter(pl.col("_same") & (pl.col("start") < pl.col("_before"))).collect())
     for who, row, start, before in found.select("_who", "row", "start", "_before_row").iter_rows():
         yield (who, 0), frame.finding("overlapping-tasks", row, "start", start, rows=rows_text([before, row]))
 
