@@ -42,7 +42,7 @@ MAX_SEQ_FINDINGS = 20            # as rules/service_year.py: at most this many �
 _MARGIN = 0.01                   # float sums within this of the limit are summed again exactly
 _NAME_DOTS = str.maketrans({"•": "·", "・": "·", "‧": "·", "∙": "·", "．": "·", ".": "·"})
 _TIME = pl.Datetime("us")
-_PEOPLE_COLUMNS = ("row", "id_number", "id_ok", "name", "phone", "place", "start", "end", "hours", "hours_exact")
+_PEOPLE_COLUMNS = ("row", "id_number", "id_ok", "name", "phone", "place", "start", "end", "hours")
 _PLAIN_ID = r"^[0-9]{17}[0-9X]$"          # an ID ``canonical_id`` leaves as it is
 _PLAIN_MOBILE = r"^1[3-9][0-9]{9}$"       # a mobile number ``phone.compact`` leaves as it is (and valid)
 
@@ -244,18 +244,19 @@ def _daily_hours(tasks: pl.DataFrame, policy: Policy, frame: Frame) -> Iterator[
     The float sums only choose the person-days to look at (any that may be over, with a margin);
     those are summed exactly from ``hours_exact`` (a float may have lost a tiny positive value).
     """
-    if not _has(tasks, "hours", "hours_exact"):
+    if "hours" not in tasks.columns or "hours_exact" not in frame.df.columns:
         return
     hard, soft = policy.roster.max_hours_per_day, policy.roster.warn_hours_per_day
     parts = _day_parts(tasks.filter(pl.col("hours") >= 0))
     total = pl.col("_part").sum().over("_who", "_day")
     maybe = parts.filter((total > float(soft) - _MARGIN) | total.is_infinite())
-    days: dict[tuple[str, dt.date], list[tuple[int, int, dt.datetime, dt.datetime, Any]]] = {}
-    for id_number, day, who, row, start, end, value in maybe.select(
-            "_id", "_day", "_who", "row", "start", "end", "hours_exact").iter_rows():
+    exact = frame.df.get_column("hours_exact").gather(maybe.get_column("_pos")).to_list()
+    days: dict[tuple[int, dt.date], list[tuple[int, int, dt.datetime, dt.datetime, Any]]] = {}
+    for (who, day, row, start, end), value in zip(maybe.select("_who", "_day", "row", "start", "end").iter_rows(),
+                                                  exact):
         if value > 0:
-            days.setdefault((id_number, day), []).append((who, row, start, end, value))
-    for (_id, day), entries in days.items():
+            days.setdefault((who, day), []).append((who, row, start, end, value))
+    for (_who, day), entries in days.items():
         yield from _day_findings(entries, day, hard, soft, frame)
 
 
