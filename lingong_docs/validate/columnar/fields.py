@@ -23,6 +23,8 @@ the code of the first, as before. Findings are made only for cells that fail.
 from __future__ import annotations
 
 import functools
+import itertools
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -59,7 +61,7 @@ class Screen:
         exprs = [expr for expr in self._exprs(col, dtype) if expr is not None]
         if exprs:
             mask = mask | frame.df.select(pl.any_horizontal(exprs).fill_null(False)).to_series()
-        keys = hashable(values)
+        keys = hashable(values) if _value_tests(self.rules) else values
         by_value = self._failing_values(keys)
         if by_value:
             mask = mask | pl.Series(list(map(by_value.__contains__, keys)), dtype=pl.Boolean)
@@ -116,9 +118,12 @@ def _odd(frame: Frame, key: str) -> pl.Series:
     import polars as pl
 
     values = frame.raw[key]
-    filled = pl.Series([v is not None for v in values], dtype=pl.Boolean)
-    mask = filled & frame.df[key].is_null()
-    if "" in values:
+    column = frame.df[key]
+    if column.null_count() == sum(map(operator.is_, values, itertools.repeat(None))):   # null exactly where empty
+        mask = pl.Series([False] * len(values), dtype=pl.Boolean)
+    else:
+        mask = pl.Series([v is not None for v in values], dtype=pl.Boolean) & column.is_null()
+    if column.dtype == pl.String and "" in values:      # elsewhere an empty text is null, so odd already
         mask = mask | pl.Series([v == "" and type(v) is str for v in values], dtype=pl.Boolean)
     return mask
 
