@@ -62,10 +62,12 @@ lint: setup
 test: lint
 	$(BIN)/python -m pytest -q
 
-# The inner loop: no LibreOffice, Chromium or pyHanko signing (tests marked slow by tests/conftest.py).
+# The inner loop: no LibreOffice, Chromium or pyHanko signing (tests marked slow by tests/conftest.py), on
+# FAST_WORKERS processes (pytest-xdist; a test module stays on one worker, so its fixtures are made once).
+FAST_WORKERS ?= 2
 test-fast: venv
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n $(FAST_WORKERS) --dist loadfile
 
 bench: setup
 	$(BIN)/pip install -q -c constraints.txt -e '.[bench]'

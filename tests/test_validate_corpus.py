@@ -19,7 +19,7 @@ import pytest
 from helpers import validate_corpus as corpus
 
 SMALL = corpus.small_cases()
-HEAVY = {"typed-values", "sample-demo"}   # over a second each: `make test-fast` leaves them out
+HEAVY = {"typed-values", "sample-demo", "roster-seeded-3k"}   # over a second each: `make test-fast` leaves them out
 FULL_ID = re.compile(r"(?<![0-9A-Z])[0-9]{17}[0-9X](?![0-9A-Z])")
 
 

@@ -205,6 +205,8 @@ def to_hours(value):
 
 def to_seq(value):
     """序号: an integer when it is one; otherwise kept as text with a warning (it only links evidence)."""
+    if type(value) is float and value.is_integer() and abs(value) < 2**53:
+        return int(value), None     # the usual 序号, exactly what the Decimal path gives
     number, code = to_integer(value)
     if code is None:
         return number, None

@@ -45,6 +45,7 @@ from openpyxl import load_workbook  # noqa: E402
 from openpyxl.styles import Font, PatternFill  # noqa: E402
 
 from helpers.apps import JOB_POSTS, ROSTER, fill, make_app, table_path, tiny_evidence  # noqa: E402
+from helpers.cross_rows_roster import edge_posts, edge_rows, seeded_rows, write_roster  # noqa: E402
 from helpers.hostile_xlsx import HOSTILE  # noqa: E402
 from helpers.rules import OTHER, D, make_id, r  # noqa: E402
 
@@ -322,6 +323,12 @@ def samples_expected(folder: Path) -> set[str]:
     return {item["code"] for item in items if isinstance(item, dict) and "code" in item}
 
 
+def _seeded_roster(folder: Path) -> tuple[Path, list[str]]:
+    """A 3,000-row roster with cross-row mistakes spread around (helpers.cross_rows_roster)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_roster(folder / "附件5_撮合服务成功人员花名册.xlsx", seeded_rows(3000)), ["--year", "2025"]
+
+
 def small_cases() -> list[Case]:
     roster, posts = huge_values()
     footer_posts = [POST, dict(POST, seq=2, title="注塑工")]
@@ -330,6 +337,11 @@ def small_cases() -> list[Case]:
                                                           "start-not-before-end", "payment-method-cash"}),
         folder_case("huge-numbers", roster, posts=posts, must={"number-looks-like-phone", "demand-implausible"}),
         folder_case("cross-rows", cross_rows(), must={"duplicate-row", "id-name-conflict"}),
+        folder_case("cross-rows-corners", edge_rows(), posts=edge_posts(),
+                    must={"duplicate-row", "id-name-conflict", "overlapping-tasks", "hours-over-11-per-day",
+                          "hours-over-24-per-day", "phone-shared", "duplicate-post", "seq-gap"}),
+        Case("roster-seeded-3k", _seeded_roster, frozenset({"duplicate-row", "id-name-conflict", "overlapping-tasks",
+                                                           "hours-over-11-per-day", "phone-shared"})),
         folder_case("far-formatting", [r(), r(seq=2, id_number=OTHER)], tweak=edit_sheet(ROSTER, _far_format)),
         folder_case("far-content", [r()], tweak=edit_sheet(ROSTER, lambda wb: wb.worksheets[0].__setitem__(
             "K1048576", "x")), must={"sheet-too-large"}),

@@ -1,10 +1,11 @@
 """The rules that compare rows with each other, as group-by / sort operations over the columnar frame.
 
-The same findings as the row-wise rules they replace (``rules/cross_rows.py``: duplicate-row,
-id-name-conflict, overlapping-tasks, hours-over-24/11-per-day, phone-shared; ``rules/job_posts.py``:
-duplicate-post; ``rules/service_year.py``: seq-repeated, seq-gap, seq-gaps-more): same code, row,
-column, value, message, severity, and the same order once the report sorts them. The conventions
-(which rows are "extra", the usual name of an ID, …) are documented with those rules.
+duplicate-row, id-name-conflict, overlapping-tasks, hours-over-24/11-per-day, phone-shared (registered
+in ``rules/cross_rows.py``, whose docstring states the conventions: which rows are "extra", the usual
+name of an ID, …), duplicate-post (``rules/job_posts.py``) and seq-repeated, seq-gap, seq-gaps-more
+(``rules/service_year.py``). They replaced row-wise rules and give exactly their findings (code, row,
+column, value, message, severity, and order): the validate corpus (tests/test_validate_corpus.py,
+goldens made with the row-wise engine) holds them to it.
 
 How: per-value work (is an ID valid, a name or a place folded for comparison, a phone compacted)
 runs once per distinct value; the comparisons are sorts, ``over`` windows and group-bys; Python
@@ -13,8 +14,8 @@ find the person-days that may be over the limit (a margin wider than any roundin
 are summed again exactly, with ``Decimal`` and ``core.dates.hours_by_day``, as the policy counts.
 
 The frame (``columnar.frame``) has one column per field key plus ``row`` (the Excel row), in the
-reader's record order; a cell that is not of its column's type is null there, as the row-wise
-rules skip it.
+reader's record order; a cell that is not of its column's type is null there, and the rules skip
+it (as the row-wise rules did: ``isinstance`` checks on each value).
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ MAX_SEQ_FINDINGS = 20            # as rules/service_year.py: at most this many �
 _MARGIN = 0.01                   # float sums within this of the limit are summed again exactly
 _NAME_DOTS = str.maketrans({"•": "·", "・": "·", "‧": "·", "∙": "·", "．": "·", ".": "·"})
 _TIME = pl.Datetime("us")
+_PEOPLE_COLUMNS = ("row", "id_number", "id_ok", "name", "phone", "place", "start", "end", "hours")
+_PLAIN_ID = r"^[0-9]{17}[0-9X]$"          # an ID ``canonical_id`` leaves as it is
+_PLAIN_MOBILE = r"^1[3-9][0-9]{9}$"       # a mobile number ``phone.compact`` leaves as it is (and valid)
 
 
 def same_person_name(name: str) -> str:
@@ -95,22 +99,35 @@ JOB_POSTS_RULES = (duplicate_posts, seq_order)
 # ---- per distinct value ---------------------------------------------------------------------------
 
 
-def _mapped(frame: pl.DataFrame, column: str, fn: Callable[[Any], Any], dtype: pl.DataType) -> pl.Series:
-    """Return ``fn`` of each value of ``column``, computed once per distinct value (null stays null)."""
-    values = frame.get_column(column)
-    distinct = values.drop_nulls().unique()
+def _mapped(df: pl.DataFrame, column: str, fn: Callable[[Any], Any], dtype: pl.DataType,
+            same: str | None = None) -> pl.Series:
+    """Return ``fn`` of each value of ``column``, computed once per distinct value (null stays null).
+
+    ``same``: a regular expression for values ``fn`` returns unchanged (a valid ID as the reader
+    gives it): those are not passed to ``fn``.
+    """
+    values = df.get_column(column)
+    todo = values.drop_nulls()
+    if same is not None:
+        todo = todo.filter(~todo.str.contains(same))
+    distinct = todo.unique()
     table = pl.DataFrame({column: distinct, "_out": pl.Series([fn(v) for v in distinct.to_list()], dtype=dtype)},
                          schema={column: values.dtype, "_out": dtype})
-    return frame.select(column).join(table, on=column, how="left", maintain_order="left").get_column("_out")
+    out = df.select(column).join(table, on=column, how="left", maintain_order="left").get_column("_out")
+    if same is not None:
+        out = df.select(pl.when(pl.col(column).str.contains(same)).then(pl.col(column))
+                        .otherwise(out)).to_series()
+    return out
 
 
 def _people(frame: Frame) -> pl.DataFrame:
     """Return the rows whose ID passes every ID check (``rules.identity.valid_ids``), numbered ``_pos``
-    in record order, the ID as ``_id``."""
-    df = frame.df.with_row_index("_pos")
+    in record order, the ID as ``_id``, the person as ``_who`` (the position of their first row: a
+    number to group by, in the order people appear)."""
+    df = frame.df.select(c for c in _PEOPLE_COLUMNS if c in frame.df.columns).with_row_index("_pos")
     if "id_number" not in df.columns:
-        return df.clear().with_columns(_id=pl.lit(None, pl.String))
-    return df.filter(pl.col("id_ok")).with_columns(_id=pl.col("id_number"))
+        return df.clear().with_columns(_id=pl.lit(None, pl.String), _who=pl.lit(None, pl.UInt32))
+    return df.filter(pl.col("id_ok")).with_columns(_id=pl.col("id_number"), _who=pl.col("_pos").min().over("id_number"))
 
 
 def _has(frame: pl.DataFrame, *columns: str) -> bool:
@@ -128,7 +145,7 @@ def _duplicates(people: pl.DataFrame, frame: Frame) -> Iterator[F.Finding]:
     if rows.is_empty():
         return
     rows = rows.with_columns(
-        _key_id=_mapped(rows, "_id", canonical_id, pl.String()),
+        _key_id=_mapped(rows, "_id", canonical_id, pl.String(), same=_PLAIN_ID),
         _key_place=_mapped(rows, "place", place_key, pl.String()),
         _key_start=pl.col("start").dt.truncate("1s"), _key_end=pl.col("end").dt.truncate("1s"))
     key = ["_key_id", "_key_start", "_key_end", "_key_place"]
@@ -142,11 +159,11 @@ def _name_conflicts(people: pl.DataFrame, frame: Frame) -> Iterator[F.Finding]:
     if "name" not in people.columns:
         return
     named = people.filter(pl.col("name").is_not_null())
-    named = named.filter(pl.col("name").n_unique().over("_id") > 1)      # two spellings at least
+    named = named.filter(pl.col("name").n_unique().over("_who") > 1)      # two spellings at least
     if named.is_empty():
         return
     named = named.with_columns(_nm=_mapped(named, "name", same_person_name, pl.String()))
-    odd = named.filter(pl.col("_nm").n_unique().over("_id") > 1)
+    odd = named.filter(pl.col("_nm").n_unique().over("_who") > 1)
     by_id: dict[str, list[tuple[int, str, str]]] = {}
     for id_number, row, name, nm in odd.select("_id", "row", "name", "_nm").iter_rows():
         by_id.setdefault(id_number, []).append((row, name, nm))
@@ -175,8 +192,9 @@ Keyed = tuple[tuple[int, int], F.Finding]
 
 
 def _tasks(people: pl.DataFrame) -> pl.DataFrame:
-    """Return each person's plausible tasks sorted by (ID, start, end, row), exact repeats left out,
-    with ``_who``: the person's first task in record order.
+    """Return each person's plausible tasks sorted by (person, start, end, row), exact repeats left
+    out; ``_who`` becomes the position of the person's first plausible task (the row-wise rule's
+    order of people).
 
     A row that repeats an earlier task exactly (same start, end and place as written) is reported
     as duplicate-row, not as an overlap, and its hours are not counted twice.
@@ -184,36 +202,41 @@ def _tasks(people: pl.DataFrame) -> pl.DataFrame:
     if not _has(people, "start", "end"):
         return people.clear()
     span = pl.col("end") - pl.col("start")
-    tasks = people.filter(pl.col("start").is_not_null() & pl.col("end").is_not_null()
-                          & (pl.col("start") < pl.col("end")) & (span <= pl.duration(days=MAX_TASK_DAYS)))
-    place = pl.col("place") if "place" in tasks.columns else pl.lit(None, pl.String)
-    tasks = tasks.with_columns(_who=pl.col("_pos").min().over("_id")).sort("_id", "start", "end", "row")
-    return tasks.filter(pl.struct(pl.col("_id"), pl.col("start"), pl.col("end"), place).is_first_distinct())
+    place = pl.col("place") if "place" in people.columns else pl.lit(None, pl.String)
+    plausible = (pl.col("start") < pl.col("end")) & (span <= pl.duration(days=MAX_TASK_DAYS))
+    return (people.lazy().filter(plausible.fill_null(False))
+            .with_columns(_who=pl.col("_pos").min().over("_who"))    # the first of the person's tasks
+            .sort("_who", "start", "end", "row")
+            .filter(pl.struct(pl.col("_who"), pl.col("start"), pl.col("end"), place).is_first_distinct())
+            .collect())
 
 
 def _overlaps(tasks: pl.DataFrame, frame: Frame) -> Iterator[Keyed]:
     """A task that starts before the latest end of the same person's earlier tasks."""
-    latest = pl.col("end").cum_max().over("_id")
-    marked = tasks.with_columns(_latest=latest).with_columns(
-        _new=pl.col("_latest") != pl.col("_latest").shift(1).over("_id"))
-    marked = marked.with_columns(
-        _latest_row=pl.when(pl.col("_new").fill_null(True)).then(pl.col("row")).forward_fill().over("_id"))
-    found = marked.with_columns(_before=pl.col("_latest").shift(1).over("_id"),
-                                _before_row=pl.col("_latest_row").shift(1).over("_id"))
-    found = found.filter(pl.col("start") < pl.col("_before"))
+    same = (pl.col("_who") == pl.col("_who").shift(1)).fill_null(False)     # tasks sorted by person
+    latest = pl.col("_latest")
+    found = (tasks.lazy().select("_who", "row", "start", "end")
+             .with_columns(_latest=pl.col("end").cum_max().over("_who"), _same=same)
+             .with_columns(_latest_row=pl.when(~pl.col("_same") | (latest != latest.shift(1))).then(pl.col("row"))
+                           .forward_fill())                  # the row that set the latest end (first to reach it)
+             .with_columns(_before=latest.shift(1), _before_row=pl.col("_latest_row").shift(1))
+             .filter(pl.col("_same") & (pl.col("start") < pl.col("_before"))).collect())
     for who, row, start, before in found.select("_who", "row", "start", "_before_row").iter_rows():
         yield (who, 0), frame.finding("overlapping-tasks", row, "start", start, rows=rows_text([before, row]))
 
 
 def _day_parts(tasks: pl.DataFrame) -> pl.DataFrame:
-    """Return one line per task and calendar day it touches, with its share of the hours (float)."""
-    last_day = (pl.col("end") - pl.duration(microseconds=1)).dt.date()
-    parts = tasks.with_columns(_day=pl.date_ranges(pl.col("start").dt.date(), last_day)).explode("_day")
+    """Return one line per task and calendar day it touches, with its share of the hours (float),
+    the days split by the time in each as ``core.dates.hours_by_day`` does; in the tasks' order."""
+    first = pl.col("start").dt.date()
+    days = ((pl.col("end") - pl.duration(microseconds=1)).dt.date() - first).dt.total_days() + 1
     midnight = pl.col("_day").cast(_TIME)
-    piece_start = pl.max_horizontal(pl.col("start"), midnight)
-    piece_end = pl.min_horizontal(pl.col("end"), midnight + pl.duration(days=1))
-    share = (piece_end - piece_start).dt.total_seconds() / (pl.col("end") - pl.col("start")).dt.total_seconds()
-    return parts.with_columns(_part=pl.col("hours") * share)
+    piece = (pl.min_horizontal(pl.col("end"), midnight + pl.duration(days=1))
+             - pl.max_horizontal(pl.col("start"), midnight))
+    share = piece.dt.total_seconds() / (pl.col("end") - pl.col("start")).dt.total_seconds()
+    return (tasks.lazy().with_columns(_k=pl.int_ranges(0, days)).explode("_k")
+            .with_columns(_day=first + pl.duration(days=pl.col("_k")))
+            .with_columns(_part=pl.col("hours") * share).collect())
 
 
 def _daily_hours(tasks: pl.DataFrame, policy: Policy, frame: Frame) -> Iterator[Keyed]:
@@ -222,18 +245,19 @@ def _daily_hours(tasks: pl.DataFrame, policy: Policy, frame: Frame) -> Iterator[
     The float sums only choose the person-days to look at (any that may be over, with a margin);
     those are summed exactly from ``hours_exact`` (a float may have lost a tiny positive value).
     """
-    if not _has(tasks, "hours", "hours_exact"):
+    if "hours" not in tasks.columns or "hours_exact" not in frame.df.columns:
         return
     hard, soft = policy.roster.max_hours_per_day, policy.roster.warn_hours_per_day
     parts = _day_parts(tasks.filter(pl.col("hours") >= 0))
-    total = pl.col("_part").sum().over("_id", "_day")
+    total = pl.col("_part").sum().over("_who", "_day")
     maybe = parts.filter((total > float(soft) - _MARGIN) | total.is_infinite())
-    days: dict[tuple[str, dt.date], list[tuple[int, int, dt.datetime, dt.datetime, Any]]] = {}
-    for id_number, day, who, row, start, end, value in maybe.select(
-            "_id", "_day", "_who", "row", "start", "end", "hours_exact").iter_rows():
+    exact = frame.df.get_column("hours_exact").gather(maybe.get_column("_pos")).to_list()
+    days: dict[tuple[int, dt.date], list[tuple[int, int, dt.datetime, dt.datetime, Any]]] = {}
+    for (who, day, row, start, end), value in zip(maybe.select("_who", "_day", "row", "start", "end").iter_rows(),
+                                                  exact):
         if value > 0:
-            days.setdefault((id_number, day), []).append((who, row, start, end, value))
-    for (_id, day), entries in days.items():
+            days.setdefault((who, day), []).append((who, row, start, end, value))
+    for (_who, day), entries in days.items():
         yield from _day_findings(entries, day, hard, soft, frame)
 
 
@@ -259,13 +283,13 @@ def _shared_phones(people: pl.DataFrame, limit: int, frame: Frame) -> Iterator[F
     if "phone" not in people.columns:
         return
     phones = people.filter(pl.col("phone").is_not_null())
-    plain = pl.col("phone").str.contains(r"^1[3-9][0-9]{9}$")     # a mobile number as compact() gives it
+    plain = pl.col("phone").str.contains(_PLAIN_MOBILE)
     odd = phones.filter(~plain)
     odd = odd.with_columns(_phone=_mapped(odd, "phone", phone_mod.compact, pl.String()),
                            _ok=_mapped(odd, "phone", lambda v: not phone_mod.check(v), pl.Boolean()))
     phones = pl.concat([phones.filter(plain).with_columns(_phone=pl.col("phone")),
                         odd.filter(pl.col("_ok")).drop("_ok")]).sort("_pos")
-    shared = phones.filter(pl.col("_id").n_unique().over("_phone") > limit)
+    shared = phones.filter(pl.col("_who").n_unique().over("_phone") > limit)
     people_of: dict[str, dict[str, list[int]]] = {}
     for number, id_number, row in shared.select("_phone", "_id", "row").iter_rows():
         people_of.setdefault(number, {}).setdefault(id_number, []).append(row)
@@ -298,6 +322,9 @@ def _seq_order(df: pl.DataFrame, frame: Frame) -> Iterator[F.Finding]:
     seqs = df.filter(pl.col("seq").is_not_null()).select("row", "seq")
     if seqs.height < 2:
         return
+    if not seqs.schema["seq"].is_integer():      # 序号 beyond a 64-bit integer (10**300): Python ints
+        yield from _seq_findings(list(seqs.iter_rows()), frame)
+        return
     seqs = seqs.with_columns(_first=pl.col("row").first().over("seq"))
     repeated = seqs.filter(~pl.col("seq").is_first_distinct()).head(MAX_SEQ_FINDINGS)
     for row, seq, first in repeated.iter_rows():
@@ -306,6 +333,26 @@ def _seq_order(df: pl.DataFrame, frame: Frame) -> Iterator[F.Finding]:
     gaps = used.with_columns(_before=pl.col("seq").shift(1)).filter(pl.col("seq") - pl.col("_before") > 1)
     for seq, first, before in gaps.head(MAX_SEQ_FINDINGS).select("seq", "_first", "_before").iter_rows():
         yield frame.finding("seq-gap", first, "seq", seq, before=before, after=seq)
-    if gaps.height > MAX_SEQ_FINDINGS:
+    yield from _more_gaps(gaps.height, frame)
+
+
+def _seq_findings(seqs: list[tuple[int, int]], frame: Frame) -> Iterator[F.Finding]:
+    """The 序号 findings for (row, seq) pairs in record order, one by one (the rare out-of-range case)."""
+    first_row: dict[int, int] = {}
+    shown = 0
+    for row, seq in seqs:
+        if seq in first_row and shown < MAX_SEQ_FINDINGS:
+            shown += 1
+            yield frame.finding("seq-repeated", row, "seq", seq, first=first_row[seq])
+        first_row.setdefault(seq, row)
+    ordered = sorted(first_row)
+    gaps = [(a, b) for a, b in zip(ordered, ordered[1:]) if b - a > 1]
+    for a, b in gaps[:MAX_SEQ_FINDINGS]:
+        yield frame.finding("seq-gap", first_row[b], "seq", b, before=a, after=b)
+    yield from _more_gaps(len(gaps), frame)
+
+
+def _more_gaps(count: int, frame: Frame) -> Iterator[F.Finding]:
+    if count > MAX_SEQ_FINDINGS:
         table = frame.table
-        yield F.make("seq-gaps-more", file=table.path.name, sheet=table.sheet, count=gaps.height - MAX_SEQ_FINDINGS)
+        yield F.make("seq-gaps-more", file=table.path.name, sheet=table.sheet, count=count - MAX_SEQ_FINDINGS)
