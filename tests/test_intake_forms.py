@@ -11,11 +11,20 @@ import io
 from pathlib import Path
 
 import pytest
-from helpers.intake import RECEIVED, attachments, built_package, built_recognition_package, make_ca, make_signer
-from helpers.intake import manifest_of, rewrite, sign
+from helpers.intake import (
+    RECEIVED,
+    attachments,
+    built_package,
+    built_recognition_package,
+    make_ca,
+    make_signer,
+    manifest_of,
+    rewrite,
+    sign,
+)
 
 from lingong_docs.intake.examine.forms import MAX_AREA
-from lingong_docs.intake.raster import _draw, differing_area
+from lingong_docs.intake.raster import differing_area, draw_pages
 from lingong_docs.intake.service import intake
 
 REPORT_PAGE = 2          # 0-based: 附件2 运营经费补贴申请报告 in the test package
@@ -213,7 +222,7 @@ def _line(tmp_path: Path, name: str, amount: str | None, dx: float = 0.0, dy: fl
     c.drawString(x + c.stringWidth("20", font, 16), y, "万元（大写：人民币贰拾万元整）。")
     c.showPage()
     c.save()
-    [image] = _draw(pdf, tmp_path / name, 100)
+    [image] = draw_pages(pdf, tmp_path / name, 100)
     return image
 
 

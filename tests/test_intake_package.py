@@ -265,7 +265,7 @@ def test_swapped_roster_with_updated_manifest_is_caught_by_the_printed_pages(tmp
     # checklist and the printed 附件5 still show 1,000
     r = run(tmp_path, with_roster_rows(package_bytes, 1200), allow_unsigned=True)
     assert r.figures["match_count"] == 1200
-    assert errors(r) == {"printed-figures-mismatch", "printed-rows-mismatch"}
+    assert errors(r) == {"printed-figures-mismatch", "printed-rows-mismatch", "form-page-differs"}
     [rows] = [f.message for f in r.findings if f.code == "printed-rows-mismatch"]
     assert "有200行" in rows and "（未印出）" in rows            # the 200 added rows appear on no page
     printed = [f.message for f in r.findings if f.code == "printed-figures-mismatch"]

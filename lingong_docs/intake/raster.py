@@ -51,8 +51,8 @@ def compare_pages(expected_pdf: Path, where: list[Any], package_pdf: Path, passw
     own = workdir / "package-forms.pdf"
     with open(own, "wb") as f:
         writer.write(f)
-    theirs = _draw(own, workdir / "package", dpi)
-    ours = _draw(expected_pdf, workdir / "expected", dpi)
+    theirs = draw_pages(own, workdir / "package", dpi)
+    ours = draw_pages(expected_pdf, workdir / "expected", dpi)
     out = []
     for e in where:
         if e.index is None or e not in compared:
@@ -68,7 +68,7 @@ def _plain(text: str | None) -> str:
     return "".join(unicodedata.normalize("NFKC", text or "").split())
 
 
-def _draw(pdf: Path, prefix: Path, dpi: int) -> list[Any]:
+def draw_pages(pdf: Path, prefix: Path, dpi: int) -> list[Any]:
     """Return the pages of ``pdf`` drawn in grey at ``dpi`` (PIL images), annotations hidden."""
     from PIL import Image
 

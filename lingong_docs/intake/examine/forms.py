@@ -30,12 +30,15 @@ SIGNED_COPY = "signed.pdf"        # the sealed bytes the scan cut off (``scan.re
 def check_forms(ex: Examination, scan: ScanResult, manifest: Manifest, workdir: Path, password: str | None,
                 result: TruthResult | None, limits: Limits) -> float:
     """Render the forms again in the child and add the findings; return the child's CPU seconds."""
-    if manifest.draft:
+    if manifest.draft or not limits.max_form_pages:
         return 0.0
-    what = "、".join(ex.title_of(m.key) for m in manifest.materials if _is_form(ex, m.key)) or "表单"
+    forms = [m for m in manifest.materials if _is_form(ex, m.key)]
+    what = "、".join(ex.title_of(m.key) for m in forms) or "表单"
     application = _application(scan, manifest)
+    pages = sum(max(0, m.last_page - m.first_page + 1) for m in forms)
     reason = ("材料包中没有完好的申请文件" if application is None
-              else "未能重新计算" if ex.kind != RECOGNITION and (result is None or ex.figures is None) else None)
+              else "未能重新计算" if ex.kind != RECOGNITION and (result is None or ex.figures is None)
+              else f"表单共{pages}页，超过{limits.max_form_pages}页的上限" if pages > limits.max_form_pages else None)
     if reason or application is None:
         ex.add("form-rerender-failed", what=what, reason=reason)
         return 0.0
@@ -46,13 +49,13 @@ def check_forms(ex: Examination, scan: ScanResult, manifest: Manifest, workdir: 
                "paper": manifest.paper, "pdf": str(pdf), "password": password,
                "materials": [m.to_dict() for m in manifest.materials]}
     outcome = run_job(request, workdir, limits)
-    forms = FormsResult.from_dict(outcome.result) if outcome.result and "fatal" not in outcome.result else None
-    if forms is None or forms.failed:
+    answer = FormsResult.from_dict(outcome.result) if outcome.result and "fatal" not in outcome.result else None
+    if answer is None or answer.failed:
         failure = {"timeout": f"计算时间超过本材料包剩余的{limits.cpu_seconds:g}秒",
                    "wall": f"等待超过{limits.wall_seconds:g}秒"}.get(outcome.failure or "", "生成过程被中止")
-        ex.add("form-rerender-failed", what=what, reason=forms.failed if forms is not None else failure)
+        ex.add("form-rerender-failed", what=what, reason=answer.failed if answer is not None else failure)
         return outcome.cpu
-    _differences(ex, manifest, forms.pages)
+    _differences(ex, manifest, answer.pages)
     return outcome.cpu
 
 
