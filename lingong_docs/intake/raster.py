@@ -55,8 +55,11 @@ def compare_pages(expected_pdf: Path, where: list[Any], package_pdf: Path, passw
     ours = draw_pages(expected_pdf, workdir / "expected", dpi)
     out = []
     for e in where:
-        if e.index is None or e not in compared:
-            out.append(FormPage(e.material, e.page, text=False, pages=e.rendered_pages or 0))
+        if e.index is None:                          # the form took another number of pages
+            out.append(FormPage(e.material, e.page, text=False, pages=e.rendered_pages))
+            continue
+        if e not in compared:                        # the package has no such page
+            out.append(FormPage(e.material, e.page, text=False))
             continue
         k = compared.index(e)
         same_text = _plain(package.pages[e.page - 1].extract_text()) == _plain(expected.pages[e.index].extract_text())
