@@ -106,9 +106,9 @@ def _rerender(request: dict[str, Any]) -> FormsResult:
                  and policy.material(m["key"]).source in (FORM, CHECKLIST)]
     if not materials:
         return FormsResult(failed="材料包中没有可重新生成的表单")
+    # the electronic edition's forms (the paper edition and drafts are refused before this)
     context = render.form_context(info, kind=kind, figures=_figures(request.get("figures")),
-                                  materials=_checklist_rows(request, policy),
-                                  page_note=_page_note(request, policy))
+                                  materials=_checklist_rows(request, policy))
     workdir = Path(request["workdir"]) / "forms"
     workdir.mkdir(mode=0o700, exist_ok=True)
     pdfs = render.render_forms([policy.material(m["key"]) for m in materials], context, workdir / "rendered")
@@ -156,25 +156,6 @@ def _checklist_rows(request: dict[str, Any], policy: Any) -> list[dict[str, Any]
     return checklist_rows(counts, ranges, parts, policy)
 
 
-def _page_note(request: dict[str, Any], policy: Any) -> str:
-    """Return the line the paper edition prints under the checklist (``package.checklist``)."""
-    from lingong_docs.package.checklist import PAGE_NOTE, SEAM_NOTE
-
-    if not request.get("paper"):
-        return ""
-    note = PAGE_NOTE + (SEAM_NOTE if _seam(request, policy) else "")
-    return note.format(total=int(request["pages"]))
-
-
-def _seam(request: dict[str, Any], policy: Any) -> bool:
-    """Whether the paper edition asks for a 骑缝章 (``package.assemble.has_seam``): a table over pages."""
-    from lingong_docs.core.policy import TABLE
-
-    return bool(request.get("paper")) and any(
-        policy.material(m["key"]).source == TABLE and int(m["last_page"]) > int(m["first_page"])
-        for m in request["materials"])
-
-
 @dataclass(frozen=True)
 class Expected:
     """A page of a form rendered again: its material, its page in the package and its index in
@@ -189,14 +170,13 @@ class Expected:
 def _expected(materials: list[dict[str, Any]], pdfs: dict[str, Path], request: dict[str, Any],
               workdir: Path) -> tuple[Path, list[Expected]]:
     """Return the rendered form pages stamped as the package stage stamps them (``package.overlay``:
-    page number of the package, 骑缝章 strip) in one PDF, and where each belongs in the package."""
+    the page number of the package) in one PDF, and where each belongs in the package."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject
 
-    from lingong_docs.core.policy import policy_for
     from lingong_docs.package.overlay import Stamper, make_overlay
 
-    total, seam = int(request["pages"]), _seam(request, policy_for(None, request.get("policy") or None))
+    total = int(request["pages"])
     writer = PdfWriter()
     stamper = Stamper(writer)
     out: list[Expected] = []
@@ -211,7 +191,7 @@ def _expected(materials: list[dict[str, Any]], pdfs: dict[str, Path], request: d
             for key in STRIPPED_PAGE_KEYS:
                 page.pop(NameObject(key), None)
             box = page.mediabox
-            overlay = make_overlay([(float(box.width), float(box.height))], draft=False, seams=[seam],
+            overlay = make_overlay([(float(box.width), float(box.height))], draft=False,
                                    first=first + k, total=total)
             stamper.stamp(page, overlay.pages[0])
             out.append(Expected(m["key"], first + k, index=len(writer.pages) - 1))

@@ -5,7 +5,8 @@ The one-page forms (cover, 材料清单, the reports 附件1—3) are rendered a
 ``truth`` child recomputed, and compared page by page with the package (text layer and picture,
 ``intake.raster``). A page that differs, a form that takes another number of pages, and a
 re-render that could not be made (no LibreOffice, the package's CPU budget spent) are findings —
-never a silent pass. Drafts are refused anyway (``package-draft``) and are not rendered again.
+never a silent pass. Drafts and the paper edition are refused as such (``package-draft``,
+``package-paper-edition``) and are not rendered again.
 """
 
 from __future__ import annotations
@@ -24,14 +25,16 @@ from lingong_docs.intake.truth import TruthResult
 # ``intake.raster``: measured 0 on the same machine, on pages moved by 1—2 pixels or scaled by
 # 0.3 %; a digit drawn over another at 16 pt gives 12 mm² and more, docs/security.md §3).
 MAX_AREA = 6.0
+# Why the forms could not be rendered again that the notice already gives (the package is refused).
+ALREADY_TOLD = ("hash-mismatch", "attachment-missing", "recompute-failed")
 SIGNED_COPY = "signed.pdf"        # the sealed bytes the scan cut off (``scan.reading.signed_copy``)
 
 
 def check_forms(ex: Examination, scan: ScanResult, manifest: Manifest, workdir: Path, password: str | None,
                 result: TruthResult | None, limits: Limits) -> float:
     """Render the forms again in the child and add the findings; return the child's CPU seconds."""
-    if manifest.draft or not limits.max_form_pages:
-        return 0.0
+    if manifest.draft or manifest.paper or not limits.max_form_pages:
+        return 0.0                     # drafts and the paper edition are refused as such; 0: off (benches)
     forms = [m for m in manifest.materials if _is_form(ex, m.key)]
     what = "、".join(ex.title_of(m.key) for m in forms) or "表单"
     application = _application(scan, manifest)
@@ -40,13 +43,14 @@ def check_forms(ex: Examination, scan: ScanResult, manifest: Manifest, workdir: 
               else "未能重新计算" if ex.kind != RECOGNITION and (result is None or ex.figures is None)
               else f"表单共{pages}页，超过{limits.max_form_pages}页的上限" if pages > limits.max_form_pages else None)
     if reason or application is None:
-        ex.add("form-rerender-failed", what=what, reason=reason)
+        if not any(ex.has(code) for code in ALREADY_TOLD):
+            ex.add("form-rerender-failed", what=what, reason=reason)
         return 0.0
     pdf = workdir / SIGNED_COPY if (workdir / SIGNED_COPY).is_file() else ex.path.resolve()
     request = {"job": "forms", "application": str(workdir / "files" / application), "kind": ex.kind,
                "policy": ex.policy.id if ex.policy else None, "figures": _figures(ex),
                "records": dict(result.records) if result is not None else {}, "pages": manifest.pages,
-               "paper": manifest.paper, "pdf": str(pdf), "password": password,
+               "pdf": str(pdf), "password": password,
                "materials": [m.to_dict() for m in manifest.materials]}
     outcome = run_job(request, workdir, limits)
     answer = FormsResult.from_dict(outcome.result) if outcome.result and "fatal" not in outcome.result else None
