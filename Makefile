@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 APT_PKGS := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai poppler-utils chromium postgresql
 OUT ?= out
 
-.PHONY: setup system venv demo lint test test-fast bench clean samples
+.PHONY: setup system venv demo lint test test-fast bench clean samples validate-corpus
 
 setup: system venv
 
@@ -62,14 +62,21 @@ lint: setup
 test: lint
 	$(BIN)/python -m pytest -q
 
-# The inner loop: no LibreOffice, Chromium or pyHanko signing (tests marked slow by tests/conftest.py).
+# The inner loop: no LibreOffice, Chromium or pyHanko signing (tests marked slow by tests/conftest.py), on
+# FAST_WORKERS processes (pytest-xdist; a test module stays on one worker, so its fixtures are made once).
+FAST_WORKERS ?= 2
 test-fast: venv
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n $(FAST_WORKERS) --dist loadfile
 
 bench: setup
 	$(BIN)/pip install -q -c constraints.txt -e '.[bench]'
 	$(BIN)/python bench/run.py
+
+# Rewrite the goldens of tests/test_validate_corpus.py from the current validate engine. Only when a change
+# of findings is intended (say so in the commit); the tests never write them.
+validate-corpus: venv
+	$(BIN)/python -m tests.helpers.validate_corpus --regenerate
 
 clean:
 	rm -rf $(OUT) build dist *.egg-info

@@ -28,6 +28,13 @@ and around them:
     lg.publicity(sources, "公示.xlsx") -> Notice      the 公示 list (no personal data)
     lg.receipt_file(folder, number, "pdf") -> Path | None
 
+and what the CLI and the web page print and write with, so that they print as the stages do:
+``__version__``, ``yuan`` / ``cn_date`` / ``rmb_upper`` (money and dates as the forms print
+them), ``scrub`` / ``mask_file_name`` / ``ScrubFilter`` (personal data masked in any text, file
+name or log record), ``strip_controls`` (text cleaned of control characters),
+``atomic_write_bytes`` (a file written whole or not at all), ``owner_pid`` / ``sweep_stale``
+(the private working folders a process left behind).
+
 Each result's ``to_dict()`` is exactly what the matching command prints with ``--format json``.
 Errors are ``LingongError`` subclasses with a stable ``code`` and a Chinese ``message``; ``build``
 raises ``BuildRefused`` (its ``problems``) when the data has errors.
@@ -45,14 +52,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from importlib import import_module, metadata
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lingong_docs._version import __version__
 from lingong_docs.core.errors import BuildRefused, ConfigError, LingongError
 from lingong_docs.core.findings import Finding, Report
 from lingong_docs.core.model import Application, ApplicationInfo
-from lingong_docs.util.pii import mask_file_name
+from lingong_docs.util.atomic import atomic_write_bytes
+from lingong_docs.util.money import cn_date, rmb_upper, yuan
+from lingong_docs.util.pii import ScrubFilter, mask_file_name, scrub
+from lingong_docs.util.text import strip_controls
+from lingong_docs.util.workdir import owner_pid, sweep_stale
 
 if TYPE_CHECKING:
     from lingong_docs.compute.figures import Figures as Figures
@@ -97,7 +109,10 @@ __all__ = ["validate", "compute", "build", "intake", "fix", "read", "annotate", 
            "Receipt", "BuildResult", "Prepared", "RuleCatalogue", "Explanation", "ExplanationStep", "InitResult",
            "Environment", "LedgerListing", "Notice", "PathLike", "Reading", "Policy",
            "ApplicationDetails", "application_details", "write_application", "year_notes", "deadline",
-           "check_credit_code", "signature_status_zh"]
+           "check_credit_code", "signature_status_zh",
+           # for the front ends: print, mask and write as the stages do
+           "__version__", "yuan", "cn_date", "rmb_upper", "scrub", "mask_file_name", "ScrubFilter", "strip_controls",
+           "atomic_write_bytes", "owner_pid", "sweep_stale"]
 
 
 def __getattr__(name: str) -> Any:
@@ -370,6 +385,8 @@ class Environment:
 
 
 def _version(name: str) -> str:
+    from importlib import metadata  # here: importing it costs every command a twentieth of a second
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:

@@ -1,3 +1,4 @@
+import functools
 import inspect
 import re
 import sys
@@ -128,6 +129,7 @@ SOURCE_NEEDS = {
 _NAME = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\(")
 
 
+@functools.cache
 def _source(obj: object) -> str:
     try:
         return inspect.getsource(obj)  # type: ignore[arg-type]
@@ -137,21 +139,28 @@ def _source(obj: object) -> str:
 
 def _code_of(item: pytest.Item) -> str:
     """The source of the test, of the fixtures it uses (from this folder) and of the module's functions they call."""
-    parts = [_source(getattr(item, "function", None))]
     info = getattr(item, "_fixtureinfo", None)
-    for defs in (info.name2fixturedefs.values() if info else ()):
-        for fixturedef in defs:
-            if str(getattr(fixturedef, "baseid", "")).startswith("tests") or "tests" in str(_source_file(fixturedef.func)):
-                parts.append(_source(fixturedef.func))
-    module = getattr(item, "module", None)
+    fixtures = tuple(fixturedef.func for defs in (info.name2fixturedefs.values() if info else ())
+                     for fixturedef in defs
+                     if str(getattr(fixturedef, "baseid", "")).startswith("tests")
+                     or "tests" in _source_file(fixturedef.func))
+    return _code_of_function(getattr(item, "function", None), fixtures)
+
+
+@functools.cache
+def _code_of_function(function: object, fixtures: tuple[object, ...]) -> str:
+    """``_code_of`` once per test function and fixture set: the parametrized cases of a test share it."""
+    parts = [_source(function), *(_source(f) for f in fixtures)]
+    module = inspect.getmodule(function) if function is not None else None
     called = {n for part in parts for n in _NAME.findall(part)}
-    for name in called:
+    for name in sorted(called):
         helper = getattr(module, name, None)
         if inspect.isfunction(helper) and helper.__module__ == getattr(module, "__name__", None):
             parts.append(_source(helper))
     return "\n".join(parts)
 
 
+@functools.cache
 def _source_file(func: object) -> str:
     try:
         return inspect.getsourcefile(func) or ""  # type: ignore[arg-type]
@@ -168,9 +177,13 @@ def _needs(item: pytest.Item) -> set[str]:
     for mod, words, marks in NEEDS_BY_NAME:
         if module == mod and any(w in name for w in words):
             needs.update(marks)
-    code = _code_of(item)
-    needs.update(mark for mark, pattern in SOURCE_NEEDS.items() if pattern.search(code))
+    needs.update(_needs_of_code(_code_of(item)))
     return needs
+
+
+@functools.cache
+def _needs_of_code(code: str) -> frozenset[str]:
+    return frozenset(mark for mark, pattern in SOURCE_NEEDS.items() if pattern.search(code))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

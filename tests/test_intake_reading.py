@@ -8,35 +8,11 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
-from helpers.intake import RECEIVED, built_package, make_signer, manifest_of, sign
+from helpers.intake import built_package, errors, manifest_of, run, sign, signed_fixture, signer_fixture  # noqa: F401
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
-from lingong_docs.intake.service import intake
 from lingong_docs.util.pdfsafety import MAX_NODES, check_bytes
-
-
-@pytest.fixture(scope="module")
-def signer(tmp_path_factory):
-    return make_signer(tmp_path_factory.mktemp("cert"))[0]
-
-
-@pytest.fixture(scope="module")
-def signed(signer) -> bytes:
-    return sign(built_package(), signer)
-
-
-def run(tmp_path, data: bytes, **kw):
-    path = tmp_path / "package.pdf"
-    path.write_bytes(data)
-    kw.setdefault("as_of", RECEIVED)
-    [receipt] = intake([path], **kw)
-    return receipt
-
-
-def errors(receipt) -> set[str]:
-    return {f.code for f in receipt.findings if f.severity == "error"}
 
 
 def test_the_sealed_package_is_accepted_as_a_reference(tmp_path, signed):

@@ -9,7 +9,18 @@ from pathlib import Path
 
 import pytest
 from helpers.apps import USCC
-from helpers.intake import OTHER_USCC, RECEIVED, built_package, make_ca, make_signer, make_tsa, manifest_of, sign
+from helpers.intake import (
+    OTHER_USCC,
+    RECEIVED,
+    built_package,
+    make_ca,
+    make_signer,
+    make_tsa,
+    manifest_of,
+    message,
+    seal_codes,
+    sign,
+)
 from helpers.sm2 import issue, make_root
 
 from lingong_docs.intake.examine.signatures import identity_match
@@ -36,11 +47,7 @@ def run(tmp_path: Path, data: bytes, pki, **kw):
 
 
 def codes(receipt) -> set[str]:
-    return {f.code for f in receipt.findings if f.severity == "error" and _about_seals(f.code)}
-
-
-def message(receipt, code: str) -> str:
-    return next(f.message for f in receipt.findings if f.code == code)
+    return {code for code, severity in seal_codes(receipt) if severity == "error"}
 
 
 # ---- the shadow attack: a text field placed before sealing, filled with the last seal --------
@@ -216,7 +223,3 @@ def test_a_dss_revision_that_also_edits_the_metadata_is_a_modification(tmp_path,
     plain = add_validation_info(PdfFileReader(io.BytesIO(signed)).embedded_signatures[-1], vc).getvalue()
     assert run(tmp_path, plain, pki).verdict == "accepted"
 
-
-def _about_seals(code: str) -> bool:
-    """The findings these tests judge (the sample data also draws data warnings, e.g. demand-unusual)."""
-    return code.startswith(("signature", "form-field", "pdf-", "active"))

@@ -8,11 +8,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers.intake import OTHER_USCC, RECEIVED, built_package, flip_byte_in_signed_range, manifest_of
+from helpers.intake import OTHER_USCC, built_package, flip_byte_in_signed_range, manifest_of, run
+from helpers.intake import seal_codes as codes
 from helpers.sm2 import expired, issue, make_root, pem, tool
 
 from lingong_docs.intake import sm2
-from lingong_docs.intake.service import intake
 
 DISTID = "distid:1234567812345678"
 
@@ -28,18 +28,6 @@ def pki(tmp_path_factory):
 def sealed(pki) -> bytes:
     """Every place sealed with the applicant's SM2 certificate: PKCS#7 OIDs, signed attributes."""
     return pki["own"].seal(built_package())
-
-
-def run(tmp_path: Path, data: bytes, **kw):
-    path = tmp_path / "sm2.pdf"
-    path.write_bytes(data)
-    kw.setdefault("as_of", RECEIVED)
-    [receipt] = intake([path], **kw)
-    return receipt
-
-
-def codes(receipt) -> list[tuple[str, str]]:
-    return sorted((f.code, f.severity) for f in receipt.findings if _about_seals(f.code))
 
 
 def _openssl(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -163,7 +151,3 @@ def _first_contents(data: bytes) -> bytes:
             return extract_contents(value.get_object())
     raise AssertionError("no signature")
 
-
-def _about_seals(code: str) -> bool:
-    """The findings these tests judge (the sample data also draws data warnings, e.g. demand-unusual)."""
-    return code.startswith(("signature", "form-field", "pdf-", "active"))

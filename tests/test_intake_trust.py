@@ -3,20 +3,19 @@ applicant's; long-term signatures (DSS, document timestamps) pass; unsupported a
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from helpers.intake import (
     OTHER_USCC,
-    RECEIVED,
     built_package,
     make_ca,
     make_long_term,
     make_signer,
     make_tsa,
     manifest_of,
+    run,
     sign,
 )
+from helpers.intake import seal_codes as codes
 
 from lingong_docs.intake.service import intake
 
@@ -28,18 +27,6 @@ def pki(tmp_path_factory):
     own = make_signer(folder / "own", ca=ca)[0]
     other = make_signer(folder / "other", uscc=OTHER_USCC, organization="北京另一家人力资源有限公司", ca=ca)[0]
     return {"ca": ca, "own": own, "other": other, "tsa": make_tsa(folder / "tsa", ca), "folder": folder}
-
-
-def run(tmp_path: Path, data: bytes, **kw):
-    path = tmp_path / "p.pdf"
-    path.write_bytes(data)
-    kw.setdefault("as_of", RECEIVED)
-    [receipt] = intake([path], **kw)
-    return receipt
-
-
-def codes(receipt) -> list[tuple[str, str]]:
-    return sorted((f.code, f.severity) for f in receipt.findings if _about_seals(f.code))
 
 
 def test_a_chain_to_a_configured_root_is_valid_without_it_only_intact(tmp_path, pki):
@@ -160,7 +147,3 @@ def test_a_seal_made_before_its_certificate_expired_is_checked_at_the_document_t
     assert {s["checked_at_source"] for s in seals} == {"timestamp"}
     assert {dt.datetime.fromisoformat(s["checked_at"]) for s in seals} == {then}
 
-
-def _about_seals(code: str) -> bool:
-    """The findings these tests judge (the sample data also draws data warnings, e.g. demand-unusual)."""
-    return code.startswith(("signature", "form-field", "pdf-", "active"))

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import lingong_docs as lg
 
 PACKAGE = Path(lg.__file__).resolve().parent
@@ -37,22 +39,45 @@ def stage_of(name: str) -> str | None:
     return parts[1] if len(parts) > 1 and parts[0] == "lingong_docs" and parts[1] in STAGES else None
 
 
-def test_the_cli_imports_the_api_and_core_never_a_stage():
-    offending = {}
-    for path in sorted((PACKAGE / "cli").glob("*.py")):
-        stages = sorted({n for n in imports(path) if stage_of(n)})
-        if stages:
-            offending[path.name] = stages
-    assert offending == {}
+# What a front end may import of the project: the API (and the types it exports), core/, its own
+# package; and ``serve`` starts the web page.
+FRONT_ENDS = {"cli": ("lingong_docs.api", "lingong_docs.core", "lingong_docs.cli", "lingong_docs.web"),
+              "web": ("lingong_docs.api", "lingong_docs.core", "lingong_docs.web")}
 
 
-def test_the_web_page_imports_the_api_and_core_never_a_stage():
-    offending = {}
-    for path in sorted((PACKAGE / "web").glob("*.py")):
-        stages = sorted({n for n in imports(path) if stage_of(n)})
-        if stages:
-            offending[path.name] = stages
-    assert offending == {}
+def _allowed(name: str, allowed: tuple[str, ...]) -> bool:
+    return any(name == a or name.startswith(a + ".") for a in allowed)
+
+
+def front_end_leaks(path: Path, allowed: tuple[str, ...]) -> list[str]:
+    """The project names ``path`` imports from outside ``allowed`` (``from lingong_docs import api`` is the API)."""
+    leaks = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            leaks += [a.name for a in node.names if a.name.startswith("lingong_docs") and not _allowed(a.name, allowed)]
+        elif isinstance(node, ast.ImportFrom) and node.module == "lingong_docs" and not node.level:
+            leaks += [f"lingong_docs.{a.name}" for a in node.names if a.name != "api"]
+        elif (isinstance(node, ast.ImportFrom) and node.module and not node.level
+              and node.module.startswith("lingong_docs") and not _allowed(node.module, allowed)):
+            leaks.append(node.module)
+    return sorted(set(leaks))
+
+
+@pytest.mark.parametrize("front_end", sorted(FRONT_ENDS))
+def test_a_front_end_imports_the_api_and_core_only(front_end):
+    """cli/ and web/ import ``lingong_docs.api`` and core/ — never a stage, util/, or the package's own names."""
+    leaks = {path.name: found for path in sorted((PACKAGE / front_end).glob("*.py"))
+             if (found := front_end_leaks(path, FRONT_ENDS[front_end]))}
+    assert leaks == {}
+
+
+def test_the_front_end_check_sees_what_it_must_refuse(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text("import lingong_docs as lg\nfrom lingong_docs import __version__, api\n"
+                     "from lingong_docs.util.money import yuan\nfrom lingong_docs.core.model import Table\n"
+                     "def f():\n    from lingong_docs.validate.run import validate\n", encoding="utf-8")
+    assert front_end_leaks(probe, FRONT_ENDS["web"]) == [
+        "lingong_docs", "lingong_docs.__version__", "lingong_docs.util.money", "lingong_docs.validate.run"]
 
 
 def test_import_lingong_docs_loads_no_stage_and_no_heavy_library():

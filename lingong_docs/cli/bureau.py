@@ -49,7 +49,7 @@ def _date(value):
 
 
 def _receipt_text(r) -> list[str]:
-    from lingong_docs.util.money import yuan
+    from lingong_docs.api import yuan
 
     a = r.applicant or {}
     lines = [f"【{'受理' if r.accepted else '不予受理'}】{r.package}    回执号 {r.receipt_no}"]

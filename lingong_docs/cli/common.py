@@ -16,8 +16,8 @@ from pathlib import Path
 
 import click
 
+from lingong_docs.api import ScrubFilter, mask_file_name, scrub
 from lingong_docs.core.errors import ConfigError, LingongError
-from lingong_docs.util.pii import ScrubFilter, mask_file_name, scrub
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 

@@ -37,7 +37,7 @@ INPUT_LABELS = {
 
 
 def _block(fig, report, explain: bool) -> list[str]:
-    from lingong_docs.util.money import cn_date, rmb_upper, yuan
+    from lingong_docs.api import cn_date, rmb_upper, yuan
 
     reasoning = api.explain(fig)
     labels = reasoning.readings
@@ -76,7 +76,7 @@ def _block(fig, report, explain: bool) -> list[str]:
 
 
 def _cap_section(figures) -> list[str]:
-    from lingong_docs.util.money import yuan
+    from lingong_docs.api import yuan
 
     seen, lines = set(), []
     for fig in figures:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from lingong_docs import __version__
+from lingong_docs.api import __version__
 from lingong_docs.cli.common import _setup_logging, guarded, use_chinese_click
 
 use_chinese_click()

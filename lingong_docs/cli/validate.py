@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 
 from lingong_docs import api
+from lingong_docs.api import mask_file_name
 from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, JSON_PRINTED, check_output, guarded
 from lingong_docs.core.errors import ConfigError, LingongError
 from lingong_docs.core.findings import ERROR, INFO, SEVERITY_ZH, WARNING, catalogue
-from lingong_docs.util.pii import mask_file_name
 
 SHOWN_PER_RULE = 5
 COLORS = {ERROR: "red", WARNING: "yellow", INFO: "cyan"}

@@ -63,6 +63,10 @@ class Table:
     uscc_cell: tuple[int, str] | None = None
     date1904: bool = False
     findings: list[F.Finding] = field(default_factory=list)
+    # The reader's values column by column ({key: [value per record]}, the same objects as the
+    # records'): validate's columnar frame starts from them. None for a table built in memory or
+    # copied (``dataclasses.replace``); whoever changes ``records`` after reading sets it to None.
+    read_columns: dict[str, list[Any]] | None = field(default=None, init=False, compare=False)
     _names: tuple[int, frozenset[str]] = field(default=(0, frozenset()), init=False, compare=False)
 
     @property

@@ -29,7 +29,7 @@ from cerberus import Validator
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.errors import ConfigError, PolicyError
-from lingong_docs.util.resources import load_yaml, schemas_dir
+from lingong_docs.util.resources import SafeLoader, load_yaml, schemas_dir
 
 CENT = Decimal("0.01")
 POLICY_KEY = "政策"        # the key of application.yaml that may name a policy by its id
@@ -393,7 +393,7 @@ def _typed(d: Mapping[str, Any], path: Path, digest: str) -> Policy:
 def _load(path: Path) -> Policy:
     try:
         raw = path.read_bytes()
-        data = yaml.safe_load(raw.decode("utf-8"))
+        data = yaml.load(raw.decode("utf-8"), Loader=SafeLoader)  # SafeLoader or libyaml's CSafeLoader
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         raise PolicyError.make("policy-unreadable", file=path.name) from e
     return _typed(check_policy_data(data, path.name), path, hashlib.sha256(raw).hexdigest())

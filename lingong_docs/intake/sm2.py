@@ -180,8 +180,8 @@ def algorithm_name(oid: str) -> str:
 
     if oid in ALGORITHM_ZH:
         return f"{ALGORITHM_ZH[oid]}（{oid}）"
-    name = SignedDigestAlgorithmId.map(oid) if oid in SignedDigestAlgorithmId._map else None
-    return f"{name}（{oid}）" if name else f"未知算法（{oid}）"
+    name = SignedDigestAlgorithmId.map(oid)         # the OID itself when asn1crypto has no name for it
+    return f"{name}（{oid}）" if name != oid else f"未知算法（{oid}）"
 
 
 # ---- the CMS wrapper ------------------------------------------------------------------------

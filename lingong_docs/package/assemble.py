@@ -53,6 +53,7 @@ from lingong_docs.package.marks import (
 )
 from lingong_docs.package.overlay import Stamper, make_overlay, page_number_text
 from lingong_docs.util.atomic import atomic_path
+from lingong_docs.util.pdfobjects import replace_object
 
 _COMPRESSED = (".xlsx", ".xls", ".pdf", ".jpg", ".jpeg", ".png", ".zip")
 _STRIP_PAGE_KEYS = ("/Metadata", "/PieceInfo", "/Thumb", "/LastModified")
@@ -351,8 +352,7 @@ def _attach(writer: PdfWriter, attachments: list[Attachment], date: dt.datetime)
         if not a.name.lower().endswith(_COMPRESSED):
             stream = ref.get_object()
             packed = stream.flate_encode(level=9)
-            packed.indirect_reference = ref
-            writer._objects[ref.idnum - 1] = packed
+            replace_object(writer, ref, packed)
         ef.size = NumberObject(len(a.data))
         ef.creation_date = date
         ef.modification_date = date

@@ -34,6 +34,7 @@ from lingong_docs.core.fonts import cjk_font
 from lingong_docs.core.manifest import count_text
 from lingong_docs.package.marks import matrix_mul
 from lingong_docs.package.overlay import FOOTER_BAND
+from lingong_docs.util.pdfobjects import add_object, encoded_stream
 
 A4 = (595.276, 841.89)
 SIDE, TOP, HEADING = 42.0, 36.0, 46.0     # margins and heading band height (pt)
@@ -209,7 +210,7 @@ def _place(writer: PdfWriter, page: PageObject, item, size) -> None:
         xobj, matrix = _image_xobject(writer, item), _image_matrix(item.info["orientation"], x, y, W, H)
     else:
         xobj, matrix = _page_xobject(writer, item.page), _page_matrix(item.page, scale, x, y)
-    ref = writer._add_object(xobj)
+    ref = add_object(writer, xobj)
     resources = DictionaryObject(page.get("/Resources", DictionaryObject()).get_object())
     xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
     xobjects[NameObject("/LgEvidence")] = ref
@@ -224,7 +225,7 @@ def _place(writer: PdfWriter, page: PageObject, item, size) -> None:
     if contents is not None:
         obj = contents.get_object()
         parts = list(obj) if isinstance(obj, ArrayObject) else [contents]
-    page[NameObject("/Contents")] = ArrayObject([*parts, writer._add_object(stream.flate_encode())])
+    page[NameObject("/Contents")] = ArrayObject([*parts, add_object(writer, stream.flate_encode())])
 
 
 def _image_matrix(orientation: int, x, y, W, H) -> tuple:
@@ -252,7 +253,7 @@ def _image_xobject(writer: PdfWriter, item: _Image) -> StreamObject:
         NameObject("/BitsPerComponent"): NumberObject(8),
     }
     if info["format"] == "JPEG" and info["mode"] in ("L", "RGB", "CMYK"):
-        xobj = _raw_stream(item.path.read_bytes(), "/DCTDecode")
+        xobj = encoded_stream(item.path.read_bytes(), "/DCTDecode")
         xobj.update(base)
         xobj[NameObject("/ColorSpace")] = NameObject({"L": "/DeviceGray", "RGB": "/DeviceRGB",
                                                       "CMYK": "/DeviceCMYK"}[info["mode"]])
@@ -271,24 +272,15 @@ def _image_xobject(writer: PdfWriter, item: _Image) -> StreamObject:
             im = im.convert("RGB" if im.mode == "RGBA" else "L")
         elif im.mode not in ("L", "RGB"):
             im = im.convert("L" if im.mode in ("1", "I", "I;16", "F") else "RGB")
-        xobj = _raw_stream(zlib.compress(im.tobytes(), 6), "/FlateDecode")
+        xobj = encoded_stream(zlib.compress(im.tobytes(), 6), "/FlateDecode")
         xobj.update(base)
         xobj[NameObject("/ColorSpace")] = NameObject("/DeviceGray" if im.mode == "L" else "/DeviceRGB")
         if alpha is not None and alpha.getextrema() != (255, 255):
-            mask = _raw_stream(zlib.compress(alpha.tobytes(), 6), "/FlateDecode")
+            mask = encoded_stream(zlib.compress(alpha.tobytes(), 6), "/FlateDecode")
             mask.update(base)
             mask[NameObject("/ColorSpace")] = NameObject("/DeviceGray")
-            xobj[NameObject("/SMask")] = writer._add_object(mask)
+            xobj[NameObject("/SMask")] = add_object(writer, mask)
     return xobj
-
-
-def _raw_stream(data: bytes, filter_name: str) -> StreamObject:
-    from pypdf.generic import EncodedStreamObject
-
-    s = EncodedStreamObject()
-    s._data = data
-    s[NameObject("/Filter")] = NameObject(filter_name)
-    return s
 
 
 def _page_xobject(writer: PdfWriter, page: PageObject) -> StreamObject:

@@ -37,6 +37,7 @@ from pypdf.generic import (
 from lingong_docs.core.layout import SEAL_SIZE, SIGN_MIN, SIGN_SIZE, em_width
 from lingong_docs.core.manifest import ROLE_ZH, SEAL, SIGNATURE, PlaceEntry
 from lingong_docs.package.overlay import FOOTER_BAND
+from lingong_docs.util.pdfobjects import add_object
 
 SEAL_W, SEAL_H = SEAL_SIZE
 SIGN_W, SIGN_H = SIGN_SIZE
@@ -344,15 +345,15 @@ def add_signature_fields(writer: PdfWriter, places: list[Place], pages: list[Pag
             NameObject("/Rect"): ArrayObject([FloatObject(round(v, 2)) for v in place.rect]),
             NameObject("/F"): NumberObject(4),
             NameObject("/P"): page.indirect_reference,
-            NameObject("/AP"): DictionaryObject({NameObject("/N"): writer._add_object(ap)}),
+            NameObject("/AP"): DictionaryObject({NameObject("/N"): add_object(writer, ap)}),
         })
-        ref = writer._add_object(widget)
+        ref = add_object(writer, widget)
         annots = page.get("/Annots")
         if annots is None:
             page[NameObject("/Annots")] = ArrayObject([ref])
         else:
             annots.get_object().append(ref)
         fields.append(ref)
-    writer.root_object[NameObject("/AcroForm")] = writer._add_object(DictionaryObject({
+    writer.root_object[NameObject("/AcroForm")] = add_object(writer, DictionaryObject({
         NameObject("/Fields"): fields,
     }))

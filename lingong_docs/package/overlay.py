@@ -15,6 +15,7 @@ from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, Fl
 from reportlab.pdfgen import canvas as rl_canvas
 
 from lingong_docs.core.fonts import cjk_font
+from lingong_docs.util.pdfobjects import add_object
 
 DRAFT_TEXT = "草稿 — {reason}"
 DRAFT_REASON = "未通过校验"
@@ -122,7 +123,7 @@ class Stamper:
     def _stream(self, data: bytes):
         s = DecodedStreamObject()
         s.set_data(data)
-        return self.writer._add_object(s)
+        return add_object(self.writer, s)
 
     def stamp(self, page: PageObject, overlay: PageObject) -> None:
         """Draw ``overlay`` over ``page`` (a page already added to the writer)."""
@@ -142,7 +143,7 @@ class Stamper:
                                                 (1, 0, 0, 1, float(box.left), float(box.bottom))]),
             NameObject("/Resources"): overlay["/Resources"].clone(self.writer),
         })
-        ref = self.writer._add_object(form)
+        ref = add_object(self.writer, form)
         # Each page gets its own (shallow-copied) resource dictionaries: LibreOffice shares one
         # /Resources object between pages, and every page needs its own stamp.
         resources = DictionaryObject(page.get("/Resources", DictionaryObject()).get_object())
@@ -157,5 +158,5 @@ class Stamper:
             if isinstance(raw, ArrayObject):
                 parts.extend(raw)
             else:
-                parts.append(contents if not isinstance(contents, StreamObject) else self.writer._add_object(raw))
+                parts.append(contents if not isinstance(contents, StreamObject) else add_object(self.writer, raw))
         page[NameObject("/Contents")] = ArrayObject([self._open, *parts, self._close])

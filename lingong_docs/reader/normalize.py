@@ -12,9 +12,8 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from openpyxl.utils.datetime import from_excel
-
 from lingong_docs.core.model import BAD
+from lingong_docs.util.cells import from_excel
 from lingong_docs.util.text import has_controls, strip_controls
 
 _NUMBER_RE = re.compile(r"[¥$]?\s*([+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)\s*(?:元|小时|h|H|时|个|人|名)?", re.ASCII)
@@ -206,6 +205,8 @@ def to_hours(value):
 
 def to_seq(value):
     """序号: an integer when it is one; otherwise kept as text with a warning (it only links evidence)."""
+    if type(value) is float and value.is_integer() and abs(value) < 2**53:
+        return int(value), None     # the usual 序号, exactly what the Decimal path gives
     number, code = to_integer(value)
     if code is None:
         return number, None

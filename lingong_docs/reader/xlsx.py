@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.cell import get_column_letter, range_boundaries
 from python_calamine import CalamineWorkbook
 
 from lingong_docs.core import findings as F
@@ -19,6 +18,8 @@ from lingong_docs.core.tables import JOB_POSTS, ROSTER, TableSpec, normalize_hea
 from lingong_docs.identifiers import uscc as uscc_mod
 from lingong_docs.reader import normalize as N
 from lingong_docs.reader.guard import SheetScan, scan_workbook
+from lingong_docs.util.cells import column_letter as get_column_letter
+from lingong_docs.util.cells import range_bounds as range_boundaries
 from lingong_docs.util.pii import mask_file_name
 
 HEADER_SEARCH_ROWS = 100
@@ -326,6 +327,7 @@ def _read_records(table: Table, rows: list[list[Any]], header_idx: int, hmap: di
     keys = list(columns)
     cols = [columns[k] for k in keys]
     table.records.extend(Record(r + 1, dict(zip(keys, vals))) for r, vals in zip(data_rows, zip(*cols)))
+    table.read_columns = columns
     hidden = set(sheet.hidden_rows)
     for r in data_rows:
         if r + 1 in hidden:
@@ -346,11 +348,29 @@ def _struck_rows(table: Table, rows: list[list[Any]], data_rows: list[int], shee
             table.findings.append(F.make("row-struck-through", file=table.path.name, sheet=table.sheet, row=r + 1))
 
 
+def _convert(fn: Converter, raw_col: list[Any]) -> list[tuple[Any, str | None]]:
+    """Return ``fn`` of every cell, computed once per distinct cell value (a converter depends on
+    the value alone; the type is part of the key, as 1 == 1.0 == True)."""
+    memo: dict[tuple[type, Any], tuple[Any, str | None]] = {}
+    out = []
+    for v in raw_col:
+        key = (v.__class__, v)
+        try:
+            result = memo.get(key)
+        except TypeError:       # an unhashable value (calamine gives none today): no memo
+            out.append(fn(v))
+            continue
+        if result is None:
+            result = memo[key] = fn(v)
+        out.append(result)
+    return out
+
+
 def _read_column(table: Table, rows: list[list[Any]], data_rows: list[int], key: str, idx: int,
                  fn: Converter, letter: str, sheet: SheetScan, covered: set[tuple[int, int]]) -> list[Any]:
     """Return the converted values of one column; read findings go to the table."""
     raw_col = [rows[r][idx] if idx < len(rows[r]) else None for r in data_rows]
-    converted = [fn(v) for v in raw_col]
+    converted = _convert(fn, raw_col)
     values = [c[0] for c in converted]
     findings = table.findings
     for pos, (value, code) in enumerate(converted):

@@ -9,6 +9,13 @@ the whole process group is killed on timeout, and each output must exist and sta
 
 One LibreOffice process converts a whole batch of the same kind (Writer documents, or Calc
 workbooks); a mixed batch makes one process per kind, one after the other.
+
+Writer documents go through flat ODT first (a second run, the same profile): LibreOffice puts a
+gap between Chinese and Latin letters or digits (its "autospace", on by default) that PDF text
+extractors turn into a space — "附件 2", "20 万元", so a search for "附件2" fails — and its Word
+import ignores ``w:autoSpaceDE``/``w:autoSpaceDN`` (writerfilter ``DomainMapper.cxx``: both cases
+``break;``). In the ``.fodt`` every ``style:text-autospace`` is set to ``none`` (the document
+default included), then that file is exported. The round trip alone changes no pixel of the forms.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import contextlib
 import functools
 import logging
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -162,17 +170,12 @@ def convert_to_pdf(inputs: list[Path], outdir: Path, timeout: float = 300) -> li
         for _, copy in staged:
             groups.setdefault(FILTERS.get(copy.suffix, ""), []).append(copy)
         for filter_name, copies in groups.items():
-            target = f"pdf:{filter_name}:{_PDF_OPTIONS}" if filter_name else "pdf"
             profile = private / f"profile-{filter_name or 'any'}"
-            cmd = [str(exe), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                   "--nolockcheck", "--nodefault", "--nologo", "--convert-to", target,
-                   "--outdir", str(out_dir), *[str(c) for c in copies]]
-            try:
-                output = _run(cmd, soffice_env(private), timeout, cwd=private)
-                log.debug("soffice %s: %s", filter_name, output.strip()[-400:])
-            except RuntimeError:
-                raise RenderError.make("conversion-timeout", seconds=int(timeout),
-                                   files="、".join(p.name for p, c in staged if c in copies)) from None
+            names = "、".join(p.name for p, c in staged if c in copies)
+            if filter_name == WRITER:
+                copies = _flat_without_autospace(exe, copies, private, profile, timeout, names)
+            target = f"pdf:{filter_name}:{_PDF_OPTIONS}" if filter_name else "pdf"
+            _run_batch(exe, target, profile, out_dir, copies, private, timeout, names)
         results: list[Path] = []
         for original, copy in staged:
             pdf = out_dir / (copy.stem + ".pdf")
@@ -183,6 +186,53 @@ def convert_to_pdf(inputs: list[Path], outdir: Path, timeout: float = 300) -> li
                 shutil.copyfile(pdf, tmp)
             results.append(result)
         return results
+
+
+def _run_batch(exe: Path, target: str, profile: Path, out_dir: Path, files: list[Path], private: Path,
+               timeout: float, names: str) -> None:
+    """Convert ``files`` to ``target`` into ``out_dir`` in one LibreOffice run (``names``: the
+    originals, for the ``conversion-timeout`` message)."""
+    if not files:
+        return
+    cmd = [str(exe), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+           "--nolockcheck", "--nodefault", "--nologo", "--convert-to", target,
+           "--outdir", str(out_dir), *[str(f) for f in files]]
+    try:
+        output = _run(cmd, soffice_env(private), timeout, cwd=private)
+        log.debug("soffice %s: %s", target.split(":")[:2], output.strip()[-400:])
+    except RuntimeError:
+        raise RenderError.make("conversion-timeout", seconds=int(timeout), files=names) from None
+
+
+def _flat_without_autospace(exe: Path, copies: list[Path], private: Path, profile: Path, timeout: float,
+                            names: str) -> list[Path]:
+    """Return the flat ODT files of the Writer documents ``copies`` (same stems), autospace off.
+
+    A document LibreOffice cannot load leaves no ``.fodt``: it is left out here, and its PDF is
+    then found missing (``conversion-failed``, naming it)."""
+    flat_dir = private / "flat"
+    flat_dir.mkdir(exist_ok=True)
+    _run_batch(exe, "fodt", profile, flat_dir, copies, private, timeout, names)
+    flats = []
+    for copy in copies:
+        flat = flat_dir / f"{copy.stem}.fodt"
+        if flat.is_file():
+            flat.write_bytes(without_autospace(flat.read_bytes()))
+            flats.append(flat)
+    return flats
+
+
+WRITER = "writer_pdf_Export"
+_AUTOSPACE = re.compile(rb'style:text-autospace="[^"]*"')
+_DEFAULT_PARAGRAPH = re.compile(rb'(<style:default-style style:family="paragraph">\s*<style:paragraph-properties)'
+                                rb'(?![^>]*style:text-autospace)')
+
+
+def without_autospace(fodt: bytes) -> bytes:
+    """Return the flat ODT ``fodt`` with no extra space between Asian and other characters: every
+    ``style:text-autospace`` is ``none``, and the default paragraph style says so if it did not."""
+    fodt = _AUTOSPACE.sub(b'style:text-autospace="none"', fodt)
+    return _DEFAULT_PARAGRAPH.sub(rb'\1 style:text-autospace="none"', fodt)
 
 
 def _is_pdf(path: Path) -> bool:

@@ -17,7 +17,6 @@ copy. Only the records passed in are printed; the caller chooses.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import io
 import math
@@ -90,7 +89,9 @@ def _set_default_font(wb: Workbook) -> None:
     Column widths are measured in digits of the default font. Calibri is not installed on a
     Linux host and LibreOffice falls back to DejaVu Sans, whose digits are a third wider, which
     shrinks the printed table to ~75 %; 宋体 resolves through forms/fonts.conf on every machine.
-    openpyxl has no public setter for this (font 0 and the Normal style's font).
+    openpyxl (3.1.5, pinned in constraints.txt) has no public setter for font 0 or the Normal
+    style's font, so this is the one place that writes its private ``_fonts``/``_named_styles``;
+    tests/test_third_party.py fails by name if a new openpyxl moves them.
     """
     wb._fonts = IndexedList([DEFAULT_FONT_PRINT])
     wb._named_styles["Normal"].font = DEFAULT_FONT_PRINT
@@ -126,20 +127,23 @@ def indented_columns(kind: str) -> list[bool]:
     return [_column_style(col)[0].indent > 0 for col in spec(kind).columns]
 
 
-def _style_ids(wb: Workbook, ws, table_spec) -> list[tuple[int, int]]:
+def _style_ids(ws, table_spec) -> list[tuple[int, int]]:
     """Register each data column's style; return (style id, style id with quote prefix)."""
     ids = []
     for col in table_spec.columns:
         alignment, fmt = _column_style(col)
-        cell = WriteOnlyCell(ws)
-        cell.font = BODY_FONT
-        cell.border = BORDER
-        cell.alignment = alignment
-        cell.number_format = fmt
-        plain = copy.copy(cell._style)
-        quoted = copy.copy(cell._style)
-        quoted.quotePrefix = 1
-        ids.append((wb._cell_styles.add(plain), wb._cell_styles.add(quoted)))
+        pair = []
+        for quote in (False, True):
+            # a fresh cell for each style: ``style_id`` registers the cell's style array with the
+            # workbook, and changing that array afterwards would change the registered one
+            cell = WriteOnlyCell(ws)
+            cell.font = BODY_FONT
+            cell.border = BORDER
+            cell.alignment = alignment
+            cell.number_format = fmt
+            cell.quotePrefix = quote
+            pair.append(cell.style_id)
+        ids.append((pair[0], pair[1]))
     return ids
 
 
@@ -236,17 +240,17 @@ def render_table_xlsx(table: Table, out_xlsx: Path, *, applicant: str, uscc: str
     _page_setup(ws, opts)
     _head_rows(ws, table_spec, letters, opts)
 
-    styles = _style_ids(wb, ws, table_spec)
+    styles = _style_ids(ws, table_spec)
     keys = [col.key for col in columns]
     fits = list(zip(widths, indented_columns(table.kind)))        # (width, indented) per column
     rows_xml, count = _data_rows(table.records if records is None else records, keys, letters, styles, fits,
                                  HEADER_ROW + 1)
     next_row = HEADER_ROW + count + 1
     if opts.totals:
-        rows_xml.append(_totals_row(wb, ws, keys, letters, styles, fits, next_row, opts.totals))
+        rows_xml.append(_totals_row(ws, keys, letters, styles, fits, next_row, opts.totals))
         next_row += 1
     seal_row = next_row + 1
-    rows_xml.append(_seal_rows(wb, ws, letters, widths, seal_row, opts.date_cn))
+    rows_xml.append(_seal_rows(ws, letters, widths, seal_row, opts.date_cn))
     ws.print_area = f"A1:{letters[-1]}{seal_row + 1}"
     if keep_last and count > 1:
         ws.row_breaks.append(Break(id=HEADER_ROW + count - min(keep_last, count - 1)))
@@ -332,14 +336,14 @@ def _head_rows(ws: Any, table_spec: Any, letters: list[str], opts: TableOptions)
     ws.append(head)
 
 
-def _totals_row(wb: Workbook, ws: Any, keys: list[str], letters: list[str], styles: list,
+def _totals_row(ws: Any, keys: list[str], letters: list[str], styles: list,
                 widths: list[tuple[float, bool]], row_no: int, totals: dict) -> str:
     """Return the 合计 row: the label in the first column, the totals under their columns."""
     bold = WriteOnlyCell(ws)
     bold.font = HEAD_FONT
     bold.border = BORDER
     bold.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    label_style = wb._cell_styles.add(bold._style)
+    label_style = bold.style_id
     cells = [f'<c r="A{row_no}" s="{label_style}" t="inlineStr"><is><t>合计</t></is></c>']
     lines = 1
     for i, key in enumerate(keys[1:], start=1):
@@ -350,12 +354,12 @@ def _totals_row(wb: Workbook, ws: Any, keys: list[str], letters: list[str], styl
     return f'<row r="{row_no}" ht="{row_height(lines):g}" customHeight="1">{"".join(cells)}</row>'
 
 
-def _seal_rows(wb: Workbook, ws: Any, letters: list[str], widths: list[float], row_no: int, date_cn: str) -> str:
+def _seal_rows(ws: Any, letters: list[str], widths: list[float], row_no: int, date_cn: str) -> str:
     """Return the seal line (its parts in merged cells, tall enough for the seal box) and the
     date line under it, right-aligned."""
     spans = seal_line_spans(widths)
-    style = wb._cell_styles.add(_text_cell(ws, "", BLOCK_FONT)._style)
-    right = wb._cell_styles.add(_text_cell(ws, "", BLOCK_FONT, "right")._style)
+    style = _text_cell(ws, "", BLOCK_FONT).style_id
+    right = _text_cell(ws, "", BLOCK_FONT, "right").style_id
     cells = []
     for (first, last), text in zip(spans, SEAL_PARTS):
         cells.append(f'<c r="{letters[first]}{row_no}" s="{style}" t="inlineStr"><is><t>{escape(text)}</t></is></c>')

@@ -15,8 +15,8 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from lingong_docs import api
+from lingong_docs.api import atomic_write_bytes
 from lingong_docs.core.errors import LingongError
-from lingong_docs.util.atomic import atomic_write_bytes
 from lingong_docs.web.config import private_folder
 from lingong_docs.web.pages import error_page, form, render, user
 from lingong_docs.web.security import LOCAL_USER

@@ -12,8 +12,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lingong_docs.api import owner_pid, sweep_stale
 from lingong_docs.core.errors import ConfigError
-from lingong_docs.util.workdir import owner_pid, sweep_stale
 
 ROLES = ("operator", "bureau", "both")
 USER_ROLES = {"operator": "operator", "bureau": "bureau", "经办人": "operator", "区局": "bureau"}

@@ -1,7 +1,7 @@
 """The bureau's desk: the one thread that owns the ledger and examines received packages.
 
 Every clerk's upload is queued here. The thread takes whatever is waiting, examines it in one
-``lg.intake`` call (packages examined two at a time, checked against the ledger and recorded one
+``api.intake`` call (packages examined two at a time, checked against the ledger and recorded one
 by one, in order), and answers each request. So the server is the ledger's only writer, and two
 uploads of the same package at the same moment are two entries of one call: the first is
 accepted, the second is a duplicate of it.
@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import lingong_docs as lg
 from lingong_docs import api
 
 if TYPE_CHECKING:
@@ -133,7 +132,7 @@ class Desk:
         paths = [p for b in group for p in b.paths]
         precheck, as_of, clerk = group[0].options
         try:
-            receipts = lg.intake(paths, ledger=None if precheck else ledger, as_of=as_of, allow_unsigned=precheck,
+            receipts = api.intake(paths, ledger=None if precheck else ledger, as_of=as_of, allow_unsigned=precheck,
                                  trust=self.trust, receipt_dir=self.receipts, clerk=clerk)
         except Exception as e:  # alone, the request gets the error; together, each is retried alone
             if len(group) == 1:

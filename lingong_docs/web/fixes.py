@@ -1,6 +1,6 @@
 """Operator pages of ``fix``: the safe corrections in a copy, the changes listed, continue with them.
 
-Each run of 自动修正 is ``lg.fix`` (the same function as ``lingong-docs fix DIR -o OUT``) writing
+Each run of 自动修正 is ``api.fix`` (the same function as ``lingong-docs fix DIR -o OUT``) writing
 into a fresh folder of the application's workspace::
 
     <workspace>/apps/<id>/fixes/<fix id>/application/   the corrected copy (修改记录 sheet inside)
@@ -28,10 +28,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-import lingong_docs as lg
+from lingong_docs import api
+from lingong_docs.api import atomic_write_bytes
 from lingong_docs.core.errors import LingongError
 from lingong_docs.core.tables import spec
-from lingong_docs.util.atomic import atomic_write_bytes
 from lingong_docs.web.operator import XLSX, app_ref, download_response
 from lingong_docs.web.pages import error_page, form, render, user
 from lingong_docs.web.workspace import FIX_ID, TABLE_KINDS, AppRef, Versions, stage, table_file
@@ -57,12 +57,12 @@ def fix_folder(ref: AppRef, fix_id: str) -> Path:
 
 
 def run_fix(ref: AppRef) -> str:
-    """Run ``lg.fix`` on the application into a fresh folder; return the run's id."""
+    """Run ``api.fix`` on the application into a fresh folder; return the run's id."""
     fix_id = new_fix_id()
     folder = fixes_root(ref) / fix_id
     folder.mkdir(parents=True, mode=0o700)
     try:
-        result = lg.fix(ref.folder, folder / "application")
+        result = api.fix(ref.folder, folder / "application")
         data = json.dumps(result.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")
         atomic_write_bytes(folder / RESULT_FILE, data)
     except BaseException:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import lingong_docs as lg
+from lingong_docs import api
 from lingong_docs.core.errors import BuildRefused, LingongError
 from lingong_docs.core.progress import stage_label
 
@@ -99,7 +99,7 @@ def problem_dicts(findings: list) -> list[dict]:
 
 def _run(job: BuildJob, folder: Path, out: Path, done: Callable[[BuildJob, str], None], inputs: str) -> None:
     try:
-        results = lg.build(folder, out, draft=job.draft, progress=job.progress)
+        results = api.build(folder, out, draft=job.draft, progress=job.progress)
         job.files = [{"name": r.path.name, "kind": r.kind, "pages": r.pages} for r in results]
         job.errors = max((sum(1 for p in r.problems if getattr(p, "severity", "") == "error") for r in results),
                          default=0)

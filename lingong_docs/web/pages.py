@@ -12,10 +12,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from lingong_docs import __version__
+from lingong_docs.api import __version__, yuan
 from lingong_docs.core import kinds
 from lingong_docs.core.findings import SEVERITY_ZH
-from lingong_docs.util.money import yuan
 from lingong_docs.web import uploads
 from lingong_docs.web.security import Sessions, same_origin
 

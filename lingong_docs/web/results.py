@@ -11,11 +11,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-import lingong_docs as lg
 from lingong_docs import api
+from lingong_docs.api import yuan
 from lingong_docs.core import findings as F
 from lingong_docs.core.errors import LingongError
-from lingong_docs.util.money import yuan
 from lingong_docs.web.chart import month_chart
 from lingong_docs.web.jobs import BuildJob
 from lingong_docs.web.operator import app_ref, current_state, unreadable_page
@@ -32,7 +31,7 @@ def titled(found: list[dict]) -> list[dict]:
 async def figures_page(request: Request) -> Response:
     ref = app_ref(request)
     try:
-        fig = await run_in_threadpool(lg.compute, ref.folder)
+        fig = await run_in_threadpool(api.compute, ref.folder)
     except LingongError as e:
         return unreadable_page(request, ref, e)
     data = fig.to_dict()  # type: ignore[union-attr]

@@ -28,7 +28,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlsplit
 
-from lingong_docs.util.pii import ScrubFilter
+from lingong_docs.api import ScrubFilter
 from lingong_docs.web.config import SESSION_IDLE_SECONDS, SESSION_MAX_SECONDS, ServeConfig, normal_host
 
 Scope = MutableMapping[str, Any]

@@ -15,7 +15,7 @@ from typing import IO
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-from lingong_docs.util.text import strip_controls
+from lingong_docs.api import strip_controls
 from lingong_docs.web.config import private_folder
 
 MAX_FIELDS = 50

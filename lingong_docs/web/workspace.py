@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from lingong_docs import api
+from lingong_docs.api import atomic_write_bytes
 from lingong_docs.core.model import APPLICATION_FILE, ApplicationInfo
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
-from lingong_docs.util.atomic import atomic_write_bytes
 
 APP_ID = re.compile(r"[0-9a-f]{12}")
 FIX_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{6}")    # a 自动修正 run or a version: <date>-<time>-<random>

@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader, PdfWriter
 
 from helpers.apps import USCC, fill, make_app, table_path
@@ -44,6 +45,21 @@ def _evidence(folder: Path, n: int) -> None:
         writer.write(f)
 
 
+# A market's year of posts as an operator publishes them: a dozen gigs, none above the 500 people
+# a single post plausibly asks for, together the 5,000 the operating subsidy needs (the first asks for 500).
+POSTS = [("分拣员", "物流仓储", 500), ("快递配送员", "物流仓储", 450), ("装卸搬运工", "物流仓储", 400),
+         ("家政保洁员", "家政服务", 480), ("养老护理员", "家政服务", 350), ("餐厅服务员", "餐饮服务", 500),
+         ("后厨帮工", "餐饮服务", 420), ("超市理货员", "商贸零售", 380), ("促销员", "商贸零售", 500),
+         ("展会布展工", "会展服务", 300), ("安保巡逻员", "安保服务", 400), ("外卖骑手", "物流仓储", 320)]
+DEMAND = sum(demand for _t, _c, demand in POSTS)
+
+
+def job_posts() -> list[dict]:
+    """附件4's rows for the test package: one post a month, in the application year."""
+    return [{"seq": i + 1, "title": title, "category": category, "published": dt.datetime(YEAR, i + 1, 5),
+             "demand": demand} for i, (title, category, demand) in enumerate(POSTS)]
+
+
 def built_package() -> bytes:
     """Return the bytes of the small operating package (built once per session)."""
     if "package" not in _CACHE:
@@ -53,9 +69,7 @@ def built_package() -> bytes:
         try:
             folder = make_app(root / "app", year=YEAR)
             fill(table_path(folder, "roster"), "roster", [roster_row(i) for i in range(ROWS)])
-            fill(table_path(folder, "job_posts"), "job_posts",
-                 [{"seq": 1, "title": "分拣员", "category": "物流仓储", "published": dt.datetime(YEAR, 1, 5),
-                   "demand": 5000}])
+            fill(table_path(folder, "job_posts"), "job_posts", job_posts())
             _evidence(folder, ROWS)
             [result] = build_packages(folder, kinds=["operating"], out=root / "out", today=dt.date(YEAR + 1, 3, 1))
             _CACHE["package"] = result.path.read_bytes()
@@ -226,6 +240,49 @@ def sign(data: bytes, signer, fields: list[str] | None = None) -> bytes:
     return data
 
 
+# ---- examining ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module", name="signer")
+def signer_fixture(tmp_path_factory):
+    """Fixture ``signer``: a pyHanko signer with a self-signed certificate in the applicant's names
+    (a test module imports ``signer_fixture`` to use it)."""
+    return make_signer(tmp_path_factory.mktemp("cert"))[0]
+
+
+@pytest.fixture(scope="module", name="signed")
+def signed_fixture(signer) -> bytes:
+    """Fixture ``signed``: the test package with every place sealed by ``signer``."""
+    return sign(built_package(), signer)
+
+
+def run(tmp_path: Path, data: bytes, name: str = "package.pdf", **kw):
+    """Examine ``data`` saved as ``name`` (received on RECEIVED unless ``as_of`` says otherwise) and
+    return its receipt; every placeholder of every finding's message must have been filled."""
+    from lingong_docs.intake.service import intake
+
+    path = tmp_path / name
+    path.write_bytes(data)
+    kw.setdefault("as_of", RECEIVED)
+    [receipt] = intake([path], **kw)
+    for f in receipt.findings:
+        assert "{" not in f.message and "}" not in f.message, f.message
+    return receipt
+
+
+def errors(receipt) -> set[str]:
+    return {f.code for f in receipt.findings if f.severity == "error"}
+
+
+def message(receipt, code: str) -> str:
+    return next(f.message for f in receipt.findings if f.code == code)
+
+
+def seal_codes(receipt) -> list[tuple[str, str]]:
+    """(code, severity) of the findings about the seals and the file's structure, sorted."""
+    return sorted((f.code, f.severity) for f in receipt.findings
+                  if f.code.startswith(("signature", "form-field", "pdf-", "active")))
+
+
 # ---- reading and tampering ----------------------------------------------------------------------
 
 def attachments(data: bytes) -> dict[str, bytes]:
@@ -264,7 +321,7 @@ def rewrite(data: bytes, *, replace: dict | None = None, manifest=None, fix_hash
 
 
 def _edit_workbook(content: bytes, *, uscc: str | None = None, applicant: str | None = None,
-                   shift: dt.timedelta | None = None, demand: int | None = None) -> bytes:
+                   shift: dt.timedelta | None = None, demand: list[int] | None = None) -> bytes:
     from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(content))
@@ -275,12 +332,13 @@ def _edit_workbook(content: bytes, *, uscc: str | None = None, applicant: str | 
                 cell.value = uscc
             elif applicant and isinstance(cell.value, str) and cell.value == "北京示例人力资源有限公司":
                 cell.value = applicant
+    demands = iter(demand or ())
     for row in ws.iter_rows(min_row=5):
         for cell in row:
             if shift and isinstance(cell.value, dt.datetime):
                 cell.value = cell.value + shift
         if demand is not None and row[4].value is not None:
-            row[4].value = demand
+            row[4].value = next(demands)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -314,11 +372,14 @@ def rebrand(data: bytes, *, uscc: str = OTHER_USCC, applicant: str = "北京另�
     return rewrite(data, replace=replace, manifest=edit, fix_hashes=True)
 
 
-def with_demand(data: bytes, demand: int) -> bytes:
-    """Return the package with 附件4's 需求人数 changed (hashes fixed: a careful forger)."""
+def with_demand(data: bytes, total: int) -> bytes:
+    """Return the package with 附件4's 需求人数 changed to add up to ``total`` (spread evenly over
+    the posts; hashes fixed: a careful forger)."""
     atts = attachments(data)
     name = next(f["attachment"] for f in manifest_of(data)["files"] if f["role"] == "job_posts")
-    return rewrite(data, replace={name: _edit_workbook(atts[name], demand=demand)}, fix_hashes=True)
+    each, rest = divmod(total, len(POSTS))
+    demands = [each + (1 if i < rest else 0) for i in range(len(POSTS))]
+    return rewrite(data, replace={name: _edit_workbook(atts[name], demand=demands)}, fix_hashes=True)
 
 
 def encrypted(data: bytes, password: str) -> bytes:
@@ -476,7 +537,7 @@ def with_roster_rows(data: bytes, rows: int) -> bytes:
                 p["text"] = contract.printed_text(contract.PRINTED_RECORDS, f"{rows:,}", "roster")
 
     return rewrite(data, replace={name: new}, fix_hashes=True, manifest=edit)
-__all__ = ["YEAR", "ROWS", "RECEIVED", "USCC", "OTHER_USCC", "THIRD_USCC", "uscc_code", "idcard", "roster_row", "built_package", "make_signer", "make_ca", "make_tsa", "make_long_term",
+__all__ = ["YEAR", "ROWS", "POSTS", "DEMAND", "job_posts", "signer_fixture", "signed_fixture", "run", "errors", "message", "seal_codes", "RECEIVED", "USCC", "OTHER_USCC", "THIRD_USCC", "uscc_code", "idcard", "roster_row", "built_package", "make_signer", "make_ca", "make_tsa", "make_long_term",
            "sign", "empty_fields", "attachments", "manifest_of", "rewrite", "drop_material", "append_revision",
            "flip_byte_in_signed_range", "rebrand", "with_demand", "encrypted", "built_recognition_package",
            "without_signature_fields", "add_stamped_field", "add_text_annotation", "move_field", "with_roster_rows"]

@@ -36,6 +36,8 @@ class XrefReader(PdfReader):
         super().__init__(stream, strict=False, **kwargs)
 
     def _rebuild_xref_table(self, stream: Any) -> None:
+        # pypdf (7.1.1, constraints.txt) says nowhere public that it rebuilt the table: this private
+        # hook is the one place that learns it (tests/test_third_party.py fails if pypdf drops it)
         self.rebuilt = True
         super()._rebuild_xref_table(stream)
 

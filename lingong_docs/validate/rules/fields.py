@@ -3,36 +3,29 @@
 from __future__ import annotations
 
 from lingong_docs.identifiers import idcard
+from lingong_docs.validate.columnar.fields import field_findings
+from lingong_docs.validate.columnar.frame import cached_frame
 from lingong_docs.validate.registry import rule
-from lingong_docs.validate.schema import compiled, field_codes
-
-
-def _fields(ctx, table):
-    checks = [(key, check) for key, _header, check in compiled(table.kind) if key in table.columns]
-    finding = table.finding
-    for rec in table.records:
-        values = rec.values
-        for key, check in checks:
-            result = check(values.get(key))
-            if result is not None:
-                code, params = result
-                yield finding(code, rec.row, key, values.get(key), **params)
+from lingong_docs.validate.schema import field_codes
 
 
 @rule("roster", codes=lambda: field_codes("roster") | {"id-foreign-permanent"})
 def roster_fields(ctx, table):
-    yield from _fields(ctx, table)
+    frame = cached_frame(ctx.cache, table)
+    yield from field_findings(frame)
     # Foreigners' permanent-residence IDs (leading 9) are valid; say so once per row.
     if "id_number" in table.columns:
-        for rec in table.records:
-            v = rec.values.get("id_number")
-            if isinstance(v, str) and idcard.is_foreign_permanent(v):
-                yield table.finding("id-foreign-permanent", rec.row, "id_number", v)
+        import polars as pl
+
+        foreign = [v for v in frame.df["id_number"].unique().to_list()
+                   if v is not None and idcard.is_foreign_permanent(v)]
+        for rec in frame.records(pl.col("id_number").is_in(foreign)):
+            yield table.finding("id-foreign-permanent", rec.row, "id_number", rec.values["id_number"])
 
 
 @rule("job_posts", codes=lambda: field_codes("job_posts"))
 def job_post_fields(ctx, table):
-    yield from _fields(ctx, table)
+    yield from field_findings(cached_frame(ctx.cache, table))
 
 
 @rule("roster", codes=("table-empty",))

@@ -4,54 +4,52 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
+
 from lingong_docs.identifiers import idcard
+from lingong_docs.validate.columnar.frame import cached_frame
 from lingong_docs.validate.registry import rule
-
-
-def valid_ids(ctx, table) -> dict[int, str]:
-    """Return {Excel row: ID} for rows whose ID passes every ID check (cached per table)."""
-    key = ("valid_ids", id(table))
-    if key not in ctx.cache:
-        out = {}
-        for rec in table.records:
-            v = rec.values.get("id_number")
-            if isinstance(v, str) and idcard.check(v) is None:
-                out[rec.row] = v
-        ctx.cache[key] = out
-    return ctx.cache[key]
 
 
 def age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+def _births(ids: list[str]) -> pl.DataFrame:
+    """Return the birth date and sex of each distinct valid ID (the ID module reads them)."""
+    born = [idcard.birth_date(v) for v in ids]
+    return pl.DataFrame({"id_number": ids, "born": born, "male": [idcard.is_male(v) for v in ids]},
+                        schema={"id_number": pl.String, "born": pl.Date, "male": pl.Boolean})
+
+
+def _month_day(day: pl.Expr) -> pl.Expr:
+    return day.dt.month().cast(pl.Int32) * 100 + day.dt.day().cast(pl.Int32)
+
+
 @rule("roster", codes=("age-implausible", "age-minor", "age-retirement", "age-under-16", "birth-after-task"))
 def ages(ctx, table):
     limits = ctx.policy.roster
-    min_age, minor_age = limits.min_age, limits.minor_age
-    max_age = limits.plausible_max_age
     retire = limits.retirement_age
-    ids = valid_ids(ctx, table)
-    births: dict[str, dt.date] = {}
-    for rec in table.records:
-        id_number = ids.get(rec.row)
-        start = rec.values.get("start")
-        if id_number is None or not isinstance(start, dt.datetime):
-            continue
-        born = births.get(id_number) or idcard.birth_date(id_number)
-        if born is None:
-            continue   # a valid ID always has a real birth date; be safe anyway
-        births[id_number] = born
-        day = start.date()
-        if born > day:
-            yield table.finding("birth-after-task", rec.row, "id_number", id_number)
-            continue
-        age = age_on(born, day)
-        if age < min_age:
-            yield table.finding("age-under-16", rec.row, "id_number", id_number, age=age)
-        elif age < minor_age:
-            yield table.finding("age-minor", rec.row, "id_number", id_number, age=age)
-        elif age >= max_age:
-            yield table.finding("age-implausible", rec.row, "id_number", id_number, age=age)
-        elif age >= (retire.male if idcard.is_male(id_number) else retire.female):
-            yield table.finding("age-retirement", rec.row, "id_number", id_number, age=age)
+    frame = cached_frame(ctx.cache, table)
+    if not {"id_number", "start"} <= frame.df.schema.keys():
+        return
+    dated = frame.df.with_row_index("pos").filter(pl.col("id_ok") & pl.col("start").is_not_null())
+    people = _births(dated["id_number"].unique().to_list())
+    day, born = pl.col("start").dt.date(), pl.col("born")
+    before_birthday = _month_day(day) < _month_day(born)
+    age = day.dt.year().cast(pl.Int64) - born.dt.year().cast(pl.Int64) - before_birthday.cast(pl.Int64)
+    code = (pl.when(born > day).then(pl.lit("birth-after-task"))
+            .when(pl.col("age") < limits.min_age).then(pl.lit("age-under-16"))
+            .when(pl.col("age") < limits.minor_age).then(pl.lit("age-minor"))
+            .when(pl.col("age") >= limits.plausible_max_age).then(pl.lit("age-implausible"))
+            .when(pl.col("age") >= pl.when(pl.col("male")).then(retire.male).otherwise(retire.female))
+            .then(pl.lit("age-retirement")))
+    found = (dated.join(people, on="id_number", how="inner").filter(born.is_not_null())
+             .with_columns(age.alias("age")).with_columns(code.alias("code"))
+             .filter(pl.col("code").is_not_null()).sort("pos"))
+    for pos, found_code, years in found.select("pos", "code", "age").iter_rows():
+        id_number = frame.raw["id_number"][pos]
+        if found_code == "birth-after-task":
+            yield table.finding(found_code, frame.rows[pos], "id_number", id_number)
+        else:
+            yield table.finding(found_code, frame.rows[pos], "id_number", id_number, age=years)

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import cast
 
+import polars as pl
+
 from lingong_docs.util.resources import load_yaml
+from lingong_docs.validate.columnar import cross_rows as columnar
+from lingong_docs.validate.columnar.frame import cached_frame
 from lingong_docs.validate.registry import rule
 
 
 @rule("job_posts", codes=("duplicate-post",))
 def duplicate_posts(ctx, table):
-    seen: dict[tuple, int] = {}
-    for rec in table.records:
-        v = rec.values
-        title, category, when = v.get("title"), v.get("category"), v.get("published")
-        if not (isinstance(title, str) and isinstance(category, str) and isinstance(when, dt.datetime)):
-            continue
-        key = (title, category, when.date())
-        if key in seen:
-            yield table.finding("duplicate-post", rec.row, "title", title, first=seen[key])
-        else:
-            seen[key] = rec.row
+    return columnar.duplicate_posts(cached_frame(ctx.cache, table), ctx.policy)
 
 
 PLACE_COLUMNS = ("title", "category", "remark")   # 岗位名称, 类型, 备注: where operators write the place
@@ -37,7 +30,14 @@ def outside_beijing(ctx, table):
             text = text.replace(word, "　")
         return text
 
-    for rec in table.records:
+    frame = cached_frame(ctx.cache, table)
+    keys = [key for key in PLACE_COLUMNS if frame.has(key)]
+    named = {key: [t for t in frame.df[key].unique().to_list()
+                   if t is not None and any(place in without_beijing(t) for place in places)] for key in keys}
+    mask = pl.lit(False)
+    for key in keys:
+        mask = mask | pl.col(key).is_in(named[key])
+    for rec in frame.records(mask) if keys else []:
         hit = next(((key, text, place) for key in PLACE_COLUMNS
                     if isinstance(text := rec.values.get(key), str)
                     for place in places if place in without_beijing(text)), None)

@@ -5,16 +5,35 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+import polars as pl
+
 from lingong_docs.util.pii import mask
 from lingong_docs.validate.checks import finite
+from lingong_docs.validate.columnar.frame import cached_frame
 from lingong_docs.validate.registry import rule
+
+
+def _below_minimum_candidates(frame, policy) -> list:
+    """Return the records whose pay per hour may lie below the minimum (floats with a margin)."""
+    days = frame.df.select(pl.col("start").dt.date().unique().drop_nulls()).to_series().to_list()
+    found = {day: policy.hourly_minimum(day) for day in days}
+    known = [day for day, m in found.items() if m is not None]
+    minimum = pl.col("start").dt.date().replace_strict(
+        known, [float(found[day][0]) for day in known], default=None, return_dtype=pl.Float64)
+    pay, hours = pl.col("pay"), pl.col("hours")
+    below = pay < minimum * hours * (1 + 1e-9)
+    return frame.records(minimum.is_not_null() & hours.is_not_null() & pay.is_not_null()
+                         & (below | pay.is_infinite() | hours.is_infinite()))
 
 
 @rule("roster", codes=("pay-below-minimum",))
 def hourly_minimum(ctx, table):
     policy = ctx.policy
+    frame = cached_frame(ctx.cache, table)
+    if not {"pay", "hours", "start"} <= frame.df.schema.keys():
+        return
     minimum_cache: dict[dt.date, tuple] = {}
-    for rec in table.records:
+    for rec in _below_minimum_candidates(frame, policy):
         v = rec.values
         pay, hours, start = v.get("pay"), v.get("hours"), v.get("start")
         if not (finite(pay) and finite(hours) and isinstance(start, dt.datetime)):
@@ -44,7 +63,11 @@ def payment_method(ctx, table):
     known = set(allowed)
     for aliases in roster.payment_method_aliases.values():
         known.update(aliases)
-    for rec in table.records:
+    frame = cached_frame(ctx.cache, table)
+    if not frame.has("method"):
+        return
+    unknown = [m for m in frame.df["method"].unique().to_list() if m is not None and m not in known]
+    for rec in frame.records(pl.col("method").is_in(unknown)):
         method = rec.values.get("method")
         if not isinstance(method, str) or method in known:
             continue

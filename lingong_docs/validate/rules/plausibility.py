@@ -14,11 +14,14 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
+
 from lingong_docs.compute.counting import BY_HOURS
 from lingong_docs.core import findings as F
 from lingong_docs.core.model import Table
 from lingong_docs.core.policy import Plausibility, Policy
 from lingong_docs.validate.checks import finite, shown_number
+from lingong_docs.validate.columnar.frame import cached_frame
 from lingong_docs.validate.registry import Context, rule
 
 NUMERIC_KEYS = {"roster": ("hours", "pay"), "job_posts": ("demand",)}
@@ -64,7 +67,11 @@ def _looks_finding(table: Table, row: int, key: str, value: Any) -> F.Finding | 
 @rule("job_posts", codes=(*LOOKALIKE_CODES, "demand-implausible", "demand-unusual"))
 def demand_bounds(ctx: Context, table: Table) -> Iterator[F.Finding]:
     b = bounds(ctx.policy)
-    for rec in table.records:
+    frame = cached_frame(ctx.cache, table)
+    if not frame.has("demand"):
+        return
+    demand_f = pl.col("demand")
+    for rec in frame.records((demand_f >= float(b.demand_warning)) | (demand_f >= _SMALLEST_LOOKALIKE)):
         demand = rec.values.get("demand")
         if not finite(demand):
             continue
@@ -110,17 +117,40 @@ def day_fraction_rows(table: Table, below: Decimal) -> tuple[list[int], bool]:
     return rows, any_hours and all_below
 
 
+def _day_fraction_rows(frame, below: Decimal) -> tuple[list[int], bool]:
+    """``day_fraction_rows`` on the frame: floats select the candidates, the exact test decides."""
+    hours, span = pl.col("hours"), (pl.col("end") - pl.col("start")).dt.total_seconds() / 3600
+    near = (hours <= 1) & (span >= 1 - 1e-9) & ((hours * 24 - span).abs() <= float(_SPAN_TOLERANCE) + 1e-6)
+    rows = [rec.row for rec in frame.records(near)
+            if finite(h := rec.values.get("hours")) and 0 < h < 1 and is_day_fraction(h, _span_hours(rec.values))]
+    exact = frame.raw["hours"]
+    high = frame.positions(hours >= float(below))
+    all_below = not any(finite(exact[i]) and exact[i] > 0 and exact[i] >= below for i in high)
+    any_hours = bool(frame.positions(hours > 0)) or any(
+        finite(exact[i]) and exact[i] > 0 for i in frame.positions(hours == 0))
+    return rows, any_hours and all_below
+
+
 @rule("roster", codes=(*LOOKALIKE_CODES, "hours-implausible", "hours-day-fraction", "hours-day-fraction-suspect",
                         "hours-very-short"))
 def hours_bounds(ctx: Context, table: Table) -> Iterator[F.Finding]:
     b = bounds(ctx.policy)
+    frame = cached_frame(ctx.cache, table)
+    if not frame.has("hours"):
+        return
     by_hours = (ctx.app.info.counting_mode or "") == BY_HOURS
-    fraction_rows, all_below = day_fraction_rows(table, b.day_fraction_below)
+    has_span = frame.has("start") and frame.has("end")
+    fraction_rows, all_below = _day_fraction_rows(frame, b.day_fraction_below) if has_span else ([], False)
+    if not has_span:
+        fraction_rows, all_below = day_fraction_rows(table, b.day_fraction_below)
     flagged = set(fraction_rows)
+    hours_f = pl.col("hours")
+    unusual = (hours_f <= float(b.hours_warning_below)) | (hours_f >= float(b.hours_error_above))
     if by_hours and all_below:
-        flagged = {rec.row for rec in table.records if finite(h := rec.values.get("hours")) and h > 0}
+        flagged = {rec.row for rec in frame.records(hours_f.is_not_null())
+                   if finite(h := rec.values.get("hours")) and h > 0}
     code = "hours-day-fraction" if by_hours else "hours-day-fraction-suspect"
-    for rec in table.records:
+    for rec in frame.records(unusual | pl.col("row").is_in(list(flagged))):
         hours = rec.values.get("hours")
         if not finite(hours) or hours <= 0:
             continue
@@ -142,7 +172,14 @@ def hours_bounds(ctx: Context, table: Table) -> Iterator[F.Finding]:
 @rule("roster", codes=(*LOOKALIKE_CODES, "pay-implausible", "pay-per-hour-high"))
 def pay_bounds(ctx: Context, table: Table) -> Iterator[F.Finding]:
     b = bounds(ctx.policy)
-    for rec in table.records:
+    frame = cached_frame(ctx.cache, table)
+    if not frame.has("pay"):
+        return
+    pay_f = pl.col("pay")
+    mask = (pay_f >= float(b.pay_error_above)) | (pay_f >= _SMALLEST_LOOKALIKE)
+    if frame.has("hours"):
+        mask = mask | (pay_f >= float(b.pay_per_hour_warning) * pl.col("hours") * (1 - 1e-9))
+    for rec in frame.records(mask):
         pay, hours = rec.values.get("pay"), rec.values.get("hours")
         if not finite(pay) or pay <= 0:
             continue
@@ -163,7 +200,9 @@ def void_rows(ctx: Context, table: Table) -> Iterator[F.Finding]:
     if "remark" not in table.columns:
         return
     words = bounds(ctx.policy).void_words
-    for rec in table.records:
+    if not words:
+        return
+    for rec in cached_frame(ctx.cache, table).records(pl.col("remark").str.contains_any(list(words))):
         remark = rec.values.get("remark")
         if not isinstance(remark, str):
             continue

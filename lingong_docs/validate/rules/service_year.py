@@ -7,17 +7,20 @@ per row: with the wrong year typed, every row would be wrong).
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import Counter
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from lingong_docs.core import findings as F
-from lingong_docs.core.dates import end_year, most_common_year
+from lingong_docs.core.dates import most_common_year
 from lingong_docs.core.model import Table
+from lingong_docs.validate.columnar import cross_rows as columnar
+from lingong_docs.validate.columnar.frame import Frame, cached_frame, end_day_expr
 from lingong_docs.validate.registry import Context, rule
 
+if TYPE_CHECKING:
+    import polars as pl
+
 MISMATCH_SHARE = 0.5   # more than half the dated rows outside the year: the year is wrong, not the rows
-MAX_SEQ_FINDINGS = 20
 
 
 @rule("application", codes=("year-outside-policy", "deadline-passed"))
@@ -30,11 +33,16 @@ def year_and_deadline(ctx: Context) -> Iterator[F.Finding]:
     yield from policy.validity(year, ctx.application_date if ctx.is_folder else None)
 
 
-def table_years(table: Table) -> list[int]:
+def table_years(frame: Frame) -> pl.Series:
     """Return the year of every dated row: the task's end year (附件5) or the publication year (附件4)."""
-    if table.kind == "roster":
-        return [end_year(e) for r in table.records if isinstance(e := r.values.get("end"), dt.datetime)]
-    return [p.year for r in table.records if isinstance(p := r.values.get("published"), dt.datetime)]
+    import polars as pl
+
+    key = "end" if frame.table.kind == "roster" else "published"
+    if not frame.has(key):
+        return pl.Series("year", [], dtype=pl.Int32)
+    when = pl.col(key).drop_nulls()
+    year = end_day_expr(when).dt.year() if key == "end" else when.dt.year()
+    return frame.df.select(year.alias("year")).to_series()
 
 
 def year_mismatch(ctx: Context, table: Table) -> F.Finding | None:
@@ -42,11 +50,11 @@ def year_mismatch(ctx: Context, table: Table) -> F.Finding | None:
     key = ("year-mismatch", id(table))
     if key not in ctx.cache:
         ctx.cache[key] = None
-        years = table_years(table)
-        outside = sum(1 for y in years if y != ctx.year)
+        years = table_years(cached_frame(ctx.cache, table))
+        outside = int((years != ctx.year).sum()) if ctx.year is not None else len(years)
         if ctx.year is not None and len(years) >= 2 and outside > MISMATCH_SHARE * len(years):
             ctx.cache[key] = F.make("year-mismatch", file=table.path.name, sheet=table.sheet, year=ctx.year,
-                                    data_year=most_common_year(years), outside=outside, total=len(years),
+                                    data_year=most_common_year(years.to_list()), outside=outside, total=len(years),
                                     table=table.spec.attachment)
     return ctx.cache[key]
 
@@ -61,22 +69,6 @@ def data_year(ctx: Context, table: Table) -> Iterator[F.Finding]:
 
 @rule("roster", codes=("seq-gap", "seq-gaps-more", "seq-repeated"))
 @rule("job_posts", codes=("seq-gap", "seq-gaps-more", "seq-repeated"))
-def seq_order(ctx: Context, table: Table) -> Iterator[F.Finding]:
+def seq_order(ctx: Context, table: Table) -> list[F.Finding]:
     """序号 gaps and repeats: the printed table shows them, so the operator hears of them first."""
-    seqs = [(r.row, s) for r in table.records if isinstance(s := r.values.get("seq"), int)]
-    if len(seqs) < 2:
-        return
-    counts = Counter(s for _, s in seqs)
-    first_row: dict[int, int] = {}
-    shown = 0
-    for row, seq in seqs:
-        if seq in first_row and shown < MAX_SEQ_FINDINGS:
-            shown += 1
-            yield table.finding("seq-repeated", row, "seq", seq, first=first_row[seq])
-        first_row.setdefault(seq, row)
-    ordered = sorted(counts)
-    gaps = [(a, b) for a, b in zip(ordered, ordered[1:]) if b - a > 1]
-    for a, b in gaps[:MAX_SEQ_FINDINGS]:
-        yield table.finding("seq-gap", first_row[b], "seq", b, before=a, after=b)
-    if len(gaps) > MAX_SEQ_FINDINGS:
-        yield F.make("seq-gaps-more", file=table.path.name, sheet=table.sheet, count=len(gaps) - MAX_SEQ_FINDINGS)
+    return columnar.seq_order(cached_frame(ctx.cache, table), ctx.policy)

@@ -1,0 +1,1 @@
+"""The columnar validate engine: a table as polars columns, field rules compiled into expressions."""

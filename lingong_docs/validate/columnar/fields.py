@@ -1,0 +1,147 @@
+"""The Cerberus field rules compiled into column operations.
+
+``screens(kind)`` reads the schema dicts (``schemas/*.yaml``, the one declaration of the field
+rules) and gives, per column, the operations that find every cell that may fail one of its rules:
+
+- ``required`` / ``nullable: false`` / ``empty: false``: the cell is null;
+- ``maxlength`` / ``minlength``: ``str.len_chars`` of a text column;
+- ``min`` / ``max``: a comparison of the numbers (on floats, not strict: a superset of the exact
+  comparison, as rounding to a float keeps the order);
+- ``allowed``: ``is_in`` on a text column;
+- ``regex`` and ``check_with`` (ID check digit, phone, money …): the check runs once per distinct
+  value of the column and the rows holding a failing value are flagged;
+- a rule this module does not know: every filled cell of the column is flagged;
+- every cell whose value is not of the column's frame type (``BAD``, text in a number column, a
+  non-finite number, an empty text) is flagged: the frame holds null there.
+
+Only the flagged cells go through the per-cell check ``schema.compiled`` makes from the same
+schema (whose semantics a test holds against Cerberus itself): it decides, and gives the code and
+its parameters, so a flagged cell that passes costs one call and a cell failing several rules gives
+the code of the first, as before. Findings are made only for cells that fail.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from lingong_docs.core import findings as F
+from lingong_docs.core.tables import spec
+from lingong_docs.validate.checks import CHECKS
+from lingong_docs.validate.columnar.frame import UNHASHABLE, Frame, hashable
+from lingong_docs.validate.schema import COMPILED_RULES, compiled
+
+if TYPE_CHECKING:
+    import polars as pl
+
+_NONE = type(None)
+
+
+@dataclass(frozen=True)
+class Screen:
+    """The column operations of one field (see the module doc) and its per-cell check."""
+
+    key: str
+    rules: dict[str, Any]
+    check: Callable[[Any], tuple[str, dict[str, Any]] | None]
+
+    def flagged(self, frame: Frame) -> list[int]:
+        """Return the positions of the cells that may fail, in row order."""
+        import polars as pl
+
+        values = frame.raw[self.key]
+        col = pl.col(self.key)
+        dtype = frame.df.schema[self.key]
+        mask = _odd(frame, self.key)
+        exprs = [expr for expr in self._exprs(col, dtype) if expr is not None]
+        if exprs:
+            mask = mask | frame.df.select(pl.any_horizontal(exprs).fill_null(False)).to_series()
+        keys = hashable(values)
+        by_value = self._failing_values(keys)
+        if by_value:
+            mask = mask | pl.Series(list(map(by_value.__contains__, keys)), dtype=pl.Boolean)
+        return mask.arg_true().to_list()
+
+    def _exprs(self, col: pl.Expr, dtype: Any) -> Iterator[pl.Expr | None]:
+        import polars as pl
+
+        r = self.rules
+        text, number = dtype == pl.String, dtype in (pl.Float64, pl.Int64)
+        if r.get("required") or r.get("nullable") is False or r.get("empty") is False:
+            yield col.is_null()
+        if text and "maxlength" in r:
+            yield col.str.len_chars() > r["maxlength"]
+        if text and "minlength" in r:
+            yield col.str.len_chars() < r["minlength"]
+        if ("min" in r or "max" in r) and not number:
+            yield col.is_not_null()
+        if number and "min" in r:
+            yield col <= float(r["min"])
+        if number and "max" in r:
+            yield col >= float(r["max"])
+        if "allowed" in r:
+            yield ~col.is_in(list(r["allowed"])) if text else col.is_not_null()
+        if set(r) - COMPILED_RULES:                       # checked by Cerberus itself
+            yield col.is_not_null()
+
+    def _failing_values(self, values: list[Any]) -> set[Any]:
+        """Return the distinct values failing the column's ``regex`` or ``check_with`` checks."""
+        tests = _value_tests(self.rules)
+        if not tests:
+            return set()
+        return {v for v in set(values) if v is not None and v is not UNHASHABLE and any(t(v) for t in tests)}
+
+
+def _value_tests(rules: dict[str, Any]) -> list[Callable[[Any], bool]]:
+    tests: list[Callable[[Any], bool]] = []
+    if "regex" in rules:
+        pattern = re.compile(rules["regex"] + r"\Z")
+        tests.append(lambda v: isinstance(v, str) and not pattern.match(v))
+    names = rules.get("check_with")
+    for name in [names] if isinstance(names, str) else list(names or ()):
+        tests.append(functools.partial(_fails, CHECKS[name]))
+    return tests
+
+
+def _fails(check: Callable[[Any], Any], value: Any) -> bool:
+    return bool(check(value))
+
+
+def _odd(frame: Frame, key: str) -> pl.Series:
+    """Return per cell whether it holds something the frame column cannot (see the module doc):
+    a filled cell that is null in the frame, or an empty text."""
+    import polars as pl
+
+    values = frame.raw[key]
+    filled = pl.Series([v is not None for v in values], dtype=pl.Boolean)
+    mask = filled & frame.df[key].is_null()
+    if "" in values:
+        mask = mask | pl.Series([v == "" and type(v) is str for v in values], dtype=pl.Boolean)
+    return mask
+
+
+@functools.cache
+def screens(kind: str) -> tuple[Screen, ...]:
+    """Return the screen of every column of table ``kind``, in schema order."""
+    checks = {key: check for key, _header, check in compiled(kind)}
+    return tuple(Screen(key=col.key, rules=spec(kind).schema[col.header], check=checks[col.key])
+                 for col in spec(kind).columns)
+
+
+def field_findings(frame: Frame) -> list[F.Finding]:
+    """Return the findings of every field rule of the frame's table, in row order then column order."""
+    table = frame.table
+    failed: list[tuple[int, int, str, Any, tuple[str, dict[str, Any]]]] = []
+    for order, screen in enumerate(s for s in screens(table.kind) if s.key in table.columns):
+        values = frame.raw[screen.key]
+        for pos in screen.flagged(frame):
+            result = screen.check(values[pos])
+            if result is not None:
+                failed.append((pos, order, screen.key, values[pos], result))
+    failed.sort(key=lambda f: (f[0], f[1]))
+    rows = frame.rows
+    return [table.finding(code, rows[pos], key, value, **params)
+            for pos, _order, key, value, (code, params) in failed]
