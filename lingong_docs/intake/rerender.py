@@ -145,6 +145,7 @@ def _parts(request: dict[str, Any]) -> list[Any]:
 def _checklist_rows(request: dict[str, Any], policy: Any) -> list[dict[str, Any]]:
     """Return the 材料清单 rows the build printed (``package.checklist.checklist_rows``): the page
     ranges recorded for each material, the record counts as recomputed."""
+    from lingong_docs.core.policy import CHECKLIST
     from lingong_docs.package.checklist import checklist_rows
 
     records = request.get("records") or {}
@@ -152,7 +153,7 @@ def _checklist_rows(request: dict[str, Any], policy: Any) -> list[dict[str, Any]
                         for name in ("job_posts", "roster")})
     ranges = [{"key": m["key"], "title": m["title"], "first_page": int(m["first_page"]),
                "last_page": int(m["last_page"])} for m in request["materials"]]
-    parts = [p for p in _parts(request) if policy.material(p.key).source != "checklist"]
+    parts = [p for p in _parts(request) if policy.material(p.key).source != CHECKLIST]
     return checklist_rows(counts, ranges, parts, policy)
 
 
