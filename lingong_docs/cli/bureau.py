@@ -91,7 +91,7 @@ def _receipt_text(r) -> list[str]:
                    "LINGONG_TRUST_DIR 指定的文件夹（默认 ~/.config/lingong-docs/trust）。"
                    "配置后，证书不能追溯到这些根证书的签章不予受理；未配置时签章只核验内容是否完好。")
 @click.option("--clerk", help="经办人姓名（印在回执上）。")
-@click.option("--bureau", help="受理部门名称（印在回执上）；默认取环境变量 LINGONG_BUREAU，否则为朝阳区人力资源和社会保障局。")
+@click.option("--bureau", help="受理部门名称（印在回执上）；默认取环境变量 LINGONG_BUREAU，否则为政策文件所写的发布部门（朝阳区人力资源和社会保障局）。")
 @guarded
 def intake_command(packages, ledger_path, no_ledger, key_file, check_only, as_of, fmt, receipt_dir,
                    password_env, allow_unsigned, trust, clerk, bureau) -> None:

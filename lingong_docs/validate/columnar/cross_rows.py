@@ -1,10 +1,11 @@
 """The rules that compare rows with each other, as group-by / sort operations over the columnar frame.
 
-The same findings as the row-wise rules they replace (``rules/cross_rows.py``: duplicate-row,
-id-name-conflict, overlapping-tasks, hours-over-24/11-per-day, phone-shared; ``rules/job_posts.py``:
-duplicate-post; ``rules/service_year.py``: seq-repeated, seq-gap, seq-gaps-more): same code, row,
-column, value, message, severity, and the same order once the report sorts them. The conventions
-(which rows are "extra", the usual name of an ID, …) are documented with those rules.
+duplicate-row, id-name-conflict, overlapping-tasks, hours-over-24/11-per-day, phone-shared (registered
+in ``rules/cross_rows.py``, whose docstring states the conventions: which rows are "extra", the usual
+name of an ID, …), duplicate-post (``rules/job_posts.py``) and seq-repeated, seq-gap, seq-gaps-more
+(``rules/service_year.py``). They replaced row-wise rules and give exactly their findings (code, row,
+column, value, message, severity, and order): the validate corpus (tests/test_validate_corpus.py,
+goldens made with the row-wise engine) holds them to it.
 
 How: per-value work (is an ID valid, a name or a place folded for comparison, a phone compacted)
 runs once per distinct value; the comparisons are sorts, ``over`` windows and group-bys; Python
@@ -13,8 +14,8 @@ find the person-days that may be over the limit (a margin wider than any roundin
 are summed again exactly, with ``Decimal`` and ``core.dates.hours_by_day``, as the policy counts.
 
 The frame (``columnar.frame``) has one column per field key plus ``row`` (the Excel row), in the
-reader's record order; a cell that is not of its column's type is null there, as the row-wise
-rules skip it.
+reader's record order; a cell that is not of its column's type is null there, and the rules skip
+it (as the row-wise rules did: ``isinstance`` checks on each value).
 """
 
 from __future__ import annotations
