@@ -17,10 +17,12 @@ from helpers.intake import (
     built_recognition_package,
     drop_material,
     encrypted,
+    errors,
     flip_byte_in_signed_range,
     make_signer,
     manifest_of,
     rewrite,
+    run,
     sign,
     with_demand,
     with_roster_rows,
@@ -32,7 +34,7 @@ from lingong_docs.intake.examine.examination import Examination
 from lingong_docs.intake.examine.figures import _policy_changed
 from lingong_docs.intake.examine.printed import check_printed
 from lingong_docs.intake.scan.result import ScanResult
-from lingong_docs.intake.service import examine, intake
+from lingong_docs.intake.service import examine
 from lingong_docs.intake.truth import TruthResult
 
 
@@ -44,20 +46,6 @@ def signer(tmp_path_factory):
 @pytest.fixture(scope="module")
 def signed(signer) -> bytes:
     return sign(built_package(), signer[0])
-
-
-def run(tmp_path, data: bytes, name="package.pdf", **kw):
-    path = tmp_path / name
-    path.write_bytes(data)
-    kw.setdefault("as_of", RECEIVED)
-    [receipt] = intake([path], **kw)
-    for f in receipt.findings:                  # every placeholder of the catalogue was filled
-        assert "{" not in f.message and "}" not in f.message, f.message
-    return receipt
-
-
-def errors(receipt) -> set[str]:
-    return {f.code for f in receipt.findings if f.severity == "error"}
 
 
 def test_signed_package_is_accepted_with_the_recomputed_figures(tmp_path, signed, signer):

@@ -7,12 +7,11 @@ from __future__ import annotations
 import io
 
 import pytest
-from helpers.intake import RECEIVED, built_package, make_signer, manifest_of, sign
+from helpers.intake import built_package, make_signer, manifest_of, run, sign
 from pypdf import PdfReader, PdfWriter
 
 from lingong_docs.intake.sandbox import Limits
 from lingong_docs.intake.scan.structure import _page_text
-from lingong_docs.intake.service import intake
 
 
 @pytest.fixture(scope="module")
@@ -65,13 +64,6 @@ def overdrawn(page: int, x: float, y: float, size: float, old: str, new: str, ho
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def run(tmp_path, data: bytes, name: str = "p.pdf", **kw):
-    path = tmp_path / name
-    path.write_bytes(data)
-    [r] = intake([path], as_of=RECEIVED, **kw)
-    return r
 
 
 def rows_finding(r, material: str) -> str | None:
