@@ -50,7 +50,7 @@ from lingong_docs.util.money import cn_date, rmb_upper, wan, yuan
 ACCEPTED, REJECTED = "accepted", "rejected"
 VERDICT_ZH = {ACCEPTED: "受理", REJECTED: "不予受理"}
 SIGNATURE_ZH = {"none": "未签章", "valid": "有效（证书可信）", "intact": "内容完好（证书未核验）",
-                "untrusted": "证书不受信任", "unsupported": "算法无法核验", "broken": "已失效",
+                "untrusted": "证书不受信任", "revoked": "证书已吊销", "unsupported": "算法无法核验", "broken": "已失效",
                 "modified": "签章后被修改"}
 # A receipt number: "SL" (registered) or "YS" (not registered) + date + "-" + sequence; the
 # "SL" + 12 hex digits of earlier releases is still recognised (their receipt files remain).

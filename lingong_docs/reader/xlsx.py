@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -375,7 +376,7 @@ def _read_column(table: Table, rows: list[list[Any]], data_rows: list[int], key:
     """Return the converted values of one column; read findings go to the table."""
     raw_col = [rows[r][idx] if idx < len(rows[r]) else None for r in data_rows]
     converted, coded = _convert(fn, raw_col)
-    values = [c[0] for c in converted]
+    values = list(map(itemgetter(0), converted))
     findings = table.findings
     for pos, (value, code) in enumerate(converted) if coded else ():
         if code and code != "date-no-time":  # a plain date is legitimate; rules judge it

@@ -203,23 +203,36 @@ def _tasks(people: pl.DataFrame) -> pl.DataFrame:
         return people.clear()
     span = pl.col("end") - pl.col("start")
     place = pl.col("place") if "place" in people.columns else pl.lit(None, pl.String)
+    hours = pl.col("hours") if "hours" in people.columns else pl.lit(None, pl.Float64)
     plausible = (pl.col("start") < pl.col("end")) & (span <= pl.duration(days=MAX_TASK_DAYS))
-    return (people.lazy().filter(plausible.fill_null(False))
-            .with_columns(_who=pl.col("_pos").min().over("_who"))    # the first of the person's tasks
-            .sort("_who", "start", "end", "row")
-            .filter(pl.struct(pl.col("_who"), pl.col("start"), pl.col("end"), place).is_first_distinct())
-            .collect())
+    tasks = (people.lazy().filter(plausible.fill_null(False))
+             .select(pl.col("_pos").min().over("_who").alias("_who"),    # the first of the person's tasks
+                     "_pos", "row", "start", "end", place.alias("place"), hours.alias("hours"))
+             .sort("_who", "start", "end", "row").collect())
+    # An exact repeat has the same person, start and end as its neighbour in this order: only
+    # such runs are compared with their places.
+    same = ((pl.col("_who") == pl.col("_who").shift(1)) & (pl.col("start") == pl.col("start").shift(1))
+            & (pl.col("end") == pl.col("end").shift(1))).fill_null(False)
+    tasks = tasks.with_row_index("_i")
+    runs = tasks.filter(same | same.shift(-1).fill_null(False))
+    repeats = runs.filter(~pl.struct("_who", "start", "end", "place").is_first_distinct()).get_column("_i")
+    return tasks.filter(~pl.col("_i").is_in(repeats.implode())).drop("_i")
 
 
 def _overlaps(tasks: pl.DataFrame, frame: Frame) -> Iterator[Keyed]:
     """A task that starts before the latest end of the same person's earlier tasks."""
-    same = (pl.col("_who") == pl.col("_who").shift(1)).fill_null(False)     # tasks sorted by person
-    latest = pl.col("_latest")
-    found = (tasks.lazy().select("_who", "row", "start", "end")
-             .with_columns(_latest=pl.col("end").cum_max().over("_who"), _same=same)
-             .with_columns(_latest_row=pl.when(~pl.col("_same") | (latest != latest.shift(1))).then(pl.col("row"))
-                           .forward_fill())                  # the row that set the latest end (first to reach it)
-             .with_columns(_before=latest.shift(1), _before_row=pl.col("_latest_row").shift(1))
+    # Tasks are sorted by person: a running maximum over a key that puts each person above everyone
+    # before (person number × (n + 1) + rank of the end) is each person's latest end so far, with
+    # no per-person window (slow with many people).
+    same = (pl.col("_who") == pl.col("_who").shift(1)).fill_null(False)
+    key = ((~pl.col("_same")).cum_sum().cast(pl.Int64) * (tasks.height + 1)
+           + pl.col("end").rank("dense").cast(pl.Int64))
+    reached = ~pl.col("_same") | (pl.col("_top") != pl.col("_top").shift(1))    # a new latest end: this row's
+    found = (tasks.lazy().select("_who", "row", "start", "end").with_columns(_same=same)
+             .with_columns(_top=key.cum_max())
+             .with_columns(_latest=pl.when(reached).then(pl.col("end")).forward_fill(),
+                           _latest_row=pl.when(reached).then(pl.col("row")).forward_fill())
+             .with_columns(_before=pl.col("_latest").shift(1), _before_row=pl.col("_latest_row").shift(1))
              .filter(pl.col("_same") & (pl.col("start") < pl.col("_before"))).collect())
     for who, row, start, before in found.select("_who", "row", "start", "_before_row").iter_rows():
         yield (who, 0), frame.finding("overlapping-tasks", row, "start", start, rows=rows_text([before, row]))
@@ -234,7 +247,8 @@ def _day_parts(tasks: pl.DataFrame) -> pl.DataFrame:
     piece = (pl.min_horizontal(pl.col("end"), midnight + pl.duration(days=1))
              - pl.max_horizontal(pl.col("start"), midnight))
     share = piece.dt.total_seconds() / (pl.col("end") - pl.col("start")).dt.total_seconds()
-    return (tasks.lazy().with_columns(_k=pl.int_ranges(0, days)).explode("_k")
+    return (tasks.lazy().select("_who", "_pos", "row", "start", "end", "hours")
+            .with_columns(_k=pl.int_ranges(0, days)).explode("_k")
             .with_columns(_day=first + pl.duration(days=pl.col("_k")))
             .with_columns(_part=pl.col("hours") * share).collect())
 
