@@ -247,7 +247,8 @@ def _day_parts(tasks: pl.DataFrame) -> pl.DataFrame:
     piece = (pl.min_horizontal(pl.col("end"), midnight + pl.duration(days=1))
              - pl.max_horizontal(pl.col("start"), midnight))
     share = piece.dt.total_seconds() / (pl.col("end") - pl.col("start")).dt.total_seconds()
-    return (tasks.lazy().with_columns(_k=pl.int_ranges(0, days)).explode("_k")
+    return (tasks.lazy().select("_who", "_pos", "row", "start", "end", "hours")
+            .with_columns(_k=pl.int_ranges(0, days)).explode("_k")
             .with_columns(_day=first + pl.duration(days=pl.col("_k")))
             .with_columns(_part=pl.col("hours") * share).collect())
 
