@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pymupdf
 import pytest
 from helpers.apps import fill, make_app, table_path
 from helpers.figures import add_evidence, roster_row
@@ -59,13 +60,19 @@ def _pixels(pdf: Path, page: int, tmp: Path, *extra: str) -> bytes:
     return out.stdout
 
 
-def test_empty_fields_print_nothing_and_signed_ones_print(editions, tmp_path):
+@pytest.fixture(scope="module")
+def signed(editions) -> tuple[bytes, list]:
+    """The electronic edition with every field signed by pyHanko (its default stamp as the seal)."""
+    return sign_all(editions["electronic"].path.read_bytes())
+
+
+def test_empty_fields_print_nothing_and_signed_ones_print(editions, signed, tmp_path):
     pdf = editions["electronic"].path
     data = pdf.read_bytes()
     empty = _widgets(data)
     assert empty and all(w["flags"] & PRINT and not w["flags"] & HIDDEN for w in empty)
     assert [w["name"] for w in empty if w["appearance"]] == []
-    signed_data, statuses = sign_all(data)
+    signed_data, statuses = signed
     assert len(statuses) == len(empty)
     signed = _widgets(signed_data)
     assert all(w["flags"] & PRINT and not w["flags"] & HIDDEN for w in signed)
@@ -76,6 +83,42 @@ def test_empty_fields_print_nothing_and_signed_ones_print(editions, tmp_path):
         plain = _pixels(pdf, page, tmp_path, "-hide-annotations")
         assert _pixels(pdf, page, tmp_path) == plain                        # empty fields: no ink
         assert _pixels(signed_pdf, page, tmp_path) != plain                 # seals and signatures print
+
+
+def _mupdf_pixels(page, clip) -> bytes:
+    return page.get_pixmap(dpi=72, clip=clip, colorspace=pymupdf.csGRAY).samples
+
+
+def _sign_tag(rect) -> tuple[float, float, float, float]:
+    """Where MuPDF draws its "SIGN" tag on an unsigned signature field (``pdf-appearance.c``,
+    ``pdf_signature_appearance_unsigned``: the top sixth of the field, four times as wide as high,
+    plus the arrow's point), with a point of anti-aliasing around it."""
+    h = (rect.y1 - rect.y0) / 6
+    return (rect.x0 - 1, rect.y0 - 1, rect.x0 + 4 * h + h / 2 + 1, rect.y0 + h + 1)
+
+
+def test_mupdf_draws_nothing_of_an_empty_field_but_its_sign_tag_and_shows_the_seal(editions, signed):
+    """PyMuPDF (MuPDF) renders an unsigned field with its own orange "SIGN" tag whatever the
+    file says (docs/rules.md §12); apart from that tag an empty field adds no ink. Signed, the
+    seal's appearance shows and the tag is gone."""
+    unsigned_doc = pymupdf.open(editions["electronic"].path)
+    signed_doc = pymupdf.open(stream=signed[0], filetype="pdf")
+    checked = 0
+    for page in unsigned_doc:
+        for widget in page.widgets():
+            rect, tag = widget.rect, pymupdf.Rect(_sign_tag(widget.rect))
+            below = pymupdf.Rect(rect.x0, tag.y1, rect.x1, rect.y1)        # the field but its tag band
+            right = pymupdf.Rect(tag.x1, rect.y0, rect.x1, tag.y1)
+            for part in (below, right):
+                assert _mupdf_pixels(page, part) == _page_only(page, part), widget.field_name
+            signed_page = signed_doc[page.number]
+            assert _mupdf_pixels(signed_page, rect) != _page_only(signed_page, rect), widget.field_name
+            checked += 1
+    assert checked == len(_widgets(editions["electronic"].path.read_bytes()))
+
+
+def _page_only(page, clip) -> bytes:
+    return page.get_pixmap(dpi=72, clip=clip, colorspace=pymupdf.csGRAY, annots=False).samples
 
 
 def test_paper_edition_has_no_fields_but_seam_guides_page_note_outline_and_data(editions):

@@ -86,6 +86,31 @@ def test_ledger_without_key_is_refused_with_exit_2(files, tmp_path):
     assert not (tmp_path / "l.sqlite").exists()
 
 
+def test_the_key_file_opens_the_ledger_end_to_end(files, tmp_path):
+    key_file, other = tmp_path / "台账.key", tmp_path / "另一个.key"
+    key_file.write_text("file-key-for-the-ledger-0123456789\n", encoding="utf-8")
+    other.write_text("another-key-for-a-ledger-0123456789\n", encoding="utf-8")
+    ledger = tmp_path / "ledger.sqlite"
+
+    def run(key_path, key=None):
+        return invoke(["intake", str(files["good"]), "--ledger", str(ledger), "--key-file", str(key_path),
+                       "--as-of", "2026-03-10", "--format", "json", "--trust", str(files["cert"])], key=key)
+
+    first = run(key_file)                      # no LINGONG_LEDGER_KEY: the file's key creates the ledger
+    assert first.exit_code == 0, first.output
+    [receipt] = json.loads(first.output)
+    assert receipt["verdict"] == "accepted" and receipt["receipt_no"].startswith("SL") and ledger.is_file()
+    again = run(key_file, key=KEY)             # the file wins over the environment's (another) key
+    assert again.exit_code == 1, again.output
+    [duplicate] = json.loads(again.output)
+    assert [f["code"] for f in duplicate["findings"]] == ["duplicate-package"]
+    assert receipt["receipt_no"] in duplicate["findings"][0]["message"]
+    wrong = run(other)
+    assert wrong.exit_code == 2 and "密钥不同" in wrong.output and "another-key" not in wrong.output
+    missing = run(tmp_path / "没有.key")
+    assert missing.exit_code == 2 and "无法读取台账密钥文件" in missing.output and "Traceback" not in missing.output
+
+
 def test_missing_file_and_missing_password_variable_are_exit_2(files, tmp_path):
     missing = invoke(["intake", str(tmp_path / "nope.pdf"), "--no-ledger"])
     assert missing.exit_code == 2 and "找不到材料包文件：nope.pdf" in missing.output

@@ -11,6 +11,7 @@ from helpers.intake import RECEIVED, built_package, make_signer, sign
 
 from lingong_docs.intake import sandbox
 from lingong_docs.intake.examine import figures as figures_step
+from lingong_docs.intake.examine import forms as forms_step
 from lingong_docs.intake.examine import run as examine_run
 from lingong_docs.intake.sandbox import Limits, remaining
 from lingong_docs.intake.service import intake
@@ -28,7 +29,7 @@ def test_the_next_child_gets_what_the_package_has_left():
     assert remaining(limits, 30.5).memory == limits.memory
 
 
-def test_the_recompute_child_is_limited_to_the_cpu_time_the_scan_left(tmp_path, signed, monkeypatch):
+def test_each_child_is_limited_to_the_cpu_time_the_earlier_ones_left(tmp_path, signed, monkeypatch):
     seen: list[tuple[str, float, float]] = []
     real = sandbox.run_job
 
@@ -39,14 +40,17 @@ def test_the_recompute_child_is_limited_to_the_cpu_time_the_scan_left(tmp_path, 
 
     monkeypatch.setattr(examine_run, "run_job", spy)
     monkeypatch.setattr(figures_step, "run_job", spy)
+    monkeypatch.setattr(forms_step, "run_job", spy)
     path = tmp_path / "p.pdf"
     path.write_bytes(signed)
     [r] = intake([path], as_of=RECEIVED, limits=Limits(cpu_seconds=500))
     assert r.accepted
-    (scan_job, scan_limit, scan_cpu), (truth_job, truth_limit, truth_cpu) = seen
-    assert (scan_job, truth_job) == ("scan", "truth")
+    (scan_job, scan_limit, scan_cpu), (truth_job, truth_limit, truth_cpu), (forms_job, forms_limit, forms_cpu) = seen
+    assert (scan_job, truth_job, forms_job) == ("scan", "truth", "forms")
     assert scan_limit == 500 and 0 < scan_cpu < 500 and truth_cpu > 0
     assert truth_limit == pytest.approx(500 - scan_cpu)
+    # the forms child and its LibreOffice are paid from what is left of the same budget
+    assert forms_limit == pytest.approx(500 - scan_cpu - truth_cpu) and forms_cpu > 0
 
 
 def test_a_sealed_package_is_accepted_on_a_machine_busy_with_four_other_jobs(tmp_path, signed):

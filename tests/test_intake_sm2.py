@@ -3,14 +3,26 @@ without signed attributes; the SM2 arithmetic agrees with OpenSSL's; statuses st
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from helpers.intake import OTHER_USCC, built_package, flip_byte_in_signed_range, manifest_of, run
+from helpers.intake import OTHER_USCC, built_package, flip_byte_in_signed_range, make_ca, make_tsa, manifest_of, run
 from helpers.intake import seal_codes as codes
-from helpers.sm2 import expired, issue, make_root, pem, tool
+from helpers.sm2 import (
+    crl,
+    document_timestamp,
+    expired,
+    issue,
+    make_root,
+    ocsp_response,
+    pem,
+    sm2_document_timestamp,
+    tool,
+    with_validation_data,
+)
 
 from lingong_docs.intake import sm2
 
@@ -137,6 +149,72 @@ def test_an_sm2_seal_with_an_unknown_digest_is_unsupported_and_named(tmp_path, p
     assert "signature-broken" not in {c for c, _ in codes(r)}
     message = next(f.message for f in r.findings if f.code == "signature-algorithm-unsupported")
     assert "1.2.156.10197.1.402" in message and "并非签章已失效" in message
+
+
+@pytest.fixture(scope="module")
+def tsa(tmp_path_factory):
+    """pyHanko's test timestamp service (an ordinary ECDSA/RSA TSA, as a bureau's would be) and its root."""
+    folder = tmp_path_factory.mktemp("tsa")
+    ca = make_ca(folder, "TSA Root CA", since_days=500)
+    return make_tsa(folder / "tsa", ca, since_days=500), ca[2]
+
+
+@pytest.mark.parametrize("service", ["ecdsa", "sm2"])
+def test_an_expired_sm2_seal_under_a_document_timestamp_is_checked_at_the_timestamps_time(tmp_path, tsa, service):
+    # sealed while the certificate was valid; the DSS holds the chain and a CRL revoking it later;
+    # a document timestamp (PAdES-B-LTA) dated 45 days ago proves the seals existed then — from an
+    # ordinary timestamp service, or from an SM2 one (its token SM2-signed, its imprint SM3)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    ca, root = make_root(tmp_path / "pki", since_days=500)
+    old = issue(ca, not_before=now - dt.timedelta(days=100), not_after=now - dt.timedelta(days=30))
+    then = now - dt.timedelta(days=45)
+    late = crl(ca, [(old.cert, now - dt.timedelta(days=10))])         # revoked after the timestamp
+    data = with_validation_data(old.seal(built_package()), [ca.cert], crls=(late,))
+    if service == "sm2":
+        sm2_tsa = issue(ca, {"common_name": "国密时间戳服务"}, uscc=None, organization=None,
+                        not_before=now - dt.timedelta(days=400), not_after=now + dt.timedelta(days=30))
+        data, trust = sm2_document_timestamp(data, sm2_tsa, then, imprint="sm3"), [str(root)]
+    else:
+        stamper, tsa_root = tsa
+        data, trust = document_timestamp(data, stamper, [tsa_root], at=then), [str(root), str(tsa_root)]
+    r = run(tmp_path, data, trust=trust)
+    assert r.verdict == "accepted" and codes(r) == [], [(f.code, f.message) for f in r.findings]
+    seals = [s for s in r.signatures if s["kind"] == "signature"]
+    assert {(s["status"], s["algorithm"]) for s in seals} == {("valid", "SM2")}
+    assert {s["checked_at_source"] for s in seals} == {"timestamp"}
+    assert {dt.datetime.fromisoformat(s["checked_at"]) for s in seals} == {then}
+    [stamp] = [s for s in r.signatures if s["kind"] == "timestamp"]
+    assert stamp["status"] == "valid" and dt.datetime.fromisoformat(stamp["timestamp"]) == then
+
+
+@pytest.mark.parametrize("proof", ["crl", "ocsp"])
+def test_a_revoked_sm2_seal_certificate_is_refused(tmp_path, pki, proof):
+    seal = issue(pki["ca"])
+    when = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=1)
+    data = seal.seal(built_package())
+    if proof == "crl":
+        data = with_validation_data(data, [pki["ca"].cert], crls=(crl(pki["ca"], [(seal.cert, when)]),))
+    else:
+        data = with_validation_data(data, [pki["ca"].cert], ocsps=(ocsp_response(pki["ca"], seal.cert, when),))
+    r = run(tmp_path, data, trust=[str(pki["root"])], receipt_dir=tmp_path / "回执")
+    assert r.verdict == "rejected" and codes(r) == [("signature-revoked", "error")]
+    assert {s["status"] for s in r.signatures} == {"revoked"}
+    assert "已被吊销" in next(f.message for f in r.findings if f.code == "signature-revoked")
+    from pypdf import PdfReader
+
+    text = "".join("".join(p.extract_text() for p in PdfReader(tmp_path / "回执" / f"{r.receipt_no}.pdf").pages).split())
+    assert "证书已吊销" in text and "有效（证书可信）" not in text
+
+
+def test_revocation_data_that_does_not_verify_or_says_good_revokes_nothing(tmp_path, pki):
+    seal = issue(pki["ca"])
+    when = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=1)
+    forged = crl(pki["ca"], [(seal.cert, when)], key=sm2.new_private_key())     # the CA's name, another key
+    good = ocsp_response(pki["ca"], seal.cert)
+    data = with_validation_data(seal.seal(built_package()), [pki["ca"].cert], crls=(forged,), ocsps=(good,))
+    r = run(tmp_path, data, trust=[str(pki["root"])])
+    assert r.verdict == "accepted" and codes(r) == []
+    assert {s["status"] for s in r.signatures} == {"valid"}
 
 
 def _first_contents(data: bytes) -> bytes:

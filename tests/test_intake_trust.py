@@ -3,6 +3,8 @@ applicant's; long-term signatures (DSS, document timestamps) pass; unsupported a
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from helpers.intake import (
     OTHER_USCC,
@@ -78,6 +80,28 @@ def test_long_term_validation_data_and_a_document_timestamp_are_accepted(tmp_pat
     [stamp] = [s for s in r.signatures if s["kind"] == "timestamp"]
     assert stamp["status"] == "valid" and stamp["timestamp"] and stamp["place"] == "文档时间戳"
     assert {s["status"] for s in r.signatures if s["kind"] == "signature"} == {"valid"}
+
+
+def test_a_revoked_certificate_is_refused_when_the_file_carries_the_crl(tmp_path, pki):
+    # PAdES-B-LT: the DSS holds the CA's CRL, which revokes the seal certificate an hour ago
+    from asn1crypto import crl as crls
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from helpers.sm2 import with_validation_data
+
+    seal, cert_path = make_signer(pki["folder"] / "revoked", ca=pki["ca"], crl_url="http://crl.example.invalid/ca.crl")
+    now = dt.datetime.now(dt.UTC)
+    revoked = (x509.RevokedCertificateBuilder().serial_number(seal.signing_cert.serial_number)
+               .revocation_date(now - dt.timedelta(hours=1)).build())
+    crl = (x509.CertificateRevocationListBuilder().issuer_name(pki["ca"][1].subject)
+           .last_update(now - dt.timedelta(hours=2)).next_update(now + dt.timedelta(days=7))
+           .add_revoked_certificate(revoked).sign(pki["ca"][0], hashes.SHA256()))
+    ca_cert = seal.cert_registry.retrieve_by_name(seal.signing_cert.issuer)
+    data = with_validation_data(sign(built_package(), seal), list(ca_cert),
+                                crls=(crls.CertificateList.load(crl.public_bytes(serialization.Encoding.DER)),))
+    r = run(tmp_path, data, trust=[str(pki["ca"][2])])
+    assert r.verdict == "rejected" and codes(r) == [("signature-revoked", "error")]
+    assert {s["status"] for s in r.signatures} == {"revoked"} and cert_path.is_file()
 
 
 def test_an_algorithm_the_verifier_lacks_is_named_not_called_broken(tmp_path, pki):

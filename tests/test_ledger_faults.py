@@ -20,13 +20,14 @@ from lingong_docs.intake.ledger import Ledger
 KEY = "fault-test-ledger-key-0123456789"
 # Stops the server (the command is in $STOP_SERVER) when the second package is about to be numbered
 # and recorded. The second package is a ``rebrand`` of the first (embedded data changed, printed pages
-# not), so the cell-by-cell comparison of the printed roster is off (max_table_pages=0).
+# not), so the cell-by-cell comparison of the printed roster (max_table_pages=0) and the re-rendered
+# forms (max_form_pages=0) are off.
 DRIVER = r'''
 import functools, json, os, subprocess, sys
 from lingong_docs.intake import service
 from lingong_docs.intake.examine import run as examine_run
 
-examine_run.Limits = functools.partial(examine_run.Limits, max_table_pages=0)
+examine_run.Limits = functools.partial(examine_run.Limits, max_table_pages=0, max_form_pages=0)
 
 make = service.make_receipt
 calls = []

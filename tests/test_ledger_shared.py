@@ -103,6 +103,73 @@ def test_processes_racing_with_the_same_rows_give_one_acceptance(backend, tmp_pa
     assert all("cross-agency-overlap" in c or "duplicate-rows" in c for _n, v, c in people_round if v == "rejected")
 
 
+def _asking(ex, amount: str):
+    """``ex`` asking for an employment subsidy of ``amount`` 元."""
+    ex.exact = {"operating_subsidy": "0.00", "employment_subsidy": amount, "total": amount}
+    return ex
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_processes_racing_past_the_agency_cap_give_one_acceptance(backend, tmp_path, request):
+    from decimal import Decimal
+
+    from helpers.postgres import fresh_location
+
+    location = fresh_location(backend, request.getfixturevalue("pg_server") if backend == "postgresql" else None,
+                              tmp_path)
+    with Ledger(location, KEY):
+        pass
+    # in each round two clerks accept two markets of one agency at once, 30万 each: 60万 is over the 50万 cap
+    agencies = [USCC_A, USCC_B, "91110000MA0000000X"]
+    rounds = [[_asking(synthetic(f"{2 * k + i + 21:x}", agency, shift_hours=24 * 400 * (2 * k + i)), "300000.00")
+               for i in range(2)] for k, agency in enumerate(agencies)]
+    results = race(location, rounds, [tmp_path / "clerk1", tmp_path / "clerk2"])
+    for outcome in results:
+        assert sorted((v, tuple(c)) for _n, v, c in outcome) == [("accepted", ()),
+                                                                 ("rejected", ("agency-cap-exceeded",))], outcome
+    with Ledger(location, KEY) as ledger:
+        assert {ledger.employment_claimed(a, 2025) for a in agencies} == {Decimal("300000.00")}
+
+
+# ---- the answer to COMMIT lost (a proxy between intake and the real server cuts the connection) ----
+
+@pytest.mark.parametrize("cut", ["after", "before", "after-unreachable"])
+def test_a_lost_commit_never_leaves_a_record_without_its_receipt(pg_server, tmp_path, cut):
+    from helpers.cutting_proxy import CuttingProxy
+    from pgserver import SUPERUSER
+
+    name = "commit_" + cut.replace("-", "_")
+    direct = pg_server.create_database(name)
+    with Ledger(direct, KEY):
+        pass                                            # created before the proxy starts cutting
+    proxy = CuttingProxy(pg_server.port)
+    folder = tmp_path / "回执"
+    failed = None
+    try:
+        with Ledger(proxy.url(name, SUPERUSER), KEY) as ledger:
+            # after: committed, answer lost; before: cut before the COMMIT; unreachable: answer lost, no reconnecting
+            proxy.arm("before" if cut == "before" else "after", refuse=cut == "after-unreachable")
+            try:
+                receipt = receive(ledger, synthetic("d", USCC_A), folder)
+                assert receipt.verdict == "accepted"
+                again = receive(ledger, synthetic("d", USCC_A), folder)   # the run goes on, on a new connection
+                assert errors(again) == ["duplicate-package"]
+            except IntakeError as e:
+                failed = e
+    finally:
+        proxy.close()
+    assert proxy.cut.is_set()
+    with Ledger(direct, KEY) as ledger:
+        recorded = sorted(e["receipt_no"] for e in ledger.examinations())
+    files = sorted(p.stem for p in folder.glob("SL*.json"))
+    assert files == recorded               # every record has its receipt, every receipt its record
+    assert len(recorded) == {"after": 2, "before": 0, "after-unreachable": 1}[cut]
+    expected = {"after": None, "before": "ledger-server-lost", "after-unreachable": "ledger-commit-unknown"}[cut]
+    assert (failed.code if failed else None) == expected
+    if failed is not None and recorded:
+        assert recorded[0] in failed.message and "已保留" in failed.message
+
+
 def test_wrong_key_is_refused_before_anything_is_written(ledger_location, tmp_path):
     with Ledger(ledger_location, KEY) as ledger:
         receive(ledger, synthetic("a", USCC_A))

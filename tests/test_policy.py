@@ -43,3 +43,17 @@ def test_a_file_that_is_not_a_mapping_is_refused():
     with pytest.raises(PolicyError) as e:
         check_policy_data(["id", "x"], "test.yaml")
     assert e.value.code == "policy-invalid"
+
+
+def test_the_receiving_bureau_is_the_policys_issuer_unless_named(monkeypatch):
+    import dataclasses
+
+    from lingong_docs.core.policy import policy_for_year
+    from lingong_docs.intake.receipt import BUREAU_ENV, bureau_name
+
+    monkeypatch.delenv(BUREAU_ENV, raising=False)
+    policy = policy_for_year(2025)
+    assert policy.issuer and bureau_name() == policy.issuer == bureau_name(policy=policy)
+    assert bureau_name(policy=dataclasses.replace(policy, issuer="某区人力资源和社会保障局")) == "某区人力资源和社会保障局"
+    monkeypatch.setenv(BUREAU_ENV, "环境变量局")
+    assert bureau_name(policy=policy) == "环境变量局" and bureau_name("受理窗口", policy) == "受理窗口"

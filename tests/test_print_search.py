@@ -2,7 +2,7 @@
 
 LibreOffice spaces Chinese apart from Latin letters and digits by default (autospace); text
 extractors then read "附件 2", "20 万元". The Writer forms are converted with autospace off
-(``render.soffice``): the text layer of the cover, the checklist and 附件1–3 carries each such
+(``render.soffice``: a Basic macro in LibreOffice's private profile): the text layer of the cover, the checklist and 附件1–3 carries each such
 token whole, for pdftotext and for PyMuPDF (extraction and ``search_for``).
 """
 
@@ -20,7 +20,7 @@ import pytest
 from pypdf import PdfReader
 
 from lingong_docs.package.build import build_packages
-from lingong_docs.render.soffice import without_autospace
+from lingong_docs.render import convert_to_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "samples" / "demo"
@@ -120,11 +120,20 @@ def _gap(line: str) -> bool:
     return bool(re.search(r"[\u4e00-\u9fff] [0-9]|[0-9] [年月日万元人个条页度]", line))
 
 
-def test_without_autospace_switches_off_every_autospace():
-    fodt = (b'<office:styles><style:default-style style:family="paragraph">\n  <style:paragraph-properties '
-            b'fo:orphans="2"/></style:default-style><style:style style:name="P1"><style:paragraph-properties '
-            b'style:text-autospace="ideograph-alpha" style:line-break="strict"/></style:style></office:styles>')
-    out = without_autospace(fodt)
-    assert b"ideograph-alpha" not in out and out.count(b'style:text-autospace="none"') == 2
-    assert b'<style:paragraph-properties style:text-autospace="none" fo:orphans="2"/>' in out
-    assert without_autospace(out) == out
+def test_writer_conversion_keeps_tokens_whole_under_an_odd_temporary_folder(tmp_path, monkeypatch):
+    """The macro that converts Writer documents finds its list through the environment: a quote,
+    a bracket, a space or Chinese in the temporary folder's name cannot break its call."""
+    import tempfile
+
+    from docx import Document
+
+    odd = tmp_path / 'a"b)c 临时'
+    odd.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(odd))
+    doc = tmp_path / "表.docx"
+    document = Document()
+    document.add_paragraph("附件2 运营经费补贴申请报告，共5,200条，申请补贴20万元。")
+    document.save(doc)
+    (pdf,) = convert_to_pdf([doc], tmp_path / "out")
+    text = _pdftotext(pdf, 1)
+    assert "附件2" in text and "共5,200条" in text and "补贴20万元" in text

@@ -7,8 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
-from helpers.browser import chromium, running_server, shot
+from helpers.browser import shot
 from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,18 +16,6 @@ BROKEN = ROOT / "samples" / "broken"
 ROSTER = "附件5_撮合服务成功人员花名册.xlsx"
 JOB_POSTS = "附件4_发布岗位任务明细表.xlsx"
 RULE_CODE = re.compile(r"[a-z]+-[a-z]+")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("web-workspace") / "ws", "--role", "operator") as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as context:
-        yield context
 
 
 def create(page, server, market: str, kinds: tuple[str, ...] = ("运营经费补贴", "就业服务补贴"),

@@ -91,7 +91,7 @@ def _receipt_text(r) -> list[str]:
                    "LINGONG_TRUST_DIR 指定的文件夹（默认 ~/.config/lingong-docs/trust）。"
                    "配置后，证书不能追溯到这些根证书的签章不予受理；未配置时签章只核验内容是否完好。")
 @click.option("--clerk", help="经办人姓名（印在回执上）。")
-@click.option("--bureau", help="受理部门名称（印在回执上）；默认取环境变量 LINGONG_BUREAU，否则为朝阳区人力资源和社会保障局。")
+@click.option("--bureau", help="受理部门名称（印在回执上）；默认取环境变量 LINGONG_BUREAU，否则为政策文件所写的发布部门（朝阳区人力资源和社会保障局）。")
 @guarded
 def intake_command(packages, ledger_path, no_ledger, key_file, check_only, as_of, fmt, receipt_dir,
                    password_env, allow_unsigned, trust, clerk, bureau) -> None:
@@ -101,6 +101,7 @@ def intake_command(packages, ledger_path, no_ledger, key_file, check_only, as_of
     检查：安全读取（受限子进程）、材料齐全、清单页码、截止日期、内嵌文件摘要、
     电子签章（按申请事项应有的盖章位置、未签章/失效/签章后被修改/新增签章框或批注）、
     用内嵌表格重新校验并重算金额、页面印出的个次和人数与重算结果一致、
+    用内嵌数据重新生成封面、材料清单和申请报告并与页面逐页比对（需要 LibreOffice）、
     与受理台账比对（同一人员同一时段被不同机构申报、机构年度50万元上限、
     已受理的同一材料包重复报送；曾不予受理的材料包可重新受理）。
     退出码：0 全部受理；1 有不予受理；2 文件无法读取、台账数据库无法连接或连接中断、用法错误。

@@ -95,14 +95,16 @@ class _Tally:
     no_hours: list[int] = field(default_factory=list)
 
 
-def _row_of(record: Any, position: int) -> int:
+def row_of(record: Any, position: int) -> int:
+    """Return the Excel row of ``record`` (its ``row``), else ``position`` (records without one)."""
     row = getattr(record, "row", None)
     if row is None and isinstance(record, dict):
         row = record.get("row")
     return row if isinstance(row, int) else position
 
 
-def _when(value: object) -> dt.datetime | None:
+def moment(value: object) -> dt.datetime | None:
+    """Return a cell's date or date-time as a date-time (a date at midnight); None for anything else."""
     if value is None or value is BAD:
         return None
     if isinstance(value, dt.datetime):
@@ -167,11 +169,11 @@ def count_matches(rows: Sequence[Any], mode: str, year: int, policy: Policy, *,
     hours_all = Fraction(0)
     per_row_sum = 0
     for position, rec in enumerate(rows, start=1):
-        row = _row_of(rec, position)
+        row = row_of(rec, position)
         if row in error_rows or _has_unreadable(rec):
             t.errors.append(row)
             continue
-        start, end = _when(rec.get("start")), _when(rec.get("end"))
+        start, end = moment(rec.get("start")), moment(rec.get("end"))
         key = record_key(_text(rec.get("id_number")), start, end, rec.get("place"))
         if key in seen:
             t.duplicates.append(row)
@@ -222,11 +224,11 @@ def sum_demand(posts: Sequence[Any], year: int, *, error_rows: Collection[int] =
     total = 0
     counted, errors, outside, unusable = [], [], [], []
     for position, rec in enumerate(posts, start=1):
-        row = _row_of(rec, position)
+        row = row_of(rec, position)
         if row in error_rows or _has_unreadable(rec):
             errors.append(row)
             continue
-        published = _when(rec.get("published"))
+        published = moment(rec.get("published"))
         demand = rec.get("demand")
         if published is None or not isinstance(demand, int) or isinstance(demand, bool) or demand < 1:
             unusable.append(row)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from lingong_docs.compute.counting import BY_HOURS, DemandTotal, MatchCount, _row_of, _when, hours_fraction, row_mode
+from lingong_docs.compute.counting import BY_HOURS, DemandTotal, MatchCount, hours_fraction, moment, row_mode, row_of
 from lingong_docs.core.policy import Policy
 
 
@@ -54,8 +54,8 @@ def monthly(roster: Sequence[Any], posts: Sequence[Any], count: MatchCount, dema
     records: list[int] = [0] * 13
     hours: list[Fraction] = [Fraction(0)] * 13
     for position, rec in enumerate(roster, start=1):
-        end = _when(rec.get("end"))
-        if _row_of(rec, position) not in counted or end is None:
+        end = moment(rec.get("end"))
+        if row_of(rec, position) not in counted or end is None:
             continue
         month = 12 if end.year != count.year else end.month
         used, _why = row_mode(rec.get("remark"), count.mode, words)
@@ -66,8 +66,8 @@ def monthly(roster: Sequence[Any], posts: Sequence[Any], count: MatchCount, dema
     published = set(demand.counted)
     demands = [0] * 13
     for position, rec in enumerate(posts, start=1):
-        when = _when(rec.get("published"))
-        if _row_of(rec, position) in published and when is not None:
+        when = moment(rec.get("published"))
+        if row_of(rec, position) in published and when is not None:
             demands[when.month] += rec.get("demand") or 0
     months, n, h, d = [], 0, Fraction(0), 0
     for m in range(1, 13):

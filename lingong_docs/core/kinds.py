@@ -25,14 +25,13 @@ class Kind:
     key: str
     label: str          # as the application file and every document say it
     report: str         # material key of its report form (its title: the policy's material_catalogue)
-    article: str        # the article of the 办法 that lists its materials
     subsidy: bool       # pays money (False: the recognition application)
 
 
 KINDS: dict[str, Kind] = {
-    OPERATING: Kind(OPERATING, "运营经费补贴", "report_operating", "第十二条", True),
-    EMPLOYMENT: Kind(EMPLOYMENT, "就业服务补贴", "report_employment", "第十三条", True),
-    RECOGNITION: Kind(RECOGNITION, "零工市场认定", "report_recognition", "第八条", False),
+    OPERATING: Kind(OPERATING, "运营经费补贴", "report_operating", True),
+    EMPLOYMENT: Kind(EMPLOYMENT, "就业服务补贴", "report_employment", True),
+    RECOGNITION: Kind(RECOGNITION, "零工市场认定", "report_recognition", False),
 }
 ORDER = tuple(KINDS)
 TABLES = ("job_posts", "roster")

@@ -209,7 +209,7 @@ class Policy:
     id: str
     version: str
     title: str
-    issuer: str
+    issuer: str                # the district bureau: it issued the policy and receives the applications
     path: Path
     sha256: str
     service_years: ServiceYears

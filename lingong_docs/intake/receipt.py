@@ -41,6 +41,7 @@ from typing import Any
 from lingong_docs.core import findings as F
 from lingong_docs.core import kinds
 from lingong_docs.core.errors import IntakeError
+from lingong_docs.core.policy import Policy, policy_for_year
 from lingong_docs.intake.examine.examination import Examination
 from lingong_docs.intake.names import clean_name
 from lingong_docs.util.atomic import atomic_path
@@ -49,18 +50,19 @@ from lingong_docs.util.money import cn_date, rmb_upper, wan, yuan
 ACCEPTED, REJECTED = "accepted", "rejected"
 VERDICT_ZH = {ACCEPTED: "受理", REJECTED: "不予受理"}
 SIGNATURE_ZH = {"none": "未签章", "valid": "有效（证书可信）", "intact": "内容完好（证书未核验）",
-                "untrusted": "证书不受信任", "unsupported": "算法无法核验", "broken": "已失效",
+                "untrusted": "证书不受信任", "revoked": "证书已吊销", "unsupported": "算法无法核验", "broken": "已失效",
                 "modified": "签章后被修改"}
-BUREAU = "朝阳区人力资源和社会保障局"
 # A receipt number: "SL" (registered) or "YS" (not registered) + date + "-" + sequence; the
 # "SL" + 12 hex digits of earlier releases is still recognised (their receipt files remain).
 RECEIPT_NO = re.compile(r"^(?:(?:SL|YS)\d{8}-\d{4,6}|SL[0-9A-F]{12})$")
 BUREAU_ENV = "LINGONG_BUREAU"
 
 
-def bureau_name(name: str | None = None) -> str:
-    """Return the receiving bureau's name: ``name``, else $LINGONG_BUREAU, else the district bureau."""
-    return (name or os.environ.get(BUREAU_ENV) or BUREAU).strip()[:60] or BUREAU
+def bureau_name(name: str | None = None, policy: Policy | None = None) -> str:
+    """Return the receiving bureau's name: ``name``, else $LINGONG_BUREAU, else the bureau that issued
+    ``policy`` (the district bureau, which receives the applications; default the newest policy)."""
+    issuer = (policy or policy_for_year(None)).issuer
+    return (name or os.environ.get(BUREAU_ENV) or issuer).strip()[:60] or issuer
 
 
 @dataclass
@@ -77,7 +79,7 @@ class Receipt:
     signatures: list[dict[str, Any]] = field(default_factory=list)
     findings: list[F.Finding] = field(default_factory=list)       # errors first
     received_at: dt.datetime | None = None
-    bureau: str = BUREAU
+    bureau: str = ""                      # make_receipt: bureau_name()
     clerk: str | None = None
 
     @property
@@ -113,7 +115,7 @@ def make_receipt(ex: Examination, received: dt.date, receipt_no: str, *, bureau:
                    applicant=dict(ex.applicant) if ex.applicant else {"name": None, "uscc": None, "market": None},
                    figures=_figures(ex), signatures=list(ex.signatures), findings=findings,
                    received_at=received_at or dt.datetime.now().replace(microsecond=0),
-                   bureau=bureau_name(bureau), clerk=clean_name(clerk)[:40] if clerk else None)
+                   bureau=bureau_name(bureau, ex.policy), clerk=clean_name(clerk)[:40] if clerk else None)
 
 
 def _figures(ex: Examination) -> dict[str, Any] | None:

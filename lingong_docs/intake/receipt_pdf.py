@@ -82,7 +82,7 @@ def _signatures(receipt: Receipt, st: dict[str, Any]) -> list[Any]:
     for s in receipt.signatures:
         when = s.get("timestamp") if s.get("kind") == "timestamp" else s.get("signing_time")
         result = SIGNATURE_ZH.get(s["status"], s["status"])
-        if s.get("checked_at_source") == "timestamp" and s["status"] in ("valid", "untrusted"):
+        if s.get("checked_at_source") == "timestamp" and s["status"] in ("valid", "untrusted", "revoked"):
             result += f"（证书按时间戳时间 {_beijing(s.get('checked_at'))} 核验）"
         rows.append([cell(s.get("place") or s.get("field")), cell(s.get("signer")), cell(s.get("issuer")),
                      cell(s.get("algorithm")), cell(_beijing(when)), cell(result)])

@@ -47,6 +47,8 @@ class Limits:
     max_manifest: int = 20_000_000
     max_text_pages: int = 40              # pages whose text is extracted (checklist, reports)
     max_table_pages: int = 30             # pages of 附件4/附件5 compared row by row (a random sample beyond)
+    max_form_pages: int = 40              # pages of the forms rendered again and compared (more: a finding;
+                                          # 0: none — benches whose variants change only the embedded data)
 
     def to_dict(self) -> dict:
         return asdict(self)

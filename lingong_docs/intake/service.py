@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from lingong_docs.core import kinds
+from lingong_docs.core.errors import IntakeError
 from lingong_docs.core.findings import rows_text
 from lingong_docs.core.policy import policy_for
 from lingong_docs.intake.examine.examination import Examination
 from lingong_docs.intake.examine.run import examine
-from lingong_docs.intake.ledger import Ledger, default_ledger_path, ledger_location, load_key, published
+from lingong_docs.intake.ledger import CommitLost, Ledger, default_ledger_path, ledger_location, load_key, published
 from lingong_docs.intake.publicity import rows_from_ledger, rows_from_receipts, write_notice
 from lingong_docs.intake.receipt import ACCEPTED, REJECTED, Receipt, make_receipt, receipt_taken, write_receipt
 from lingong_docs.intake.sandbox import Limits, kill_children
@@ -121,14 +122,20 @@ def _receive(ex: Examination, ledger: Ledger, options: Options) -> Receipt:
     One ledger transaction holds the duplicate checks, the receipt number, the receipt files and
     the record; when it collides with another clerk's it is run again from the start (its
     findings and receipt files undone first), so the later of two gets ``duplicate-package``.
+    When the connection breaks during COMMIT, the ledger is asked again whether the record was
+    committed: if so its receipt stands (and the run goes on); if not, the receipt files go; if the
+    ledger cannot be reached, the files stay and the error names the receipt (never a record
+    without its receipt).
     """
     mark = len(ex.findings)
     written: list[Path] = []
     prefix = "SL" if options.registered else "YS"
+    last: list[Receipt] = []
 
     def attempt() -> Receipt:
         del ex.findings[mark:]
         _discard(written)
+        last.clear()
         number = ledger.next_receipt_no(options.as_of, lambda no: receipt_taken(no, options.receipt_dir), prefix)
         cross_check(ex, ledger)
         receipt = make_receipt(ex, options.as_of, number, bureau=options.bureau, clerk=options.clerk)
@@ -136,13 +143,27 @@ def _receive(ex: Examination, ledger: Ledger, options: Options) -> Receipt:
             _record(ledger, ex, receipt)
         if options.receipt_dir is not None:
             written.extend(write_receipt(receipt, options.receipt_dir))
+        last.append(receipt)
         return receipt
 
     try:
         return ledger.serially(attempt)
+    except CommitLost as lost:
+        return _after_lost_commit(ledger, last[0], written, lost)
     except BaseException:
         _discard(written)                 # no receipt without its record
         raise
+
+
+def _after_lost_commit(ledger: Ledger, receipt: Receipt, written: list[Path], lost: CommitLost) -> Receipt:
+    """The COMMIT of ``receipt``'s record went out and no answer came back: ask the ledger again."""
+    on_record = ledger.recorded(receipt.receipt_no)
+    if on_record:
+        return receipt                    # committed: the record and its receipt stand
+    if on_record is None:                 # unknown: keep the receipt beside a record that may exist
+        raise IntakeError.make("ledger-commit-unknown", where=ledger.where, receipt=receipt.receipt_no) from None
+    _discard(written)                     # not committed: no record, so no receipt
+    raise lost.error from None
 
 
 def _discard(paths: list[Path]) -> None:

@@ -34,6 +34,7 @@ SM2_SM3 = "1.2.156.10197.1.501"
 EC_KEY = "1.2.840.10045.2.1"
 PKCS7_DATA, PKCS7_SIGNED = "1.2.840.113549.1.7.1", "1.2.840.113549.1.7.2"
 GB_DATA, GB_SIGNED = "1.2.156.10197.6.1.4.2.1", "1.2.156.10197.6.1.4.2.2"
+TST_INFO = "1.2.840.113549.1.9.16.1.4"          # the content of an RFC 3161 timestamp token
 SIGNATURE_OIDS = (SM2_SM3, SM2_KEY)
 GM_OID_PREFIX = "1.2.156.10197."
 # Names of the national algorithms a seal may name (Chinese, with the OID on the receipt).
@@ -195,7 +196,9 @@ class CmsCheck:
     error: str | None = None
     signer_cert: Any = None
     certificates: list[Any] = field(default_factory=list)
+    crls: list[Any] = field(default_factory=list)       # the CRLs the CMS carries (RevocationInfoChoices)
     signing_time: dt.datetime | None = None
+    timestamp: dt.datetime | None = None              # a timestamp token's genTime (document timestamps)
     signed_attributes: bool = False
 
 
@@ -232,8 +235,11 @@ def uses_sm2(contents: bytes) -> bool:
     return any(o.startswith(GM_OID_PREFIX) for o in oids)
 
 
-def check_cms(contents: bytes, digest_of: Callable[[bytes], bytes]) -> CmsCheck:
-    """Verify the SM2 CMS ``contents``; ``digest_of(prefix)`` gives SM3(prefix ‖ the signed bytes)."""
+def check_cms(contents: bytes, digest_of: Callable[..., bytes]) -> CmsCheck:
+    """Verify the SM2 CMS ``contents``; ``digest_of(prefix)`` gives SM3(prefix ‖ the signed bytes),
+    ``digest_of(b"", name)`` the digest ``name`` (hashlib's) of the signed bytes. A timestamp token
+    (an SM2-signed document timestamp: eContent TSTInfo) is verified as RFC 3161 says: its message
+    imprint is the digest of the signed bytes, and the SM2 signature covers the TSTInfo."""
     out = CmsCheck()
     found = signed_data_of(contents)
     if found is None:
@@ -246,7 +252,7 @@ def check_cms(contents: bytes, digest_of: Callable[[bytes], bytes]) -> CmsCheck:
     return out
 
 
-def _check_signer(sd: Any, digest_of: Callable[[bytes], bytes], out: CmsCheck) -> None:
+def _check_signer(sd: Any, digest_of: Callable[..., bytes], out: CmsCheck) -> None:
     infos = sd["signer_infos"]
     if len(infos) != 1:
         out.error = "signer-count"
@@ -254,6 +260,7 @@ def _check_signer(sd: Any, digest_of: Callable[[bytes], bytes], out: CmsCheck) -
     info = infos[0]
     certs = [c.chosen for c in (sd["certificates"] or []) if c.name == "certificate"]
     out.certificates = certs
+    out.crls = [c.chosen for c in (sd["crls"] or []) if c.name == "crl"]
     out.signer_cert = _signer_certificate(info, certs)
     digest_oid = info["digest_algorithm"]["algorithm"].dotted
     mechanism = info["signature_algorithm"]["algorithm"].dotted
@@ -271,14 +278,18 @@ def _check_signer(sd: Any, digest_of: Callable[[bytes], bytes], out: CmsCheck) -
         out.unsupported = algorithm_name(mechanism)
         return
     signature = bytes(info["signature"].native)
+    token = _token(sd, digest_of, out)
+    if out.error or out.unsupported:
+        return
     attrs = info["signed_attrs"]
-    if attrs is None or not len(attrs):      # the signature is over the signed bytes themselves
-        out.intact = verify_digest(point, digest_of(z_value(point)), signature)
+    if attrs is None or not len(attrs):      # the signature is over the signed bytes (or the TSTInfo) itself
+        out.intact = (verify(point, token, signature) if token is not None
+                      else verify_digest(point, digest_of(z_value(point)), signature))
         out.error = None if out.intact else "signature"
         return
     out.signed_attributes = True
     digest = _attribute(attrs, "1.2.840.113549.1.9.4")
-    if digest is None or bytes(digest.native) != digest_of(b""):
+    if digest is None or bytes(digest.native) != (sm3(token) if token is not None else digest_of(b"")):
         out.error = "message-digest"
         return
     when = _attribute(attrs, "1.2.840.113549.1.9.5")
@@ -286,6 +297,28 @@ def _check_signer(sd: Any, digest_of: Callable[[bytes], bytes], out: CmsCheck) -
     out.intact = verify(point, b"\x31" + _der_length(len(attrs.contents)) + attrs.contents, signature)
     if not out.intact:
         out.error = "signature"
+
+
+def _token(sd: Any, digest_of: Callable[..., bytes], out: CmsCheck) -> bytes | None:
+    """For a timestamp token: check its message imprint against the signed bytes and set
+    ``out.timestamp``; return the TSTInfo's DER (what the signature covers). None for a seal."""
+    from asn1crypto import tsp
+
+    eci = sd["encap_content_info"]
+    if eci["content_type"].dotted != TST_INFO:
+        return None
+    der = bytes(eci["content"].contents)
+    tst = tsp.TSTInfo.load(der)
+    imprint = tst["message_imprint"]
+    oid = imprint["hash_algorithm"]["algorithm"]
+    name = "sm3" if oid.dotted == SM3 else str(oid.native)
+    if name not in hashlib.algorithms_available:
+        out.unsupported = algorithm_name(oid.dotted)
+    elif bytes(imprint["hashed_message"].native) != digest_of(b"", name):
+        out.error = "message-imprint"
+    else:
+        out.timestamp = tst["gen_time"].native
+    return der
 
 
 def _attribute(attrs: Any, oid: str) -> Any:
@@ -322,19 +355,27 @@ class ChainCheck:
     """Whether a signer's certificate chains to a trust root, valid at ``moment``; why not."""
 
     trusted: bool
-    reason: str | None = None            # no-path | expired | not-yet-valid | not-ca | key-usage
+    reason: str | None = None            # no-path | expired | not-yet-valid | not-ca | key-usage | revoked
     path: list[Any] = field(default_factory=list)
 
 
-def validate_chain(leaf: Any, certificates: list[Any], roots: list[Any], moment: dt.datetime) -> ChainCheck:
+def validate_chain(leaf: Any, certificates: list[Any], roots: list[Any], moment: dt.datetime,
+                   revocation: list[Any] | None = None) -> ChainCheck:
     """Build the path from ``leaf`` through ``certificates`` to one of ``roots`` (each link an SM2
-    signature), then check every certificate's validity period at ``moment`` and the CA flags."""
+    signature), then check every certificate's validity period at ``moment``, the CA flags, and
+    whether ``revocation`` (CRLs and OCSP responses, asn1crypto objects) says a certificate of the
+    path was revoked at or before ``moment``. Revocation data whose SM2 signature does not verify
+    is not believed; no data at all is no finding (as pyHanko's soft-fail mode for RSA)."""
     anchors = {root.dump() for root in roots}
     path = [leaf]
     current = leaf
     for _ in range(MAX_CHAIN):
         if current.dump() in anchors:
-            return _check_path(path, moment)
+            check = _check_path(path, moment)
+            if check.trusted and any(revoked(cert, issuer, revocation or [], moment)
+                                     for cert, issuer in zip(path, path[1:])):
+                return ChainCheck(False, "revoked", path)
+            return check
         issuer = next((c for c in [*roots, *certificates] if c.subject == current.issuer
                        and c.dump() != current.dump() and certificate_signed_by(current, c)), None)
         if issuer is None:
@@ -362,3 +403,70 @@ def _check_path(path: list[Any], moment: dt.datetime) -> ChainCheck:
         if usage is not None and "key_cert_sign" not in usage:
             return ChainCheck(False, "key-usage", path)
     return ChainCheck(True, None, path)
+
+
+# ---- revocation (CRLs and OCSP responses the file carries) ------------------------------------
+
+def revoked(cert: Any, issuer: Any, revocation: list[Any], moment: dt.datetime) -> bool:
+    """True when a CRL or OCSP response signed by ``issuer`` (or its OCSP responder) says ``cert``
+    was revoked at or before ``moment``."""
+    for item in revocation:
+        try:
+            when = (_crl_revocation(cert, issuer, item) if item.__class__.__name__ == "CertificateList"
+                    else _ocsp_revocation(cert, issuer, item))
+        except Exception:  # unreadable revocation data proves nothing
+            when = None
+        if when is not None and when <= moment:
+            return True
+    return False
+
+
+def _signed_by(issuer: Any, tbs: bytes, algorithm: str, signature: bytes) -> bool:
+    point = key_point(issuer["tbs_certificate"]["subject_public_key_info"])
+    return point is not None and algorithm in SIGNATURE_OIDS and verify(point, tbs, signature)
+
+
+def _crl_revocation(cert: Any, issuer: Any, crl: Any) -> dt.datetime | None:
+    tbs = crl["tbs_cert_list"]
+    if tbs["issuer"] != cert.issuer or tbs["issuer"] != issuer.subject:
+        return None
+    if not _signed_by(issuer, tbs.dump(), crl["signature_algorithm"]["algorithm"].dotted,
+                      bytes(crl["signature"].native)):
+        return None
+    for entry in tbs["revoked_certificates"] or []:
+        if entry["user_certificate"].native == cert.serial_number:
+            when: dt.datetime = entry["revocation_date"].native
+            return when
+    return None
+
+
+def _ocsp_revocation(cert: Any, issuer: Any, response: Any) -> dt.datetime | None:
+    basic = response["response_bytes"]["response"].parsed
+    data = basic["tbs_response_data"]
+    responder = _ocsp_responder(issuer, basic)
+    if responder is None or not _signed_by(responder, data.dump(), basic["signature_algorithm"]["algorithm"].dotted,
+                                           bytes(basic["signature"].native)):
+        return None
+    for single in data["responses"]:
+        cid = single["cert_id"]
+        digest = "sm3" if cid["hash_algorithm"]["algorithm"].dotted == SM3 else cid["hash_algorithm"]["algorithm"].native
+        key = bytes(issuer["tbs_certificate"]["subject_public_key_info"]["public_key"].contents)[1:]
+        if (cid["serial_number"].native == cert.serial_number
+                and bytes(cid["issuer_key_hash"].native) == hashlib.new(digest, key).digest()
+                and single["cert_status"].name == "revoked"):
+            when: dt.datetime = single["cert_status"].chosen["revocation_time"].native
+            return when
+    return None
+
+
+def _ocsp_responder(issuer: Any, basic: Any) -> Any:
+    """The certificate that signed an OCSP response: the issuer itself, or a responder certificate
+    the issuer signed for OCSP signing (id-kp-OCSPSigning)."""
+    rid = basic["tbs_response_data"]["responder_id"]
+    if rid.name == "by_name" and rid.chosen == issuer.subject:
+        return issuer
+    for cert in basic["certs"] or []:
+        usage = cert.extended_key_usage_value.native if cert.extended_key_usage_value is not None else []
+        if "ocsp_signing" in usage and cert.issuer == issuer.subject and certificate_signed_by(cert, issuer):
+            return cert
+    return issuer

@@ -2,7 +2,8 @@
 
 Started by ``sandbox.run_job`` as ``python -I -c ...``; never run by users. Jobs:
 ``scan`` (open a received PDF, extract its attachments, check signatures) and ``truth``
-(re-read, re-validate and recompute the application rebuilt from the attachments).
+(re-read, re-validate and recompute the application rebuilt from the attachments) and ``forms``
+(render the one-page forms again from the package's data and compare them with its pages).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ def main() -> None:
         elif request["job"] == "truth":
             from lingong_docs.intake.truth import recheck
             result = recheck(request)
+        elif request["job"] == "forms":
+            from lingong_docs.intake.rerender import rerender
+            result = rerender(request)
         else:
             result = {"fatal": {"code": "internal", "params": {}}}
     except MemoryError:

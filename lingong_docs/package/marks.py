@@ -319,7 +319,9 @@ def add_signature_fields(writer: PdfWriter, places: list[Place], pages: list[Pag
     The widget prints (/F 4: once signed, the seal and signature must appear on paper), but its
     appearance while empty is an empty stream: an unsigned field prints nothing over the unit's
     name or "（签字）". On screen viewers show the fields themselves (field highlighting, the
-    signature panel), and the outline and checklist name where they are.
+    signature panel), and the outline and checklist name where they are. MuPDF-based viewers
+    ignore this appearance and draw an orange "SIGN" tag on every unsigned /Sig field; no flag
+    that hides it survives signing (docs/rules.md §12).
     """
     if not places:
         return

@@ -41,22 +41,25 @@ def page_number_text(number: int, total: int) -> str:
 
 
 def make_overlay(sizes: list[tuple[float, float]], *, draft: bool, watermark: str = "",
-                 seams: list[bool] | None = None) -> PdfReader:
+                 seams: list[bool] | None = None, first: int = 1, total: int | None = None) -> PdfReader:
     """Return a PDF with one overlay page per size: the page number and, for drafts, the mark.
 
     ``watermark``: why a draft is one (default 未通过校验); ``seams``: per page, whether to draw
     the 骑缝章 guide strip on the stack's open edge (paper edition with multi-page tables).
+    ``first``/``total``: the number of the first page and the package's page count, when the
+    overlay is made for some pages of a package only (intake re-draws the stamp of the pages it
+    renders again); default all of them.
     """
     font = cjk_font()
     buf = io.BytesIO()
     c = rl_canvas.Canvas(buf, invariant=1, pageCompression=1, initialFontName=font,
                          initialFontSize=10)
-    total = len(sizes)
-    for number, (w, h) in enumerate(sizes, start=1):
+    total = len(sizes) if total is None else total
+    for number, (w, h) in enumerate(sizes, start=first):
         c.setPageSize((w, h))
         if draft:
             _draw_watermark(c, w, h, font, DRAFT_TEXT.format(reason=watermark or DRAFT_REASON))
-        if seams and seams[number - 1]:
+        if seams and seams[number - first]:
             _draw_seam(c, w, h, font)
         c.setFillColorRGB(0, 0, 0)
         c.setFont(font, NUMBER_SIZE)

@@ -262,7 +262,9 @@ def _scan_sheet(xml: bytes, scan: SheetScan, path: Path, struck: frozenset[int] 
         raise _reject("sheet-too-large", path,
                       f"工作表“{scan.name}”有内容直到第 {max_row} 行，超过 {MAX_ROWS} 行的上限，拒绝读取。",
                       "请删除表格下方远处的单元格内容后重新保存。")
-    if len(_ROW_WITHOUT_REF_RE.findall(xml)) > MAX_ROWS:  # rows numbered only by their position
+    # Rows numbered only by their position; every row tag holds "<row" or ":row" (x:row), so with
+    # fewer of those than the limit the regex cannot count more: it runs only on a long sheet.
+    if xml.count(b"<row") + xml.count(b":row") > MAX_ROWS and len(_ROW_WITHOUT_REF_RE.findall(xml)) > MAX_ROWS:
         raise _reject("sheet-too-large", path, f"工作表“{scan.name}”行数超过上限，拒绝读取。")
     if b'hidden="' in xml:
         scan.hidden_rows = [int(m.group(1)) for m in _HIDDEN_ROW_RE.finditer(xml)]

@@ -10,12 +10,15 @@ the whole process group is killed on timeout, and each output must exist and sta
 One LibreOffice process converts a whole batch of the same kind (Writer documents, or Calc
 workbooks); a mixed batch makes one process per kind, one after the other.
 
-Writer documents go through flat ODT first (a second run, the same profile): LibreOffice puts a
-gap between Chinese and Latin letters or digits (its "autospace", on by default) that PDF text
-extractors turn into a space — "附件 2", "20 万元", so a search for "附件2" fails — and its Word
-import ignores ``w:autoSpaceDE``/``w:autoSpaceDN`` (writerfilter ``DomainMapper.cxx``: both cases
-``break;``). In the ``.fodt`` every ``style:text-autospace`` is set to ``none`` (the document
-default included), then that file is exported. The round trip alone changes no pixel of the forms.
+Writer documents are converted by a small LibreOffice Basic macro (shipped in the private profile,
+run with ``macro:///``) instead of ``--convert-to``: LibreOffice puts a gap between Chinese and
+Latin letters or digits (its "autospace", on by default) that PDF text extractors read as a space
+— "附件 2", "20 万元", so a search for "附件2" fails — and its Word import ignores
+``w:autoSpaceDE``/``w:autoSpaceDN`` (writerfilter ``DomainMapper.cxx``: both cases ``break;``).
+The macro opens each document, switches ``ParaIsCharacterDistance`` off in the document defaults
+and every paragraph style, and exports the PDF with the same filter options; nothing else of the
+page changes. The profile is marked as set up (``ooSetupInstCompleted``) so LibreOffice does not
+copy its presets over the macro on first start (which also makes the start quicker).
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ import contextlib
 import functools
 import logging
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -173,7 +175,8 @@ def convert_to_pdf(inputs: list[Path], outdir: Path, timeout: float = 300) -> li
             profile = private / f"profile-{filter_name or 'any'}"
             names = "、".join(p.name for p, c in staged if c in copies)
             if filter_name == WRITER:
-                copies = _flat_without_autospace(exe, copies, private, profile, timeout, names)
+                _run_writer_macro(exe, profile, out_dir, copies, private, timeout, names)
+                continue
             target = f"pdf:{filter_name}:{_PDF_OPTIONS}" if filter_name else "pdf"
             _run_batch(exe, target, profile, out_dir, copies, private, timeout, names)
         results: list[Path] = []
@@ -192,47 +195,113 @@ def _run_batch(exe: Path, target: str, profile: Path, out_dir: Path, files: list
                timeout: float, names: str) -> None:
     """Convert ``files`` to ``target`` into ``out_dir`` in one LibreOffice run (``names``: the
     originals, for the ``conversion-timeout`` message)."""
-    if not files:
-        return
+    _soffice(exe, profile, ["--convert-to", target, "--outdir", str(out_dir), *[str(f) for f in files]],
+             private, timeout, names)
+
+
+def _soffice(exe: Path, profile: Path, args: list[str], private: Path, timeout: float, names: str,
+             env: dict[str, str] | None = None) -> None:
     cmd = [str(exe), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-           "--nolockcheck", "--nodefault", "--nologo", "--convert-to", target,
-           "--outdir", str(out_dir), *[str(f) for f in files]]
+           "--nolockcheck", "--nodefault", "--nologo", *args]
     try:
-        output = _run(cmd, soffice_env(private), timeout, cwd=private)
-        log.debug("soffice %s: %s", target.split(":")[:2], output.strip()[-400:])
+        output = _run(cmd, {**soffice_env(private), **(env or {})}, timeout, cwd=private)
+        log.debug("soffice: %s", output.strip()[-400:])
     except RuntimeError:
         raise RenderError.make("conversion-timeout", seconds=int(timeout), files=names) from None
 
 
-def _flat_without_autospace(exe: Path, copies: list[Path], private: Path, profile: Path, timeout: float,
-                            names: str) -> list[Path]:
-    """Return the flat ODT files of the Writer documents ``copies`` (same stems), autospace off.
-
-    A document LibreOffice cannot load leaves no ``.fodt``: it is left out here, and its PDF is
-    then found missing (``conversion-failed``, naming it)."""
-    flat_dir = private / "flat"
-    flat_dir.mkdir(exist_ok=True)
-    _run_batch(exe, "fodt", profile, flat_dir, copies, private, timeout, names)
-    flats = []
-    for copy in copies:
-        flat = flat_dir / f"{copy.stem}.fodt"
-        if flat.is_file():
-            flat.write_bytes(without_autospace(flat.read_bytes()))
-            flats.append(flat)
-    return flats
-
-
 WRITER = "writer_pdf_Export"
-_AUTOSPACE = re.compile(rb'style:text-autospace="[^"]*"')
-_DEFAULT_PARAGRAPH = re.compile(rb'(<style:default-style style:family="paragraph">\s*<style:paragraph-properties)'
-                                rb'(?![^>]*style:text-autospace)')
+_SETUP_DONE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Setup/Office"><prop oor:name="ooSetupInstCompleted" oor:op="fuse"><value>true</value></prop></item>
+</oor:items>
+"""
+_LIBRARIES = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE library:libraries PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "libraries.dtd">
+<library:libraries xmlns:library="http://openoffice.org/2000/library" xmlns:xlink="http://www.w3.org/1999/xlink">
+ <library:library library:name="Lingong" library:link="false"/>
+</library:libraries>
+"""
+_LIBRARY = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE library:library PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "library.dtd">
+<library:library xmlns:library="http://openoffice.org/2000/library" library:name="Lingong"
+ library:readonly="false" library:passwordprotected="false">
+ <library:element library:name="Export"/>
+</library:library>
+"""
+# Lingong.Export.Convert(): the file named by $LINGONG_WRITER_LIST (a URL) holds pairs of lines, a
+# document's URL and its PDF's URL. A document that cannot be loaded or exported is skipped (its PDF is then found missing);
+# LibreOffice quits at the end whatever happened.
+_MACRO = """Sub Convert()
+  On Error Goto Done
+  Dim load(0) As New com.sun.star.beans.PropertyValue
+  load(0).Name = "Hidden" : load(0).Value = True
+  Dim fd(3) As New com.sun.star.beans.PropertyValue
+  fd(0).Name = "EmbedStandardFonts" : fd(0).Value = True
+  fd(1).Name = "ExportFormFields" : fd(1).Value = False
+  fd(2).Name = "ExportNotes" : fd(2).Value = False
+  fd(3).Name = "UseTaggedPDF" : fd(3).Value = False
+  Dim ex(1) As New com.sun.star.beans.PropertyValue
+  ex(0).Name = "FilterName" : ex(0).Value = "writer_pdf_Export"
+  ex(1).Name = "FilterData" : ex(1).Value = fd()
+  Dim f As Integer, src As String, dst As String
+  f = FreeFile
+  Open ConvertFromURL(Environ("LINGONG_WRITER_LIST")) For Input As #f
+  Do While Not EOF(f)
+    Line Input #f, src
+    Line Input #f, dst
+    ExportOne(src, dst, load(), ex())
+  Loop
+  Close #f
+Done:
+  StarDesktop.terminate()
+End Sub
+
+Sub ExportOne(src As String, dst As String, load, ex)
+  On Error Goto Skip
+  Dim doc As Object, styles As Object, i As Integer
+  doc = StarDesktop.loadComponentFromURL(src, "_blank", 0, load)
+  If IsNull(doc) Then Exit Sub
+  doc.createInstance("com.sun.star.text.Defaults").ParaIsCharacterDistance = False
+  styles = doc.StyleFamilies.getByName("ParagraphStyles")
+  For i = 0 To styles.Count - 1
+    styles.getByIndex(i).ParaIsCharacterDistance = False
+  Next i
+  doc.storeToURL(dst, ex)
+Skip:
+  If Not IsNull(doc) Then doc.close(True)
+End Sub
+"""
 
 
-def without_autospace(fodt: bytes) -> bytes:
-    """Return the flat ODT ``fodt`` with no extra space between Asian and other characters: every
-    ``style:text-autospace`` is ``none``, and the default paragraph style says so if it did not."""
-    fodt = _AUTOSPACE.sub(b'style:text-autospace="none"', fodt)
-    return _DEFAULT_PARAGRAPH.sub(rb'\1 style:text-autospace="none"', fodt)
+def _writer_profile(profile: Path) -> None:
+    """Write a LibreOffice profile that counts as set up and holds the ``Lingong`` Basic library."""
+    from xml.sax.saxutils import escape
+
+    library = profile / "user" / "basic" / "Lingong"
+    library.mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(_SETUP_DONE, encoding="utf-8")
+    (profile / "user" / "basic" / "script.xlc").write_text(_LIBRARIES, encoding="utf-8")
+    (library / "script.xlb").write_text(_LIBRARY, encoding="utf-8")
+    (library / "Export.xba").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD '
+        'OfficeDocument 1.0//EN" "module.dtd">\n<script:module xmlns:script="http://openoffice.org/2000/script" '
+        f'script:name="Export" script:language="StarBasic">{escape(_MACRO)}</script:module>\n', encoding="utf-8")
+
+
+def _run_writer_macro(exe: Path, profile: Path, out_dir: Path, copies: list[Path], private: Path,
+                      timeout: float, names: str) -> None:
+    """Convert the Writer documents ``copies`` to ``out_dir/<stem>.pdf`` with autospace off, in
+    one LibreOffice run of the ``Lingong`` macro. The list reaches the macro through the
+    environment, not in the ``macro:///`` URL (which LibreOffice decodes before it splits off
+    the arguments: a quote in a temporary folder's name would end one)."""
+    _writer_profile(profile)
+    listing = private / "writer-list.txt"
+    listing.write_text("".join(f"{c.resolve().as_uri()}\n{(out_dir / (c.stem + '.pdf')).resolve().as_uri()}\n"
+                               for c in copies), encoding="ascii")
+    _soffice(exe, profile, ["macro:///Lingong.Export.Convert()"], private, timeout, names,
+             env={"LINGONG_WRITER_LIST": listing.resolve().as_uri()})
 
 
 def _is_pdf(path: Path) -> bool:

@@ -5,19 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pypdf import PdfWriter
+from helpers.pdf import blank_pdf
+from lingong_docs.identifiers.idcard import check_char
 
 YEAR = 2025
 OTHER_USCC = "91350100M000100Y43"
 TODAY = dt.date(2026, 3, 10)
-_W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def idcard(i: int) -> str:
     """A valid 18-digit ID: Chaoyang county code, born 1980–1989, sequence from ``i``."""
     body = f"110105{1980 + i // 3000 % 10}0{1 + i // 1000 % 3}1{5 + i // 250 % 4}{i % 1000:03d}"
     assert len(body) == 17
-    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, _W)) % 11]
+    return body + check_char(body)
 
 
 def roster_row(i: int, **kw) -> dict:
@@ -30,7 +30,5 @@ def roster_row(i: int, **kw) -> dict:
 
 
 def add_evidence(folder: Path, n: int) -> None:
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    with open(folder / "支付凭证" / f"0001-{n:04d} 银行代发回单.pdf", "wb") as f:
-        writer.write(f)
+    """A one-page payment record for rows 1..``n`` in the folder's 支付凭证."""
+    (folder / "支付凭证" / f"0001-{n:04d} 银行代发回单.pdf").write_bytes(blank_pdf(size=(200, 200)))

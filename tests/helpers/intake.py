@@ -135,12 +135,14 @@ def make_ca(tmp: Path, name: str = "Test Root CA", *, since_days: int = 1):
 
 
 def make_signer(tmp: Path, name: str = "Test Seal", *, uscc: str | None = USCC,
-                organization: str | None = "北京示例人力资源有限公司", ca=None, valid: tuple | None = None):
+                organization: str | None = "北京示例人力资源有限公司", ca=None, valid: tuple | None = None,
+                crl_url: str | None = None):
     """Return a pyHanko signer with a fresh EC certificate (and the cert's path).
 
     The subject carries ``uscc`` as serialNumber and ``organization`` as O, as Chinese e-seal
     certificates do; ``ca`` (from ``make_ca``) issues it, else it is self-signed; ``valid`` is
-    (not before, not after), default from yesterday for 30 days.
+    (not before, not after), default from yesterday for 30 days; ``crl_url`` a CRL distribution
+    point (pyHanko checks revocation only for certificates that name where to find it).
     """
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -157,12 +159,15 @@ def make_signer(tmp: Path, name: str = "Test Seal", *, uscc: str | None = USCC,
     subject = x509.Name(attrs)
     issuer_key, issuer = (key, subject) if ca is None else (ca[0], ca[1].subject)
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(valid[0] if valid else now - dt.timedelta(days=1))
-            .not_valid_after(valid[1] if valid else now + dt.timedelta(days=30))
-            .add_extension(_key_usage(x509, ca=False), critical=True)
-            .sign(issuer_key, hashes.SHA256()))
+    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
+               .serial_number(x509.random_serial_number())
+               .not_valid_before(valid[0] if valid else now - dt.timedelta(days=1))
+               .not_valid_after(valid[1] if valid else now + dt.timedelta(days=30))
+               .add_extension(_key_usage(x509, ca=False), critical=True))
+    if crl_url:
+        point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
+        builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
+    cert = builder.sign(issuer_key, hashes.SHA256())
     tmp.mkdir(parents=True, exist_ok=True)
     key_path, cert_path = tmp / f"{name}.key.pem", tmp / f"{name}.cert.pem"
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,

@@ -13,7 +13,7 @@ from lingong_docs.intake.scan.result import OutlineItem, ScanResult
 
 # What follows from a missing checklist page (every later page shifts): folded under checklist-missing.
 FOLDED = ("outline-mismatch", "page-count-mismatch", "checklist-mismatch", "printed-figures-mismatch",
-          "amount-mismatch", "printed-rows-mismatch")
+          "amount-mismatch", "printed-rows-mismatch", "form-page-differs")
 
 
 def check_completeness(ex: Examination, scan: ScanResult, manifest: Manifest, policy: Policy) -> None:

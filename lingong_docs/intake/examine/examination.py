@@ -38,6 +38,7 @@ class Examination:
     pages: int | None = None
     edition: str | None = None
     policy: Policy | None = None                                     # the policy the package is judged by
+    cpu: float = 0.0                                                 # CPU seconds its children used so far
 
     def add(self, code: str, **params: Any) -> None:
         self.findings.append(F.make(code, **params))

@@ -52,6 +52,7 @@ def check_truth(ex: Examination, scan: ScanResult, manifest: Manifest, workdir: 
                "policy": policy.id,
                "key": key.hex() if key else None, "printed": printed_tables(scan, manifest)}
     outcome = run_job(request, workdir, limits)
+    ex.cpu += outcome.cpu
     data, result = outcome.result, None
     if data is None:
         reason: str | None = {"timeout": f"计算时间超过本材料包剩余的{limits.cpu_seconds:g}秒",

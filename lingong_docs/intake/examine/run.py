@@ -2,7 +2,8 @@
 
 ``examine(path, ...)`` runs the scanning child, reads the manifest (``examine.manifest``),
 checks the signatures (``examine.signatures``), the materials (``examine.completeness``), and
-recomputes the figures (``examine.figures``) and what the pages print (``examine.printed``).
+recomputes the figures (``examine.figures``) and what the pages print (``examine.printed``), and
+renders the one-page forms again to compare them with the pages (``examine.forms``: a third child).
 Everything read from the package stays in a private temporary folder (0700), removed afterwards
 — also when the process is interrupted (``util.workdir``).
 """
@@ -19,6 +20,7 @@ from lingong_docs.core.policy import CHECKLIST, FORM, TABLE, shipped_policies
 from lingong_docs.intake.examine.completeness import check_completeness, fold_under_missing_checklist
 from lingong_docs.intake.examine.examination import Examination, file_sha256
 from lingong_docs.intake.examine.figures import check_truth, printed_tables, validity_without_figures
+from lingong_docs.intake.examine.forms import check_forms
 from lingong_docs.intake.examine.manifest import package_policy, read_manifest
 from lingong_docs.intake.examine.printed import check_printed, check_printed_rows
 from lingong_docs.intake.examine.signatures import check_representative, check_signatures
@@ -37,7 +39,7 @@ def examine(path: str | Path, *, as_of: dt.date, password: str | None = None, tr
     limits = limits or Limits()
     ex = _open(path)
     with private_workdir() as workdir:
-        scan, used = _scan(ex, workdir, password, trust or [], limits)
+        scan, ex.cpu = _scan(ex, workdir, password, trust or [], limits)
         if scan is None:
             return ex
         manifest = read_manifest(ex, scan, workdir)
@@ -46,16 +48,18 @@ def examine(path: str | Path, *, as_of: dt.date, password: str | None = None, tr
         if manifest is None or policy is None:
             return ex
         check_completeness(ex, scan, manifest, policy)
+        result = None
         if ex.kind == "recognition":
             # 零工市场认定 embeds no tables: nothing to recompute; materials, signatures, hashes
-            # (above) and the deadline are what can be checked.
+            # (above), the deadline and its forms (below) are what can be checked.
             validity_without_figures(ex, as_of)
         else:
-            result = check_truth(ex, scan, manifest, workdir, as_of, key, remaining(limits, used))
+            result = check_truth(ex, scan, manifest, workdir, as_of, key, remaining(limits, ex.cpu))
             if result is not None:
                 check_printed(ex, scan, manifest, result)
                 check_printed_rows(ex, manifest, result, printed_tables(scan, manifest))
                 check_representative(ex, scan, manifest, result.legal_rep)
+        ex.cpu += check_forms(ex, scan, manifest, workdir, password, result, remaining(limits, ex.cpu))
         fold_under_missing_checklist(ex)
         return ex
 

@@ -27,10 +27,11 @@ from lingong_docs.util.pii import mask_name
 
 # status → the group of places it reports, and that group's finding code
 _GROUP_OF = {"none": "missing", "broken": "broken", "modified": "modified", "untrusted": "untrusted",
-             "unsupported": "unsupported"}
+             "revoked": "revoked", "unsupported": "unsupported"}
 _CODES = (("missing", "signature-missing"), ("absent", "signature-field-missing"),
           ("broken", "signature-broken"), ("modified", "signature-modified-after"),
-          ("untrusted", "signature-untrusted"), ("unsupported", "signature-algorithm-unsupported"),
+          ("untrusted", "signature-untrusted"), ("revoked", "signature-revoked"),
+          ("unsupported", "signature-algorithm-unsupported"),
           ("unexpected", "signature-unexpected"), ("mismatch", "signature-signer-mismatch"),
           ("mismatch_sign", "signature-signer-other-organisation"), ("name_only", "signature-signer-name-only"),
           ("unchecked", "signature-trust-unchecked"))
@@ -125,7 +126,7 @@ def _signers(ex: Examination, signatures: list[SignatureInfo], places: _Places, 
     uscc = compact_uscc(ex.applicant.get("uscc")) or None
     name = ex.applicant.get("name")
     for sig in signatures:
-        if sig.status not in ("valid", "intact", "untrusted"):
+        if sig.status not in ("valid", "intact", "untrusted", "revoked"):
             continue
         if sig.status == "intact":
             groups["unchecked"].append(places.label(sig.field))
@@ -182,7 +183,7 @@ def check_representative(ex: Examination, scan: ScanResult, manifest: contract.M
         return
     places = _Places(manifest, [], ex.policy or policy_for(ex.year))
     others = [places.label(s.field) for s in scan.signatures
-              if s.status in ("valid", "intact", "untrusted") and s.signer and s.field in places.listed
+              if s.status in ("valid", "intact", "untrusted", "revoked") and s.signer and s.field in places.listed
               and places.listed[s.field].role == SIGNATURE
               and contract.signer_title(places.listed[s.field].material) == "法定代表人"
               and short(s.signer) != short(legal_rep)]

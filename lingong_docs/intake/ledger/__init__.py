@@ -105,6 +105,15 @@ def key_check(key: bytes) -> str:
     return hmac.new(key, _KEY_CHECK_LABEL, hashlib.sha256).hexdigest()
 
 
+class CommitLost(Exception):
+    """The connection broke while the transaction was being committed: whether the server
+    committed it is unknown until someone asks it again (``Ledger.recorded``)."""
+
+    def __init__(self, error: IntakeError) -> None:
+        super().__init__(error.code)
+        self.error = error
+
+
 @dataclass
 class PriorPackage:
     receipt_no: str
@@ -276,10 +285,36 @@ class Ledger:
         self.db.begin()
         try:
             yield
-            self.db.commit()
         except BaseException:
             self.db.rollback()
             raise
+        try:
+            self.db.commit()
+        except IntakeError as e:
+            self.db.rollback()
+            if e.code == "ledger-server-lost":      # COMMIT sent, its answer lost: committed or not?
+                raise CommitLost(e) from None
+            raise
+        except BaseException:
+            self.db.rollback()
+            raise
+
+    def recorded(self, receipt_no: str) -> bool | None:
+        """After ``CommitLost``: connect again and say whether examination ``receipt_no`` is on
+        record (the lost COMMIT took effect); None when the ledger cannot be reached. The new
+        connection replaces the broken one, so the run can go on."""
+        try:
+            db = connect(self.url if self.url is not None else self.path)
+        except IntakeError:
+            return None
+        try:
+            found = db.execute("SELECT 1 FROM examinations WHERE receipt_no=?", (receipt_no,)).fetchone()
+        except IntakeError:
+            db.close()
+            return None
+        self.db.close()
+        self.db = db
+        return found is not None
 
     def serially(self, work: Callable[[], T]) -> T:
         """Return ``work()`` run inside ``receiving``; run again (from the start) while it collides.

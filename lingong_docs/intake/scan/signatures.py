@@ -3,7 +3,8 @@
 Statuses (``SignatureInfo.status``): ``none`` (empty field); ``valid`` (bytes intact and the
 certificate chain reaches a configured trust root); ``intact`` (bytes intact, no trust root was
 configured: who signed is not verified); ``untrusted`` (roots configured, chain does not reach
-one); ``unsupported`` (an algorithm the verifier does not implement, e.g. SM2/SM3); ``broken``;
+one); ``revoked`` (the chain reaches a root, but revocation data the file carries — CRLs, OCSP
+responses in the DSS or the CMS — says a certificate was revoked before the time checked at); ``unsupported`` (an algorithm the verifier does not implement, e.g. SM2/SM3); ``broken``;
 ``modified`` (intact, but the file was changed afterwards in a way the difference analysis does
 not accept). Document timestamps (PAdES-B-LTA) are checked as timestamps (``kind="timestamp"``)
 and DSS revisions (PAdES-B-LT) are accepted when pyHanko's difference analysis judges them
@@ -57,11 +58,10 @@ def read_signatures(path: Path, password: str | None, trust_files: list[str], ou
 def _check_all(r: Any, total: int, trust_files: list[str]) -> list[SignatureInfo]:
     from pyhanko.keys import load_certs_from_pemder
     from pyhanko.sign.fields import enumerate_sig_fields
-    from pyhanko_certvalidator import ValidationContext
 
     trust = list(load_certs_from_pemder(trust_files)) if trust_files else []
     sm2_roots = [c for c in trust if sm2.is_sm2_certificate(c)]
-    vc = ValidationContext(trust_roots=[c for c in trust if c not in sm2_roots], allow_fetching=False)
+    vc = _context_at(r, trust, sm2_roots, None)
     sigs: dict[str, SignatureInfo] = {}
     embedded = []
     for name, value, ref in enumerate_sig_fields(r):
@@ -103,13 +103,15 @@ def _stamp_time(stamps: list[tuple[int, dt.datetime]], revision: int) -> dt.date
     return min(later) if later else None
 
 
-def _context_at(r: Any, trust: list[Any], sm2_roots: list[Any], moment: dt.datetime) -> Any:
-    """A validation context at ``moment`` with the validation data the file carries (/DSS)."""
+def _context_at(r: Any, trust: list[Any], sm2_roots: list[Any], moment: dt.datetime | None) -> Any:
+    """A validation context at ``moment`` (None: now) with the validation data the file carries
+    (/DSS: certificates, CRLs, OCSP responses — a revocation they prove counts, as for SM2 seals)."""
     from pyhanko.sign.validation.dss import DocumentSecurityStore
     from pyhanko_certvalidator import ValidationContext
 
-    kwargs: dict[str, Any] = {"trust_roots": [c for c in trust if c not in sm2_roots], "allow_fetching": False,
-                              "moment": moment}
+    kwargs: dict[str, Any] = {"trust_roots": [c for c in trust if c not in sm2_roots], "allow_fetching": False}
+    if moment is not None:
+        kwargs["moment"] = moment
     try:
         return DocumentSecurityStore.read_dss(r).as_validation_context(kwargs)
     except Exception:  # no or unreadable DSS: the certificates the seal carries
@@ -157,6 +159,7 @@ def _check_one(sig: Any, info: SignatureInfo, vc: Any, trust_checked: bool) -> N
             ts = getattr(st, "timestamp_validity", None)
             info.timestamp = _iso(getattr(ts, "timestamp", None)) if ts is not None and ts.valid else None
         info.intact, info.valid, info.trusted = bool(st.intact), bool(st.valid), bool(st.trusted)
+        info.trust_problem = "revoked" if getattr(st, "revoked", False) else None
         info.coverage = st.coverage.name if st.coverage is not None else None
         _who(st.signing_cert, info)
     except Exception as e:  # an unreadable signature is a broken one
@@ -270,7 +273,7 @@ def _statuses(r: Any, sigs: list[SignatureInfo], total: int) -> None:
         if not (s.coverage == "ENTIRE_FILE" or (not later and allowed)):
             s.status = "modified"
         elif s.trust_checked:
-            s.status = "valid" if s.trusted else "untrusted"
+            s.status = "valid" if s.trusted else "revoked" if s.trust_problem == "revoked" else "untrusted"
         else:
             s.status = "intact"
 

@@ -44,9 +44,10 @@ def raw_signature(reader: Any, field: Any, name: str) -> Any:
     return RawPdfSignature()
 
 
-def range_digest(stream: Any, byte_range: Any, prefix: bytes = b"") -> bytes:
-    """Return SM3(prefix ‖ the bytes ``byte_range`` names), read in chunks."""
-    h = hashlib.new("sm3", prefix)
+def range_digest(stream: Any, byte_range: Any, prefix: bytes = b"", algorithm: str = "sm3") -> bytes:
+    """Return the digest (SM3 unless ``algorithm`` says otherwise) of prefix ‖ the bytes ``byte_range``
+    names, read in chunks."""
+    h = hashlib.new(algorithm, prefix)
     values = [int(v) for v in byte_range]
     for start, length in zip(values[0::2], values[1::2]):
         stream.seek(start)
@@ -71,7 +72,8 @@ def check_sm2(sig: Any, info: SignatureInfo, roots: list[Any], moment: dt.dateti
         info.intact, info.valid, info.error = False, False, "byte-range"
         return None
     stream = sig.reader.stream
-    check = sm2.check_cms(sig.pkcs7_content, lambda prefix: range_digest(stream, sig.byte_range, prefix))
+    check = sm2.check_cms(sig.pkcs7_content,
+                          lambda prefix, algorithm="sm3": range_digest(stream, sig.byte_range, prefix, algorithm))
     if check.unsupported is not None:
         info.intact, info.valid, info.error, info.unsupported = False, False, "unsupported", check.unsupported
         return check.signer_cert
@@ -81,8 +83,11 @@ def check_sm2(sig: Any, info: SignatureInfo, roots: list[Any], moment: dt.dateti
         return check.signer_cert
     info.coverage = sig.evaluate_signature_coverage().name
     info.signing_time = _iso(check.signing_time or _pdf_time(sig))
+    if info.kind == "timestamp":
+        info.timestamp = _iso(check.timestamp)
     at = moment or dt.datetime.now(dt.UTC)
-    chain = sm2.validate_chain(check.signer_cert, check.certificates + _dss_certificates(sig.reader), roots, at)
+    certs, revocation = _dss(sig.reader)
+    chain = sm2.validate_chain(check.signer_cert, check.certificates + certs, roots, at, check.crls + revocation)
     info.trusted = chain.trusted if roots else False
     info.trust_problem = chain.reason if roots and not chain.trusted else None
     return check.signer_cert
@@ -96,15 +101,23 @@ def _byte_range_ok(byte_range: Any) -> bool:
     return len(values) == 4 and values[0] == 0 and all(v >= 0 for v in values) and values[1] <= values[2]
 
 
-def _dss_certificates(reader: Any) -> list[Any]:
-    """Certificates of the document security store (/DSS /Certs), for chains a seal does not carry."""
-    from asn1crypto import x509
+def _dss(reader: Any) -> tuple[list[Any], list[Any]]:
+    """The document security store's certificates (for chains a seal does not carry) and its
+    revocation data (/CRLs, /OCSPs), as PAdES-B-LT puts them there; empty when there is none."""
+    from asn1crypto import crl, ocsp, x509
 
+    found: tuple[list[Any], list[Any]] = ([], [])
     try:
-        certs = reader.root["/DSS"]["/Certs"]
-        return [x509.Certificate.load(c.get_object().data) for c in certs][:200]
-    except Exception:  # no or unreadable DSS: nothing more to offer
-        return []
+        dss = reader.root["/DSS"]
+    except Exception:  # no DSS: nothing more to offer
+        return found
+    for key, kind, into in (("/Certs", x509.Certificate, 0), ("/CRLs", crl.CertificateList, 1),
+                            ("/OCSPs", ocsp.OCSPResponse, 1)):
+        try:
+            found[into].extend(kind.load(s.get_object().data) for s in list(dss.get(key, []))[:200])
+        except Exception:  # an unreadable entry: the others still count
+            continue
+    return found
 
 
 def _pdf_time(sig: Any) -> dt.datetime | None:

@@ -1,10 +1,11 @@
 """The rules that compare rows with each other, as group-by / sort operations over the columnar frame.
 
-The same findings as the row-wise rules they replace (``rules/cross_rows.py``: duplicate-row,
-id-name-conflict, overlapping-tasks, hours-over-24/11-per-day, phone-shared; ``rules/job_posts.py``:
-duplicate-post; ``rules/service_year.py``: seq-repeated, seq-gap, seq-gaps-more): same code, row,
-column, value, message, severity, and the same order once the report sorts them. The conventions
-(which rows are "extra", the usual name of an ID, …) are documented with those rules.
+duplicate-row, id-name-conflict, overlapping-tasks, hours-over-24/11-per-day, phone-shared (registered
+in ``rules/cross_rows.py``, whose docstring states the conventions: which rows are "extra", the usual
+name of an ID, …), duplicate-post (``rules/job_posts.py``) and seq-repeated, seq-gap, seq-gaps-more
+(``rules/service_year.py``). They replaced row-wise rules and give exactly their findings (code, row,
+column, value, message, severity, and order): the validate corpus (tests/test_validate_corpus.py,
+goldens made with the row-wise engine) holds them to it.
 
 How: per-value work (is an ID valid, a name or a place folded for comparison, a phone compacted)
 runs once per distinct value; the comparisons are sorts, ``over`` windows and group-bys; Python
@@ -13,8 +14,8 @@ find the person-days that may be over the limit (a margin wider than any roundin
 are summed again exactly, with ``Decimal`` and ``core.dates.hours_by_day``, as the policy counts.
 
 The frame (``columnar.frame``) has one column per field key plus ``row`` (the Excel row), in the
-reader's record order; a cell that is not of its column's type is null there, as the row-wise
-rules skip it.
+reader's record order; a cell that is not of its column's type is null there, and the rules skip
+it (as the row-wise rules did: ``isinstance`` checks on each value).
 """
 
 from __future__ import annotations
@@ -109,10 +110,8 @@ def _mapped(df: pl.DataFrame, column: str, fn: Callable[[Any], Any], dtype: pl.D
     todo = values.drop_nulls()
     if same is not None:
         todo = todo.filter(~todo.str.contains(same))
-    distinct = todo.unique()
-    table = pl.DataFrame({column: distinct, "_out": pl.Series([fn(v) for v in distinct.to_list()], dtype=dtype)},
-                         schema={column: values.dtype, "_out": dtype})
-    out = df.select(column).join(table, on=column, how="left", maintain_order="left").get_column("_out")
+    distinct = todo.unique().to_list()
+    out = values.replace_strict(distinct, [fn(v) for v in distinct], default=None, return_dtype=dtype)
     if same is not None:
         out = df.select(pl.when(pl.col(column).str.contains(same)).then(pl.col(column))
                         .otherwise(out)).to_series()
@@ -202,23 +201,37 @@ def _tasks(people: pl.DataFrame) -> pl.DataFrame:
         return people.clear()
     span = pl.col("end") - pl.col("start")
     place = pl.col("place") if "place" in people.columns else pl.lit(None, pl.String)
+    hours = pl.col("hours") if "hours" in people.columns else pl.lit(None, pl.Float64)
     plausible = (pl.col("start") < pl.col("end")) & (span <= pl.duration(days=MAX_TASK_DAYS))
-    return (people.lazy().filter(plausible.fill_null(False))
-            .with_columns(_who=pl.col("_pos").min().over("_who"))    # the first of the person's tasks
-            .sort("_who", "start", "end", "row")
-            .filter(pl.struct(pl.col("_who"), pl.col("start"), pl.col("end"), place).is_first_distinct())
-            .collect())
+    tasks = (people.lazy().filter(plausible.fill_null(False))
+             .select(pl.col("_pos").min().over("_who").alias("_who"),    # the first of the person's tasks
+                     "_pos", "row", "start", "end", place.alias("place"), hours.alias("hours"))
+             .sort("_who", "start", "end", "row").collect())
+    # An exact repeat has the same person, start and end as its neighbour in this order: only
+    # such runs are compared with their places.
+    same = ((pl.col("_who") == pl.col("_who").shift(1)) & (pl.col("start") == pl.col("start").shift(1))
+            & (pl.col("end") == pl.col("end").shift(1))).fill_null(False)
+    tasks = tasks.with_row_index("_i")
+    runs = tasks.filter(same | same.shift(-1).fill_null(False))
+    repeats = runs.filter(~pl.struct("_who", "start", "end", "place").is_first_distinct()).get_column("_i")
+    keep = pl.Series([True] * tasks.height, dtype=pl.Boolean).scatter(repeats, False)
+    return tasks.filter(keep).drop("_i")
 
 
 def _overlaps(tasks: pl.DataFrame, frame: Frame) -> Iterator[Keyed]:
     """A task that starts before the latest end of the same person's earlier tasks."""
-    same = (pl.col("_who") == pl.col("_who").shift(1)).fill_null(False)     # tasks sorted by person
-    latest = pl.col("_latest")
-    found = (tasks.lazy().select("_who", "row", "start", "end")
-             .with_columns(_latest=pl.col("end").cum_max().over("_who"), _same=same)
-             .with_columns(_latest_row=pl.when(~pl.col("_same") | (latest != latest.shift(1))).then(pl.col("row"))
-                           .forward_fill())                  # the row that set the latest end (first to reach it)
-             .with_columns(_before=latest.shift(1), _before_row=pl.col("_latest_row").shift(1))
+    # Tasks are sorted by person: a running maximum over a key that puts each person above everyone
+    # before (person number × (n + 1) + rank of the end) is each person's latest end so far, with
+    # no per-person window (slow with many people).
+    same = (pl.col("_who") == pl.col("_who").shift(1)).fill_null(False)
+    key = ((~pl.col("_same")).cum_sum().cast(pl.Int64) * (tasks.height + 1)
+           + pl.col("end").rank("dense").cast(pl.Int64))
+    reached = ~pl.col("_same") | (pl.col("_top") != pl.col("_top").shift(1))    # a new latest end: this row's
+    found = (tasks.lazy().select("_who", "row", "start", "end").with_columns(_same=same)
+             .with_columns(_top=key.cum_max())
+             .with_columns(_latest=pl.when(reached).then(pl.col("end")).forward_fill(),
+                           _latest_row=pl.when(reached).then(pl.col("row")).forward_fill())
+             .with_columns(_before=pl.col("_latest").shift(1), _before_row=pl.col("_latest_row").shift(1))
              .filter(pl.col("_same") & (pl.col("start") < pl.col("_before"))).collect())
     for who, row, start, before in found.select("_who", "row", "start", "_before_row").iter_rows():
         yield (who, 0), frame.finding("overlapping-tasks", row, "start", start, rows=rows_text([before, row]))
@@ -233,7 +246,8 @@ def _day_parts(tasks: pl.DataFrame) -> pl.DataFrame:
     piece = (pl.min_horizontal(pl.col("end"), midnight + pl.duration(days=1))
              - pl.max_horizontal(pl.col("start"), midnight))
     share = piece.dt.total_seconds() / (pl.col("end") - pl.col("start")).dt.total_seconds()
-    return (tasks.lazy().with_columns(_k=pl.int_ranges(0, days)).explode("_k")
+    return (tasks.lazy().select("_who", "_pos", "row", "start", "end", "hours")
+            .with_columns(_k=pl.int_ranges(0, days)).explode("_k")
             .with_columns(_day=first + pl.duration(days=pl.col("_k")))
             .with_columns(_part=pl.col("hours") * share).collect())
 

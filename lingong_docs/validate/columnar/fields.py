@@ -23,6 +23,8 @@ the code of the first, as before. Findings are made only for cells that fail.
 from __future__ import annotations
 
 import functools
+import itertools
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,7 +34,7 @@ from lingong_docs.core import findings as F
 from lingong_docs.core.tables import spec
 from lingong_docs.validate.checks import CHECKS
 from lingong_docs.validate.columnar.frame import UNHASHABLE, Frame, hashable
-from lingong_docs.validate.schema import COMPILED_RULES, compiled
+from lingong_docs.validate.schema import COMPILED_RULES, TYPES, compiled
 
 if TYPE_CHECKING:
     import polars as pl
@@ -55,11 +57,11 @@ class Screen:
         values = frame.raw[self.key]
         col = pl.col(self.key)
         dtype = frame.df.schema[self.key]
-        mask = _odd(frame, self.key)
+        mask = _odd(frame, self.key, _schema_types(self.rules))
         exprs = [expr for expr in self._exprs(col, dtype) if expr is not None]
         if exprs:
             mask = mask | frame.df.select(pl.any_horizontal(exprs).fill_null(False)).to_series()
-        keys = hashable(values)
+        keys = hashable(values) if _value_tests(self.rules) else values
         by_value = self._failing_values(keys)
         if by_value:
             mask = mask | pl.Series(list(map(by_value.__contains__, keys)), dtype=pl.Boolean)
@@ -110,15 +112,30 @@ def _fails(check: Callable[[Any], Any], value: Any) -> bool:
     return bool(check(value))
 
 
-def _odd(frame: Frame, key: str) -> pl.Series:
+def _schema_types(rules: dict[str, Any]) -> frozenset[type]:
+    """Return the Python types the column's ``type`` rule accepts (every type when it has none)."""
+    names = rules.get("type")
+    names = [names] if isinstance(names, str) else list(names or ())
+    return frozenset(t for name in names for t in TYPES.get(name, (object,)))
+
+
+def _odd(frame: Frame, key: str, accepted: frozenset[type]) -> pl.Series:
     """Return per cell whether it holds something the frame column cannot (see the module doc):
-    a filled cell that is null in the frame, or an empty text."""
+    a filled cell that is null in the frame, an empty text, or a value of a type the schema does
+    not accept (a fraction in an integer column)."""
     import polars as pl
 
     values = frame.raw[key]
-    filled = pl.Series([v is not None for v in values], dtype=pl.Boolean)
-    mask = filled & frame.df[key].is_null()
-    if "" in values:
+    column = frame.df[key]
+    kinds = set(map(type, values)) - {_NONE}
+    if accepted and object not in accepted and not kinds <= accepted - {bool}:
+        strange = kinds - (accepted - {bool})
+        return pl.Series([type(v) in strange for v in values], dtype=pl.Boolean) | _odd(frame, key, frozenset())
+    if column.null_count() == sum(map(operator.is_, values, itertools.repeat(None))):   # null exactly where empty
+        mask = pl.Series([False] * len(values), dtype=pl.Boolean)
+    else:
+        mask = pl.Series([v is not None for v in values], dtype=pl.Boolean) & column.is_null()
+    if column.dtype == pl.String and "" in values:      # elsewhere an empty text is null, so odd already
         mask = mask | pl.Series([v == "" and type(v) is str for v in values], dtype=pl.Boolean)
     return mask
 
