@@ -129,8 +129,9 @@ def measure(rows: int, with_frictionless: bool | str) -> dict:
         cpu_read.append(LAST_CPU[0])
         wall, peak, code, out = timed(validate_cmd(path))
         cpu_val.append(LAST_CPU[0])
-        if code not in (0, 1):
-            raise SystemExit(f"validate failed on {path.name} (exit {code})")
+        if code not in (0, 1):      # refused (the reader's limits, docs/security.md) or failed: say which
+            error = json.loads(out).get("error", {}) if out.startswith("{") else {}
+            return {"rows": rows, "refused": f"exit {code} {error.get('code', '')}: {error.get('message', '')}"}
         walls.append(wall)
         peaks.append(peak)
         data = json.loads(out)
@@ -165,6 +166,9 @@ def print_table(results: list[dict]) -> None:
     print(f"{'rows':>10} | {'read s':>7} | {'validate s':>10} | {'÷ read':>6} (target) | "
           f"{'frictionless s':>14} | {'÷ validate':>10} (target) | {'peak MB':>7} (target)")
     for r in results:
+        if "refused" in r:
+            print(f"{r['rows']:>10,} | validate did not run to the end — {r['refused']}")
+            continue
         ratio_t, fl_t, peak_t = TARGETS.get(r["rows"], (None, None, None))
         ratio = r["validate"] / r["read"]
         fl = r["frictionless"]
@@ -181,14 +185,14 @@ def print_table(results: list[dict]) -> None:
         peak_target = f"≤ {peak_t}" if peak_t else "—"
         print(f"{r['rows']:>10,} | {r['read']:>7.2f} | {r['validate']:>10.2f} | {ratio:>5.1f}× ({ratio_target:>6}) | "
               f"{fl_text:>14} | {fl_ratio:>10} ({fl_target:>4}) | {r['peak']:>7.0f} ({peak_target:>6})")
-    for r in results:
+    for r in (r for r in results if "refused" not in r):
         print(f"  CPU seconds (user + system), {r['rows']:,} rows: read {r['cpu_read']:.2f}, validate "
               f"{r['cpu_validate']:.2f} → {r['cpu_validate'] / r['cpu_read']:.1f}× the read")
         if r.get("frictionless_skipped"):
             print(f"  frictionless at {r['rows']:,} rows skipped: {r['frictionless_skipped']}")
     print("  (medians of 3 fresh processes each, taken in turn; frictionless 3 times at 30,000 rows, once above; "
           "peak = ru_maxrss of the validate process; findings: "
-          + ", ".join(f"{r['rows']:,}: {r['findings']}" for r in results) + ")")
+          + ", ".join(f"{r['rows']:,}: {r['findings']}" for r in results if "findings" in r) + ")")
 
 
 def startup() -> None:
