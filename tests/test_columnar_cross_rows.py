@@ -9,6 +9,7 @@ and the counts below are the ones the row-wise rules gave on the same inputs. Re
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 from helpers.apps import JOB_POSTS, ROSTER, fill, make_app, table_path
 from helpers.cross_rows_roster import edge_posts, edge_rows, seeded_rows, write_roster
 
-from lingong_docs.core.model import Application, Table
+from lingong_docs.core.model import Application, Record, Table
 from lingong_docs.core.policy import policy_for
 from lingong_docs.reader.folder import read_application, read_single
 from lingong_docs.validate.columnar.cross_rows import cross_row_findings, seq_order
@@ -104,3 +105,21 @@ def test_seq_beyond_64_bits_is_compared_as_python_ints(tmp_path):
     assert frame.df.schema["seq"] == pl.Object
     found = seq_order(frame, policy_for(2025, None))
     assert Counter(f.code for f in found) == {"seq-repeated": 1, "seq-gap": 4}    # as the row-wise rule said
+
+
+def test_an_empty_table_or_missing_columns_give_no_cross_row_findings(tmp_path):
+    folder = make_app(tmp_path / "app")
+    fill(table_path(folder, ROSTER), ROSTER, edge_rows())
+    app = read_application(folder)
+    policy = policy_for(2025, None)
+    for table in app.tables:
+        empty = dataclasses.replace(table, records=[])
+        assert cross_row_findings(frame_of(empty), policy) == []
+    roster = app.roster
+    for gone in ("id_number", "start", "place", "hours", "phone", "name"):
+        columns = {k: v for k, v in roster.columns.items() if k != gone}
+        records = [Record(r.row, {k: v for k, v in r.values.items() if k != gone}) for r in roster.records]
+        codes = Counter(f.code for f in cross_row_findings(frame_of(dataclasses.replace(
+            roster, columns=columns, records=records)), policy))
+        assert ("duplicate-row" in codes) == (gone not in ("id_number", "start", "place"))
+        assert ("phone-shared" in codes) == (gone not in ("id_number", "phone"))

@@ -195,16 +195,12 @@ def test_a_recognition_package_has_its_forms_and_report_compared(tmp_path, pki):
 
 # ---- the picture's tolerance --------------------------------------------------------------------
 
-def _line(tmp_path: Path, name: str, amount: str | None, dx: float = 0.0, dy: float = 0.0):
-    """Return a page printing the report's amount line, drawn by poppler as intake draws it; the
-    amount as text in the form's font, or (``amount=None``) "50" drawn as thin strokes — or nothing
-    (``amount=""``: hidden)."""
-    from reportlab.pdfgen import canvas
+MOVES = ((0.2, 0.1), (0.5, 0.0), (0.0, 0.72), (1.0, 0.5), (1.44, 0.72), (-1.44, -1.44))   # ≤ 2 px at 100 dpi
 
-    from lingong_docs.core.fonts import cjk_font
 
-    pdf, font = tmp_path / f"{name}.pdf", cjk_font()
-    c = canvas.Canvas(str(pdf), pagesize=(595.3, 841.9))
+def _amount_line(c, font: str, amount: str | None, dx: float = 0.0, dy: float = 0.0) -> None:
+    """Print the report's amount line on a page: the amount as text in the form's font, or
+    (``amount=None``) "50" drawn as thin strokes, or nothing (``amount=""``: hidden)."""
     c.setFont(font, 16)
     x, y = 79.5 + dx, 384.6 + dy
     c.drawString(x, y, "申请运营经费补贴")
@@ -221,14 +217,23 @@ def _line(tmp_path: Path, name: str, amount: str | None, dx: float = 0.0, dy: fl
         c.drawString(x, y, amount)
     c.drawString(x + c.stringWidth("20", font, 16), y, "万元（大写：人民币贰拾万元整）。")
     c.showPage()
-    c.save()
-    [image] = draw_pages(pdf, tmp_path / name, 100)
-    return image
 
 
+@pytest.mark.slow          # poppler draws nine pages and the font is loaded: over a second
 def test_glyphs_a_pixel_or_two_away_do_not_count_while_hidden_or_redrawn_figures_do(tmp_path):
-    page = _line(tmp_path, "page", "20")
-    for dx, dy in ((0.2, 0.1), (0.5, 0.0), (0.0, 0.72), (1.0, 0.5), (1.44, 0.72), (-1.44, -1.44)):   # ≤ 2 px at 100 dpi
-        assert differing_area(page, _line(tmp_path, f"moved{dx}{dy}", "20", dx, dy), 100) <= MAX_AREA
-    assert differing_area(page, _line(tmp_path, "hidden", ""), 100) > MAX_AREA
-    assert differing_area(page, _line(tmp_path, "strokes", None), 100) > MAX_AREA
+    from reportlab.pdfgen import canvas
+
+    from lingong_docs.core.fonts import cjk_font
+
+    pdf, font = tmp_path / "pages.pdf", cjk_font()
+    c = canvas.Canvas(str(pdf), pagesize=(595.3, 841.9))
+    _amount_line(c, font, "20")
+    for dx, dy in MOVES:
+        _amount_line(c, font, "20", dx, dy)
+    _amount_line(c, font, "")
+    _amount_line(c, font, None)
+    c.save()
+    page, *moved, hidden, strokes = draw_pages(pdf, tmp_path / "page", 100)    # as intake draws them
+    assert [differing_area(page, m, 100) <= MAX_AREA for m in moved] == [True] * len(MOVES)
+    assert differing_area(page, hidden, 100) > MAX_AREA
+    assert differing_area(page, strokes, 100) > MAX_AREA

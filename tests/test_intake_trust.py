@@ -124,7 +124,12 @@ def test_a_signature_by_someone_else_than_the_legal_representative_is_a_warning(
     pkg = built_package()
     app = attachments(pkg)["application.yaml"].decode().replace('法定代表人: ""', '法定代表人: "李法人"')
     with_rep = rewrite(pkg, replace={"application.yaml": app.encode()}, fix_hashes=True)
-    r = run(tmp_path, sign(with_rep, pki["own"]), trust=[str(pki["ca"][2])])      # signed as "Test Seal"
+    # the file was edited after the build, so the cover does not print the 法定代表人 a build from it
+    # prints: the forms' comparison (test_intake_forms) is off here, this test is about the signer
+    from lingong_docs.intake.sandbox import Limits
+
+    r = run(tmp_path, sign(with_rep, pki["own"]), trust=[str(pki["ca"][2])],      # signed as "Test Seal"
+            limits=Limits(max_form_pages=0))
     assert r.verdict == "accepted"
     assert codes(r) == [("signature-signer-not-representative", "warning")]
     from lingong_docs.core import manifest as contract

@@ -110,10 +110,8 @@ def _mapped(df: pl.DataFrame, column: str, fn: Callable[[Any], Any], dtype: pl.D
     todo = values.drop_nulls()
     if same is not None:
         todo = todo.filter(~todo.str.contains(same))
-    distinct = todo.unique()
-    table = pl.DataFrame({column: distinct, "_out": pl.Series([fn(v) for v in distinct.to_list()], dtype=dtype)},
-                         schema={column: values.dtype, "_out": dtype})
-    out = df.select(column).join(table, on=column, how="left", maintain_order="left").get_column("_out")
+    distinct = todo.unique().to_list()
+    out = values.replace_strict(distinct, [fn(v) for v in distinct], default=None, return_dtype=dtype)
     if same is not None:
         out = df.select(pl.when(pl.col(column).str.contains(same)).then(pl.col(column))
                         .otherwise(out)).to_series()
@@ -216,7 +214,8 @@ def _tasks(people: pl.DataFrame) -> pl.DataFrame:
     tasks = tasks.with_row_index("_i")
     runs = tasks.filter(same | same.shift(-1).fill_null(False))
     repeats = runs.filter(~pl.struct("_who", "start", "end", "place").is_first_distinct()).get_column("_i")
-    return tasks.filter(~pl.col("_i").is_in(repeats.implode())).drop("_i")
+    keep = pl.Series([True] * tasks.height, dtype=pl.Boolean).scatter(repeats, False)
+    return tasks.filter(keep).drop("_i")
 
 
 def _overlaps(tasks: pl.DataFrame, frame: Frame) -> Iterator[Keyed]:
@@ -247,7 +246,8 @@ def _day_parts(tasks: pl.DataFrame) -> pl.DataFrame:
     piece = (pl.min_horizontal(pl.col("end"), midnight + pl.duration(days=1))
              - pl.max_horizontal(pl.col("start"), midnight))
     share = piece.dt.total_seconds() / (pl.col("end") - pl.col("start")).dt.total_seconds()
-    return (tasks.lazy().with_columns(_k=pl.int_ranges(0, days)).explode("_k")
+    return (tasks.lazy().select("_who", "_pos", "row", "start", "end", "hours")
+            .with_columns(_k=pl.int_ranges(0, days)).explode("_k")
             .with_columns(_day=first + pl.duration(days=pl.col("_k")))
             .with_columns(_part=pl.col("hours") * share).collect())
 
