@@ -32,7 +32,8 @@ and what the CLI and the web page print and write with, so that they print as th
 ``__version__``, ``yuan`` / ``cn_date`` / ``rmb_upper`` (money and dates as the forms print
 them), ``scrub`` / ``mask_file_name`` / ``ScrubFilter`` (personal data masked in any text, file
 name or log record), ``strip_controls`` (text cleaned of control characters),
-``atomic_write_bytes`` (a file written whole or not at all), ``owner_pid`` / ``sweep_stale``
+``atomic_write_bytes`` (a file written whole or not at all), ``interrupts_remembered`` (Ctrl-C and
+SIGTERM stop the run and no output is replaced after them), ``owner_pid`` / ``sweep_stale``
 (the private working folders a process left behind).
 
 Each result's ``to_dict()`` is exactly what the matching command prints with ``--format json``.
@@ -60,7 +61,7 @@ from lingong_docs._version import __version__
 from lingong_docs.core.errors import BuildRefused, ConfigError, LingongError
 from lingong_docs.core.findings import Finding, Report
 from lingong_docs.core.model import Application, ApplicationInfo
-from lingong_docs.util.atomic import atomic_write_bytes
+from lingong_docs.util.atomic import atomic_write_bytes, interrupts_remembered
 from lingong_docs.util.money import cn_date, rmb_upper, yuan
 from lingong_docs.util.pii import ScrubFilter, mask_file_name, scrub
 from lingong_docs.util.text import strip_controls
@@ -112,7 +113,7 @@ __all__ = ["validate", "compute", "build", "intake", "fix", "read", "annotate", 
            "check_credit_code", "signature_status_zh",
            # for the front ends: print, mask and write as the stages do
            "__version__", "yuan", "cn_date", "rmb_upper", "scrub", "mask_file_name", "ScrubFilter", "strip_controls",
-           "atomic_write_bytes", "owner_pid", "sweep_stale"]
+           "atomic_write_bytes", "interrupts_remembered", "owner_pid", "sweep_stale"]
 
 
 def __getattr__(name: str) -> Any:

@@ -11,12 +11,20 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from lingong_docs.util.atomic import atomic_path, atomic_paths, signals_deferred, sweep_stale_parts
+from lingong_docs.util.atomic import (
+    atomic_path,
+    atomic_paths,
+    atomic_write_bytes,
+    interrupts_remembered,
+    signals_deferred,
+    sweep_stale_parts,
+)
 from lingong_docs.util.workdir import make_private_dir, sweep_stale
 
 
@@ -50,6 +58,42 @@ def test_an_interruption_before_the_renames_leaves_the_set_all_old(tmp_path):
         raise KeyboardInterrupt
     assert [t.read_bytes() for t in targets] == [b"old", b"old"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf", "b.pdf"]
+
+
+def _interrupt_swallowed_by_a_finalised_generator() -> None:
+    """Ctrl-C arriving while Python closes a generator: its KeyboardInterrupt is reported and dropped."""
+    def rows():
+        try:
+            yield 1
+        finally:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    gen = rows()
+    next(gen)
+    del gen                                   # finalised here; "Exception ignored in: <generator …>"
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_an_interrupt_python_dropped_still_stops_the_commit(tmp_path, many, monkeypatch):
+    dropped: list[type] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: dropped.append(u.exc_type))
+    targets = [tmp_path / "a.pdf", tmp_path / "b.pdf"]
+    for t in targets:
+        t.write_bytes(b"old")
+    with pytest.raises(KeyboardInterrupt), interrupts_remembered():
+        _interrupt_swallowed_by_a_finalised_generator()
+        assert dropped == [KeyboardInterrupt]                          # Python did drop it: the run went on
+        if many:
+            with atomic_paths(targets) as parts:
+                for part in parts:
+                    part.write_bytes(b"new")
+        else:
+            atomic_write_bytes(targets[0], b"new")
+    assert [t.read_bytes() for t in targets] == [b"old", b"old"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf", "b.pdf"]     # no .part left
+    atomic_write_bytes(targets[0], b"later")                                     # outside the block: writes
+    assert targets[0].read_bytes() == b"later"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_a_part_of_a_dead_process_is_removed_whatever_its_age(tmp_path):

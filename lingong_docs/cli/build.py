@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -128,7 +124,7 @@ def build(folder: Path, out, kind, draft: bool, paper: bool, encrypt: bool, as_o
     password = _password(encrypt)
     progress = _Progress() if sys.stderr.isatty() and fmt == "text" else None
     try:
-        with _sigterm_as_interrupt():
+        with api.interrupts_remembered():     # Ctrl-C and SIGTERM: the same clean-up, exit 130
             results = api.build(folder, out, kinds=[kind] if kind else None, draft=draft, paper=paper,
                                 password=password, as_of=as_of.date() if as_of else None, progress=progress,
                                 source_date=source_date())
@@ -149,23 +145,6 @@ def build(folder: Path, out, kind, draft: bool, paper: bool, encrypt: bool, as_o
         return
     _print_results(results, password)
     _print_next_step(folder, results, draft, paper)
-
-
-@contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C while building: the same clean-up, the same message, exit 130."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _print_results(results: list, password: str | None) -> None:

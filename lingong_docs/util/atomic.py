@@ -15,6 +15,7 @@ from pathlib import Path
 from lingong_docs.util.workdir import pid_alive
 
 _PART_PID = re.compile(r"\.(\d+)-[^.]*\.part$")
+_interrupted = threading.Event()     # set by ``interrupts_remembered``'s handler; checked before every commit
 
 
 def atomic_write_bytes(target: str | os.PathLike, data: bytes) -> Path:
@@ -45,6 +46,7 @@ def atomic_path(target: str | os.PathLike, mode: int = 0o666) -> Iterator[Path]:
         os.chmod(tmp_path, mode & ~umask)
         with open(tmp_path, "rb+") as f:
             os.fsync(f.fileno())
+        _stop_if_interrupted()
         os.replace(tmp_path, target)
         with contextlib.suppress(OSError):
             dfd = os.open(target.parent, os.O_RDONLY)
@@ -82,6 +84,39 @@ def _stale_part(part: Path, now: float, older_than_s: float) -> bool:
         pid = int(m.group(1))
         return pid != os.getpid() and not pid_alive(pid)
     return now - part.stat().st_mtime > older_than_s
+
+
+@contextlib.contextmanager
+def interrupts_remembered(signums: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)) -> Iterator[None]:
+    """Turn Ctrl-C and SIGTERM into ``KeyboardInterrupt`` for the duration, and remember them.
+
+    Python drops an exception raised while it finalises a generator or runs a destructor (it
+    prints "Exception ignored in …" and goes on): a Ctrl-C landing there — openpyxl's sheet writer
+    is such a generator — would let the run go on to replace the previous output. The flag set
+    here makes every commit of ``atomic_path``/``atomic_paths`` inside the block refuse instead.
+    Outside the main thread (where no handler can be set) nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        _interrupted.set()
+        raise KeyboardInterrupt
+
+    _interrupted.clear()
+    previous = {s: signal.signal(s, interrupt) for s in signums}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        _interrupted.clear()
+
+
+def _stop_if_interrupted() -> None:
+    if _interrupted.is_set():
+        raise KeyboardInterrupt
 
 
 @contextlib.contextmanager
@@ -132,6 +167,7 @@ def atomic_paths(targets: list[Path], mode: int = 0o666) -> Iterator[list[Path]]
             with open(part, "rb+") as f:
                 os.fsync(f.fileno())
         with signals_deferred():
+            _stop_if_interrupted()
             for part, target in zip(paths, targets):
                 os.replace(part, target)
         for folder in {Path(t).parent for t in targets}:
