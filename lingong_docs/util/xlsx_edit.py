@@ -22,6 +22,8 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from lingong_docs.util.cells import column_index, column_letter
+
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -32,14 +34,6 @@ TEXT_FORMAT_ID = 49          # the built-in "@" (text) number format
 _M = f"{{{NS_MAIN}}}"
 _REF_RE = re.compile(r"([A-Z]+)(\d+)")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
-
-
-def col_index(letters: str) -> int:
-    """Return the 1-based column number of Excel letters (A → 1)."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 def split_ref(ref: str) -> tuple[str, int]:
@@ -264,12 +258,12 @@ def _cell(data: etree._Element, rows: dict[int, etree._Element], ref: str) -> et
         else:
             data.append(row)
         rows[r] = row
-    col = col_index(letters)
+    col = column_index(letters)
     for c in row.iterfind(f"{_M}c"):
         ref_c = c.get("r")
         if ref_c == ref:
             return c
-        if ref_c and col_index(split_ref(ref_c)[0]) > col:
+        if ref_c and column_index(split_ref(ref_c)[0]) > col:
             new = etree.Element(f"{_M}c")
             new.set("r", ref)
             c.addprevious(new)
@@ -400,7 +394,7 @@ def _plain_sheet(rows: list[list[Any]], widths: list[int]) -> bytes:
     for r, row in enumerate(rows, start=1):
         cells = []
         for c, value in enumerate(row, start=1):
-            ref = f"{_letters(c)}{r}"
+            ref = f"{column_letter(c)}{r}"
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 cells.append(f'<c r="{ref}"><v>{_number(value)}</v></c>')
             elif value not in (None, ""):
@@ -412,14 +406,6 @@ def _plain_sheet(rows: list[list[Any]], widths: list[int]) -> bytes:
             '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
             'state="frozen"/></sheetView></sheetViews>'
             f'<cols>{cols}</cols><sheetData>{"".join(body)}</sheetData></worksheet>').encode()
-
-
-def _letters(n: int) -> str:
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def _xml_safe(text: str) -> str:
