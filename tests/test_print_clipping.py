@@ -11,7 +11,6 @@ recognition package, an application with long texts and rare characters, and (sl
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 import subprocess
@@ -20,19 +19,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from helpers.apps import build_at
 from helpers.ink import clipped_glyphs
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from lingong_docs.core.layout import MAX_ROW_LINES, print_width, text_lines
 from lingong_docs.core.model import Record, Table
-from lingong_docs.package.build import build_packages
 from lingong_docs.render import convert_to_pdf, render_table_xlsx
 from lingong_docs.render import tables as render_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "samples" / "demo"
-EPOCH = "1772668800"                       # 2026-03-05 00:00 UTC
 TABLES = ("job_posts", "roster")
 # Rare characters the fonts carry (CJK Ext-A and rare unified ideographs), as in real names.
 RARE = "㐀䶮㛃龑堃赟喆淼犇燚鑫垚㵘"
@@ -40,16 +38,6 @@ LONG = ("该零工为外籍人员，持外国人永久居留身份证，本次�
         "报酬已按约定足额支付，附银行代发回单。")
 
 
-def _build(folder: Path, out: Path, **kw) -> list:
-    old = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    try:
-        return build_packages(folder, out=out, **kw)
-    finally:
-        if old is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = old
 
 
 def pages_to_check(result) -> list[int]:
@@ -105,8 +93,8 @@ def _edit_roster(folder: Path) -> None:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("demo")
-    operating, employment = _build(DEMO, out / "e")
-    (paper,) = _build(DEMO, out / "p", kinds=["operating"], paper=True)
+    operating, employment = build_at(DEMO, out / "e")
+    (paper,) = build_at(DEMO, out / "p", kinds=["operating"], paper=True)
     return {"operating": operating, "employment": employment, "paper": paper}
 
 
@@ -118,8 +106,8 @@ def recognition(tmp_path_factory) -> dict:
     app = folder / "application.yaml"
     app.write_text(app.read_text(encoding="utf-8").replace("  - 就业服务补贴\n", "  - 就业服务补贴\n  - 零工市场认定\n"),
                    encoding="utf-8")
-    (electronic,) = _build(folder, root / "e", kinds=["recognition"])
-    (paper,) = _build(folder, root / "p", kinds=["recognition"], paper=True)
+    (electronic,) = build_at(folder, root / "e", kinds=["recognition"])
+    (paper,) = build_at(folder, root / "p", kinds=["recognition"], paper=True)
     return {"electronic": electronic, "paper": paper, "folder": folder}
 
 
@@ -134,7 +122,7 @@ def long_rare(tmp_path_factory):
     text = app.read_text(encoding="utf-8")
     text = re.sub(r'(?m)^地址: .*$', '地址: "北京市朝阳区望京街道阜通东大街望京SOHO塔3座12层1201至1208室（㛃龑堃驿站）"', text)
     app.write_text(text, encoding="utf-8")
-    (result,) = _build(folder, root / "out", kinds=["operating"])
+    (result,) = build_at(folder, root / "out", kinds=["operating"])
     return result
 
 
@@ -192,7 +180,7 @@ def test_a_30000_row_roster_prints_every_glyph(tmp_path):
     roster = next(folder.glob("附件5*.xlsx"))
     subprocess.run([sys.executable, str(ROOT / "samples" / "generate.py"), "--only", "roster", "--rows", "30000",
                     "--roster-out", str(roster)], check=True, capture_output=True)
-    (result,) = _build(folder, tmp_path / "out", kinds=["employment"])
+    (result,) = build_at(folder, tmp_path / "out", kinds=["employment"])
     assert_nothing_clipped(result)
     roster_part = next(m for m in result.materials if m["key"] == "roster")
     last = "".join(PdfReader(result.path).pages[roster_part["last_page"] - 1].extract_text().split())

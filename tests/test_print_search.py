@@ -9,7 +9,6 @@ token whole, for pdftotext and for PyMuPDF (extraction and ``search_for``).
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -17,30 +16,19 @@ from pathlib import Path
 
 import pymupdf
 import pytest
+from helpers.apps import build_at
 from pypdf import PdfReader
 
-from lingong_docs.package.build import build_packages
 from lingong_docs.render import convert_to_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "samples" / "demo"
-EPOCH = "1772668800"                       # 2026-03-05 00:00 UTC
 DATE = "2026年3月5日"                       # the demo's 申请日期, as the forms print it
 # The words the forms print before a figure (core.manifest.printed_text): "需求人数6840人".
 WORDS_BEFORE = re.compile("^(撮合服务|需求人数|补贴|人民币)")
 FORMS = ("cover", "checklist", "report_recognition", "report_operating", "report_employment")
 
 
-def _build(folder: Path, out: Path, **kw) -> list:
-    old = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    try:
-        return build_packages(folder, out=out, **kw)
-    finally:
-        if old is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = old
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +40,7 @@ def packages(tmp_path_factory) -> list:
     app = folder / "application.yaml"
     app.write_text(app.read_text(encoding="utf-8").replace("  - 就业服务补贴\n", "  - 就业服务补贴\n  - 零工市场认定\n"),
                    encoding="utf-8")
-    return _build(folder, root / "out")
+    return build_at(folder, root / "out")
 
 
 def _tokens(result) -> dict[str, list[str]]:

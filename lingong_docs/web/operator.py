@@ -389,12 +389,7 @@ async def save_details(request: Request) -> Response:
         api.write_application(staged / APPLICATION_FILE, info)
         return [APPLICATION_FILE], []
 
-    try:
-        await run_in_threadpool(change, request, ref, edit, "details")
-    except Refused as e:
-        return refused_page(request, ref, str(e))
-    request.app.state.workspace.audit(user(request), "edit-details", ref.id)
-    return RedirectResponse(f"/apps/{ref.id}#details", status_code=303)
+    return await _apply(request, ref, edit, "details", audit="edit-details", anchor="details")
 
 
 async def remove_evidence(request: Request) -> Response:
@@ -410,12 +405,18 @@ async def remove_evidence(request: Request) -> Response:
         (staged / EVIDENCE / name).unlink()
         return [f"{EVIDENCE}/{name}"], []
 
+    return await _apply(request, ref, edit, "remove-evidence", audit="remove-evidence", anchor="files")
+
+
+async def _apply(request: Request, ref: AppRef, edit: Any, action: str,
+                 *, audit: str, anchor: str) -> Response:
+    """Make ``edit`` on a checked copy (``change``: the old files kept as a version), note it, go back to ``anchor``."""
     try:
-        await run_in_threadpool(change, request, ref, edit, "remove-evidence")
+        await run_in_threadpool(change, request, ref, edit, action)
     except Refused as e:
         return refused_page(request, ref, str(e))
-    request.app.state.workspace.audit(user(request), "remove-evidence", ref.id)
-    return RedirectResponse(f"/apps/{ref.id}#files", status_code=303)
+    request.app.state.workspace.audit(user(request), audit, ref.id)
+    return RedirectResponse(f"/apps/{ref.id}#{anchor}", status_code=303)
 
 
 async def restore(request: Request) -> Response:

@@ -13,6 +13,15 @@ from lingong_docs.core.tables import JOB_POSTS, ROSTER, spec
 APPLICANT = "北京示例人力资源有限公司"
 USCC = "91110105MA01ABCD39"
 HEADER_ROW = 4  # header row of the blank workbooks written by init
+EPOCH = "1772668800"                                             # 2026-03-05 00:00 UTC, the demo's 申请日期
+SOURCE_DATE = dt.datetime.fromtimestamp(int(EPOCH), tz=dt.UTC)   # what the CLI makes of SOURCE_DATE_EPOCH=EPOCH
+
+
+def build_at(folder: Path, out: Path, **kw) -> list:
+    """Build ``folder``'s packages into ``out`` with the fixed build moment (byte-stable output)."""
+    from lingong_docs.package.build import build_packages
+
+    return build_packages(folder, out=out, source_date=SOURCE_DATE, **kw)
 
 
 def make_app(folder: Path, year: int = 2025, **kw) -> Path:
