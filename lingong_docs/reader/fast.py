@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
 import threading
 import zipfile
@@ -118,6 +119,8 @@ def load(path: Path, name: str, header_idx: int, headers: dict[int, str]) -> pl.
     """
     import fastexcel
 
+    # fastexcel logs "could not determine dtype … falling back to string" for an empty column: no news
+    logging.getLogger("fastexcel").setLevel(logging.ERROR)
     try:
         sheet = fastexcel.read_excel(str(path)).load_sheet(
             name, header_row=header_idx, dtype_coercion="strict", schema_sample_rows=None)
