@@ -71,19 +71,22 @@ def head_rows(path: Path, member: str, name: str, n: int) -> Head:
     """
     with zipfile.ZipFile(path) as zf:
         xml, cut = _sheet_start(zf, member, n + 1)
-        if not cut:
-            wb = CalamineWorkbook.from_path(str(path))
-        else:
-            buffer = io.BytesIO()
-            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as copy:
-                for info in zf.infolist():
-                    if info.filename == member:
-                        copy.writestr(info.filename, xml)
-                    elif not info.filename.startswith("xl/worksheets/"):
-                        copy.writestr(info.filename, zf.read(info))
-            wb = CalamineWorkbook.from_filelike(io.BytesIO(buffer.getvalue()))
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(_cut_copy(zf, member, xml))) if cut \
+            else CalamineWorkbook.from_path(str(path))
     rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
     return Head(rows=rows[:n] if cut else rows, cut=cut)
+
+
+def _cut_copy(zf: zipfile.ZipFile, member: str, xml: bytes) -> bytes:
+    """Return the workbook with sheet ``member`` replaced by ``xml`` and no other sheet (stored, in memory)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as copy:
+        for info in zf.infolist():
+            if info.filename == member:
+                copy.writestr(info.filename, xml)
+            elif not info.filename.startswith("xl/worksheets/"):
+                copy.writestr(info.filename, zf.read(info))
+    return buffer.getvalue()
 
 
 def _sheet_start(zf: zipfile.ZipFile, member: str, rows: int) -> tuple[bytes, bool]:
@@ -163,8 +166,10 @@ Converter = Callable[[Any], tuple[Any, str | None]]
 Coded = list[tuple[int, str, Any]]      # (position, code, raw value) of the cells a converter flagged
 
 
-def convert(series: pl.Series, form: str, fn: Converter) -> tuple[list[Any], Coded]:
-    """Return the converted values of a column and the cells with a read code.
+def convert(series: pl.Series, form: str, fn: Converter) -> tuple[list[Any], Coded, pl.Series | None]:
+    """Return the converted values of a column, the cells with a read code, and the values as a
+    polars column where this path made one (text: String, 序号: Int64, dates: Datetime("us"); null
+    where the value is not of that type) — validate's frame takes it as it is.
 
     ``form`` says which converter ``fn`` is (``text``, ``name``, ``id``, ``phone``, ``seq``,
     ``datetime``, ``number``); values in normal form are taken by column operations, the rest
@@ -174,32 +179,47 @@ def convert(series: pl.Series, form: str, fn: Converter) -> tuple[list[Any], Cod
 
     dtype = series.dtype
     if dtype == pl.String and form in CANONICAL:
-        return _through(fn, series.to_list(), series.str.contains(CANONICAL[form]).fill_null(True))
-    if dtype == pl.Float64 and form == "seq":
-        ok = (series == series.floor()) & (series.abs() < 2.0**53)
-        return _through(fn, series.cast(pl.Int64, strict=False).to_list(), ok.fill_null(True), series.to_list())
-    if dtype == pl.Float64 and form == "phone":
-        ok = (series == series.floor()) & (series.abs() < 1e15)
-        text = series.cast(pl.Int64, strict=False).cast(pl.String)
-        return _through(fn, text.to_list(), ok.fill_null(True), series.to_list())
+        values, coded, changed = _through(fn, series.to_list(), series.str.contains(CANONICAL[form]).fill_null(True))
+        return values, coded, _patched(series, values, changed, str)
+    if dtype == pl.Float64 and form in ("seq", "phone"):
+        ok = ((series == series.floor()) & (series.abs() < (2.0**53 if form == "seq" else 1e15))).fill_null(True)
+        whole = series.cast(pl.Int64, strict=False)
+        typed = whole if form == "seq" else whole.cast(pl.String)
+        values, coded, changed = _through(fn, typed.to_list(), ok, series.to_list())
+        return values, coded, _patched(typed, values, changed, int if form == "seq" else str)
     if dtype.base_type() == pl.Datetime and form == "datetime":
         v = pl.col("v")
-        whole = v.dt.truncate("1s")
+        second = v.dt.truncate("1s")
         # _round_seconds: from half a second up to the next second (the reader's values are ms)
         rounded = series.cast(pl.Datetime("ms")).to_frame("v").select(
-            pl.when(v - whole >= dt.timedelta(milliseconds=500)).then(whole + dt.timedelta(seconds=1))
-            .otherwise(whole)).to_series()
-        return rounded.cast(pl.Datetime("us")).to_list(), []
-    return _through(fn, python_values(series), None)
+            pl.when(v - second >= dt.timedelta(milliseconds=500)).then(second + dt.timedelta(seconds=1))
+            .otherwise(second)).to_series().cast(pl.Datetime("us"))
+        return rounded.to_list(), [], rounded
+    values, coded, _ = _through(fn, python_values(series), None)
+    return values, coded, None
+
+
+def _patched(series: pl.Series, values: list[Any], changed: list[int], kind: type) -> pl.Series | None:
+    """Return ``series`` with the values at ``changed`` put in (null where not a ``kind``), or None
+    when one does not fit the column (an integer beyond Int64)."""
+    import polars as pl
+
+    if not changed:
+        return series
+    new: list[Any] = [v if type(v) is kind else None for v in (values[i] for i in changed)]
+    if kind is int and not all(-2**63 <= v < 2**63 for v in new if v is not None):
+        return None
+    return series.scatter(changed, pl.Series(new, dtype=series.dtype))
 
 
 def _through(fn: Converter, values: list[Any], ok: pl.Series | None, raw: list[Any] | None = None
-             ) -> tuple[list[Any], Coded]:
-    """Return ``values`` with every cell ``ok`` does not pass replaced by ``fn`` of its raw value."""
+             ) -> tuple[list[Any], Coded, list[int]]:
+    """Return ``values`` with every cell ``ok`` does not pass replaced by ``fn`` of its raw value,
+    the cells with a read code, and the positions replaced."""
     raw = values if raw is None else raw
-    positions = range(len(values)) if ok is None else (~ok).arg_true().to_list()
+    positions = list(range(len(values))) if ok is None else (~ok).arg_true().to_list()
     if ok is not None and not positions:
-        return values, []
+        return values, [], []
     out = list(values) if ok is not None else [None] * len(values)
     memo: dict[tuple[type, Any], tuple[Any, str | None]] = {}
     coded: Coded = []
@@ -212,4 +232,4 @@ def _through(fn: Converter, values: list[Any], ok: pl.Series | None, raw: list[A
         out[pos] = result[0]
         if result[1] is not None:
             coded.append((pos, result[1], v))
-    return out, coded
+    return out, coded, positions

@@ -396,15 +396,17 @@ def _read_records_fast(table: Table, df, header_idx: int, hmap: dict[str, int], 
     covered = _merged_covered(table, sheet, header_idx, set(data))   # none: merges in the data go the other way
     picked = df[[r - header_idx - 1 for r in data]]
     columns: dict[str, list[Any]] = {}
+    series = {}
     for key, idx, fn, letter, form in conv:
-        values, coded = fast.convert(picked[f"c{idx}"], form, fn)
+        values, coded, typed = fast.convert(picked[f"c{idx}"], form, fn)
+        if typed is not None and not (sheet.formula_cells or covered):
+            series[key] = typed.alias(key)
         for pos, code, raw in coded:
             if code != "date-no-time":
                 table.findings.append(table.finding(code, data[pos] + 1, key, raw if values[pos] is N.BAD else values[pos]))
         columns[key] = _mark_specials(table, values, data, key, idx, letter, sheet, covered)
-    keys = list(columns)
-    table.records.extend(Record(r + 1, dict(zip(keys, vals))) for r, vals in zip(data, zip(*columns.values())))
-    table.read_columns = columns
+    table.set_columns([r + 1 for r in data], columns)
+    table.read_series = series
     hidden = set(sheet.hidden_rows)
     for r in data:
         if r + 1 in hidden:
