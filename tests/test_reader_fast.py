@@ -1,7 +1,7 @@
 """The reader's fast path (``reader.fast``: fastexcel columns) gives what the whole-sheet path gives.
 
 Every case of the validate corpus is validated again with every sheet sent to the fast path
-(``fast.ALWAYS``) — the whole JSON must still equal the golden the whole-sheet path made. Cases
+(``fast.MODE``) — the whole JSON must still equal the golden the whole-sheet path made. Cases
 the fast path hands back (mixed types in a column, merges in the data, a 1904 workbook …) pass
 through the whole-sheet path and are compared too; ``test_the_fast_path_takes_most_cases``
 checks that most of them really go through the columns.
@@ -21,7 +21,7 @@ SMALL = corpus.small_cases()
 @pytest.fixture
 def always_fast(monkeypatch):
     """Send every sheet to the fast path and count the tables it read."""
-    monkeypatch.setattr(fast, "ALWAYS", True)
+    monkeypatch.setattr(fast, "MODE", "always")
     taken: list[str] = []
     real = xlsx._read_records_fast
 
@@ -45,5 +45,4 @@ def test_the_fast_path_takes_most_cases(tmp_path, always_fast):
         corpus.observe(case, tmp_path / case.name)
         always_fast.append(f"{case.name}:{len(always_fast) - before}")
     used = [entry for entry in always_fast if ":" in entry and not entry.endswith(":0")]
-    print(always_fast)
     assert len(used) >= len(light) // 2, always_fast

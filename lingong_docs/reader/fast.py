@@ -34,9 +34,10 @@ from python_calamine import CalamineWorkbook
 if TYPE_CHECKING:
     import polars as pl
 
-ALWAYS = False
-"""Sheets of up to ``HEADER_SEARCH_ROWS`` + 1 rows take the whole-sheet path (read whole for the
-header search anyway); tests set this to send every sheet here."""
+MODE = "auto"
+"""``auto``: sheets of more than ``HEADER_SEARCH_ROWS`` + 1 rows come here (smaller ones are read
+whole for the header search anyway); ``always`` / ``never``: every sheet here / none (tests
+compare the two paths)."""
 
 _ROW_END_RE = re.compile(rb"</(?:\w+:)?row>")
 _ROOT_RE = re.compile(rb"<(\w+:)?worksheet\b")
@@ -113,24 +114,57 @@ def preload() -> None:
 _ALLOWED = ("String", "Float64", "Datetime", "Null", "Boolean")
 
 
-def load(path: Path, name: str, header_idx: int, headers: dict[int, str]) -> pl.DataFrame | None:
-    """Return sheet ``name`` below its header row as columns named ``c<index>`` (0-based from A).
+TAIL_ROWS = 200
+"""Rows at the end of a sheet read the whole-sheet way when they alone mix types into a column
+(合计 under the 序号 column, 填表人：… lines): the rows above them still come as columns."""
+
+
+@dataclass
+class Body:
+    """The rows under the header: ``df`` as columns (``c<index>``, 0-based from A), then ``tail``,
+    rows as python-calamine gives them (from column A), for the last rows that would mix types."""
+
+    df: pl.DataFrame
+    tail: list[list[Any]]
+
+
+def load(path: Path, member: str, name: str, header_idx: int, headers: dict[int, str]) -> Body | None:
+    """Return the rows of sheet ``name`` (zip member ``member``) below its header row.
 
     ``headers`` are the table's header cells ({column index: text}) as the header search read
     them: fastexcel must name the same columns alike, else None (the whole-sheet path reads it).
-    None too where a column mixes types or has a type this path does not convert.
+    Where a column mixes types, the last ``TAIL_ROWS`` rows are read apart (``tail_rows``) and the
+    rows above them again as columns; None when they still mix, or a column has a type this path
+    does not convert.
     """
     import fastexcel
 
     # fastexcel logs "could not determine dtype … falling back to string" for an empty column: no news
     logging.getLogger("fastexcel").setLevel(logging.ERROR)
+    tail: list[list[Any]] = []
     try:
-        sheet = fastexcel.read_excel(str(path)).load_sheet(
-            name, header_row=header_idx, dtype_coercion="strict", schema_sample_rows=None)
-        columns = sheet.available_columns()
-        df = sheet.to_polars()
-    except Exception:      # mixed types, or anything fastexcel cannot read: the whole-sheet path
+        df = _columns(path, name, header_idx, headers, None)
+    except fastexcel.UnsupportedColumnTypeCombinationError:
+        first, tail = tail_rows(path, member, name, TAIL_ROWS)
+        if first is None or first <= header_idx:
+            return None
+        try:
+            df = _columns(path, name, header_idx, headers, first - header_idx - 1)
+        except Exception:       # still mixed: the whole-sheet path
+            return None
+    except Exception:           # anything fastexcel cannot read: the whole-sheet path
         return None
+    return None if df is None else Body(df, tail)
+
+
+def _columns(path: Path, name: str, header_idx: int, headers: dict[int, str], n_rows: int | None
+             ) -> pl.DataFrame | None:
+    import fastexcel
+
+    sheet = fastexcel.read_excel(str(path)).load_sheet(
+        name, header_row=header_idx, dtype_coercion="strict", schema_sample_rows=None, n_rows=n_rows)
+    columns = sheet.available_columns()
+    df = sheet.to_polars()
     by_index = {c.absolute_index: c.name for c in columns}
     for idx, text in headers.items():
         got = by_index.get(idx)
@@ -140,6 +174,63 @@ def load(path: Path, name: str, header_idx: int, headers: dict[int, str]) -> pl.
     if any(df.schema[f"c{idx}"].base_type().__name__ not in _ALLOWED for idx in headers):
         return None
     return df
+
+
+_ROW_START_RE = re.compile(rb"<(?:\w+:)?row\b")
+_ROW_NUMBER_RE = re.compile(rb'\br="(\d+)"')
+_SHEET_DATA_RE = re.compile(rb"<(?:\w+:)?sheetData\b[^>]*>")
+_SHEET_DATA_END_RE = re.compile(rb"</(?:\w+:)?sheetData>")
+
+
+def tail_rows(path: Path, member: str, name: str, n: int) -> tuple[int | None, list[list[Any]]]:
+    """Return (0-based sheet index of the first, rows) of the last ``n`` rows of the sheet, each as
+    python-calamine gives it from column A; (None, []) when the rows carry no numbers."""
+    with zipfile.ZipFile(path) as zf:
+        start, rows_xml = _sheet_end(zf, member, n)
+        number = _ROW_NUMBER_RE.search(rows_xml[:rows_xml.find(b">") + 1]) if start else None
+        if number is None:
+            return None, []
+        xml = start + rows_xml + _closing(start)
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(_cut_copy(zf, member, xml)))
+    sheet = wb.get_sheet_by_name(name)
+    first = int(number.group(1)) - 1
+    found = sheet.to_python(skip_empty_area=True)
+    top, left = sheet.start if found else (first, 0)
+    rows: list[list[Any]] = [[] for _ in range(top - first)]
+    rows.extend([""] * left + row for row in found)
+    return first, rows
+
+
+def _closing(start: bytes) -> bytes:
+    root = _ROOT_RE.search(start)
+    prefix = (root.group(1) or b"") if root else b""
+    return b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+
+
+def _sheet_end(zf: zipfile.ZipFile, member: str, n: int) -> tuple[bytes, bytes]:
+    """Return (the sheet XML up to its ``<sheetData>`` tag, the XML of its last ``n`` row elements)."""
+    start = b""
+    window = bytearray()
+    offset = 0                 # where ``window`` starts in the member
+    starts: list[int] = []     # offsets of the last row starts
+    with zf.open(member) as f:
+        while chunk := f.read(_CHUNK):
+            seen = len(window)
+            window += chunk
+            if not start:
+                tag = _SHEET_DATA_RE.search(window)
+                if tag is None:
+                    continue
+                start, window, offset, seen = bytes(window[:tag.end()]), window[tag.end():], offset + tag.end(), 0
+            for m in _ROW_START_RE.finditer(window, max(0, seen - 8)):
+                if not starts or offset + m.start() > starts[-1]:
+                    starts.append(offset + m.start())
+            if len(starts) > n:
+                del starts[:len(starts) - n]
+                cut = starts[0] - offset
+                window, offset = window[cut:], starts[0]
+    end = _SHEET_DATA_END_RE.search(window)
+    return start, bytes(window[:end.start()] if end else window)
 
 
 def filled(df: pl.DataFrame, column: str) -> pl.Expr:

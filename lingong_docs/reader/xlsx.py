@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import gc
 import re
@@ -162,25 +163,25 @@ def _read_table(path: Path, kind: str | None, footer_words: tuple[str, ...] | No
             table.findings.append(F.make("column-missing", file=path.name, sheet=sheet.name,
                                          row=header_idx + 1, header=col.header))
     _read_header_block(table, rows[:header_idx + 1])
-    df = _fast_frame(table, path, head, header_idx, hmap, sheet)
-    if df is not None:
-        _read_records_fast(table, df, header_idx, hmap, sheet, footer_words)
+    body = _fast_body(table, path, head, header_idx, hmap, sheet)
+    if body is not None:
+        _read_records_fast(table, body, header_idx, hmap, sheet, footer_words)
     else:
         _read_records(table, _rows(wb, sheet.name, path) if head.cut else rows, header_idx, hmap, sheet,
                       footer_words)
     return table
 
 
-def _fast_frame(table: Table, path: Path, head: fast.Head, header_idx: int, hmap: dict[str, int],
-                sheet: SheetScan):
+def _fast_body(table: Table, path: Path, head: fast.Head, header_idx: int, hmap: dict[str, int],
+               sheet: SheetScan) -> fast.Body | None:
     """Return the sheet below the header as columns (``fast.load``), or None for the whole-sheet path."""
-    if not (head.cut or fast.ALWAYS) or table.date1904 or sheet.error_cells:
+    if fast.MODE == "never" or not (head.cut or fast.MODE == "always") or table.date1904 or sheet.error_cells:
         return None
     if any(_merge_in_data(ref, header_idx + 1) for ref in sheet.merged):
         return None
     fast.preload()
     headers = {idx: head.rows[header_idx][idx] for idx in hmap.values()}
-    return fast.load(path, sheet.name, header_idx, headers)
+    return fast.load(path, sheet.path, sheet.name, header_idx, headers)
 
 
 def default_footer_words() -> tuple[str, ...]:
@@ -388,18 +389,25 @@ def _read_records(table: Table, rows: list[list[Any]], header_idx: int, hmap: di
         _struck_rows(table, rows, data_rows, sheet)
 
 
-def _read_records_fast(table: Table, df, header_idx: int, hmap: dict[str, int], sheet: SheetScan,
+def _read_records_fast(table: Table, body: fast.Body, header_idx: int, hmap: dict[str, int], sheet: SheetScan,
                        footer_words: tuple[str, ...]) -> None:
     """``_read_records`` on the columns of ``fast.load``: the same records, values and findings."""
     conv = _converter_forms(table, hmap)
-    data = _fast_data_rows(table, df, header_idx, hmap, sheet, footer_words, conv)
+    data = _fast_data_rows(table, body, header_idx, hmap, sheet, footer_words, conv)
     covered = _merged_covered(table, sheet, header_idx, set(data))   # none: merges in the data go the other way
-    picked = df[[r - header_idx - 1 for r in data]]
+    split = bisect.bisect_left(data, header_idx + 1 + body.df.height)     # data[split:] lie in the tail
+    picked = body.df[[r - header_idx - 1 for r in data[:split]]]
+    tail = [body.tail[r - header_idx - 1 - body.df.height] for r in data[split:]]
     columns: dict[str, list[Any]] = {}
     series = {}
     for key, idx, fn, letter, form in conv:
         values, coded, typed = fast.convert(picked[f"c{idx}"], form, fn)
-        if typed is not None and not (sheet.formula_cells or covered):
+        if tail:
+            raw_tail = [row[idx] if idx < len(row) else None for row in tail]
+            converted, _ = _convert(fn, raw_tail)
+            coded += [(split + pos, code, raw_tail[pos]) for pos, (_, code) in enumerate(converted) if code]
+            values += [value for value, _ in converted]
+        elif typed is not None and not (sheet.formula_cells or covered):
             series[key] = typed.alias(key)
         for pos, code, raw in coded:
             if code != "date-no-time":
@@ -415,28 +423,35 @@ def _read_records_fast(table: Table, df, header_idx: int, hmap: dict[str, int], 
         import polars as pl
 
         counts = picked.select(pl.sum_horizontal([fast.filled(picked, c).cast(pl.Int32) for c in picked.columns]))
-        _struck_counted(table, data, counts.to_series().to_list(), sheet)
+        filled = counts.to_series().to_list() + [sum(1 for v in row if v not in (None, "")) for row in tail]
+        _struck_counted(table, data, filled, sheet)
 
 
-def _fast_data_rows(table: Table, df, header_idx: int, hmap: dict[str, int], sheet: SheetScan,
+def _fast_data_rows(table: Table, body: fast.Body, header_idx: int, hmap: dict[str, int], sheet: SheetScan,
                     footer_words: tuple[str, ...], conv: list) -> list[int]:
     """``_data_rows`` on columns: the 0-based sheet indexes of the rows holding data."""
     import polars as pl
 
+    df = body.df
     skip = (hmap.get("seq"), hmap.get("remark"))
-    used = [f"c{i}" for _, i, _, _, _ in conv if i not in skip]
+    used_idx = [i for _, i, _, _, _ in conv if i not in skip]
     key_cols = [hmap[k] for k in KEY_COLUMNS[table.kind] if k in hmap]
     false = pl.lit(False)
     flags = df.select(
-        pl.any_horizontal([fast.filled(df, c) for c in used] or [false]).alias("used"),
+        pl.any_horizontal([fast.filled(df, f"c{i}") for i in used_idx] or [false]).alias("used"),
         (~pl.any_horizontal([fast.filled(df, f"c{i}") for i in key_cols] or [false])).alias("no_key"))
     footer_rows: set[int] = set()
     if footer_words:
         for pos in flags["no_key"].arg_true().to_list():
             if _footer_line(_sheet_row(df, pos), footer_words, key_cols):
                 footer_rows.add(pos)
+    used = flags["used"].to_list()
+    for pos, row in enumerate(body.tail, start=df.height):
+        if footer_words and _footer_line(row, footer_words, key_cols):
+            footer_rows.add(pos)
+        used.append(any(i < len(row) and row[i] != "" and row[i] is not None for i in used_idx))
     special = {r for r, _ in sheet.formula_cells}
-    return _data_rows_flagged(table, header_idx, flags["used"].to_list(), footer_rows, special)
+    return _data_rows_flagged(table, header_idx, used, footer_rows, special)
 
 
 def _sheet_row(df, pos: int) -> list[Any]:
