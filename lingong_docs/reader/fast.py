@@ -195,7 +195,7 @@ def tail_rows(path: Path, member: str, name: str, n: int) -> tuple[int | None, l
     sheet = wb.get_sheet_by_name(name)
     first = int(number.group(1)) - 1
     found = sheet.to_python(skip_empty_area=True)
-    top, left = sheet.start if found else (first, 0)
+    top, left = (sheet.start or (first, 0)) if found else (first, 0)
     rows: list[list[Any]] = [[] for _ in range(top - first)]
     rows.extend([""] * left + row for row in found)
     return first, rows
