@@ -143,6 +143,10 @@ def test_the_column_check_gives_the_verdict_of_check(values):
     # The column operation alone never passes what ``check`` refuses.
     fast = idcard.canonical_valid(series).to_list()
     assert not [v for v, ok, want in zip(values, fast, expected) if ok and not want]
+    # Birth date and sex of the valid ones, as birth_date and is_male read them.
+    valid = sorted({v for v, ok in zip(values, expected) if ok})
+    born = idcard.births(pl.Series(valid, dtype=pl.String)).sort("id_number")
+    assert born.rows() == [(v, idcard.birth_date(v), idcard.is_male(v)) for v in valid]
 
 
 @given(st.lists(valid_ids(), min_size=1, max_size=30))

@@ -130,19 +130,44 @@ def valid_mask(values: pl.Series) -> pl.Series:
     return fast.alias(values.name)
 
 
+FOREIGN_PREFIX = "9"
+"""The first digit of a foreigners' permanent-residence ID (since 2023)."""
+
+
 def province_digits(value: str) -> str:
     """Return the two digits naming the province: digits 1-2, or 2-3 after a leading 9.
 
     The foreigners' permanent-residence ID (since 2023) starts with 9 followed by the code of the
     province that issued it; a 9 followed by anything else is not an ID number.
     """
-    return value[1:3] if value[:1] == "9" else value[:2]
+    return value[1:3] if value[:1] == FOREIGN_PREFIX else value[:2]
 
 
 def is_foreign_permanent(value: str) -> bool:
     """True for a valid foreigners' permanent-residence ID (9, then a real province code)."""
-    return value[:1] == "9" and check(value) is None
+    return value[:1] == FOREIGN_PREFIX and check(value) is None
 
 
 def is_male(value: str) -> bool:
     return int(value[16]) % 2 == 1
+
+
+def births(ids: pl.Series) -> pl.DataFrame:
+    """Return ``id_number``, ``born`` (Date, ``birth_date``) and ``male`` (``is_male``) of each value
+    of the text column ``ids`` — IDs that pass ``check``: column operations for the canonical form,
+    the two functions for the others."""
+    import polars as pl
+
+    schema = pl.Schema({"id_number": pl.String(), "born": pl.Date(), "male": pl.Boolean()})
+    plain = ids.str.contains(CANONICAL).fill_null(False)
+    col = pl.col("id_number")
+
+    def number(start: int, count: int) -> pl.Expr:
+        return col.str.slice(start, count).cast(pl.Int32)
+
+    fast = pl.DataFrame({"id_number": ids.filter(plain)}, schema={"id_number": pl.String}).select(
+        col, born=pl.date(number(6, 4), number(10, 2), number(12, 2)), male=number(16, 1) % 2 == 1)
+    rest = ids.filter(~plain).drop_nulls().to_list()
+    slow = pl.DataFrame({"id_number": rest, "born": [birth_date(v) for v in rest],
+                         "male": [is_male(v) for v in rest]}, schema=schema)
+    return pl.concat([fast.cast(schema), slow])

@@ -170,15 +170,22 @@ def _odd(frame: Frame, key: str, accepted: frozenset[type]) -> pl.Series:
 
     values = frame.raw[key]
     column = frame.df[key]
-    kinds = set(map(type, values)) - {_NONE}
+    present = set(map(type, values))
+    kinds = present - {_NONE}
     if accepted and object not in accepted and not kinds <= accepted - {bool}:
         strange = kinds - (accepted - {bool})
         return pl.Series([type(v) in strange for v in values], dtype=pl.Boolean) | _odd(frame, key, frozenset())
-    if column.null_count() == sum(map(operator.is_, values, itertools.repeat(None))):   # null exactly where empty
-        mask = pl.Series([False] * len(values), dtype=pl.Boolean)
+    empty = sum(map(operator.is_, values, itertools.repeat(None))) if _NONE in present else 0
+    if column.null_count() == empty:                    # null exactly where empty
+        mask = pl.repeat(False, len(values), dtype=pl.Boolean, eager=True)
     else:
         mask = pl.Series([v is not None for v in values], dtype=pl.Boolean) & column.is_null()
-    if column.dtype == pl.String and "" in values:      # elsewhere an empty text is null, so odd already
+    if column.dtype != pl.String:                       # elsewhere an empty text is null, so odd already
+        return mask
+    if kinds <= {str}:                                  # the column holds the texts as they are
+        empty_text = (column == "").fill_null(False)
+        return mask | empty_text if empty_text.any() else mask
+    if "" in values:
         mask = mask | pl.Series([v == "" and type(v) is str for v in values], dtype=pl.Boolean)
     return mask
 
