@@ -134,5 +134,3 @@ def rules(fmt: str) -> None:
     for code, e in entries.items():
         click.echo(f"{code:32} {SEVERITY_ZH.get(e['severity'], e['severity']):4} {e.get('title', '')}")
 
-
-COMMANDS = [validate, rules]

@@ -188,11 +188,12 @@ def hashable(values: list[Any]) -> list[Any]:
         return out
 
 
-def _id_ok(ids: list[Any]) -> list[bool]:
-    """Return per row whether its ID passes every check (once per distinct ID)."""
-    ids = hashable(ids)
-    verdict = {v: isinstance(v, str) and idcard.check(v) is None for v in set(ids)}
-    return list(map(verdict.__getitem__, ids))
+def _id_ok(ids: list[Any]) -> pl.Series:
+    """Return per row whether its ID passes every check (``idcard.valid_mask``: column operations for
+    IDs in the canonical form, ``idcard.check`` once per distinct other text); false for a non-text."""
+    import polars as pl
+
+    return idcard.valid_mask(pl.Series("id_ok", _only(ids, str, {str, _NONE}), dtype=pl.String))
 
 
 def frame_of(table: Table) -> Frame:
