@@ -30,7 +30,7 @@ def job_post_fields(ctx, table):
 @rule("roster", codes=("table-empty",))
 @rule("job_posts", codes=("table-empty",))
 def table_not_empty(ctx, table):
-    if not table.records:
+    if not table.row_count:
         from lingong_docs.core import findings as F
 
         yield F.make("table-empty", file=table.path.name, sheet=table.sheet,
