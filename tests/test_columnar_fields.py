@@ -32,7 +32,15 @@ NUMBERS = st.sampled_from([0, 1, -1, 2, 10**30, Decimal("0.5"), Decimal("8.005")
                            Decimal("1e-400")])
 TIMES = st.sampled_from([dt.datetime(2025, 3, 5, 8), dt.datetime(1900, 1, 1), dt.date(2025, 1, 1), dt.time(8)])
 JUNK = st.sampled_from([None, BAD, True, 1.5, 2**70, "", [], "=1+1"])
-CELLS = st.one_of(TEXTS, NUMBERS, TIMES, JUNK)
+# Numbers around the money and hours checks' edges: signs, 0 to 5 decimals, up to beyond 10^8.
+DECIMALS = st.one_of([st.decimals(min_value=-10**9, max_value=10**9, places=p, allow_nan=False) for p in range(6)])
+# Phones and IDs as typed: bare digits, with +86, spaces, hyphens, full-width digits, lower-case x.
+PHONES = st.builds(lambda prefix, body, sep: prefix + sep.join([body[:3], body[3:7], body[7:]]),
+                   st.sampled_from(["", "+86", "+86 ", "0086", "86"]),
+                   st.text("0123456789", min_size=10, max_size=12), st.sampled_from(["", " ", "-"]))
+ID_FORMS = st.sampled_from([VALID_ID, VALID_ID.lower(), f" {VALID_ID} ", "１１０１０５１９４９１２３１００２Ｘ",
+                            "110105194902290021", "11010520000229002X", "110105490229002"])
+CELLS = st.one_of(TEXTS, NUMBERS, TIMES, JUNK, DECIMALS, PHONES, ID_FORMS)
 
 
 def table_of(kind: str, rows: list[list]) -> Table:
@@ -54,7 +62,7 @@ def every_cell_checked(table: Table) -> list[dict]:
     return out
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.sampled_from([ROSTER, JOB_POSTS]), st.lists(st.lists(CELLS, min_size=11, max_size=11), min_size=1,
                                                        max_size=12))
 def test_screened_cells_give_the_findings_of_checking_every_cell(kind, rows):

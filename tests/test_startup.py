@@ -16,11 +16,18 @@ from helpers.rules import r
 HEAVY = ("pyhanko", "reportlab", "psycopg", "docxtpl", "jinja2", "docx", "pypdf", "openpyxl", "PIL", "lxml",
          "starlette", "uvicorn", "fontTools")
 
-SHOW = "import json, sys; {run}; print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
+# The command modules other than validate's (cli.main imports a command's module only when it runs).
+OTHER_COMMANDS = ("lingong_docs.cli.build", "lingong_docs.cli.bureau", "lingong_docs.cli.compute",
+                  "lingong_docs.cli.doctor", "lingong_docs.cli.fix", "lingong_docs.cli.ledger",
+                  "lingong_docs.cli.serve")
+
+SHOW = "import json, sys; {run}; print(json.dumps(sorted({{{name} for m in sys.modules}})))"
 
 
-def loaded(run: str) -> set[str]:
-    proc = subprocess.run([sys.executable, "-c", SHOW.format(run=run)], capture_output=True, text=True, check=True)
+def loaded(run: str, *, modules: bool = False) -> set[str]:
+    """Return the top-level packages (or, with ``modules``, the full module names) a fresh process imported."""
+    show = SHOW.format(run=run, name="m" if modules else "m.split('.')[0]")
+    proc = subprocess.run([sys.executable, "-c", show], capture_output=True, text=True, check=True)
     return set(json.loads(proc.stdout.splitlines()[-1]))
 
 
@@ -28,6 +35,9 @@ def test_importing_the_command_line_loads_no_heavy_package():
     found = loaded("import lingong_docs.cli")
     assert "lingong_docs" in found and "click" in found
     assert not found & set(HEAVY + ("polars", "pyarrow", "python_calamine")), sorted(found & set(HEAVY))
+    modules = loaded("import lingong_docs.cli", modules=True)
+    assert "lingong_docs.cli.main" in modules
+    assert not modules & {*OTHER_COMMANDS, "lingong_docs.cli.validate"}, sorted(modules)
 
 
 def test_validating_one_workbook_loads_no_heavy_package(tmp_path):
@@ -37,6 +47,26 @@ def test_validating_one_workbook_loads_no_heavy_package(tmp_path):
     run = ("from click.testing import CliRunner; from lingong_docs.cli import main; "
            f"res = CliRunner().invoke(main, ['validate', {str(target)!r}, '--format', 'json']); "
            "assert res.exit_code == 1 and 'pay-not-positive' in res.stdout, res.stdout")
-    found = loaded(run)
+    found = loaded(run, modules=True)
     assert "python_calamine" in found                      # it did read the workbook
-    assert not found & set(HEAVY), sorted(found & set(HEAVY))
+    assert "lingong_docs.cli.validate" in found
+    packages = {m.split(".")[0] for m in found}
+    assert not packages & set(HEAVY), sorted(packages & set(HEAVY))
+    # Only validate's command module: not build's, intake's, the ledger's, the web page's …
+    assert not found & set(OTHER_COMMANDS), sorted(found & set(OTHER_COMMANDS))
+    assert not {m for m in found if m.startswith(("lingong_docs.web", "lingong_docs.intake", "lingong_docs.package",
+                                                  "lingong_docs.render", "lingong_docs.corrections"))}
+
+
+def test_help_lists_every_command_and_an_unknown_one_gets_a_suggestion():
+    from click.testing import CliRunner
+
+    from lingong_docs.cli import main
+    from lingong_docs.cli.main import COMMANDS
+
+    listed = CliRunner().invoke(main, ["--help"])
+    assert listed.exit_code == 0
+    for name in (*COMMANDS, "init"):
+        assert f"  {name} " in listed.output, name
+    typo = CliRunner().invoke(main, ["ledgr"])
+    assert typo.exit_code == 2 and "没有命令" in typo.output and "'ledger'" in typo.output, typo.output

@@ -1,4 +1,4 @@
-"""CLI commands of the build stage (registered in cli.py through COMMANDS)."""
+"""CLI command of the build stage: ``build`` (listed in ``cli.main.COMMANDS``)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ from lingong_docs.core.errors import BuildError, BuildRefused
 from lingong_docs.core.findings import SEVERITY_ZH
 from lingong_docs.core.manifest import AGENT_SIGNED
 from lingong_docs.core.progress import stage_label
-
-COMMANDS: list = []
 
 PASSWORD_ENV = "LINGONG_PDF_PASSWORD"
 SHOWN_PROBLEMS = 30
@@ -199,5 +197,3 @@ def _signers(results: list) -> str:
     tables = [m["title"].split()[0] for m in results[0].materials if m["key"] in AGENT_SIGNED] if results else []
     return "在申请报告上由法定代表人签字" + (f"、在{'和'.join(tables)}上由经办人签字" if tables else "")
 
-
-COMMANDS.append(build)

@@ -1,4 +1,4 @@
-"""CLI commands of the intake stage (registered in cli.py through COMMANDS): intake, publicity."""
+"""CLI commands of the intake stage (listed in ``cli.main.COMMANDS``): intake, publicity."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from lingong_docs import api
 from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, check_output, guarded
 from lingong_docs.core import kinds
 from lingong_docs.core.findings import SEVERITY_ZH
-
-COMMANDS: list = []
 
 # Existence is checked by the command itself, so the message is Chinese (Click's own is English).
 _PACKAGE = click.Path(path_type=Path)
@@ -170,5 +168,3 @@ def publicity_command(sources, output, year, as_of, password_env, allow_unsigned
     click.echo(f"已生成公示名单（{notice.rows}项）：{notice.path}")
     sys.exit(EXIT_OK)
 
-
-COMMANDS.extend([intake_command, publicity_command])

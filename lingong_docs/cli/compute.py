@@ -1,4 +1,4 @@
-"""CLI commands of the compute stage (registered in cli.py through COMMANDS)."""
+"""CLI command of the compute stage: ``compute`` (listed in ``cli.main.COMMANDS``)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from lingong_docs import api
 from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, guarded
 from lingong_docs.core.findings import SEVERITY_ZH
 from lingong_docs.core.manifest import FIGURE_LABELS
-
-COMMANDS: list = []
 
 # Chinese names of the explanation inputs, for people; JSON keeps the English keys.
 INPUT_LABELS = {
@@ -133,5 +131,3 @@ def compute_command(folders, policy_name, as_of, fmt, explain) -> None:
         click.echo("\n".join(lines).rstrip())
     sys.exit(EXIT_FINDINGS if any(fig.blocking for fig in figures) else EXIT_OK)
 
-
-COMMANDS.append(compute_command)

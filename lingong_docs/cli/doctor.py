@@ -1,4 +1,4 @@
-"""CLI commands of the render stage (registered in cli.py through COMMANDS): ``doctor``."""
+"""CLI commands of the render stage (listed in ``cli.main.COMMANDS``): ``doctor``."""
 
 from __future__ import annotations
 
@@ -62,5 +62,3 @@ def doctor(fmt: str) -> None:
     click.echo("环境正常，可以生成申报材料。")
     sys.exit(EXIT_OK)
 
-
-COMMANDS: list = [doctor]

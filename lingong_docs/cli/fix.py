@@ -52,5 +52,3 @@ def fix(folder: Path, out: Path, fmt: str, show_all: bool) -> None:
     click.echo(f"下一步：lingong-docs validate {data['target']}")
     sys.exit(EXIT_OK)
 
-
-COMMANDS = [fix]

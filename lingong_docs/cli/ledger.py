@@ -10,8 +10,6 @@ import click
 
 from lingong_docs.cli.common import EXIT_OK, check_output, guarded
 
-COMMANDS: list = []
-
 BACKEND_ZH = {"sqlite": "SQLite 文件（单机）", "postgresql": "PostgreSQL 数据库（多台电脑共用）"}
 
 
@@ -137,5 +135,3 @@ def _transfer(result, fmt: str, headline: str) -> None:
             click.echo(f"  {table}：{figures['count']:,} 行  核对值 {figures['sha256'][:16]}…")
     sys.exit(EXIT_OK)
 
-
-COMMANDS.append(ledger_group)

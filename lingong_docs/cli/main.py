@@ -6,6 +6,7 @@ becomes a Chinese message and exit code 2; nothing personal is printed, not even
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 
 import click
@@ -15,8 +16,48 @@ from lingong_docs.cli.common import _setup_logging, guarded, use_chinese_click
 
 use_chinese_click()
 
+COMMANDS = {
+    "validate": "validate:validate",
+    "rules": "validate:rules",
+    "fix": "fix:fix",
+    "compute": "compute:compute_command",
+    "doctor": "doctor:doctor",
+    "build": "build:build",
+    "intake": "bureau:intake_command",
+    "publicity": "bureau:publicity_command",
+    "ledger": "ledger:ledger_group",
+    "serve": "serve:serve_command",
+}
+"""The commands of the other ``cli`` modules: name → ``module:attribute``, imported when that command runs."""
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when the command is used (click's lazy-loading pattern).
+
+    ``lingong-docs validate`` then loads what validating needs and not the build, intake, ledger or web
+    modules; ``--help`` imports every command to show its one-line help.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands or cmd_name not in COMMANDS:
+            return self.commands.get(cmd_name)
+        module, _, attribute = COMMANDS[cmd_name].partition(":")
+        command = getattr(import_module(f"lingong_docs.cli.{module}"), attribute)
+        self.add_command(command, cmd_name)
+        return command
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as e:   # "did you mean" among every command, not only the loaded ones
+            raise click.exceptions.NoSuchCommand(e.command_name, possibilities=self.list_commands(ctx),
+                                                 ctx=ctx) from None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="lingong-docs")
 @click.option("-v", "--verbose", is_flag=True, help="输出调试日志（已脱敏）。")
 def main(verbose: bool) -> None:
@@ -47,24 +88,6 @@ def init(folder: Path, year, applicant, uscc, market, force) -> None:
     for note in result.notes:
         click.echo(click.style(f"注意：{note.message}", fg="yellow", bold=True) + f" {note.hint}", err=True)
     click.echo("下一步：填写 application.yaml 和两张表格，然后运行 lingong-docs validate " + str(folder))
-
-
-def _register() -> None:
-    from lingong_docs.cli import build as cli_build
-    from lingong_docs.cli import bureau as cli_intake
-    from lingong_docs.cli import compute as cli_compute
-    from lingong_docs.cli import doctor as cli_render
-    from lingong_docs.cli import fix as cli_fix
-    from lingong_docs.cli import ledger as cli_ledger
-    from lingong_docs.cli import serve as cli_serve
-    from lingong_docs.cli import validate as cli_validate
-
-    for module in (cli_validate, cli_fix, cli_compute, cli_render, cli_build, cli_intake, cli_ledger, cli_serve):
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-_register()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

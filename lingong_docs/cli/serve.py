@@ -10,8 +10,6 @@ from lingong_docs import api
 from lingong_docs.cli.common import guarded
 from lingong_docs.core.errors import ConfigError
 
-COMMANDS: list = []
-
 
 @click.command("serve")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="端口。")
@@ -86,5 +84,3 @@ def serve_command(port: int, host: str, workspace: Path, role: str, allow_remote
                 timeout_graceful_shutdown=5, ssl_certfile=str(tls_cert) if tls_cert else None,
                 ssl_keyfile=str(tls_key) if tls_key else None)
 
-
-COMMANDS.append(serve_command)

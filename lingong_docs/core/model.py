@@ -56,6 +56,12 @@ class Table:
     sheet: str
     header_row: int
     columns: dict[str, str]        # key -> column letter
+    # The reader of a large sheet gives its records as (rows, columns): the Record objects are made
+    # the first time ``records`` is read, and a stage that reads only columns never makes them.
+    # (Declared before ``records``: the generated __init__ sets these first, then ``records``.)
+    _records: list[Record] = field(default_factory=list, init=False, compare=False, repr=False)
+    _pending: tuple[list[int], dict[str, list[Any]]] | None = field(default=None, init=False, compare=False,
+                                                                     repr=False)
     records: list[Record]
     applicant: str | None = None
     applicant_cell: tuple[int, str] | None = None   # (row, letter)
@@ -67,14 +73,39 @@ class Table:
     # records'): validate's columnar frame starts from them. None for a table built in memory or
     # copied (``dataclasses.replace``); whoever changes ``records`` after reading sets it to None.
     read_columns: dict[str, list[Any]] | None = field(default=None, init=False, compare=False)
+    # Some of them as typed columns too (``reader.fast``: polars Series, the frame's types, null
+    # where the value is not of the type); set and cleared with ``read_columns``.
+    read_series: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
     _names: tuple[int, frozenset[str]] = field(default=(0, frozenset()), init=False, compare=False)
+
+    def set_columns(self, rows: list[int], columns: dict[str, list[Any]]) -> None:
+        """Set the records from the reader's columns (sheet row numbers, values per field)."""
+        self._records, self._pending = [], (rows, columns)
+        self.read_columns = columns
+
+    def records_at(self, positions: list[int]) -> list[Record]:
+        """Return the records at ``positions`` (0-based, in the order given), making only those."""
+        if self._pending is None:
+            return [self._records[i] for i in positions]
+        rows, columns = self._pending
+        return [Record(rows[i], {k: v[i] for k, v in columns.items()}) for i in positions]
+
+    @property
+    def row_count(self) -> int:
+        """The number of records, without making them."""
+        return len(self._pending[0]) if self._pending is not None else len(self._records)
+
+    @property
+    def record_rows(self) -> list[int]:
+        """The sheet row number of every record, in order, without making the records."""
+        return list(self._pending[0]) if self._pending is not None else [r.row for r in self._records]
 
     @property
     def spec(self) -> TableSpec:
         return spec(self.kind)
 
     def __repr__(self) -> str:
-        return f"Table({self.kind}, {self.path.name}, rows={len(self.records)})"
+        return f"Table({self.kind}, {self.path.name}, rows={self.row_count})"
 
     def locate(self, key: str) -> tuple[str | None, str]:
         """Return (column letter, header text) of field ``key``."""
@@ -83,10 +114,13 @@ class Table:
     def personal_names(self) -> frozenset[str]:
         """Return the people's names in this table: masked wherever they appear in free text."""
         # Cached by the number of records: the reader makes findings while the records are read.
-        if self._names[0] != len(self.records):
+        if self._names[0] != self.row_count:
             keys = [c.key for c in self.spec.columns if c.pii == "name"]
-            self._names = (len(self.records), frozenset(v for r in self.records for k in keys
-                                                        if isinstance(v := r.values.get(k), str) and len(v) >= 2))
+            if self._pending is not None:
+                values: Any = (v for k in keys for v in self._pending[1].get(k, ()))
+            else:
+                values = (r.values.get(k) for r in self._records for k in keys)
+            self._names = (self.row_count, frozenset(v for v in values if isinstance(v, str) and len(v) >= 2))
         return self._names[1]
 
     def finding(self, code: str, row: int | None = None, key: str | None = None, value: object = None,
@@ -99,6 +133,26 @@ class Table:
                  else v for k, v in params.items()}
         return F.make(code, file=self.path.name, sheet=self.sheet, row=row, column=letter,
                       header=header, value=mask_value(self.spec, key, value, names), **shown)
+
+
+def _get_records(table: Table) -> list[Record]:
+    if table._pending is not None:
+        rows, columns = table._pending
+        keys = list(columns)
+        table._records = [Record(r, dict(zip(keys, vals))) for r, vals in zip(rows, zip(*columns.values()))] \
+            if keys else [Record(r, {}) for r in rows]
+        table._pending = None
+    return table._records
+
+
+def _set_records(table: Table, records: list[Record]) -> None:
+    table._records, table._pending = records, None
+    table.read_series = {}
+
+
+# ``records`` is a dataclass field (``Table(..., records=[...])``, compared, copied by
+# ``dataclasses.replace``) read and written through this property.
+Table.records = property(_get_records, _set_records)  # type: ignore[assignment]
 
 
 def mask_value(table_spec: TableSpec, key: str | None, value: object,

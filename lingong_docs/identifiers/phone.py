@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 from lingong_docs.identifiers._cache import cached_check
+
+if TYPE_CHECKING:
+    import polars as pl
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
 _LANDLINE = re.compile(r"0[1-9][0-9]{1,2}[0-9]{7,8}(?:[0-9]{1,5})?", re.ASCII)
@@ -51,3 +55,13 @@ check.__doc__ = "Return None for a mobile or landline number, else a finding cod
 
 def is_valid(value: object) -> bool:
     return check(value) is None
+
+
+def canonical_valid(values: pl.Series) -> pl.Series:
+    """Return per value of the text column ``values`` whether it is a mobile or landline number
+    written as bare ASCII digits (``compact`` leaves it as it is) that passes ``check``, in column
+    operations (the same patterns; polars' regex has no backtracking, the language is the same).
+
+    False says nothing: a number written with spaces, hyphens or +86 may still pass ``check``.
+    """
+    return values.str.contains(f"^(?:{_MOBILE.pattern}|{_LANDLINE.pattern})$").fill_null(False)

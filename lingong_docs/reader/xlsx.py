@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import gc
 import re
@@ -18,6 +19,7 @@ from lingong_docs.core.model import Record, Table
 from lingong_docs.core.policy import policy_for_year
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, TableSpec, normalize_header, spec
 from lingong_docs.identifiers import uscc as uscc_mod
+from lingong_docs.reader import fast
 from lingong_docs.reader import normalize as N
 from lingong_docs.reader.guard import SheetScan, scan_workbook
 from lingong_docs.util.cells import column_letter as get_column_letter
@@ -64,25 +66,41 @@ def _header_map(row: list, table_spec: TableSpec, duplicates: list | None = None
     return found
 
 
-def _has_header(wb, name: str, table_spec: TableSpec, path: Path) -> bool:
+class _Heads:
+    """The first rows of each sheet (``fast.head_rows``), read once per sheet."""
+
+    def __init__(self, path: Path, scan) -> None:
+        self.path, self.members = path, {s.name: s.path for s in scan.sheets}
+        self.read: dict[str, fast.Head] = {}
+
+    def __call__(self, name: str) -> fast.Head:
+        if name not in self.read:
+            try:
+                self.read[name] = fast.head_rows(self.path, self.members[name], name, HEADER_SEARCH_ROWS)
+            except Exception:   # calamine raises its own types: read the whole sheet, or say it is broken
+                self.read[name] = fast.Head(_rows(_open(self.path), name, self.path), cut=False)
+        return self.read[name]
+
+
+def _has_header(heads: _Heads, name: str, table_spec: TableSpec) -> bool:
     required = {c.key for c in table_spec.columns if c.required}
     return any(len(required & _header_map(row, table_spec).keys()) >= max(3, len(required) - 2)
-               for row in _rows(wb, name, path)[:HEADER_SEARCH_ROWS])
+               for row in heads(name).rows[:HEADER_SEARCH_ROWS])
 
 
-def _find_sheet(wb, scan, table_spec: TableSpec, path: Path):
-    """Return (sheet scan, rows, header index, header map) of the sheet holding the table."""
+def _find_sheet(heads: _Heads, scan, table_spec: TableSpec):
+    """Return (sheet scan, its first rows, header index, header map) of the sheet holding the table."""
     required = {c.key for c in table_spec.columns if c.required}
     best = None
     for sheet in scan.sheets:
         if sheet.state != "visible":
             continue
-        rows = _rows(wb, sheet.name, path)
-        for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        head = heads(sheet.name)
+        for i, row in enumerate(head.rows[:HEADER_SEARCH_ROWS]):
             hmap = _header_map(row, table_spec)
             hits = len(required & hmap.keys())
             if hits >= max(3, len(required) - 2) and (best is None or hits > best[0]):
-                best = (hits, sheet, rows, i, hmap)
+                best = (hits, sheet, head, i, hmap)
         if best and best[0] == len(required):
             break
     return None if best is None else best[1:]
@@ -111,16 +129,18 @@ def _read_table(path: Path, kind: str | None, footer_words: tuple[str, ...] | No
         footer_words = default_footer_words()
     scan = scan_workbook(path)
     wb = _open(path)
+    heads = _Heads(path, scan)
     kinds = [kind] if kind else [ROSTER, JOB_POSTS]
     found = None
     for k in kinds:
-        found = _find_sheet(wb, scan, spec(k), path)
+        found = _find_sheet(heads, scan, spec(k))
         if found:
             kind = k
             break
     if not found:
-        raise _not_found(wb, scan, path, kinds)
-    sheet, rows, header_idx, hmap = found
+        raise _not_found(heads, scan, path, kinds)
+    sheet, head, header_idx, hmap = found
+    rows = head.rows
     assert kind is not None   # set with ``found``
     table_spec = spec(kind)
     table = Table(kind=kind, path=path, sheet=sheet.name, header_row=header_idx + 1,
@@ -129,7 +149,7 @@ def _read_table(path: Path, kind: str | None, footer_words: tuple[str, ...] | No
     for s in scan.sheets:
         if s.state != "visible":
             table.findings.append(F.make("sheet-hidden", file=path.name, sheet=s.name))
-        elif s.name != sheet.name and _has_header(wb, s.name, table_spec, path):
+        elif s.name != sheet.name and _has_header(heads, s.name, table_spec):
             table.findings.append(F.make("sheet-ignored", file=path.name, sheet=sheet.name, other=s.name,
                                          table=table_spec.attachment))
     dup: list = []
@@ -143,8 +163,25 @@ def _read_table(path: Path, kind: str | None, footer_words: tuple[str, ...] | No
             table.findings.append(F.make("column-missing", file=path.name, sheet=sheet.name,
                                          row=header_idx + 1, header=col.header))
     _read_header_block(table, rows[:header_idx + 1])
-    _read_records(table, rows, header_idx, hmap, sheet, footer_words)
+    body = _fast_body(table, path, head, header_idx, hmap, sheet)
+    if body is not None:
+        _read_records_fast(table, body, header_idx, hmap, sheet, footer_words)
+    else:
+        _read_records(table, _rows(wb, sheet.name, path) if head.cut else rows, header_idx, hmap, sheet,
+                      footer_words)
     return table
+
+
+def _fast_body(table: Table, path: Path, head: fast.Head, header_idx: int, hmap: dict[str, int],
+               sheet: SheetScan) -> fast.Body | None:
+    """Return the sheet below the header as columns (``fast.load``), or None for the whole-sheet path."""
+    if fast.MODE == "never" or not (head.cut or fast.MODE == "always") or table.date1904 or sheet.error_cells:
+        return None
+    if any(_merge_in_data(ref, header_idx + 1) for ref in sheet.merged):
+        return None
+    fast.preload()
+    headers = {idx: head.rows[header_idx][idx] for idx in hmap.values()}
+    return fast.load(path, sheet.path, sheet.name, header_idx, headers)
 
 
 def default_footer_words() -> tuple[str, ...]:
@@ -152,12 +189,12 @@ def default_footer_words() -> tuple[str, ...]:
     return policy_for_year(None).plausibility.footer_words
 
 
-def _not_found(wb: CalamineWorkbook, scan, path: Path, kinds: list[str]) -> LingongError:
+def _not_found(heads: _Heads, scan, path: Path, kinds: list[str]) -> LingongError:
     """Return the error for a workbook without the expected header: swapped, or where it looked."""
     table_spec = spec(kinds[0])
     if len(kinds) == 1:
         other = JOB_POSTS if kinds[0] == ROSTER else ROSTER
-        if _find_sheet(wb, scan, spec(other), path):
+        if _find_sheet(heads, scan, spec(other)):
             return ReadError.make("table-swapped", file=mask_file_name(path.name), table=table_spec.attachment,
                                   other=spec(other).attachment, other_title=spec(other).title)
     headers = "、".join(c.header for c in table_spec.columns if c.required)
@@ -232,26 +269,28 @@ Converter = Callable[[Any], tuple[Any, str | None]]
 
 def _converters(table: Table, hmap: dict[str, int]) -> list[tuple[str, int, Converter, str]]:
     """Return (key, column index, converter, column letter) for every column found."""
-    conv: list[tuple[str, int, Converter, str]] = []
+    return [(key, idx, fn, letter) for key, idx, fn, letter, _form in _converter_forms(table, hmap)]
+
+
+def _converter_forms(table: Table, hmap: dict[str, int]) -> list[tuple[str, int, Converter, str, str]]:
+    """Return (key, column index, converter, column letter, form) for every column found; the form
+    names the converter for ``fast.convert``."""
+    conv: list[tuple[str, int, Converter, str, str]] = []
     for col in table.spec.columns:
         if col.key not in hmap:
             continue
         fn: Converter
         if col.key == "seq":
-            fn = N.to_seq
+            fn, form = N.to_seq, "seq"
         elif col.key == "hours":
-            fn = N.to_hours
-        elif col.pii == "id":
-            fn = N.to_id_text
-        elif col.pii == "phone":
-            fn = N.to_phone_text
-        elif col.pii == "name":
-            fn = N.to_name
+            fn, form = N.to_hours, "number"
+        elif col.pii in ("id", "phone", "name"):
+            fn, form = {"id": N.to_id_text, "phone": N.to_phone_text, "name": N.to_name}[col.pii], col.pii
         elif col.type == "datetime":
-            fn = functools.partial(N.to_datetime, date1904=table.date1904)
+            fn, form = functools.partial(N.to_datetime, date1904=table.date1904), "datetime"
         else:
-            fn = N.CONVERTERS[col.type]
-        conv.append((col.key, hmap[col.key], fn, get_column_letter(hmap[col.key] + 1)))
+            fn, form = N.CONVERTERS[col.type], ("text" if col.type == "string" else "number")
+        conv.append((col.key, hmap[col.key], fn, get_column_letter(hmap[col.key] + 1), form))
     return conv
 
 
@@ -350,14 +389,114 @@ def _read_records(table: Table, rows: list[list[Any]], header_idx: int, hmap: di
         _struck_rows(table, rows, data_rows, sheet)
 
 
+def _read_records_fast(table: Table, body: fast.Body, header_idx: int, hmap: dict[str, int], sheet: SheetScan,
+                       footer_words: tuple[str, ...]) -> None:
+    """``_read_records`` on the columns of ``fast.load``: the same records, values and findings."""
+    conv = _converter_forms(table, hmap)
+    data = _fast_data_rows(table, body, header_idx, hmap, sheet, footer_words, conv)
+    covered = _merged_covered(table, sheet, header_idx, set(data))   # none: merges in the data go the other way
+    split = bisect.bisect_left(data, header_idx + 1 + body.df.height)     # data[split:] lie in the tail
+    picked = body.df[[r - header_idx - 1 for r in data[:split]]]
+    tail = [body.tail[r - header_idx - 1 - body.df.height] for r in data[split:]]
+    columns: dict[str, list[Any]] = {}
+    series = {}
+    for key, idx, fn, letter, form in conv:
+        values, coded, typed = fast.convert(picked[f"c{idx}"], form, fn)
+        if tail:
+            raw_tail = [row[idx] if idx < len(row) else None for row in tail]
+            converted, _ = _convert(fn, raw_tail)
+            coded += [(split + pos, code, raw_tail[pos]) for pos, (_, code) in enumerate(converted) if code]
+            values += [value for value, _ in converted]
+        elif typed is not None and not (sheet.formula_cells or covered):
+            series[key] = typed.alias(key)
+        for pos, code, raw in coded:
+            if code != "date-no-time":
+                table.findings.append(table.finding(code, data[pos] + 1, key, raw if values[pos] is N.BAD else values[pos]))
+        columns[key] = _mark_specials(table, values, data, key, idx, letter, sheet, covered)
+    table.set_columns([r + 1 for r in data], columns)
+    table.read_series = series
+    hidden = set(sheet.hidden_rows)
+    for r in data:
+        if r + 1 in hidden:
+            table.findings.append(F.make("row-hidden", file=table.path.name, sheet=table.sheet, row=r + 1))
+    if sheet.struck_cells:
+        import polars as pl
+
+        counts = picked.select(pl.sum_horizontal([fast.filled(picked, c).cast(pl.Int32) for c in picked.columns]))
+        filled = counts.to_series().to_list() + [sum(1 for v in row if v not in (None, "")) for row in tail]
+        _struck_counted(table, data, filled, sheet)
+
+
+def _fast_data_rows(table: Table, body: fast.Body, header_idx: int, hmap: dict[str, int], sheet: SheetScan,
+                    footer_words: tuple[str, ...], conv: list) -> list[int]:
+    """``_data_rows`` on columns: the 0-based sheet indexes of the rows holding data."""
+    import polars as pl
+
+    df = body.df
+    skip = (hmap.get("seq"), hmap.get("remark"))
+    used_idx = [i for _, i, _, _, _ in conv if i not in skip]
+    key_cols = [hmap[k] for k in KEY_COLUMNS[table.kind] if k in hmap]
+    false = pl.lit(False)
+    flags = df.select(
+        pl.any_horizontal([fast.filled(df, f"c{i}") for i in used_idx] or [false]).alias("used"),
+        (~pl.any_horizontal([fast.filled(df, f"c{i}") for i in key_cols] or [false])).alias("no_key"))
+    footer_rows: set[int] = set()
+    if footer_words:
+        for pos in flags["no_key"].arg_true().to_list():
+            if _footer_line(_sheet_row(df, pos), footer_words, key_cols):
+                footer_rows.add(pos)
+    used = flags["used"].to_list()
+    for pos, row in enumerate(body.tail, start=df.height):
+        if footer_words and _footer_line(row, footer_words, key_cols):
+            footer_rows.add(pos)
+        used.append(any(i < len(row) and row[i] != "" and row[i] is not None for i in used_idx))
+    special = {r for r, _ in sheet.formula_cells}
+    return _data_rows_flagged(table, header_idx, used, footer_rows, special)
+
+
+def _sheet_row(df, pos: int) -> list[Any]:
+    """Return row ``pos`` of ``fast.load``'s columns as a sheet row from column A (python-calamine's values)."""
+    cells = {int(name[1:]): fast.python_values(df[name][pos:pos + 1])[0] for name in df.columns}
+    row: list[Any] = [""] * (max(cells, default=-1) + 1)
+    for idx, value in cells.items():
+        row[idx] = "" if value is None else value
+    return row
+
+
+def _data_rows_flagged(table: Table, header_idx: int, used: list[bool], footer_rows: set[int],
+                       special_rows: set[int]) -> list[int]:
+    """The loop of ``_data_rows`` over precomputed flags (position 0 is the row under the header)."""
+    fname, sname = table.path.name, table.sheet
+    data_rows: list[int] = []
+    blank_run = 0
+    for pos, filled in enumerate(used):
+        r = header_idx + 1 + pos
+        if pos in footer_rows:
+            table.findings.append(F.make("total-row-ignored", file=fname, sheet=sname, row=r + 1))
+            blank_run += 1
+            continue
+        if not filled and (r + 1) not in special_rows:
+            blank_run += 1
+            continue
+        if blank_run >= GAP_ROWS and data_rows:
+            table.findings.append(F.make("rows-after-gap", file=fname, sheet=sname, row=r + 1))
+        blank_run = 0
+        data_rows.append(r)
+    return data_rows
+
+
 def _struck_rows(table: Table, rows: list[list[Any]], data_rows: list[int], sheet: SheetScan) -> None:
     """Warn about data rows whose filled cells are (mostly) struck through: the operator's "void"."""
+    _struck_counted(table, data_rows, [sum(1 for v in rows[r] if v not in (None, "")) for r in data_rows], sheet)
+
+
+def _struck_counted(table: Table, data_rows: list[int], filled_counts: list[int], sheet: SheetScan) -> None:
+    """``_struck_rows`` with the number of filled cells of each data row counted."""
     struck_by_row: dict[int, int] = {}
     for r, _letters in sheet.struck_cells:
         struck_by_row[r] = struck_by_row.get(r, 0) + 1
-    for r in data_rows:
+    for r, filled in zip(data_rows, filled_counts):
         n_struck = struck_by_row.get(r + 1, 0)
-        filled = sum(1 for v in rows[r] if v not in (None, ""))
         if n_struck and filled and n_struck >= STRUCK_SHARE * filled:
             table.findings.append(F.make("row-struck-through", file=table.path.name, sheet=table.sheet, row=r + 1))
 
@@ -394,9 +533,16 @@ def _read_column(table: Table, rows: list[list[Any]], data_rows: list[int], key:
     for pos, (value, code) in enumerate(converted) if coded else ():
         if code and code != "date-no-time":  # a plain date is legitimate; rules judge it
             findings.append(table.finding(code, data_rows[pos] + 1, key, raw_col[pos] if value is N.BAD else value))
+    return _mark_specials(table, values, data_rows, key, idx, letter, sheet, covered)
+
+
+def _mark_specials(table: Table, values: list[Any], data_rows: list[int], key: str, idx: int, letter: str,
+                   sheet: SheetScan, covered: set[tuple[int, int]]) -> list[Any]:
+    """Mark the empty cells a merge covers, or that hold an Excel error or a formula without value, BAD."""
     formula, errors = sheet.formula_cells, sheet.error_cells
     if not (formula or errors or covered):
         return values           # no cell of the sheet is covered, an error or a formula
+    findings = table.findings
     for pos, r in enumerate(data_rows):
         if values[pos] is not None:
             continue

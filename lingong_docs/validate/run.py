@@ -61,7 +61,7 @@ def validate(app: Application, *, year: int | None = None, policy: Policy | None
         "year": year,
         "year_source": year_source,
         "policy": policy.id,
-        "rows": {t.kind: len(t.records) for t in app.tables},
+        "rows": {t.kind: t.row_count for t in app.tables},
         "rules": len(jobs),
         "by_code": dict(sorted(report.by_code().items())),
         "seconds": round(time.perf_counter() - started, 3),

@@ -111,6 +111,8 @@ def _mapped(df: pl.DataFrame, column: str, fn: Callable[[Any], Any], dtype: pl.D
     if same is not None:
         todo = todo.filter(~todo.str.contains(same))
     distinct = todo.unique().to_list()
+    if not distinct and values.dtype == dtype:    # every value null or left as it is (the usual ID column)
+        return values
     out = values.replace_strict(distinct, [fn(v) for v in distinct], default=None, return_dtype=dtype)
     if same is not None:
         out = df.select(pl.when(pl.col(column).str.contains(same)).then(pl.col(column))

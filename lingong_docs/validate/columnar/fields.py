@@ -8,8 +8,10 @@ rules) and gives, per column, the operations that find every cell that may fail 
 - ``min`` / ``max``: a comparison of the numbers (on floats, not strict: a superset of the exact
   comparison, as rounding to a float keeps the order);
 - ``allowed``: ``is_in`` on a text column;
-- ``regex`` and ``check_with`` (ID check digit, phone, money …): the check runs once per distinct
-  value of the column and the rows holding a failing value are flagged;
+- ``check_with`` (ID number, phone, hours, money): a column operation per check (``COLUMN_CHECKS``:
+  the ID and phone in their canonical form, signs and decimals on the numbers); ``regex`` and a
+  ``check_with`` without one: the check runs once per distinct value of the column and the rows
+  holding a failing value are flagged;
 - a rule this module does not know: every filled cell of the column is flagged;
 - every cell whose value is not of the column's frame type (``BAD``, text in a number column, a
   non-finite number, an empty text) is flagged: the frame holds null there.
@@ -32,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.tables import spec
+from lingong_docs.identifiers import idcard, phone
 from lingong_docs.validate.checks import CHECKS
 from lingong_docs.validate.columnar.frame import UNHASHABLE, Frame, hashable
 from lingong_docs.validate.schema import COMPILED_RULES, TYPES, compiled
@@ -61,10 +64,14 @@ class Screen:
         exprs = [expr for expr in self._exprs(col, dtype) if expr is not None]
         if exprs:
             mask = mask | frame.df.select(pl.any_horizontal(exprs).fill_null(False)).to_series()
-        keys = hashable(values) if _value_tests(self.rules) else values
-        by_value = self._failing_values(keys)
-        if by_value:
-            mask = mask | pl.Series(list(map(by_value.__contains__, keys)), dtype=pl.Boolean)
+        for name in _check_names(self.rules):
+            if name in COLUMN_CHECKS:
+                mask = mask | COLUMN_CHECKS[name](frame, self.key)
+        if _value_tests(self.rules):
+            keys = hashable(values)
+            by_value = self._failing_values(keys)
+            if by_value:
+                mask = mask | pl.Series(list(map(by_value.__contains__, keys)), dtype=pl.Boolean)
         return mask.arg_true().to_list()
 
     def _exprs(self, col: pl.Expr, dtype: Any) -> Iterator[pl.Expr | None]:
@@ -97,15 +104,51 @@ class Screen:
         return {v for v in set(values) if v is not None and v is not UNHASHABLE and any(t(v) for t in tests)}
 
 
+def _check_names(rules: dict[str, Any]) -> list[str]:
+    names = rules.get("check_with")
+    return [names] if isinstance(names, str) else list(names or ())
+
+
 def _value_tests(rules: dict[str, Any]) -> list[Callable[[Any], bool]]:
+    """Return the tests run once per distinct value: ``regex``, and the ``check_with`` checks
+    without a column operation."""
     tests: list[Callable[[Any], bool]] = []
     if "regex" in rules:
         pattern = re.compile(rules["regex"] + r"\Z")
         tests.append(lambda v: isinstance(v, str) and not pattern.match(v))
-    names = rules.get("check_with")
-    for name in [names] if isinstance(names, str) else list(names or ()):
-        tests.append(functools.partial(_fails, CHECKS[name]))
+    for name in _check_names(rules):
+        if name not in COLUMN_CHECKS:
+            tests.append(functools.partial(_fails, CHECKS[name]))
     return tests
+
+
+# ``check_with`` checks as column operations: each flags (at least) every cell of the frame column
+# that ``checks.CHECKS[name]`` fails; a value the frame column cannot hold (null there) is ``_odd``'s.
+
+def _idcard_may_fail(frame: Frame, key: str) -> pl.Series:
+    if key == "id_number" and "id_ok" in frame.df.columns:     # the frame's verdict of the same check
+        return ~frame.df["id_ok"]
+    return ~idcard.valid_mask(frame.df[key])
+
+
+def _phone_may_fail(frame: Frame, key: str) -> pl.Series:
+    return ~phone.canonical_valid(frame.df[key])
+
+
+def _hours_may_fail(frame: Frame, key: str) -> pl.Series:
+    return (frame.df[key] <= 0).fill_null(False)     # float(v) <= 0 wherever v <= 0
+
+
+def _money_may_fail(frame: Frame, key: str) -> pl.Series:
+    """Not positive, or (in millionths) more than two decimals, or too large or fine for millionths."""
+    value, micros = frame.df[key], frame.df[f"{key}_u"]
+    return ((value <= 0) | (value.is_not_null() & (micros.is_null() | (micros % 10_000 != 0)))).fill_null(False)
+
+
+COLUMN_CHECKS: dict[str, Callable[[Frame, str], pl.Series]] = {
+    "idcard": _idcard_may_fail, "phone": _phone_may_fail,
+    "positive_hours": _hours_may_fail, "money": _money_may_fail,
+}
 
 
 def _fails(check: Callable[[Any], Any], value: Any) -> bool:
@@ -127,15 +170,22 @@ def _odd(frame: Frame, key: str, accepted: frozenset[type]) -> pl.Series:
 
     values = frame.raw[key]
     column = frame.df[key]
-    kinds = set(map(type, values)) - {_NONE}
+    present = set(map(type, values))
+    kinds = present - {_NONE}
     if accepted and object not in accepted and not kinds <= accepted - {bool}:
         strange = kinds - (accepted - {bool})
         return pl.Series([type(v) in strange for v in values], dtype=pl.Boolean) | _odd(frame, key, frozenset())
-    if column.null_count() == sum(map(operator.is_, values, itertools.repeat(None))):   # null exactly where empty
-        mask = pl.Series([False] * len(values), dtype=pl.Boolean)
+    empty = sum(map(operator.is_, values, itertools.repeat(None))) if _NONE in present else 0
+    if column.null_count() == empty:                    # null exactly where empty
+        mask = pl.repeat(False, len(values), dtype=pl.Boolean, eager=True)
     else:
         mask = pl.Series([v is not None for v in values], dtype=pl.Boolean) & column.is_null()
-    if column.dtype == pl.String and "" in values:      # elsewhere an empty text is null, so odd already
+    if column.dtype != pl.String:                       # elsewhere an empty text is null, so odd already
+        return mask
+    if kinds <= {str}:                                  # the column holds the texts as they are
+        empty_text = (column == "").fill_null(False)
+        return mask | empty_text if empty_text.any() else mask
+    if "" in values:
         mask = mask | pl.Series([v == "" and type(v) is str for v in values], dtype=pl.Boolean)
     return mask
 

@@ -84,8 +84,7 @@ class Frame:
 
     def records(self, mask: pl.Expr) -> list[Record]:
         """Return the records (in order) where ``mask`` is true: the rows a pre-check flags."""
-        records = self.table.records
-        return [records[i] for i in self.positions(mask)]
+        return self.table.records_at(self.positions(mask))
 
 
 def _finite(v: object) -> bool:
@@ -156,6 +155,10 @@ def _as_float(v: int | Decimal) -> float:
         return float("inf") if v > 0 else float("-inf")
 
 
+def _numeric(kind: str, key: str) -> bool:
+    return key != "seq" and _type_of(kind, key) in NUMERIC_TYPES
+
+
 def _type_of(kind: str, key: str) -> str:
     from lingong_docs.core.tables import spec
 
@@ -185,30 +188,35 @@ def hashable(values: list[Any]) -> list[Any]:
         return out
 
 
-def _id_ok(ids: list[Any]) -> list[bool]:
-    """Return per row whether its ID passes every check (once per distinct ID)."""
-    ids = hashable(ids)
-    verdict = {v: isinstance(v, str) and idcard.check(v) is None for v in set(ids)}
-    return list(map(verdict.__getitem__, ids))
+def _id_ok(ids: list[Any]) -> pl.Series:
+    """Return per row whether its ID passes every check (``idcard.valid_mask``: column operations for
+    IDs in the canonical form, ``idcard.check`` once per distinct other text); false for a non-text."""
+    import polars as pl
+
+    return idcard.valid_mask(pl.Series("id_ok", _only(ids, str, {str, _NONE}), dtype=pl.String))
 
 
 def frame_of(table: Table) -> Frame:
     """Return ``table``'s records as a ``Frame`` (one column per field the workbook has, see above)."""
     import polars as pl
 
-    records = table.records
+    n = table.row_count
     keys = [c.key for c in table.spec.columns if c.key in table.columns]
     read = table.read_columns
-    if read is not None and all(len(read.get(key, ())) == len(records) for key in keys):
+    if read is not None and all(len(read.get(key, ())) == n for key in keys):
         raw = {key: read[key] for key in keys}
     else:
-        raw = {key: [r.values.get(key) for r in records] for key in keys}
-    rows = [r.row for r in records]
+        raw = {key: [r.values.get(key) for r in table.records] for key in keys}
+    rows = table.record_rows
     series = [pl.Series("row", rows, dtype=pl.Int64)]
     for key in keys:
-        series.extend(_column(table.kind, key, raw[key]))
+        typed = table.read_series.get(key)
+        if typed is not None and len(typed) == n and not _numeric(table.kind, key):
+            series.append(typed)        # the reader's column (reader.fast), already of the frame's type
+        else:
+            series.extend(_column(table.kind, key, raw[key]))
     if table.kind == "roster":
-        ids = raw.get("id_number") or [None] * len(records)
+        ids = raw.get("id_number") or [None] * n
         series.append(pl.Series("id_ok", _id_ok(ids), dtype=pl.Boolean))
     return Frame(table=table, df=pl.DataFrame(series), raw=raw, rows=rows)
 

@@ -17,9 +17,8 @@ def roster_fields(ctx, table):
     if "id_number" in table.columns:
         import polars as pl
 
-        foreign = [v for v in frame.df["id_number"].unique().to_list()
-                   if v is not None and idcard.is_foreign_permanent(v)]
-        for rec in frame.records(pl.col("id_number").is_in(foreign)):
+        # idcard.is_foreign_permanent as a column operation: a valid ID (the frame's id_ok) with a leading 9.
+        for rec in frame.records(pl.col("id_ok") & pl.col("id_number").str.starts_with(idcard.FOREIGN_PREFIX)):
             yield table.finding("id-foreign-permanent", rec.row, "id_number", rec.values["id_number"])
 
 
@@ -31,7 +30,7 @@ def job_post_fields(ctx, table):
 @rule("roster", codes=("table-empty",))
 @rule("job_posts", codes=("table-empty",))
 def table_not_empty(ctx, table):
-    if not table.records:
+    if not table.row_count:
         from lingong_docs.core import findings as F
 
         yield F.make("table-empty", file=table.path.name, sheet=table.sheet,

@@ -15,13 +15,6 @@ def age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def _births(ids: list[str]) -> pl.DataFrame:
-    """Return the birth date and sex of each distinct valid ID (the ID module reads them)."""
-    born = [idcard.birth_date(v) for v in ids]
-    return pl.DataFrame({"id_number": ids, "born": born, "male": [idcard.is_male(v) for v in ids]},
-                        schema={"id_number": pl.String, "born": pl.Date, "male": pl.Boolean})
-
-
 def _month_day(day: pl.Expr) -> pl.Expr:
     return day.dt.month().cast(pl.Int32) * 100 + day.dt.day().cast(pl.Int32)
 
@@ -34,7 +27,7 @@ def ages(ctx, table):
     if not {"id_number", "start"} <= frame.df.schema.keys():
         return
     dated = frame.df.with_row_index("pos").filter(pl.col("id_ok") & pl.col("start").is_not_null())
-    people = _births(dated["id_number"].unique().to_list())
+    people = idcard.births(dated["id_number"].unique())     # birth date and sex of each distinct valid ID
     day, born = pl.col("start").dt.date(), pl.col("born")
     before_birthday = _month_day(day) < _month_day(born)
     age = day.dt.year().cast(pl.Int64) - born.dt.year().cast(pl.Int64) - before_birthday.cast(pl.Int64)
