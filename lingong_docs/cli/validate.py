@@ -61,7 +61,7 @@ def validate(target: Path, fmt: str, year, annotate_to, show_all: bool, strict: 
             output_problem = e   # the report is still worth printing; the annotation is not attempted
     app = api.read(target)
     progress, bar = _progress_callback(fmt == "text" and sys.stderr.isatty()
-                                       and sum(len(t.records) for t in app.tables) > 2000)
+                                       and sum(t.row_count for t in app.tables) > 2000)
     try:
         report = api.validate(app, year=year, progress=progress)
     finally:
@@ -90,7 +90,7 @@ def _print_text(app, report, show_all: bool) -> None:
     source = {"application": "申请文件", "option": "--year", "data": "按数据推定"}.get(stats.get("year_source"), "")
     parts = [f"申报年度：{stats.get('year') or '未知'}（{source}）"]
     for t in app.tables:
-        parts.append(f"{t.spec.attachment}：{len(t.records):,} 行")
+        parts.append(f"{t.spec.attachment}：{t.row_count:,} 行")
     parts.append(f"用时 {stats.get('seconds', 0):.2f} 秒")
     click.echo("  ".join(parts))
     groups: dict[tuple, list] = defaultdict(list)

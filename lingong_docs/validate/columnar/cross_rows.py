@@ -111,6 +111,8 @@ def _mapped(df: pl.DataFrame, column: str, fn: Callable[[Any], Any], dtype: pl.D
     if same is not None:
         todo = todo.filter(~todo.str.contains(same))
     distinct = todo.unique().to_list()
+    if not distinct and values.dtype == dtype:    # every value null or left as it is (the usual ID column)
+        return values
     out = values.replace_strict(distinct, [fn(v) for v in distinct], default=None, return_dtype=dtype)
     if same is not None:
         out = df.select(pl.when(pl.col(column).str.contains(same)).then(pl.col(column))
@@ -147,7 +149,10 @@ def _duplicates(people: pl.DataFrame, frame: Frame) -> Iterator[F.Finding]:
         _key_place=_mapped(rows, "place", place_key, pl.String()),
         _key_start=pl.col("start").dt.truncate("1s"), _key_end=pl.col("end").dt.truncate("1s"))
     key = ["_key_id", "_key_start", "_key_end", "_key_place"]
-    dups = rows.with_columns(_first=pl.col("row").first().over(key)).filter(~pl.struct(key).is_first_distinct())
+    rows = rows.with_columns(_repeat=~pl.struct(key).is_first_distinct())
+    if not rows.get_column("_repeat").any():
+        return
+    dups = rows.with_columns(_first=pl.col("row").first().over(key)).filter(pl.col("_repeat"))
     for row, id_number, first in dups.select("row", "_id", "_first").iter_rows():
         yield frame.finding("duplicate-row", row, "id_number", id_number, first=first)
 
@@ -214,7 +219,7 @@ def _tasks(people: pl.DataFrame) -> pl.DataFrame:
     tasks = tasks.with_row_index("_i")
     runs = tasks.filter(same | same.shift(-1).fill_null(False))
     repeats = runs.filter(~pl.struct("_who", "start", "end", "place").is_first_distinct()).get_column("_i")
-    keep = pl.Series([True] * tasks.height, dtype=pl.Boolean).scatter(repeats, False)
+    keep = pl.repeat(True, tasks.height, dtype=pl.Boolean, eager=True).scatter(repeats, False)
     return tasks.filter(keep).drop("_i")
 
 

@@ -13,6 +13,7 @@ from lingong_docs.core.evidence import covered_rows, referenced_files
 from lingong_docs.core.policy import FOLDER
 from lingong_docs.util.pdfsafety import check_file
 from lingong_docs.util.pii import mask_file_name
+from lingong_docs.validate.columnar.frame import cached_frame
 from lingong_docs.validate.registry import rule
 
 MAX_EVIDENCE_BYTES = 50_000_000
@@ -111,22 +112,25 @@ def payment_evidence(ctx):
     ranges = {name: covered_rows(name) for name in files}
     names = list(files)
     used = {name: False for name in files}
-    has_seq = "seq" in table.columns
-    seqs = []
-    for position, rec in enumerate(table.records, start=1):
-        seq = rec.values.get("seq") if has_seq else None
-        seqs.append(seq if isinstance(seq, int) else position)
+    frame = cached_frame(ctx.cache, table)
+    raw_seqs = frame.raw["seq"] if "seq" in frame.raw else [None] * len(frame.rows)
+    seqs = [seq if isinstance(seq, int) else position for position, seq in enumerate(raw_seqs, start=1)]
     covered_seq = _covered(seqs, ranges, used)
-    for rec, seq in zip(table.records, seqs):
+    remarks = frame.raw.get("remark") or [None] * len(frame.rows)
+    # Only a row with a 备注 (which may name files) or whose 序号 no file covers can have a finding.
+    looked_at = sorted({pos for pos, remark in enumerate(remarks) if remark}
+                       | {pos for pos, seq in enumerate(seqs) if seq not in covered_seq})
+    for pos in looked_at:
+        row, seq = frame.rows[pos], seqs[pos]
         covered = seq in covered_seq
-        named, missing = referenced_files(rec.values.get("remark"), names)
+        named, missing = referenced_files(remarks[pos], names)
         for ref in named:
             covered = True
             used[ref] = True
         for ref in missing:
-            yield table.finding("evidence-file-missing", rec.row, "remark", None, evidence=shown(ref[:60]))
+            yield table.finding("evidence-file-missing", row, "remark", None, evidence=shown(ref[:60]))
         if not covered:
-            yield table.finding("evidence-row-uncovered", rec.row, "seq", seq, seq=seq)
+            yield table.finding("evidence-row-uncovered", row, "seq", seq, seq=seq)
     for name, was_used in used.items():
         if not was_used:
             yield F.make("evidence-file-unused", file=shown(name))
