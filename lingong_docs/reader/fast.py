@@ -106,9 +106,19 @@ def _sheet_start(zf: zipfile.ZipFile, member: str, rows: int) -> tuple[bytes, bo
     return bytes(buf), False
 
 
-def preload() -> None:
-    """Start importing polars in a thread: fastexcel reads the sheet without the GIL meanwhile."""
-    threading.Thread(target=__import__, args=("polars",), name="import-polars", daemon=True).start()
+def preload(*also: Callable[[], object]) -> threading.Thread:
+    """Start importing polars, then calling ``also``, in a thread: fastexcel reads the sheet without
+    the GIL meanwhile. A failure there is left to the main thread, which calls them again."""
+    def work() -> None:
+        try:
+            __import__("polars")
+            for fn in also:
+                fn()
+        except Exception:       # the main thread meets it again and says what is wrong
+            pass
+    thread = threading.Thread(target=work, name="lingong-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 _ALLOWED = ("String", "Float64", "Datetime", "Null", "Boolean")

@@ -125,8 +125,6 @@ def read_table(path: str | Path, kind: str | None = None, footer_words: tuple[st
 
 
 def _read_table(path: Path, kind: str | None, footer_words: tuple[str, ...] | None) -> Table:
-    if footer_words is None:
-        footer_words = default_footer_words()
     scan = scan_workbook(path)
     wb = _open(path)
     heads = _Heads(path, scan)
@@ -163,7 +161,9 @@ def _read_table(path: Path, kind: str | None, footer_words: tuple[str, ...] | No
             table.findings.append(F.make("column-missing", file=path.name, sheet=sheet.name,
                                          row=header_idx + 1, header=col.header))
     _read_header_block(table, rows[:header_idx + 1])
-    body = _fast_body(table, path, head, header_idx, hmap, sheet)
+    body = _fast_body(table, path, head, header_idx, hmap, sheet, preload=footer_words is None)
+    if footer_words is None:
+        footer_words = default_footer_words()      # the policy file, loaded meanwhile by fast.preload
     if body is not None:
         _read_records_fast(table, body, header_idx, hmap, sheet, footer_words)
     else:
@@ -173,13 +173,13 @@ def _read_table(path: Path, kind: str | None, footer_words: tuple[str, ...] | No
 
 
 def _fast_body(table: Table, path: Path, head: fast.Head, header_idx: int, hmap: dict[str, int],
-               sheet: SheetScan) -> fast.Body | None:
+               sheet: SheetScan, preload: bool) -> fast.Body | None:
     """Return the sheet below the header as columns (``fast.load``), or None for the whole-sheet path."""
     if fast.MODE == "never" or not (head.cut or fast.MODE == "always") or table.date1904 or sheet.error_cells:
         return None
     if any(_merge_in_data(ref, header_idx + 1) for ref in sheet.merged):
         return None
-    fast.preload()
+    fast.preload(default_footer_words) if preload else fast.preload()
     headers = {idx: head.rows[header_idx][idx] for idx in hmap.values()}
     return fast.load(path, sheet.path, sheet.name, header_idx, headers)
 
