@@ -70,3 +70,22 @@ def test_help_lists_every_command_and_an_unknown_one_gets_a_suggestion():
         assert f"  {name} " in listed.output, name
     typo = CliRunner().invoke(main, ["ledgr"])
     assert typo.exit_code == 2 and "没有命令" in typo.output and "'ledger'" in typo.output, typo.output
+
+
+def test_validate_turns_the_garbage_collector_back_on(tmp_path):
+    import gc
+
+    from click.testing import CliRunner
+
+    from lingong_docs.cli import main
+
+    folder = make_app(tmp_path / "app")
+    fill(table_path(folder, ROSTER), ROSTER, [r(pay=-5)])
+    assert gc.isenabled()
+    result = CliRunner().invoke(main, ["validate", str(table_path(folder, ROSTER)), "--format", "json"])
+    assert result.exit_code == 1 and "pay-not-positive" in result.stdout
+    assert gc.isenabled()
+    broken = tmp_path / "broken.xlsx"
+    broken.write_text("not a workbook")
+    unreadable = CliRunner().invoke(main, ["validate", str(broken)])      # the reader's error, inside the pause
+    assert unreadable.exit_code == 2 and gc.isenabled()
