@@ -206,6 +206,20 @@ def gc_paused():
             gc.enable()
 
 
+_QUICK_EXIT = [False]
+
+
+def allow_quick_exit() -> None:
+    """Say that the running command has written everything and left nothing to clean up: the
+    program (``cli.main.run``) may then end without Python's teardown of every object and module
+    (about 40 ms after validating 30,000 rows; mypy ends the same way)."""
+    _QUICK_EXIT[0] = True
+
+
+def quick_exit_allowed() -> bool:
+    return _QUICK_EXIT[0]
+
+
 SOURCE_DATE_ENV = "SOURCE_DATE_EPOCH"
 
 

@@ -10,7 +10,15 @@ import click
 
 from lingong_docs import api
 from lingong_docs.api import mask_file_name
-from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, JSON_PRINTED, check_output, gc_paused, guarded
+from lingong_docs.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    JSON_PRINTED,
+    allow_quick_exit,
+    check_output,
+    gc_paused,
+    guarded,
+)
 from lingong_docs.core.errors import ConfigError, LingongError
 from lingong_docs.core.findings import ERROR, INFO, SEVERITY_ZH, WARNING, catalogue
 
@@ -72,6 +80,7 @@ def validate(target: Path, fmt: str, year, annotate_to, show_all: bool, strict: 
         for written in api.annotate(app, report, annotate_to):
             click.echo(f"已生成标注版工作簿：{mask_file_name(str(written))}", err=fmt == "json")
     failed = report.errors > 0 or (strict and report.warnings > 0)
+    allow_quick_exit()          # everything is written
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
