@@ -1,5 +1,5 @@
 """``python -m lingong_docs``: the command line."""
 
-from lingong_docs.cli import main
+from lingong_docs.cli import run
 
-main()
+run()

@@ -70,3 +70,41 @@ def test_help_lists_every_command_and_an_unknown_one_gets_a_suggestion():
         assert f"  {name} " in listed.output, name
     typo = CliRunner().invoke(main, ["ledgr"])
     assert typo.exit_code == 2 and "没有命令" in typo.output and "'ledger'" in typo.output, typo.output
+
+
+def test_validate_turns_the_garbage_collector_back_on(tmp_path):
+    import gc
+
+    from click.testing import CliRunner
+
+    from lingong_docs.cli import main
+
+    folder = make_app(tmp_path / "app")
+    fill(table_path(folder, ROSTER), ROSTER, [r(pay=-5)])
+    assert gc.isenabled()
+    result = CliRunner().invoke(main, ["validate", str(table_path(folder, ROSTER)), "--format", "json"])
+    assert result.exit_code == 1 and "pay-not-positive" in result.stdout
+    assert gc.isenabled()
+    broken = tmp_path / "broken.xlsx"
+    broken.write_text("not a workbook")
+    unreadable = CliRunner().invoke(main, ["validate", str(broken)])      # the reader's error, inside the pause
+    assert unreadable.exit_code == 2 and gc.isenabled()
+
+
+def test_the_program_ends_at_once_with_its_output_and_exit_code(tmp_path):
+    """``python -m lingong_docs validate`` (``cli.main.run``) skips Python's teardown after validate:
+    what it printed is all there, and the exit code is the command's."""
+    folder = make_app(tmp_path / "app")
+    rows = [r(pay=-5)] + [r(name=f"张{i}") for i in range(300)]
+    fill(table_path(folder, ROSTER), ROSTER, rows)
+    target = str(table_path(folder, ROSTER))
+    as_json = subprocess.run([sys.executable, "-m", "lingong_docs", "validate", target, "--format", "json", "--all"],
+                             capture_output=True, text=True)
+    assert as_json.returncode == 1
+    data = json.loads(as_json.stdout)                      # the whole JSON, flushed
+    assert data["errors"] >= 1 and any(i["code"] == "pay-not-positive" for i in data["issues"])
+    as_text = subprocess.run([sys.executable, "-m", "lingong_docs", "validate", target, "--all"],
+                             capture_output=True, text=True)
+    assert as_text.returncode == 1 and "pay-not-positive" in as_text.stdout and "校验结果" in as_text.stdout
+    usage = subprocess.run([sys.executable, "-m", "lingong_docs", "valdate"], capture_output=True, text=True)
+    assert usage.returncode == 2 and "没有命令" in usage.stderr

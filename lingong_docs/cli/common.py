@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import functools
+import gc
 import json
 import logging
 import os
@@ -185,6 +187,37 @@ def check_output(target: Path) -> None:
         raise ConfigError.make("output-not-writable", folder=shown, reason=reason) from None
     if shutil.disk_usage(folder).free < MIN_FREE_BYTES:
         raise ConfigError.make("output-not-writable", folder=shown, reason="磁盘剩余空间不足")
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Pause Python's cyclic garbage collector for the heavy part of a short command.
+
+    Reading and validating a large roster makes hundreds of thousands of objects that form no
+    cycles; the collector's passes over them cost about 4 % of a 30,000-row ``validate``. It is
+    turned back on afterwards (a command run inside a longer process — the tests — gets it back).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+_QUICK_EXIT = [False]
+
+
+def allow_quick_exit() -> None:
+    """Say that the running command has written everything and left nothing to clean up: the
+    program (``cli.main.run``) may then end without Python's teardown of every object and module
+    (about 40 ms after validating 30,000 rows; mypy ends the same way)."""
+    _QUICK_EXIT[0] = True
+
+
+def quick_exit_allowed() -> bool:
+    return _QUICK_EXIT[0]
 
 
 SOURCE_DATE_ENV = "SOURCE_DATE_EPOCH"

@@ -6,13 +6,15 @@ becomes a Chinese message and exit code 2; nothing personal is printed, not even
 
 from __future__ import annotations
 
+import os
+import sys
 from importlib import import_module
 from pathlib import Path
 
 import click
 
 from lingong_docs.api import __version__
-from lingong_docs.cli.common import _setup_logging, guarded, use_chinese_click
+from lingong_docs.cli.common import _setup_logging, guarded, quick_exit_allowed, use_chinese_click
 
 use_chinese_click()
 
@@ -89,5 +91,21 @@ def init(folder: Path, year, applicant, uscc, market, force) -> None:
         click.echo(click.style(f"注意：{note.message}", fg="yellow", bold=True) + f" {note.hint}", err=True)
     click.echo("下一步：填写 application.yaml 和两张表格，然后运行 lingong-docs validate " + str(folder))
 
+def run() -> None:
+    """The ``lingong-docs`` program: ``main``, ended at once where the command allowed it
+    (``common.allow_quick_exit``: its output flushed, its exit code kept)."""
+    try:
+        main()
+    except SystemExit as e:
+        if quick_exit_allowed() and isinstance(e.code, int):
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except (OSError, ValueError):    # a closed pipe: nothing more can be written anyway
+                    pass
+            os._exit(e.code)
+        raise
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -10,7 +10,15 @@ import click
 
 from lingong_docs import api
 from lingong_docs.api import mask_file_name
-from lingong_docs.cli.common import EXIT_FINDINGS, EXIT_OK, JSON_PRINTED, check_output, guarded
+from lingong_docs.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    JSON_PRINTED,
+    allow_quick_exit,
+    check_output,
+    gc_paused,
+    guarded,
+)
 from lingong_docs.core.errors import ConfigError, LingongError
 from lingong_docs.core.findings import ERROR, INFO, SEVERITY_ZH, WARNING, catalogue
 
@@ -59,26 +67,33 @@ def validate(target: Path, fmt: str, year, annotate_to, show_all: bool, strict: 
             check_output(annotate_to)
         except LingongError as e:
             output_problem = e   # the report is still worth printing; the annotation is not attempted
-    app = api.read(target)
-    progress, bar = _progress_callback(fmt == "text" and sys.stderr.isatty()
-                                       and sum(t.row_count for t in app.tables) > 2000)
-    try:
-        report = api.validate(app, year=year, progress=progress)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
-    if fmt == "json":
-        click.echo(report.to_json())
-        click.get_current_context().meta[JSON_PRINTED] = True
-    else:
-        _print_text(app, report, show_all)
+    with gc_paused():
+        app, report = _read_and_validate(target, fmt, year)
+        if fmt == "json":
+            click.echo(report.to_json())
+            click.get_current_context().meta[JSON_PRINTED] = True
+        else:
+            _print_text(app, report, show_all)
     if output_problem is not None:
         raise output_problem
     if annotate_to is not None:
         for written in api.annotate(app, report, annotate_to):
             click.echo(f"已生成标注版工作簿：{mask_file_name(str(written))}", err=fmt == "json")
     failed = report.errors > 0 or (strict and report.warnings > 0)
+    allow_quick_exit()          # everything is written
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _read_and_validate(target: Path, fmt: str, year):
+    """Return the application read from ``target`` and its report (a progress bar on a terminal)."""
+    app = api.read(target)
+    progress, bar = _progress_callback(fmt == "text" and sys.stderr.isatty()
+                                       and sum(t.row_count for t in app.tables) > 2000)
+    try:
+        return app, api.validate(app, year=year, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
 def _print_text(app, report, show_all: bool) -> None:

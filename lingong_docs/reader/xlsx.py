@@ -396,7 +396,9 @@ def _read_records_fast(table: Table, body: fast.Body, header_idx: int, hmap: dic
     data = _fast_data_rows(table, body, header_idx, hmap, sheet, footer_words, conv)
     covered = _merged_covered(table, sheet, header_idx, set(data))   # none: merges in the data go the other way
     split = bisect.bisect_left(data, header_idx + 1 + body.df.height)     # data[split:] lie in the tail
-    picked = body.df[[r - header_idx - 1 for r in data[:split]]]
+    # every row under the header holds data (the usual table): the columns as they are, no copy
+    whole = split == body.df.height and (not data or data[split - 1] == header_idx + split) if split else False
+    picked = body.df if whole else body.df[[r - header_idx - 1 for r in data[:split]]]
     tail = [body.tail[r - header_idx - 1 - body.df.height] for r in data[split:]]
     columns: dict[str, list[Any]] = {}
     series = {}

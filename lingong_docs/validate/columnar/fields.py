@@ -128,19 +128,39 @@ def _value_tests(rules: dict[str, Any]) -> list[Callable[[Any], bool]]:
 def _idcard_may_fail(frame: Frame, key: str) -> pl.Series:
     if key == "id_number" and "id_ok" in frame.df.columns:     # the frame's verdict of the same check
         return ~frame.df["id_ok"]
+    if not _texts(frame, key):                                 # not a text column: every filled cell
+        return frame.df[key].is_not_null()
     return ~idcard.valid_mask(frame.df[key])
 
 
 def _phone_may_fail(frame: Frame, key: str) -> pl.Series:
+    if not _texts(frame, key):
+        return frame.df[key].is_not_null()
     return ~phone.canonical_valid(frame.df[key])
 
 
+def _texts(frame: Frame, key: str) -> bool:
+    import polars as pl
+
+    return frame.df.schema[key] == pl.String
+
+
+def _numbers(frame: Frame, key: str) -> bool:
+    import polars as pl
+
+    return frame.df.schema[key] == pl.Float64 and f"{key}_u" in frame.df.columns
+
+
 def _hours_may_fail(frame: Frame, key: str) -> pl.Series:
+    if not _numbers(frame, key):                     # not a number column: every filled cell
+        return frame.df[key].is_not_null()
     return (frame.df[key] <= 0).fill_null(False)     # float(v) <= 0 wherever v <= 0
 
 
 def _money_may_fail(frame: Frame, key: str) -> pl.Series:
     """Not positive, or (in millionths) more than two decimals, or too large or fine for millionths."""
+    if not _numbers(frame, key):
+        return frame.df[key].is_not_null()
     value, micros = frame.df[key], frame.df[f"{key}_u"]
     return ((value <= 0) | (value.is_not_null() & (micros.is_null() | (micros % 10_000 != 0)))).fill_null(False)
 
