@@ -128,3 +128,30 @@ def test_a_column_mixing_types_goes_the_whole_sheet_way(tmp_path, monkeypatch):
     slow = _read(path, "never", monkeypatch)
     quick = _read(path, "always", monkeypatch)
     assert taken == [None] and quick == slow
+
+
+def test_validating_a_large_roster_makes_no_record_object(tmp_path, monkeypatch):
+    """A clean large roster is validated on its columns: ``Table.records`` is never built (year from the data too)."""
+    from lingong_docs import api
+    from lingong_docs.core import model
+
+    rng = random.Random(7)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADERS)
+    for i in range(1, 400):
+        start = dt.datetime(2025, 3, 1 + i % 28, 8) + dt.timedelta(days=0)
+        ws.append([i, "张三" if i % 2 else "李四", IDS[0] if i % 2 else IDS[-1], "13800138000", "CBD",
+                   start, start + dt.timedelta(hours=8), 8, rng.choice([320, 400]), "微信", None])
+    path = tmp_path / "roster.xlsx"
+    wb.save(path)
+    made = []
+    real = model.Table.records
+
+    def spy(table):
+        made.append(table.kind)
+        return real.fget(table)
+    monkeypatch.setattr(model.Table, "records", property(spy, real.fset))
+    report = api.validate(path)
+    assert report.stats["rows"] == {"roster": 399} and report.stats["year"] == 2025
+    assert made == []

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from lingong_docs.core.model import Application
+    from lingong_docs.core.model import Application, Table
 
 _MIDNIGHT = dt.time(0, 0)
 MAX_TASK_DAYS = 366
@@ -69,6 +69,14 @@ YEAR_BASIS = {
 """How a missing 申请年度 was assumed, by the source used (``year_from_data``)."""
 
 
+def _column(table: Table, key: str) -> Iterable[object]:
+    """The values of field ``key``, from the reader's columns where it left them (no record made)."""
+    read = table.read_columns
+    if read is not None and key in read:
+        return read[key]
+    return (r.values.get(key) for r in table.records)
+
+
 def year_from_data(app: Application) -> tuple[int | None, str | None]:
     """Return the service year to assume when none is given, and its basis (a ``YEAR_BASIS`` key).
 
@@ -77,13 +85,11 @@ def year_from_data(app: Application) -> tuple[int | None, str | None]:
     and compute both call this, so they always assume the same year.
     """
     if app.roster is not None:
-        year = most_common_year(end_year(r.values["end"]) for r in app.roster.records
-                                if isinstance(r.values.get("end"), dt.datetime))
+        year = most_common_year(end_year(v) for v in _column(app.roster, "end") if isinstance(v, dt.datetime))
         if year is not None:
             return year, "roster"
     if app.job_posts is not None:
-        year = most_common_year(r.values["published"].year for r in app.job_posts.records
-                                if isinstance(r.values.get("published"), dt.datetime))
+        year = most_common_year(v.year for v in _column(app.job_posts, "published") if isinstance(v, dt.datetime))
         if year is not None:
             return year, "job_posts"
     if app.info.application_date is not None:
