@@ -1,12 +1,14 @@
 """A table as columns: the frame every columnar rule reads (polars).
 
-``frame_of(table)`` turns the records the reader produced into one typed polars column per
+``frame_of(table)`` turns the records the reader produced (its columns: ``Table.read_columns``, and
+the typed columns of ``reader.fast`` taken as they are) into one typed polars column per
 canonical field (the keys of the row-wise rules: ``name``, ``id_number``, ``start`` …; only the
 columns the workbook has), plus:
 
 - ``row``: Int64, the sheet row number the operator sees (``Record.row``);
 - ``id_ok`` (附件5 only): Boolean, true where ``id_number`` passes every ID check
-  (``identifiers.idcard.check``; computed once per distinct ID) — the rows the cross-row and age
+  (``identifiers.idcard.check``, as ``idcard.valid_mask`` decides it: column operations for IDs in
+  the canonical form, ``check`` once per distinct other text) — the rows the cross-row and age
   rules consider;
 - ``<key>_exact`` for every numeric field (``hours``, ``pay``, ``demand``): Object, the exact value
   of the record (``Decimal`` or ``int``), null where the cell holds no finite number;
