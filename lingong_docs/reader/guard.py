@@ -271,7 +271,11 @@ def _ahead(pieces: Iterator[bytes]) -> Iterator[bytes]:
             getattr(pieces, "close", lambda: None)()
 
     worker = threading.Thread(target=produce, name="guard-inflate", daemon=True)
-    worker.start()
+    try:
+        worker.start()
+    except RuntimeError:          # no thread to be had (a sandbox's limits): inflate in this one
+        yield from pieces
+        return
     try:
         while (item := box.get()) is not _DONE:
             if isinstance(item, BaseException):
