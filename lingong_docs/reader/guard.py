@@ -55,8 +55,10 @@ _CELL_CONTENT_RE = re.compile(rb"<(?:\w+:)?(?:v|f|is)\b[^>]*>\s*[^<\s]|<(?:\w+:)
 _STYLED_CELL_RE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bs="(\d+)"[^>]*?(/?)>')
 _XML_PARTS = (".xml", ".rels", ".vml")
 _Bytes = bytes | bytearray   # a sheet window is one bytearray, reused from window to window
-_SHORT_SUSPECT_RE = re.compile(rb' r="[A-Z]?+(?:[A-Z]|[0-9]{6})')   # a column past Z or a row past 99,999
-_ERROR_CELL_RE = re.compile(rb't="e"')
+# The searches every window gets start with their rarest byte ("r" before " r=", "e" before
+# 't="e"'): the regex engine skips to the first byte of a pattern, then tries the rest.
+_SHORT_SUSPECT_RE = re.compile(rb'r="(?<= r=")[A-Z]?+(?:[A-Z]|[0-9]{6})')   # a column past Z, a row past 99,999
+_ERROR_CELL_RE = re.compile(rb'e"(?<=t="e")')
 
 
 @dataclass
@@ -431,7 +433,7 @@ def _far_patterns(limit: int) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
     on the window that holds such a reference.
     """
     above = _at_least(limit + 1)
-    suspect = re.compile(rb' r="(?:[A-Z]{2}|[A-Z]?+(?=[0-9]{%d})%s)' % (len(str(limit + 1)), above))
+    suspect = re.compile(rb'r="(?<= r=")(?:[A-Z]{2}|[A-Z]?+(?=[0-9]{%d})%s)' % (len(str(limit + 1)), above))
     return suspect, re.compile(rb' r="[A-Z]{0,3}(%s)"' % above)
 
 
