@@ -100,18 +100,6 @@ def test_a_cut_at_every_byte_changes_nothing(tmp_path: Path, small_windows, monk
     _cuts_change_nothing(tmp_path, monkeypatch, step=1)
 
 
-def test_without_a_thread_the_scan_is_the_same(tmp_path: Path, monkeypatch):
-    """Where no thread can be started (a sandbox's limits), the next piece is inflated in this one."""
-    path = _features(tmp_path)
-    whole = scan_workbook(path)
-
-    def refuse(self):
-        raise RuntimeError("can't start new thread")
-
-    monkeypatch.setattr(guard.threading.Thread, "start", refuse)
-    assert scan_workbook(path) == whole
-
-
 def test_tiny_chunks_through_the_zip_give_the_same_scan(tmp_path: Path, monkeypatch):
     path = _features(tmp_path)
     whole = scan_workbook(path)
