@@ -7,6 +7,7 @@ A value that could not be read exactly is ``BAD`` (a read finding says why), nev
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -35,6 +36,46 @@ class _Bad:
 BAD = _Bad()
 
 
+class Columns(Mapping[str, list[Any]]):
+    """A table's values column by column, ``{key: [value per record]}``, where a column may be made
+    the first time it is read (``later``: a function giving the list) — the reader's fast path keeps
+    a column in its typed form until something asks for its Python values."""
+
+    def __init__(self) -> None:
+        self._ready: dict[str, list[Any]] = {}
+        self._later: dict[str, Callable[[], list[Any]]] = {}
+        self._order: list[str] = []
+        self.typed: set[str] = set()
+
+    def put(self, key: str, values: list[Any] | Callable[[], list[Any]]) -> None:
+        """Add column ``key``: its list, or a function making it — the reader gives one exactly
+        where the values are those of its typed column (``Table.read_series``), cell for cell."""
+        self._order.append(key)
+        if callable(values):
+            self._later[key] = values
+            self.typed.add(key)
+        else:
+            self._ready[key] = values
+
+    def made(self, key: str) -> bool:
+        """True when column ``key`` exists as a Python list already."""
+        return key in self._ready
+
+    def __getitem__(self, key: str) -> list[Any]:
+        if key in self._later:
+            self._ready[key] = self._later.pop(key)()
+        return self._ready[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._ready or key in self._later
+
+
 @dataclass(slots=True, repr=False)
 class Record:
     """One data row: ``values`` keyed by internal field name, and its Excel row number."""
@@ -60,8 +101,8 @@ class Table:
     # the first time ``records`` is read, and a stage that reads only columns never makes them.
     # (Declared before ``records``: the generated __init__ sets these first, then ``records``.)
     _records: list[Record] = field(default_factory=list, init=False, compare=False, repr=False)
-    _pending: tuple[list[int], dict[str, list[Any]]] | None = field(default=None, init=False, compare=False,
-                                                                     repr=False)
+    _pending: tuple[list[int], Mapping[str, list[Any]]] | None = field(default=None, init=False, compare=False,
+                                                                        repr=False)
     records: list[Record]
     applicant: str | None = None
     applicant_cell: tuple[int, str] | None = None   # (row, letter)
@@ -72,13 +113,13 @@ class Table:
     # The reader's values column by column ({key: [value per record]}, the same objects as the
     # records'): validate's columnar frame starts from them. None for a table built in memory or
     # copied (``dataclasses.replace``); whoever changes ``records`` after reading sets it to None.
-    read_columns: dict[str, list[Any]] | None = field(default=None, init=False, compare=False)
+    read_columns: Mapping[str, list[Any]] | None = field(default=None, init=False, compare=False)
     # Some of them as typed columns too (``reader.fast``: polars Series, the frame's types, null
     # where the value is not of the type); set and cleared with ``read_columns``.
     read_series: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
     _names: tuple[int, frozenset[str]] = field(default=(0, frozenset()), init=False, compare=False)
 
-    def set_columns(self, rows: list[int], columns: dict[str, list[Any]]) -> None:
+    def set_columns(self, rows: list[int], columns: Mapping[str, list[Any]]) -> None:
         """Set the records from the reader's columns (sheet row numbers, values per field)."""
         self._records, self._pending = [], (rows, columns)
         self.read_columns = columns

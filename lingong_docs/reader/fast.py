@@ -106,9 +106,19 @@ def _sheet_start(zf: zipfile.ZipFile, member: str, rows: int) -> tuple[bytes, bo
     return bytes(buf), False
 
 
-def preload() -> None:
-    """Start importing polars in a thread: fastexcel reads the sheet without the GIL meanwhile."""
-    threading.Thread(target=__import__, args=("polars",), name="import-polars", daemon=True).start()
+def preload(*also: Callable[[], object]) -> threading.Thread:
+    """Start importing polars, then calling ``also``, in a thread: fastexcel reads the sheet without
+    the GIL meanwhile. A failure there is left to the main thread, which calls them again."""
+    def work() -> None:
+        try:
+            __import__("polars")
+            for fn in also:
+                fn()
+        except Exception:       # the main thread meets it again and says what is wrong
+            pass
+    thread = threading.Thread(target=work, name="lingong-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 _ALLOWED = ("String", "Float64", "Datetime", "Null", "Boolean")
@@ -257,10 +267,16 @@ Converter = Callable[[Any], tuple[Any, str | None]]
 Coded = list[tuple[int, str, Any]]      # (position, code, raw value) of the cells a converter flagged
 
 
-def convert(series: pl.Series, form: str, fn: Converter) -> tuple[list[Any], Coded, pl.Series | None]:
+Values = list[Any] | Callable[[], list[Any]]
+
+
+def convert(series: pl.Series, form: str, fn: Converter) -> tuple[Values, Coded, pl.Series | None]:
     """Return the converted values of a column, the cells with a read code, and the values as a
     polars column where this path made one (text: String, 序号: Int64, dates: Datetime("us"); null
     where the value is not of that type) — validate's frame takes it as it is.
+
+    Where every value was in normal form the values are exactly that column's: they come as a
+    function making the Python list (``typed.to_list``), called only if something asks.
 
     ``form`` says which converter ``fn`` is (``text``, ``name``, ``id``, ``phone``, ``seq``,
     ``datetime``, ``number``); values in normal form are taken by column operations, the rest
@@ -270,12 +286,17 @@ def convert(series: pl.Series, form: str, fn: Converter) -> tuple[list[Any], Cod
 
     dtype = series.dtype
     if dtype == pl.String and form in CANONICAL:
-        values, coded, changed = _through(fn, series.to_list(), series.str.contains(CANONICAL[form]).fill_null(True))
+        ok = series.str.contains(CANONICAL[form]).fill_null(True)
+        if ok.all():
+            return series.to_list, [], series
+        values, coded, changed = _through(fn, series.to_list(), ok)
         return values, coded, _patched(series, values, changed, str)
     if dtype == pl.Float64 and form in ("seq", "phone"):
         ok = ((series == series.floor()) & (series.abs() < (2.0**53 if form == "seq" else 1e15))).fill_null(True)
         whole = series.cast(pl.Int64, strict=False)
         typed = whole if form == "seq" else whole.cast(pl.String)
+        if ok.all():
+            return typed.to_list, [], typed
         values, coded, changed = _through(fn, typed.to_list(), ok, series.to_list())
         return values, coded, _patched(typed, values, changed, int if form == "seq" else str)
     if dtype.base_type() == pl.Datetime and form == "datetime":
@@ -285,7 +306,7 @@ def convert(series: pl.Series, form: str, fn: Converter) -> tuple[list[Any], Cod
         rounded = series.cast(pl.Datetime("ms")).to_frame("v").select(
             pl.when(v - second >= dt.timedelta(milliseconds=500)).then(second + dt.timedelta(seconds=1))
             .otherwise(second)).to_series().cast(pl.Datetime("us"))
-        return rounded.to_list(), [], rounded
+        return rounded.to_list, [], rounded
     values, coded, _ = _through(fn, python_values(series), None)
     return values, coded, None
 

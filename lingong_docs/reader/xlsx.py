@@ -15,7 +15,7 @@ from python_calamine import CalamineWorkbook
 
 from lingong_docs.core import findings as F
 from lingong_docs.core.errors import LingongError, ReadError
-from lingong_docs.core.model import Record, Table
+from lingong_docs.core.model import Columns, Record, Table
 from lingong_docs.core.policy import policy_for_year
 from lingong_docs.core.tables import JOB_POSTS, ROSTER, TableSpec, normalize_header, spec
 from lingong_docs.identifiers import uscc as uscc_mod
@@ -125,8 +125,6 @@ def read_table(path: str | Path, kind: str | None = None, footer_words: tuple[st
 
 
 def _read_table(path: Path, kind: str | None, footer_words: tuple[str, ...] | None) -> Table:
-    if footer_words is None:
-        footer_words = default_footer_words()
     scan = scan_workbook(path)
     wb = _open(path)
     heads = _Heads(path, scan)
@@ -163,7 +161,9 @@ def _read_table(path: Path, kind: str | None, footer_words: tuple[str, ...] | No
             table.findings.append(F.make("column-missing", file=path.name, sheet=sheet.name,
                                          row=header_idx + 1, header=col.header))
     _read_header_block(table, rows[:header_idx + 1])
-    body = _fast_body(table, path, head, header_idx, hmap, sheet)
+    body = _fast_body(table, path, head, header_idx, hmap, sheet, preload=footer_words is None)
+    if footer_words is None:
+        footer_words = default_footer_words()      # the policy file, loaded meanwhile by fast.preload
     if body is not None:
         _read_records_fast(table, body, header_idx, hmap, sheet, footer_words)
     else:
@@ -173,13 +173,13 @@ def _read_table(path: Path, kind: str | None, footer_words: tuple[str, ...] | No
 
 
 def _fast_body(table: Table, path: Path, head: fast.Head, header_idx: int, hmap: dict[str, int],
-               sheet: SheetScan) -> fast.Body | None:
+               sheet: SheetScan, preload: bool) -> fast.Body | None:
     """Return the sheet below the header as columns (``fast.load``), or None for the whole-sheet path."""
     if fast.MODE == "never" or not (head.cut or fast.MODE == "always") or table.date1904 or sheet.error_cells:
         return None
     if any(_merge_in_data(ref, header_idx + 1) for ref in sheet.merged):
         return None
-    fast.preload()
+    fast.preload(default_footer_words) if preload else fast.preload()
     headers = {idx: head.rows[header_idx][idx] for idx in hmap.values()}
     return fast.load(path, sheet.path, sheet.name, header_idx, headers)
 
@@ -400,21 +400,26 @@ def _read_records_fast(table: Table, body: fast.Body, header_idx: int, hmap: dic
     whole = split == body.df.height and (not data or data[split - 1] == header_idx + split) if split else False
     picked = body.df if whole else body.df[[r - header_idx - 1 for r in data[:split]]]
     tail = [body.tail[r - header_idx - 1 - body.df.height] for r in data[split:]]
-    columns: dict[str, list[Any]] = {}
+    columns = Columns()
     series = {}
+    specials = bool(sheet.formula_cells or covered)
     for key, idx, fn, letter, form in conv:
         values, coded, typed = fast.convert(picked[f"c{idx}"], form, fn)
-        if tail:
+        if tail or specials:
+            values = values() if callable(values) else values
+        if tail and not callable(values):
             raw_tail = [row[idx] if idx < len(row) else None for row in tail]
             converted, _ = _convert(fn, raw_tail)
             coded += [(split + pos, code, raw_tail[pos]) for pos, (_, code) in enumerate(converted) if code]
             values += [value for value, _ in converted]
-        elif typed is not None and not (sheet.formula_cells or covered):
+        elif typed is not None and not specials:
             series[key] = typed.alias(key)
         for pos, code, raw in coded:
             if code != "date-no-time":
+                assert not callable(values)      # a column with a code was converted cell by cell
                 table.findings.append(table.finding(code, data[pos] + 1, key, raw if values[pos] is N.BAD else values[pos]))
-        columns[key] = _mark_specials(table, values, data, key, idx, letter, sheet, covered)
+        columns.put(key, values if callable(values) else _mark_specials(table, values, data, key, idx, letter, sheet,
+                                                                         covered))
     table.set_columns([r + 1 for r in data], columns)
     table.read_series = series
     hidden = set(sheet.hidden_rows)

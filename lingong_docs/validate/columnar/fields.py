@@ -24,6 +24,7 @@ the code of the first, as before. Findings are made only for cells that fail.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 import operator
@@ -57,18 +58,24 @@ class Screen:
         """Return the positions of the cells that may fail, in row order."""
         import polars as pl
 
-        values = frame.raw[self.key]
         col = pl.col(self.key)
-        dtype = frame.df.schema[self.key]
-        mask = _odd(frame, self.key, _schema_types(self.rules))
-        exprs = [expr for expr in self._exprs(col, dtype) if expr is not None]
+        column = frame.df[self.key]
+        exact = self.key in frame.exact and _holds(column.dtype, _schema_types(self.rules))
+        # a column holding the values exactly, of a type the schema accepts, has no odd cell (``_odd``)
+        mask = pl.repeat(False, len(column), dtype=pl.Boolean, eager=True) if exact else \
+            _odd(frame, self.key, _schema_types(self.rules))
+        exprs = [expr for expr in self._exprs(col, column.dtype) if expr is not None]
         if exprs:
             mask = mask | frame.df.select(pl.any_horizontal(exprs).fill_null(False)).to_series()
         for name in _check_names(self.rules):
             if name in COLUMN_CHECKS:
                 mask = mask | COLUMN_CHECKS[name](frame, self.key)
-        if _value_tests(self.rules):
-            keys = hashable(values)
+        if _value_tests(self.rules) and exact:
+            by_value = self._failing_values(column.drop_nulls().unique().to_list())
+            if by_value:
+                mask = mask | column.is_in(list(by_value)).fill_null(False)
+        elif _value_tests(self.rules):
+            keys = hashable(frame.raw[self.key])
             by_value = self._failing_values(keys)
             if by_value:
                 mask = mask | pl.Series(list(map(by_value.__contains__, keys)), dtype=pl.Boolean)
@@ -175,6 +182,14 @@ def _fails(check: Callable[[Any], Any], value: Any) -> bool:
     return bool(check(value))
 
 
+def _holds(dtype: Any, accepted: frozenset[type]) -> bool:
+    """True when every value of a frame column of ``dtype`` is of a type in ``accepted``."""
+    import polars as pl
+
+    kind = {pl.String: str, pl.Int64: int}.get(dtype) or (dt.datetime if dtype == pl.Datetime("us") else None)
+    return kind is not None and (not accepted or object in accepted or kind in accepted - {bool})
+
+
 def _schema_types(rules: dict[str, Any]) -> frozenset[type]:
     """Return the Python types the column's ``type`` rule accepts (every type when it has none)."""
     names = rules.get("type")
@@ -223,8 +238,9 @@ def field_findings(frame: Frame) -> list[F.Finding]:
     table = frame.table
     failed: list[tuple[int, int, str, Any, tuple[str, dict[str, Any]]]] = []
     for order, screen in enumerate(s for s in screens(table.kind) if s.key in table.columns):
-        values = frame.raw[screen.key]
-        for pos in screen.flagged(frame):
+        flagged = screen.flagged(frame)
+        values = frame.raw[screen.key] if flagged else []     # the Python list, only when a cell is flagged
+        for pos in flagged:
             result = screen.check(values[pos])
             if result is not None:
                 failed.append((pos, order, screen.key, values[pos], result))

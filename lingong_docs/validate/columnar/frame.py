@@ -37,11 +37,12 @@ only for a cell that failed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from lingong_docs.core.model import Record, Table
+from lingong_docs.core.model import Columns, Record, Table
 from lingong_docs.identifiers import idcard
 
 if TYPE_CHECKING:
@@ -61,8 +62,11 @@ class Frame:
 
     table: Table
     df: pl.DataFrame
-    raw: dict[str, list[Any]]
+    raw: Mapping[str, list[Any]]
     rows: list[int]
+    exact: frozenset[str] = frozenset()
+    """Fields whose frame column holds the raw values exactly (a value for a value, None for null):
+    a rule may read the column instead of ``raw`` (which makes the Python list)."""
 
     def __repr__(self) -> str:  # never show personal values
         return f"Frame({self.table.kind}, rows={self.df.height})"
@@ -202,22 +206,29 @@ def frame_of(table: Table) -> Frame:
     n = table.row_count
     keys = [c.key for c in table.spec.columns if c.key in table.columns]
     read = table.read_columns
-    if read is not None and all(len(read.get(key, ())) == n for key in keys):
-        raw = {key: read[key] for key in keys}
+    raw: Mapping[str, list[Any]]
+    if read is not None and all(key in read for key in keys):
+        raw = read          # lists made on first use (model.Columns): a typed column may never need one
     else:
         raw = {key: [r.values.get(key) for r in table.records] for key in keys}
     rows = table.record_rows
     series = [pl.Series("row", rows, dtype=pl.Int64)]
+    exact: set[str] = set()
     for key in keys:
         typed = table.read_series.get(key)
         if typed is not None and len(typed) == n and not _numeric(table.kind, key):
             series.append(typed)        # the reader's column (reader.fast), already of the frame's type
+            if isinstance(read, Columns) and key in read.typed:
+                exact.add(key)
         else:
             series.extend(_column(table.kind, key, raw[key]))
     if table.kind == "roster":
-        ids = raw.get("id_number") or [None] * n
-        series.append(pl.Series("id_ok", _id_ok(ids), dtype=pl.Boolean))
-    return Frame(table=table, df=pl.DataFrame(series), raw=raw, rows=rows)
+        if "id_number" in exact:        # the IDs as they are: no Python list needed
+            ok = idcard.valid_mask(table.read_series["id_number"])
+        else:
+            ok = _id_ok(raw.get("id_number") or [None] * n)
+        series.append(ok.alias("id_ok").cast(pl.Boolean))
+    return Frame(table=table, df=pl.DataFrame(series), raw=raw, rows=rows, exact=frozenset(exact))
 
 
 def end_day_expr(end: pl.Expr) -> pl.Expr:
