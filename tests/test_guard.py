@@ -221,6 +221,39 @@ def test_a_lying_zip_header_is_a_bomb_found_after_one_piece(tmp_path: Path, garb
     assert peak < 8_000_000
 
 
+def test_a_stored_member_longer_than_its_header_is_a_bomb(tmp_path: Path):
+    """An uncompressed (stored) member whose data runs past the size its header declares."""
+    src = base_workbook(tmp_path / "src.xlsx")
+    out = tmp_path / "stored-liar.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(info.filename, data + b" " * 3_000_000 if info.filename == SHEET else data)
+    data = bytearray(out.read_bytes())
+    with zipfile.ZipFile(out) as zf:
+        info, central = zf.getinfo(SHEET), zf.start_dir
+    while data[central + 46:central + 46 + len(SHEET)] != SHEET.encode():
+        name_len, extra_len, comment_len = struct.unpack_from("<HHH", data, central + 28)
+        central += 46 + name_len + extra_len + comment_len
+    struct.pack_into("<I", data, central + 24, 1_500)           # says 1.5 KB; 3 MB follow
+    out.write_bytes(bytes(data))
+    with pytest.raises(ReadError) as info_:
+        scan_workbook(out)
+    assert info_.value.code == "xlsx-bomb"
+
+
+def test_a_part_parsed_whole_is_bounded(tmp_path: Path, monkeypatch):
+    """workbook.xml, its relationships and styles.xml are parsed whole: each has its own size limit."""
+    path = _features(tmp_path)
+    assert scan_workbook(path).sheets[0].name == "附件5"
+    with zipfile.ZipFile(path) as zf:
+        styles = zf.getinfo("xl/styles.xml").file_size
+    monkeypatch.setattr(guard, "MAX_PARSED_PART", styles - 1)
+    with pytest.raises(ReadError) as info:
+        scan_workbook(path)
+    assert info.value.code == "xlsx-bomb"
+
+
 def test_an_entity_declaration_deep_in_any_member_is_refused(tmp_path: Path, monkeypatch):
     """Not only the first 64 KB: a .vml or .rels member is read to its end, also in 64-byte pieces."""
     monkeypatch.setattr(guard, "CHUNK", 64)
