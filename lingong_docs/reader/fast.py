@@ -138,33 +138,47 @@ class Body:
     tail: list[list[Any]]
 
 
-def load(path: Path, member: str, name: str, header_idx: int, headers: dict[int, str]) -> Body | None:
+def load(path: Path, member: str, name: str, head: Head, header_idx: int, headers: dict[int, str],
+         ends: tuple[bytes, bytes] = (b"", b"")) -> Body | None:
     """Return the rows of sheet ``name`` (zip member ``member``) below its header row.
 
     ``headers`` are the table's header cells ({column index: text}) as the header search read
     them: fastexcel must name the same columns alike, else None (the whole-sheet path reads it).
-    Where a column mixes types, the last ``TAIL_ROWS`` rows are read apart (``tail_rows``) and the
-    rows above them again as columns; None when they still mix, or a column has a type this path
-    does not convert.
+    The last ``TAIL_ROWS`` rows (``tail_rows``; ``ends``: the sheet's first and last bytes the guard
+    kept) are read apart when they bring a kind of value the first rows under the header do not
+    have in some column (合计 under 序号, 填表人 lines): the rows above them come as columns. None
+    where a column mixes types above them (the first rows already do: fastexcel is not even
+    asked), or has a type this path does not convert.
     """
-    import fastexcel
-
+    first_rows = head.rows[header_idx + 1:]
+    if any(len(_kinds(first_rows, idx)) > 1 for idx in headers):
+        return None
+    first, tail = tail_rows(path, member, name, TAIL_ROWS, ends)
+    split = first is not None and first > header_idx and _tail_brings_types(first_rows, tail, headers)
     # fastexcel logs "could not determine dtype … falling back to string" for an empty column: no news
     logging.getLogger("fastexcel").setLevel(logging.ERROR)
-    tail: list[list[Any]] = []
     try:
-        df = _columns(path, name, header_idx, headers, None)
-    except fastexcel.UnsupportedColumnTypeCombinationError:
-        first, tail = tail_rows(path, member, name, TAIL_ROWS)
-        if first is None or first <= header_idx:
-            return None
-        try:
-            df = _columns(path, name, header_idx, headers, first - header_idx - 1)
-        except Exception:       # still mixed: the whole-sheet path
-            return None
-    except Exception:           # anything fastexcel cannot read: the whole-sheet path
+        df = _columns(path, name, header_idx, headers, first - header_idx - 1 if split and first else None)
+    except Exception:           # a column mixing types, or anything fastexcel cannot read: the whole-sheet path
         return None
-    return None if df is None else Body(df, tail)
+    return None if df is None else Body(df, tail if split else [])
+
+
+def _kinds(rows: list[list[Any]], idx: int) -> set[str]:
+    """The kinds of value (text, number, date, boolean) column ``idx`` holds in ``rows``."""
+    kinds = set()
+    for row in rows:
+        v = row[idx] if idx < len(row) else None
+        if v is not None and v != "":
+            kinds.add("b" if isinstance(v, bool) else "s" if isinstance(v, str)
+                      else "n" if isinstance(v, (int, float)) else "d")
+    return kinds
+
+
+def _tail_brings_types(first: list[list[Any]], tail: list[list[Any]], headers: dict[int, str]) -> bool:
+    """True when, in some column of the table, the last rows hold a kind of value the first rows
+    under the header do not."""
+    return any(_kinds(tail, idx) - _kinds(first, idx) for idx in headers)
 
 
 def _columns(path: Path, name: str, header_idx: int, headers: dict[int, str], n_rows: int | None
@@ -192,11 +206,15 @@ _SHEET_DATA_RE = re.compile(rb"<(?:\w+:)?sheetData\b[^>]*>")
 _SHEET_DATA_END_RE = re.compile(rb"</(?:\w+:)?sheetData>")
 
 
-def tail_rows(path: Path, member: str, name: str, n: int) -> tuple[int | None, list[list[Any]]]:
+def tail_rows(path: Path, member: str, name: str, n: int, ends: tuple[bytes, bytes] = (b"", b"")
+              ) -> tuple[int | None, list[list[Any]]]:
     """Return (0-based sheet index of the first, rows) of the last ``n`` rows of the sheet, each as
-    python-calamine gives it from column A; (None, []) when the rows carry no numbers."""
+    python-calamine gives it from column A; (None, []) when the rows carry no numbers.
+
+    ``ends`` are the sheet's first and last bytes as the guard kept them (``SheetScan.start_xml``,
+    ``end_xml``): where they hold the last ``n`` rows the sheet is not read again."""
     with zipfile.ZipFile(path) as zf:
-        start, rows_xml = _sheet_end(zf, member, n)
+        start, rows_xml = _kept_end(*ends, n) or _sheet_end(zf, member, n)
         number = _ROW_NUMBER_RE.search(rows_xml[:rows_xml.find(b">") + 1]) if start else None
         if number is None:
             return None, []
@@ -215,6 +233,21 @@ def _closing(start: bytes) -> bytes:
     root = _ROOT_RE.search(start)
     prefix = (root.group(1) or b"") if root else b""
     return b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+
+
+def _kept_end(start_xml: bytes, end_xml: bytes, n: int) -> tuple[bytes, bytes] | None:
+    """``_sheet_end`` from the bytes the guard kept, or None when they do not hold the last ``n`` rows."""
+    tag = _SHEET_DATA_RE.search(start_xml)
+    if tag is None:
+        return None
+    whole = end_xml.startswith(start_xml[:tag.end()])     # a short sheet: the guard kept all of it
+    body = end_xml[tag.end():] if whole else end_xml
+    starts = [m.start() for m in _ROW_START_RE.finditer(body)]
+    if len(starts) <= n and not whole:
+        return None
+    end = _SHEET_DATA_END_RE.search(body)
+    first = starts[-n] if len(starts) >= n else (starts[0] if starts else 0)
+    return start_xml[:tag.end()], body[first:end.start() if end else len(body)]
 
 
 def _sheet_end(zf: zipfile.ZipFile, member: str, n: int) -> tuple[bytes, bytes]:

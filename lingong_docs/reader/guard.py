@@ -39,6 +39,7 @@ MAX_ROW_GAP = 200_000     # content may lie this far below the rows above it (on
 CHUNK = 1 << 20           # decompressed bytes scanned per step (tests lower it to cut tags in two)
 OVERLAP = 64 << 10        # context kept after the cut: a cell's tag and its value are far shorter
 MAX_CARRY = 8 << 20       # one tag or text without a "<" for this long is not a sheet any program writes
+END_BYTES = 1 << 20       # the end of each sheet kept for the reader (SheetScan.end_xml): a few thousand rows
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -68,6 +69,10 @@ class SheetScan:
     hidden_rows: list = field(default_factory=list)
     merged: list = field(default_factory=list)        # ["B24:B25", ...]
     struck_cells: set = field(default_factory=set)    # {(row, col_letters)} with a struck-through font
+    # The sheet's first bytes (up to its first window's cut) and its last ``END_BYTES`` or more: the
+    # reader takes the last rows from them without reading the sheet again (``reader.fast.tail_rows``).
+    start_xml: bytes = field(default=b"", repr=False, compare=False)
+    end_xml: bytes = field(default=b"", repr=False, compare=False)
 
 
 @dataclass
@@ -406,6 +411,7 @@ class _SheetScanner:
 
     def run(self, chunks: Iterator[bytes]) -> None:
         window = bytearray()      # one buffer: dropping the scanned head and appending reuse its memory
+        before = b""              # the last END_BYTES scanned before ``window``
         try:
             for data in chunks:
                 window += data
@@ -415,11 +421,17 @@ class _SheetScanner:
                         raise _corrupt(self.path)
                     continue
                 self.feed(window, cut, final=False)
+                if not self.scan.start_xml:
+                    self.scan.start_xml = bytes(window[:cut])
+                before = bytes(window[max(0, cut - END_BYTES):cut])
                 del window[:cut]
         finally:
             getattr(chunks, "close", lambda: None)()    # close the member on a refusal too
         if window:
             self.feed(window, len(window), final=True)
+        if not self.scan.start_xml:
+            self.scan.start_xml = bytes(window)
+        self.scan.end_xml = before + bytes(window)
 
     def feed(self, xml: _Bytes, cut: int, final: bool) -> None:
         if b"!" in xml and _DTD_RE.search(xml):

@@ -161,7 +161,9 @@ def _read_table(path: Path, kind: str | None, footer_words: tuple[str, ...] | No
             table.findings.append(F.make("column-missing", file=path.name, sheet=sheet.name,
                                          row=header_idx + 1, header=col.header))
     _read_header_block(table, rows[:header_idx + 1])
-    body = _fast_body(table, path, head, header_idx, hmap, sheet, preload=footer_words is None)
+    if head.cut or fast.MODE == "always":      # a large sheet: fastexcel or python-calamine read it without the GIL
+        fast.preload(*([default_footer_words] if footer_words is None else []))
+    body = _fast_body(table, path, head, header_idx, hmap, sheet)
     if footer_words is None:
         footer_words = default_footer_words()      # the policy file, loaded meanwhile by fast.preload
     if body is not None:
@@ -173,15 +175,14 @@ def _read_table(path: Path, kind: str | None, footer_words: tuple[str, ...] | No
 
 
 def _fast_body(table: Table, path: Path, head: fast.Head, header_idx: int, hmap: dict[str, int],
-               sheet: SheetScan, preload: bool) -> fast.Body | None:
+               sheet: SheetScan) -> fast.Body | None:
     """Return the sheet below the header as columns (``fast.load``), or None for the whole-sheet path."""
     if fast.MODE == "never" or not (head.cut or fast.MODE == "always") or table.date1904 or sheet.error_cells:
         return None
     if any(_merge_in_data(ref, header_idx + 1) for ref in sheet.merged):
         return None
-    fast.preload(default_footer_words) if preload else fast.preload()
     headers = {idx: head.rows[header_idx][idx] for idx in hmap.values()}
-    return fast.load(path, sheet.path, sheet.name, header_idx, headers)
+    return fast.load(path, sheet.path, sheet.name, head, header_idx, headers, (sheet.start_xml, sheet.end_xml))
 
 
 def default_footer_words() -> tuple[str, ...]:
@@ -377,10 +378,7 @@ def _read_records(table: Table, rows: list[list[Any]], header_idx: int, hmap: di
     # Convert column by column (one tight loop per column is much faster than cell by cell).
     columns = {key: _read_column(table, rows, data_rows, key, idx, fn, letter, sheet, covered)
                for key, idx, fn, letter in conv}
-    keys = list(columns)
-    cols = [columns[k] for k in keys]
-    table.records.extend(Record(r + 1, dict(zip(keys, vals))) for r, vals in zip(data_rows, zip(*cols)))
-    table.read_columns = columns
+    table.set_columns([r + 1 for r in data_rows], columns)     # records made when first read
     hidden = set(sheet.hidden_rows)
     for r in data_rows:
         if r + 1 in hidden:
