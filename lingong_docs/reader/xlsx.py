@@ -320,25 +320,11 @@ def _starts_with_word(text: str, words: tuple[str, ...]) -> bool:
 def _data_rows(table: Table, rows: list[list[Any]], header_idx: int, used: list[int],
                special_rows: set[int], footer: tuple[tuple[str, ...], list[int]]) -> list[int]:
     """Return the 0-based indexes of rows holding data (blank, footer and trailing rows skipped)."""
-    fname, sname = table.path.name, table.sheet
     words, key_cols = footer
-    data_rows: list[int] = []
-    blank_run = 0
-    for r in range(header_idx + 1, len(rows)):
-        row = rows[r]
-        n = len(row)
-        if words and _footer_line(row, words, key_cols):
-            table.findings.append(F.make("total-row-ignored", file=fname, sheet=sname, row=r + 1))
-            blank_run += 1
-            continue
-        if not any(i < n and row[i] != "" and row[i] is not None for i in used) and (r + 1) not in special_rows:
-            blank_run += 1
-            continue
-        if blank_run >= GAP_ROWS and data_rows:
-            table.findings.append(F.make("rows-after-gap", file=fname, sheet=sname, row=r + 1))
-        blank_run = 0
-        data_rows.append(r)
-    return data_rows
+    below = rows[header_idx + 1:]
+    footer_rows = {pos for pos, row in enumerate(below) if words and _footer_line(row, words, key_cols)}
+    filled = [any(i < len(row) and row[i] != "" and row[i] is not None for i in used) for row in below]
+    return _data_rows_flagged(table, header_idx, filled, footer_rows, special_rows)
 
 
 def _merged_covered(table: Table, sheet: SheetScan, header_idx: int, data_rows: set[int]) -> set[tuple[int, int]]:
