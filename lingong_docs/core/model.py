@@ -37,29 +37,32 @@ BAD = _Bad()
 
 
 class Columns(Mapping[str, list[Any]]):
-    """A table's values column by column, ``{key: [value per record]}``, where a column may be made
-    the first time it is read (``later``: a function giving the list) — the reader's fast path keeps
-    a column in its typed form until something asks for its Python values."""
+    """A table's values column by column, ``{key: [value per record]}``, as the reader read them.
+
+    ``series`` holds some columns in typed form too (``reader.fast``: polars Series of the frame's
+    types, null where a value is not of the type): validate's frame takes them as they are. A
+    column in ``exact`` is its typed column value for value, so its Python list is made only the
+    first time it is read (a clean large roster is validated without one)."""
 
     def __init__(self) -> None:
         self._ready: dict[str, list[Any]] = {}
         self._later: dict[str, Callable[[], list[Any]]] = {}
         self._order: list[str] = []
-        self.typed: set[str] = set()
+        self.series: dict[str, Any] = {}
+        self.exact: set[str] = set()
 
-    def put(self, key: str, values: list[Any] | Callable[[], list[Any]]) -> None:
-        """Add column ``key``: its list, or a function making it — the reader gives one exactly
-        where the values are those of its typed column (``Table.read_series``), cell for cell."""
+    def put(self, key: str, values: list[Any] | Callable[[], list[Any]], series: Any = None) -> None:
+        """Add column ``key``: its list, or (with its typed ``series``, exactly the same values) a
+        function making the list."""
         self._order.append(key)
+        if series is not None:
+            self.series[key] = series
         if callable(values):
+            assert series is not None
             self._later[key] = values
-            self.typed.add(key)
+            self.exact.add(key)
         else:
             self._ready[key] = values
-
-    def made(self, key: str) -> bool:
-        """True when column ``key`` exists as a Python list already."""
-        return key in self._ready
 
     def __getitem__(self, key: str) -> list[Any]:
         if key in self._later:
@@ -114,9 +117,6 @@ class Table:
     # records'): validate's columnar frame starts from them. None for a table built in memory or
     # copied (``dataclasses.replace``); whoever changes ``records`` after reading sets it to None.
     read_columns: Mapping[str, list[Any]] | None = field(default=None, init=False, compare=False)
-    # Some of them as typed columns too (``reader.fast``: polars Series, the frame's types, null
-    # where the value is not of the type); set and cleared with ``read_columns``.
-    read_series: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
     _names: tuple[int, frozenset[str]] = field(default=(0, frozenset()), init=False, compare=False)
 
     def set_columns(self, rows: list[int], columns: Mapping[str, list[Any]]) -> None:
@@ -188,7 +188,7 @@ def _get_records(table: Table) -> list[Record]:
 
 def _set_records(table: Table, records: list[Record]) -> None:
     table._records, table._pending = records, None
-    table.read_series = {}
+    table.read_columns = None       # the reader's columns no longer say what the records hold
 
 
 # ``records`` is a dataclass field (``Table(..., records=[...])``, compared, copied by

@@ -2,18 +2,19 @@
 
 ``reader.xlsx`` finds the table in the first rows of each sheet (``head_rows``: python-calamine
 on a copy of the workbook cut after those rows, a few milliseconds whatever the sheet's size).
-For the table's sheet it then asks ``read_columns`` here: fastexcel reads the sheet into Arrow
-columns (``dtype_coercion="strict"``: every column holds one type, or fastexcel refuses) and
-polars converts each column. A cell whose value is already in its normal form (an 18-character
-ID, a name without separators, a text without controls or outer spaces, a date and time, a number)
-is taken as it is, by column operations; only the other cells go through the converter of
-``reader.normalize`` that the whole-sheet path uses, once per distinct value.
+For the table's sheet it then asks ``load`` here: fastexcel reads the sheet into Arrow columns
+(``dtype_coercion="strict"``: every column holds one type, or fastexcel refuses), and ``convert``
+turns each column into the reader's values. A cell whose value is already in its normal form (an
+18-character ID, a name without separators, a text without controls or outer spaces, a date and
+time, a whole 序号) is taken as it is, by column operations; the other cells go through the
+converter of ``reader.normalize`` that the whole-sheet path uses, once per distinct value.
 
-Where the columns are not plain — a column mixing types, a type this path does not convert
-(durations, booleans, Excel errors), merged cells in the data, a 1904 workbook, a header fastexcel
-names differently — ``read_columns`` answers ``None`` and the reader takes the whole-sheet path
-(python-calamine, Python values cell by cell). Both give the same records and findings:
-``tests/test_reader_fast.py`` runs the validate corpus through both.
+Where the columns are not plain — a column mixing types above the last rows, a type fastexcel
+gives that this path does not take (durations, Excel errors), merged cells in the data, a 1904
+workbook, a header fastexcel names differently — ``load`` answers ``None`` and the reader takes
+the whole-sheet path (python-calamine, Python values cell by cell). Both give the same records and
+findings: ``tests/test_reader_fast.py`` runs the validate corpus through the fast path,
+``tests/test_reader_fast_values.py`` compares both paths cell by cell.
 """
 
 from __future__ import annotations
@@ -100,13 +101,11 @@ def _sheet_start(zf: zipfile.ZipFile, member: str, rows: int) -> tuple[bytes, bo
             for m in _ROW_END_RE.finditer(buf, pos):
                 ends, pos = ends + 1, m.end()
                 if ends == rows:
-                    root = _ROOT_RE.search(buf)
-                    prefix = (root.group(1) or b"") if root else b""
-                    return bytes(buf[:pos]) + b"</" + prefix + b"sheetData></" + prefix + b"worksheet>", True
+                    return bytes(buf[:pos]) + _closing(bytes(buf[:pos])), True
     return bytes(buf), False
 
 
-def preload(*also: Callable[[], object]) -> threading.Thread:
+def preload(*also: Callable[[], object]) -> None:
     """Start importing polars, then calling ``also``, in a thread: fastexcel reads the sheet without
     the GIL meanwhile. A failure there is left to the main thread, which calls them again."""
     def work() -> None:
@@ -116,9 +115,7 @@ def preload(*also: Callable[[], object]) -> threading.Thread:
                 fn()
         except Exception:       # the main thread meets it again and says what is wrong
             pass
-    thread = threading.Thread(target=work, name="lingong-preload", daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=work, name="lingong-preload", daemon=True).start()
 
 
 _ALLOWED = ("String", "Float64", "Datetime", "Null", "Boolean")
@@ -139,7 +136,7 @@ class Body:
 
 
 def load(path: Path, member: str, name: str, head: Head, header_idx: int, headers: dict[int, str],
-         ends: tuple[bytes, bytes] = (b"", b"")) -> Body | None:
+         ends: tuple[bytes, bytes]) -> Body | None:
     """Return the rows of sheet ``name`` (zip member ``member``) below its header row.
 
     ``headers`` are the table's header cells ({column index: text}) as the header search read
@@ -154,11 +151,12 @@ def load(path: Path, member: str, name: str, head: Head, header_idx: int, header
     if any(len(_kinds(first_rows, idx)) > 1 for idx in headers):
         return None
     first, tail = tail_rows(path, member, name, TAIL_ROWS, ends)
-    split = first is not None and first > header_idx and _tail_brings_types(first_rows, tail, headers)
+    above = first - header_idx - 1 if first is not None and first > header_idx else None
+    split = above is not None and _tail_brings_types(first_rows, tail, headers)
     # fastexcel logs "could not determine dtype … falling back to string" for an empty column: no news
     logging.getLogger("fastexcel").setLevel(logging.ERROR)
     try:
-        df = _columns(path, name, header_idx, headers, first - header_idx - 1 if split and first else None)
+        df = _columns(path, name, header_idx, headers, above if split else None)
     except Exception:           # a column mixing types, or anything fastexcel cannot read: the whole-sheet path
         return None
     return None if df is None else Body(df, tail if split else [])
@@ -206,20 +204,20 @@ _SHEET_DATA_RE = re.compile(rb"<(?:\w+:)?sheetData\b[^>]*>")
 _SHEET_DATA_END_RE = re.compile(rb"</(?:\w+:)?sheetData>")
 
 
-def tail_rows(path: Path, member: str, name: str, n: int, ends: tuple[bytes, bytes] = (b"", b"")
+def tail_rows(path: Path, member: str, name: str, n: int, ends: tuple[bytes, bytes]
               ) -> tuple[int | None, list[list[Any]]]:
     """Return (0-based sheet index of the first, rows) of the last ``n`` rows of the sheet, each as
-    python-calamine gives it from column A; (None, []) when the rows carry no numbers.
+    python-calamine gives it from column A — fewer where the guard's kept end holds fewer whole
+    rows; (None, []) when there is none or the rows carry no numbers.
 
     ``ends`` are the sheet's first and last bytes as the guard kept them (``SheetScan.start_xml``,
-    ``end_xml``): where they hold the last ``n`` rows the sheet is not read again."""
+    ``end_xml``): the sheet is not read again."""
+    kept = _kept_end(*ends, n)
+    number = _ROW_NUMBER_RE.search(kept[1][:kept[1].find(b">") + 1]) if kept else None
+    if kept is None or number is None:
+        return None, []
     with zipfile.ZipFile(path) as zf:
-        start, rows_xml = _kept_end(*ends, n) or _sheet_end(zf, member, n)
-        number = _ROW_NUMBER_RE.search(rows_xml[:rows_xml.find(b">") + 1]) if start else None
-        if number is None:
-            return None, []
-        xml = start + rows_xml + _closing(start)
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(_cut_copy(zf, member, xml)))
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(_cut_copy(zf, member, kept[0] + kept[1] + _closing(kept[0]))))
     sheet = wb.get_sheet_by_name(name)
     first = int(number.group(1)) - 1
     found = sheet.to_python(skip_empty_area=True)
@@ -230,50 +228,27 @@ def tail_rows(path: Path, member: str, name: str, n: int, ends: tuple[bytes, byt
 
 
 def _closing(start: bytes) -> bytes:
+    """The tags that close a sheet's XML cut inside its ``sheetData``."""
     root = _ROOT_RE.search(start)
     prefix = (root.group(1) or b"") if root else b""
     return b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
 
 
 def _kept_end(start_xml: bytes, end_xml: bytes, n: int) -> tuple[bytes, bytes] | None:
-    """``_sheet_end`` from the bytes the guard kept, or None when they do not hold the last ``n`` rows."""
+    """Return (the sheet XML up to its ``<sheetData>`` tag, the XML of its last ``n`` whole row
+    elements) from the bytes the guard kept; None without a ``<sheetData>`` tag or a whole row."""
     tag = _SHEET_DATA_RE.search(start_xml)
     if tag is None:
         return None
     whole = end_xml.startswith(start_xml[:tag.end()])     # a short sheet: the guard kept all of it
     body = end_xml[tag.end():] if whole else end_xml
     starts = [m.start() for m in _ROW_START_RE.finditer(body)]
-    if len(starts) <= n and not whole:
+    if not whole:
+        starts = starts[1:]         # the first row there may have begun before the kept bytes
+    if not starts:
         return None
-    end = _SHEET_DATA_END_RE.search(body)
-    first = starts[-n] if len(starts) >= n else (starts[0] if starts else 0)
-    return start_xml[:tag.end()], body[first:end.start() if end else len(body)]
-
-
-def _sheet_end(zf: zipfile.ZipFile, member: str, n: int) -> tuple[bytes, bytes]:
-    """Return (the sheet XML up to its ``<sheetData>`` tag, the XML of its last ``n`` row elements)."""
-    start = b""
-    window = bytearray()
-    offset = 0                 # where ``window`` starts in the member
-    starts: list[int] = []     # offsets of the last row starts
-    with zf.open(member) as f:
-        while chunk := f.read(_CHUNK):
-            seen = len(window)
-            window += chunk
-            if not start:
-                tag = _SHEET_DATA_RE.search(window)
-                if tag is None:
-                    continue
-                start, window, offset, seen = bytes(window[:tag.end()]), window[tag.end():], offset + tag.end(), 0
-            for m in _ROW_START_RE.finditer(window, max(0, seen - 8)):
-                if not starts or offset + m.start() > starts[-1]:
-                    starts.append(offset + m.start())
-            if len(starts) > n:
-                del starts[:len(starts) - n]
-                cut = starts[0] - offset
-                window, offset = window[cut:], starts[0]
-    end = _SHEET_DATA_END_RE.search(window)
-    return start, bytes(window[:end.start()] if end else window)
+    end = _SHEET_DATA_END_RE.search(body, starts[-1])
+    return start_xml[:tag.end()], body[starts[-min(n, len(starts))]:end.start() if end else len(body)]
 
 
 def filled(df: pl.DataFrame, column: str) -> pl.Expr:
@@ -338,7 +313,7 @@ def convert(series: pl.Series, form: str, fn: Converter) -> tuple[Values, Coded,
         # _round_seconds: from half a second up to the next second (the reader's values are ms)
         rounded = series.cast(pl.Datetime("ms")).to_frame("v").select(
             pl.when(v - second >= dt.timedelta(milliseconds=500)).then(second + dt.timedelta(seconds=1))
-            .otherwise(second)).to_series().cast(pl.Datetime("us"))
+            .otherwise(second)).to_series().cast(pl.Datetime("us")).alias(series.name)
         return rounded.to_list, [], rounded
     values, coded, _ = _through(fn, python_values(series), None)
     return values, coded, None

@@ -161,9 +161,10 @@ def _read_table(path: Path, kind: str | None, footer_words: tuple[str, ...] | No
             table.findings.append(F.make("column-missing", file=path.name, sheet=sheet.name,
                                          row=header_idx + 1, header=col.header))
     _read_header_block(table, rows[:header_idx + 1])
-    if head.cut or fast.MODE == "always":      # a large sheet: fastexcel or python-calamine read it without the GIL
+    large = head.cut or fast.MODE == "always"
+    if large:       # fastexcel or python-calamine reads the sheet without the GIL: polars is imported meanwhile
         fast.preload(*([default_footer_words] if footer_words is None else []))
-    body = _fast_body(table, path, head, header_idx, hmap, sheet)
+    body = _fast_body(table, path, head, header_idx, hmap, sheet) if large and fast.MODE != "never" else None
     if footer_words is None:
         footer_words = default_footer_words()      # the policy file, loaded meanwhile by fast.preload
     if body is not None:
@@ -177,7 +178,7 @@ def _read_table(path: Path, kind: str | None, footer_words: tuple[str, ...] | No
 def _fast_body(table: Table, path: Path, head: fast.Head, header_idx: int, hmap: dict[str, int],
                sheet: SheetScan) -> fast.Body | None:
     """Return the sheet below the header as columns (``fast.load``), or None for the whole-sheet path."""
-    if fast.MODE == "never" or not (head.cut or fast.MODE == "always") or table.date1904 or sheet.error_cells:
+    if table.date1904 or sheet.error_cells:
         return None
     if any(_merge_in_data(ref, header_idx + 1) for ref in sheet.merged):
         return None
@@ -321,10 +322,16 @@ def _data_rows(table: Table, rows: list[list[Any]], header_idx: int, used: list[
                special_rows: set[int], footer: tuple[tuple[str, ...], list[int]]) -> list[int]:
     """Return the 0-based indexes of rows holding data (blank, footer and trailing rows skipped)."""
     words, key_cols = footer
-    below = rows[header_idx + 1:]
-    footer_rows = {pos for pos, row in enumerate(below) if words and _footer_line(row, words, key_cols)}
-    filled = [any(i < len(row) and row[i] != "" and row[i] is not None for i in used) for row in below]
+    footer_rows, filled = _row_flags(rows[header_idx + 1:], words, key_cols, used)
     return _data_rows_flagged(table, header_idx, filled, footer_rows, special_rows)
+
+
+def _row_flags(rows: list[list[Any]], words: tuple[str, ...], key_cols: list[int], used: list[int],
+               start: int = 0) -> tuple[set[int], list[bool]]:
+    """Return the positions (from ``start``) of the footer lines among ``rows``, and per row whether
+    a ``used`` column is filled."""
+    footer_rows = {pos for pos, row in enumerate(rows, start) if words and _footer_line(row, words, key_cols)}
+    return footer_rows, [any(i < len(row) and row[i] != "" and row[i] is not None for i in used) for row in rows]
 
 
 def _merged_covered(table: Table, sheet: SheetScan, header_idx: int, data_rows: set[int]) -> set[tuple[int, int]]:
@@ -385,27 +392,25 @@ def _read_records_fast(table: Table, body: fast.Body, header_idx: int, hmap: dic
     picked = body.df if whole else body.df[[r - header_idx - 1 for r in data[:split]]]
     tail = [body.tail[r - header_idx - 1 - body.df.height] for r in data[split:]]
     columns = Columns()
-    series = {}
     specials = bool(sheet.formula_cells or covered)
     for key, idx, fn, letter, form in conv:
-        values, coded, typed = fast.convert(picked[f"c{idx}"], form, fn)
-        if tail or specials:
-            values = values() if callable(values) else values
-        if tail and not callable(values):
+        values, coded, typed = fast.convert(picked[f"c{idx}"].alias(key), form, fn)
+        if callable(values) and not (tail or specials):     # the typed column, value for value
+            columns.put(key, values, typed)
+            continue
+        made = values() if callable(values) else values
+        if tail:
             raw_tail = [row[idx] if idx < len(row) else None for row in tail]
             converted, _ = _convert(fn, raw_tail)
             coded += [(split + pos, code, raw_tail[pos]) for pos, (_, code) in enumerate(converted) if code]
-            values += [value for value, _ in converted]
-        elif typed is not None and not specials:
-            series[key] = typed.alias(key)
+            made += [value for value, _ in converted]
         for pos, code, raw in coded:
             if code != "date-no-time":
-                assert not callable(values)      # a column with a code was converted cell by cell
-                table.findings.append(table.finding(code, data[pos] + 1, key, raw if values[pos] is N.BAD else values[pos]))
-        columns.put(key, values if callable(values) else _mark_specials(table, values, data, key, idx, letter, sheet,
-                                                                         covered))
+                table.findings.append(table.finding(code, data[pos] + 1, key, raw if made[pos] is N.BAD else made[pos]))
+        # with a tail or marked cells the typed column does not hold these values
+        columns.put(key, _mark_specials(table, made, data, key, idx, letter, sheet, covered),
+                    None if tail or specials else typed)
     table.set_columns([r + 1 for r in data], columns)
-    table.read_series = series
     hidden = set(sheet.hidden_rows)
     for r in data:
         if r + 1 in hidden:
@@ -414,8 +419,7 @@ def _read_records_fast(table: Table, body: fast.Body, header_idx: int, hmap: dic
         import polars as pl
 
         counts = picked.select(pl.sum_horizontal([fast.filled(picked, c).cast(pl.Int32) for c in picked.columns]))
-        filled = counts.to_series().to_list() + [sum(1 for v in row if v not in (None, "")) for row in tail]
-        _struck_counted(table, data, filled, sheet)
+        _struck_counted(table, data, counts.to_series().to_list() + list(map(_filled_count, tail)), sheet)
 
 
 def _fast_data_rows(table: Table, body: fast.Body, header_idx: int, hmap: dict[str, int], sheet: SheetScan,
@@ -436,11 +440,9 @@ def _fast_data_rows(table: Table, body: fast.Body, header_idx: int, hmap: dict[s
         for pos in flags["no_key"].arg_true().to_list():
             if _footer_line(_sheet_row(df, pos), footer_words, key_cols):
                 footer_rows.add(pos)
-    used = flags["used"].to_list()
-    for pos, row in enumerate(body.tail, start=df.height):
-        if footer_words and _footer_line(row, footer_words, key_cols):
-            footer_rows.add(pos)
-        used.append(any(i < len(row) and row[i] != "" and row[i] is not None for i in used_idx))
+    tail_footer, tail_used = _row_flags(body.tail, footer_words, key_cols, used_idx, start=df.height)
+    used = flags["used"].to_list() + tail_used
+    footer_rows |= tail_footer
     special = {r for r, _ in sheet.formula_cells}
     return _data_rows_flagged(table, header_idx, used, footer_rows, special)
 
@@ -478,7 +480,11 @@ def _data_rows_flagged(table: Table, header_idx: int, used: list[bool], footer_r
 
 def _struck_rows(table: Table, rows: list[list[Any]], data_rows: list[int], sheet: SheetScan) -> None:
     """Warn about data rows whose filled cells are (mostly) struck through: the operator's "void"."""
-    _struck_counted(table, data_rows, [sum(1 for v in rows[r] if v not in (None, "")) for r in data_rows], sheet)
+    _struck_counted(table, data_rows, [_filled_count(rows[r]) for r in data_rows], sheet)
+
+
+def _filled_count(row: list[Any]) -> int:
+    return sum(1 for v in row if v not in (None, ""))
 
 
 def _struck_counted(table: Table, data_rows: list[int], filled_counts: list[int], sheet: SheetScan) -> None:

@@ -1,7 +1,7 @@
 """A table as columns: the frame every columnar rule reads (polars).
 
 ``frame_of(table)`` turns the records the reader produced (its columns: ``Table.read_columns``, and
-the typed columns of ``reader.fast`` taken as they are) into one typed polars column per
+the typed columns of ``reader.fast``, ``Columns.series``, taken as they are) into one typed polars column per
 canonical field (the keys of the row-wise rules: ``name``, ``id_number``, ``start`` …; only the
 columns the workbook has), plus:
 
@@ -215,22 +215,20 @@ def frame_of(table: Table) -> Frame:
         raw = {key: [r.values.get(key) for r in table.records] for key in keys}
     rows = table.record_rows
     series = [pl.Series("row", rows, dtype=pl.Int64)]
-    exact: set[str] = set()
+    typed = read.series if isinstance(read, Columns) else {}
     for key in keys:
-        typed = table.read_series.get(key)
-        if typed is not None and len(typed) == n and not _numeric(table.kind, key):
-            series.append(typed)        # the reader's column (reader.fast), already of the frame's type
-            if isinstance(read, Columns) and key in read.typed:
-                exact.add(key)
+        if key in typed and not _numeric(table.kind, key):
+            series.append(typed[key])   # the reader's column (reader.fast), already of the frame's type
         else:
             series.extend(_column(table.kind, key, raw[key]))
+    exact = frozenset(read.exact & set(keys)) if isinstance(read, Columns) else frozenset()
     if table.kind == "roster":
         if "id_number" in exact:        # the IDs as they are: no Python list needed
-            ok = idcard.valid_mask(table.read_series["id_number"])
+            ok = idcard.valid_mask(typed["id_number"])
         else:
             ok = _id_ok(raw.get("id_number") or [None] * n)
         series.append(ok.alias("id_ok").cast(pl.Boolean))
-    return Frame(table=table, df=pl.DataFrame(series), raw=raw, rows=rows, exact=frozenset(exact))
+    return Frame(table=table, df=pl.DataFrame(series), raw=raw, rows=rows, exact=exact)
 
 
 def end_day_expr(end: pl.Expr) -> pl.Expr:
